@@ -1,0 +1,971 @@
+/* lynccheck - the DNS probe: the external records a Lync / Skype for
+ * Business deployment publishes, with Lync's domain-matching rules.
+ *
+ * Sources (see ../shared/reference/lync-external-access.md):
+ *   ODS = MicrosoftDocs/OfficeDocs-SkypeForBusiness; "edge-env" =
+ *   Skype/SfbServer/plan-your-deployment/edge-server-deployments/
+ *   edge-environmental-requirements.md; "adv-dns" = advanced-edge-server-dns.md;
+ *   "dns.md" = .../network-requirements/dns.md; seeds 001 and 004. */
+#include "probe.h"
+
+#include <arpa/nameser.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "run.h"
+#include "dns.h"
+#include "site.h"
+
+#define REF_EDGE_A                                                                                 \
+    "Edge external A records: access edge, webconf, A/V and sip.<domain> for every SIP domain "    \
+    "(ODS: Skype/SfbServer/plan-your-deployment/edge-server-deployments/"                          \
+    "edge-environmental-requirements.md)"
+#define REF_RP_A                                                                                   \
+    "Reverse proxy A records: external web services FQDNs, simple URLs, lyncdiscover.<domain>, "   \
+    "Office Web Apps (seed 001; ODS: Skype/SfbServer/plan-your-deployment/network-requirements/"   \
+    "dns.md)"
+#define REF_SIP_TLS                                                                                \
+    "SRV _sip._tls.<domain> -> access edge, port 443, target within the SIP domain "              \
+    "(ODS: .../edge-server-deployments/advanced-edge-server-dns.md)"
+#define REF_FED                                                                                    \
+    "SRV _sipfederationtls._tcp.<domain> -> access edge, port 5061; the target's domain must "     \
+    "equal the SIP domain, else partners fail with ms-diagnostics 1009 (ODS: "                     \
+    "advanced-edge-server-dns.md; Cisco TAC 212383); also needed for push notifications (seed 004)"
+#define REF_XMPP                                                                                   \
+    "SRV _xmpp-server._tcp.<domain> -> access edge, port 5269, where XMPP federation is used "    \
+    "(ODS: edge-environmental-requirements.md)"
+#define REF_SRV_TARGET                                                                             \
+    "SRV targets must resolve to the Access Edge's public addresses (ODS: "                        \
+    "advanced-edge-server-dns.md)"
+#define REF_EDGE_ADDR                                                                              \
+    "sip.<domain> must reach the Access Edge (ODS: edge-environmental-requirements.md; clients "    \
+    "fall back to sip.<domain> per advanced-edge-server-dns.md)"
+#define REF_LEAK                                                                                   \
+    "lyncdiscoverinternal.<domain> belongs to internal DNS only (ODS: advanced-edge-server-dns.md;" \
+    " LS2013:technical-requirements-for-mobility.md)"
+#define REF_CNAME                                                                                  \
+    "A lyncdiscover CNAME into another domain fails over HTTPS for mobile clients; such sites "     \
+    "need the HTTP 80 publishing rule (LS2013:technical-requirements-for-mobility.md)"
+
+/* ---- what a resolved name leaves for its dependents ---- */
+
+struct lc_name_data {
+    struct lc_dns_addr *addrs;
+    size_t n_addrs;
+    char *canonical; /* end of the CNAME chain, or NULL */
+};
+
+static void lc_name_data_free(void *p)
+{
+    struct lc_name_data *d = p;
+
+    if (d == NULL)
+        return;
+    free(d->addrs);
+    free(d->canonical);
+    free(d);
+}
+
+struct lc_srv_data {
+    struct lc_strv targets;
+};
+
+static void lc_srv_data_free(void *p)
+{
+    struct lc_srv_data *d = p;
+
+    if (d == NULL)
+        return;
+    lc_strv_clear(&d->targets);
+    free(d);
+}
+
+/* ---- resolving one name (A and AAAA together) ---- */
+
+struct lc_resolve {
+    char *name;
+    int pending;
+    int status_a, status_aaaa;
+    int cname_loop;
+    struct lc_name_data data;
+    struct lc_strv chain;
+    void (*done)(struct lc_check *check, struct lc_resolve *r);
+    struct lc_check *check;
+    json_t *evidence; /* where this name's answers go (the check's, or a sub-object) */
+};
+
+static void lc_resolve_clear(struct lc_resolve *r)
+{
+    free(r->name);
+    free(r->data.addrs);
+    free(r->data.canonical);
+    lc_strv_clear(&r->chain);
+    memset(r, 0, sizeof(*r));
+}
+
+static json_t *lc_addrs_json(const struct lc_dns_answer *a)
+{
+    json_t *arr = json_array();
+    size_t i;
+
+    for (i = 0; arr != NULL && i < a->n_addrs; i++)
+        json_array_append_new(arr, json_pack("{s:s, s:i}", "address", a->addrs[i].text, "ttl",
+                                             a->addrs[i].ttl));
+    return arr;
+}
+
+/* Longest CNAME chain we follow; resolvers give up around here too. */
+#define LC_CNAME_MAX 8
+
+static void lc_resolve_note_chain(struct lc_resolve *r, const struct lc_dns_answer *a)
+{
+    json_t *chain;
+    size_t i;
+
+    for (i = 0; i < a->n_cnames; i++)
+        if (!lc_strv_contains(&r->chain, a->cnames[i]))
+            lc_strv_push(&r->chain, a->cnames[i]);
+    if (!lc_strv_contains(&r->chain, a->qname))
+        lc_strv_push(&r->chain, a->qname);
+    /* The end of the chain is the last canonical name seen. */
+    free(r->data.canonical);
+    r->data.canonical = strdup(a->canonical);
+    chain = json_array();
+    for (i = 0; chain != NULL && i < r->chain.n; i++)
+        json_array_append_new(chain, json_string(r->chain.v[i]));
+    json_object_set_new(r->evidence, "cname_chain", chain);
+    json_object_set_new(r->evidence, "canonical", json_string(a->canonical));
+}
+
+static void lc_resolve_on_answer(const struct lc_dns_answer *a, void *arg)
+{
+    struct lc_resolve *r = arg;
+    const char *key = a->type == ns_t_a ? "a" : "aaaa";
+    char rkey[16];
+    struct lc_dns_addr *grown;
+
+    /* Late answers for a check that already ended (timeout, deadline) and
+     * the resolver's own shutdown are ignored: the verdict is final. */
+    if (r->check == NULL || lc_check_is_done(r->check))
+        return;
+    if (a->canonical != NULL)
+        lc_resolve_note_chain(r, a);
+    /* A CNAME answered without its target's addresses: an authoritative
+     * server (--dns-server pointed at the zone's own server) does not chase
+     * names into other zones, so follow the chain ourselves. */
+    if (a->n_addrs == 0 && a->canonical != NULL && (a->status == 0 || a->status == 1)) {
+        if (strcmp(a->canonical, r->name) == 0 || r->chain.n > LC_CNAME_MAX ||
+            (lc_strv_contains(&r->chain, a->canonical) &&
+             strcmp(a->canonical, a->qname) != 0)) {
+            r->cname_loop = 1;
+        } else if (lc_dns_query(lc_check_dns(r->check), a->canonical, a->type,
+                                lc_resolve_on_answer, r) == 0) {
+            return; /* still pending: the answer for the target will come */
+        }
+    }
+    snprintf(rkey, sizeof(rkey), "rcode_%s", key);
+    json_object_set_new(r->evidence, rkey, json_string(lc_dns_status_name(a->status)));
+    if (a->type == ns_t_a)
+        r->status_a = a->status;
+    else
+        r->status_aaaa = a->status;
+    if (a->n_addrs > 0) {
+        json_object_set_new(r->evidence, key, lc_addrs_json(a));
+        grown = realloc(r->data.addrs, (r->data.n_addrs + a->n_addrs) * sizeof(*grown));
+        if (grown != NULL) {
+            memcpy(grown + r->data.n_addrs, a->addrs, a->n_addrs * sizeof(*grown));
+            r->data.addrs = grown;
+            r->data.n_addrs += a->n_addrs;
+        }
+    }
+    if (--r->pending == 0)
+        r->done(r->check, r);
+}
+
+/* Start the A and AAAA queries; r->done runs once both have answered. */
+static int lc_resolve_start(struct lc_check *check, struct lc_resolve *r, const char *name,
+                            json_t *evidence, void (*done)(struct lc_check *, struct lc_resolve *))
+{
+    r->name = strdup(name);
+    if (r->name == NULL)
+        return -1;
+    r->check = check;
+    r->done = done;
+    r->evidence = evidence;
+    r->pending = 2;
+    if (lc_dns_query(lc_check_dns(check), name, ns_t_a, lc_resolve_on_answer, r) < 0) {
+        r->pending = 0;
+        return -1;
+    }
+    if (lc_dns_query(lc_check_dns(check), name, ns_t_aaaa, lc_resolve_on_answer, r) < 0) {
+        r->pending--; /* the A answer will still come; let it finish alone */
+        return -1;
+    }
+    return 0;
+}
+
+static int lc_status_is_nodata(int st)
+{
+    return st == 1 /* ARES_ENODATA */ || st == 4 /* ARES_ENOTFOUND */;
+}
+
+/* Did it resolve (1), authoritatively not exist (0), or fail to answer (-1)? */
+static int lc_resolve_outcome(const struct lc_resolve *r)
+{
+    if (r->data.n_addrs > 0)
+        return 1;
+    if (r->cname_loop)
+        return 0;
+    if (r->status_a == 4 || r->status_aaaa == 4) /* NXDOMAIN is authoritative */
+        return 0;
+    if (lc_status_is_nodata(r->status_a) && lc_status_is_nodata(r->status_aaaa))
+        return 0;
+    return -1;
+}
+
+static void lc_addr_list_text(const struct lc_name_data *d, char *buf, size_t len)
+{
+    size_t i, used = 0;
+
+    buf[0] = '\0';
+    for (i = 0; i < d->n_addrs; i++) {
+        int n = snprintf(buf + used, len - used, "%s%s", i ? ", " : "", d->addrs[i].text);
+        if (n < 0 || (size_t)n >= len - used)
+            break;
+        used += (size_t)n;
+    }
+}
+
+static const char *lc_resolve_failure(const struct lc_resolve *r, char *buf, size_t len)
+{
+    if (r->cname_loop)
+        snprintf(buf, len, "CNAME loop or chain longer than %d", LC_CNAME_MAX);
+    else if (r->status_a == r->status_aaaa)
+        snprintf(buf, len, "%s", lc_dns_status_name(r->status_a));
+    else
+        snprintf(buf, len, "A: %s; AAAA: %s", lc_dns_status_name(r->status_a),
+                 lc_dns_status_name(r->status_aaaa));
+    return buf;
+}
+
+/* ---- dns.a:<name> ---- */
+
+struct lc_a_arg {
+    char *name;
+    struct lc_strv roles;
+    struct lc_resolve r;
+};
+
+static void lc_a_arg_free(void *p)
+{
+    struct lc_a_arg *a = p;
+
+    lc_strv_clear(&a->roles);
+    lc_resolve_clear(&a->r);
+    free(a->name);
+    free(a);
+}
+
+static void lc_a_done(struct lc_check *check, struct lc_resolve *r)
+{
+    char addrs[512], why[128];
+    int outcome = lc_resolve_outcome(r);
+    struct lc_name_data *d;
+
+    if (outcome == 0) {
+        lc_check_finish(check, LC_FAIL, "%s has no A/AAAA record (%s)", r->name,
+                        lc_resolve_failure(r, why, sizeof(why)));
+        return;
+    }
+    if (outcome < 0) {
+        lc_check_finish(check, LC_ERROR, "lookup of %s failed: %s", r->name,
+                        lc_resolve_failure(r, why, sizeof(why)));
+        return;
+    }
+    /* Hand the addresses to dependent checks; the resolve state keeps none. */
+    d = calloc(1, sizeof(*d));
+    if (d == NULL) {
+        lc_check_finish(check, LC_ERROR, "out of memory");
+        return;
+    }
+    *d = r->data;
+    memset(&r->data, 0, sizeof(r->data));
+    lc_check_set_data(check, d, lc_name_data_free);
+    lc_addr_list_text(d, addrs, sizeof(addrs));
+    if (d->canonical != NULL)
+        lc_check_finish(check, LC_PASS, "%s resolves to %s (CNAME to %s)", r->name, addrs,
+                        d->canonical);
+    else
+        lc_check_finish(check, LC_PASS, "%s resolves to %s", r->name, addrs);
+}
+
+static void lc_a_start(struct lc_check *check, void *arg)
+{
+    struct lc_a_arg *a = arg;
+    json_t *roles = json_array();
+    size_t i;
+
+    for (i = 0; roles != NULL && i < a->roles.n; i++)
+        json_array_append_new(roles, json_string(a->roles.v[i]));
+    json_object_set_new(lc_check_evidence(check), "name", json_string(a->name));
+    json_object_set_new(lc_check_evidence(check), "roles", roles);
+    if (lc_resolve_start(check, &a->r, a->name, lc_check_evidence(check), lc_a_done) < 0)
+        lc_check_finish(check, LC_ERROR, "out of memory");
+}
+
+/* ---- dns.srv:<record> ---- */
+
+enum lc_srv_kind { LC_SRV_SIP_TLS, LC_SRV_FEDERATION, LC_SRV_XMPP };
+
+struct lc_srv_arg {
+    char *record;
+    char *domain;
+    enum lc_srv_kind kind;
+    unsigned port;
+    struct lc_check *check;
+};
+
+static void lc_srv_arg_free(void *p)
+{
+    struct lc_srv_arg *a = p;
+
+    free(a->record);
+    free(a->domain);
+    free(a);
+}
+
+static void lc_srv_on_answer(const struct lc_dns_answer *ans, void *arg)
+{
+    struct lc_srv_arg *a = arg;
+    struct lc_check *check = a->check;
+    json_t *ev, *records;
+    struct lc_srv_data *data = NULL;
+    char problem[512] = "";
+    size_t i;
+
+    if (check == NULL || lc_check_is_done(check))
+        return;
+    ev = lc_check_evidence(check);
+    json_object_set_new(ev, "rcode", json_string(lc_dns_status_name(ans->status)));
+    if (ans->status == 1 || ans->status == 4) { /* NODATA, NXDOMAIN */
+        if (a->kind == LC_SRV_FEDERATION)
+            lc_check_finish(check, LC_FAIL,
+                            "no %s SRV record (%s): federation partners cannot find this "
+                            "domain's edge, and push notifications stop",
+                            a->record, lc_dns_status_name(ans->status));
+        else
+            lc_check_finish(check, LC_FAIL, "no %s SRV record (%s)", a->record,
+                            lc_dns_status_name(ans->status));
+        return;
+    }
+    if (ans->status != 0) {
+        lc_check_finish(check, LC_ERROR, "lookup of %s SRV failed: %s", a->record,
+                        lc_dns_status_name(ans->status));
+        return;
+    }
+    records = json_array();
+    data = calloc(1, sizeof(*data));
+    if (records == NULL || data == NULL) {
+        json_decref(records);
+        free(data);
+        lc_check_finish(check, LC_ERROR, "out of memory");
+        return;
+    }
+    for (i = 0; i < ans->n_srvs; i++) {
+        const struct lc_dns_srv *s = &ans->srvs[i];
+        const char *t = s->target;
+        json_array_append_new(records, json_pack("{s:i, s:i, s:i, s:s}", "priority",
+                                                 (int)s->priority, "weight", (int)s->weight,
+                                                 "port", (int)s->port, "target", t));
+        if (problem[0] != '\0')
+            continue;
+        /* RFC 2782: a target of "." means the service is not offered. */
+        if (t[0] == '\0') {
+            snprintf(problem, sizeof(problem), "target '.' says the service is not available");
+            continue;
+        }
+        if (s->port != a->port) {
+            snprintf(problem, sizeof(problem), "%s points to port %u, expected %u", t, s->port,
+                     a->port);
+            continue;
+        }
+        if (a->kind == LC_SRV_FEDERATION && !lc_dns_name_parent_is(t, a->domain)) {
+            snprintf(problem, sizeof(problem),
+                     "target %s is not a host directly in %s: federation partners reject it "
+                     "with ms-diagnostics 1009 \"No match for domain in DNS SRV results\"",
+                     t, a->domain);
+            continue;
+        }
+        if (a->kind != LC_SRV_FEDERATION && !lc_dns_name_within(t, a->domain)) {
+            snprintf(problem, sizeof(problem),
+                     "target %s is outside %s: Lync clients and partners require the SRV "
+                     "target in the SIP domain",
+                     t, a->domain);
+            continue;
+        }
+        if (!lc_strv_contains(&data->targets, t))
+            lc_strv_push(&data->targets, t);
+    }
+    json_object_set_new(ev, "records", records);
+    /* Keep the targets even when a rule failed: whether they reach the
+     * edge is a separate question with its own check. */
+    for (i = 0; i < ans->n_srvs; i++)
+        if (ans->srvs[i].target[0] != '\0' && !lc_strv_contains(&data->targets, ans->srvs[i].target))
+            lc_strv_push(&data->targets, ans->srvs[i].target);
+    lc_check_set_data(check, data, lc_srv_data_free);
+    if (problem[0] != '\0') {
+        lc_check_finish(check, LC_FAIL, "%s: %s", a->record, problem);
+        return;
+    }
+    if (ans->n_srvs == 1)
+        lc_check_finish(check, LC_PASS, "%s -> %s:%u", a->record, ans->srvs[0].target,
+                        ans->srvs[0].port);
+    else
+        lc_check_finish(check, LC_PASS, "%s: %zu records, all port %u within %s", a->record,
+                        ans->n_srvs, a->port, a->domain);
+}
+
+static void lc_srv_start(struct lc_check *check, void *arg)
+{
+    struct lc_srv_arg *a = arg;
+
+    a->check = check;
+    json_object_set_new(lc_check_evidence(check), "record", json_string(a->record));
+    json_object_set_new(lc_check_evidence(check), "expected_port", json_integer(a->port));
+    if (lc_dns_query(lc_check_dns(check), a->record, ns_t_srv, lc_srv_on_answer, a) < 0)
+        lc_check_finish(check, LC_ERROR, "out of memory");
+}
+
+/* ---- address comparisons with the access edge ---- */
+
+static int lc_addr_in(const struct lc_name_data *set, const char *text)
+{
+    size_t i;
+
+    for (i = 0; set != NULL && i < set->n_addrs; i++)
+        if (strcmp(set->addrs[i].text, text) == 0)
+            return 1;
+    return 0;
+}
+
+/* Addresses of d that the edge does not have, as text; 0 when none. */
+static size_t lc_addr_odd(const struct lc_name_data *d, const struct lc_name_data *edge, char *buf,
+                          size_t len, json_t *odd)
+{
+    size_t i, n = 0, used = 0;
+
+    buf[0] = '\0';
+    for (i = 0; i < d->n_addrs; i++) {
+        int w;
+        if (lc_addr_in(edge, d->addrs[i].text))
+            continue;
+        n++;
+        json_array_append_new(odd, json_string(d->addrs[i].text));
+        w = snprintf(buf + used, len - used, "%s%s", used ? ", " : "", d->addrs[i].text);
+        if (w > 0 && (size_t)w < len - used)
+            used += (size_t)w;
+    }
+    return n;
+}
+
+static json_t *lc_name_data_json(const struct lc_name_data *d)
+{
+    json_t *a = json_array();
+    size_t i;
+
+    for (i = 0; d != NULL && a != NULL && i < d->n_addrs; i++)
+        json_array_append_new(a, json_string(d->addrs[i].text));
+    return a;
+}
+
+/* ---- dns.edge-address:sip.<d> ---- */
+
+static void lc_edge_addr_start(struct lc_check *check, void *arg)
+{
+    struct lc_check *name_check = lc_check_dep(check, 0);
+    struct lc_check *edge_check = lc_check_dep(check, 1);
+    const struct lc_name_data *d = lc_check_data(name_check);
+    const struct lc_name_data *edge = lc_check_data(edge_check);
+    const char *name = lc_check_result(name_check)->target;
+    const char *edge_name = lc_check_result(edge_check)->target;
+    json_t *ev = lc_check_evidence(check), *odd;
+    char buf[512];
+
+    (void)arg;
+    if (d == NULL) {
+        lc_check_finish(check, LC_SKIP, "%s did not resolve (see %s)", name,
+                        lc_check_result(name_check)->id);
+        return;
+    }
+    if (edge == NULL) {
+        lc_check_finish(check, LC_SKIP, "the access edge %s did not resolve (see %s)", edge_name,
+                        lc_check_result(edge_check)->id);
+        return;
+    }
+    json_object_set_new(ev, "addresses", lc_name_data_json(d));
+    json_object_set_new(ev, "access_edge", json_string(edge_name));
+    json_object_set_new(ev, "access_edge_addresses", lc_name_data_json(edge));
+    odd = json_array();
+    if (lc_addr_odd(d, edge, buf, sizeof(buf), odd) > 0) {
+        json_object_set_new(ev, "not_access_edge", odd);
+        lc_check_finish(check, LC_FAIL, "%s resolves to %s, not an address of the access edge %s",
+                        name, buf, edge_name);
+        return;
+    }
+    json_decref(odd);
+    lc_check_finish(check, LC_PASS, "every address of %s is an access edge (%s) address", name,
+                    edge_name);
+}
+
+/* ---- dns.srv-target:<record> ---- */
+
+struct lc_target_arg {
+    struct lc_check *check;
+    struct lc_resolve *r;
+    size_t n, pending;
+};
+
+static void lc_target_arg_free(void *p)
+{
+    struct lc_target_arg *a = p;
+    size_t i;
+
+    if (a == NULL)
+        return;
+    for (i = 0; i < a->n; i++)
+        lc_resolve_clear(&a->r[i]);
+    free(a->r);
+    free(a);
+}
+
+static void lc_target_evaluate(struct lc_check *check, struct lc_target_arg *a)
+{
+    struct lc_check *edge_check = lc_check_dep(check, 1);
+    const struct lc_name_data *edge = lc_check_data(edge_check);
+    const char *edge_name = lc_check_result(edge_check)->target;
+    char buf[512], why[128];
+    size_t i;
+
+    for (i = 0; i < a->n; i++) {
+        int outcome = lc_resolve_outcome(&a->r[i]);
+        if (outcome == 0) {
+            lc_check_finish(check, LC_FAIL, "SRV target %s does not resolve (%s)", a->r[i].name,
+                            lc_resolve_failure(&a->r[i], why, sizeof(why)));
+            return;
+        }
+        if (outcome < 0) {
+            lc_check_finish(check, LC_ERROR, "lookup of SRV target %s failed: %s", a->r[i].name,
+                            lc_resolve_failure(&a->r[i], why, sizeof(why)));
+            return;
+        }
+    }
+    if (edge == NULL) {
+        lc_check_finish(check, LC_ERROR,
+                        "SRV targets resolve, but the access edge %s did not (see %s): cannot "
+                        "compare",
+                        edge_name, lc_check_result(edge_check)->id);
+        return;
+    }
+    for (i = 0; i < a->n; i++) {
+        json_t *odd = json_array();
+        if (lc_addr_odd(&a->r[i].data, edge, buf, sizeof(buf), odd) > 0) {
+            json_object_set_new(a->r[i].evidence, "not_access_edge", odd);
+            lc_check_finish(check, LC_FAIL,
+                            "SRV target %s resolves to %s, not an address of the access edge %s",
+                            a->r[i].name, buf, edge_name);
+            return;
+        }
+        json_decref(odd);
+    }
+    lc_check_finish(check, LC_PASS, "%zu SRV target%s resolve%s to the access edge (%s)", a->n,
+                    a->n == 1 ? "" : "s", a->n == 1 ? "s" : "", edge_name);
+}
+
+static void lc_target_one_done(struct lc_check *check, struct lc_resolve *r)
+{
+    struct lc_target_arg *a = lc_check_data(check);
+
+    (void)r;
+    if (a == NULL || --a->pending > 0)
+        return;
+    lc_target_evaluate(check, a);
+}
+
+static void lc_target_start(struct lc_check *check, void *arg)
+{
+    struct lc_check *srv_check = lc_check_dep(check, 0);
+    struct lc_check *edge_check = lc_check_dep(check, 1);
+    const struct lc_srv_data *srv = lc_check_data(srv_check);
+    struct lc_target_arg *a;
+    json_t *ev = lc_check_evidence(check), *targets;
+    size_t i;
+
+    (void)arg;
+    if (srv == NULL || srv->targets.n == 0) {
+        lc_check_finish(check, LC_SKIP, "no SRV targets to follow (see %s)",
+                        lc_check_result(srv_check)->id);
+        return;
+    }
+    json_object_set_new(ev, "access_edge", json_string(lc_check_result(edge_check)->target));
+    json_object_set_new(ev, "access_edge_addresses",
+                        lc_name_data_json(lc_check_data(edge_check)));
+    targets = json_object();
+    json_object_set_new(ev, "targets", targets);
+    a = calloc(1, sizeof(*a));
+    if (a == NULL || (a->r = calloc(srv->targets.n, sizeof(*a->r))) == NULL) {
+        free(a);
+        lc_check_finish(check, LC_ERROR, "out of memory");
+        return;
+    }
+    a->check = check;
+    a->n = srv->targets.n;
+    a->pending = a->n;
+    /* The state lives as the check's data so it outlives a timeout: late
+     * answers must find it (they then see the check done and stop). */
+    lc_check_set_data(check, a, lc_target_arg_free);
+    for (i = 0; i < a->n; i++) {
+        json_t *sub = json_object();
+        json_object_set_new(targets, srv->targets.v[i], sub);
+        if (lc_resolve_start(check, &a->r[i], srv->targets.v[i], sub, lc_target_one_done) < 0) {
+            lc_check_finish(check, LC_ERROR, "out of memory");
+            return;
+        }
+    }
+}
+
+/* ---- dns.internal-leak:lyncdiscoverinternal.<d> ---- */
+
+static void lc_leak_done(struct lc_check *check, struct lc_resolve *r)
+{
+    char addrs[512], why[128];
+    int outcome = lc_resolve_outcome(r);
+
+    if (outcome == 0) {
+        lc_check_finish(check, LC_PASS, "%s is not published externally (%s)", r->name,
+                        lc_resolve_failure(r, why, sizeof(why)));
+        return;
+    }
+    if (outcome < 0) {
+        lc_check_finish(check, LC_ERROR, "lookup of %s failed: %s", r->name,
+                        lc_resolve_failure(r, why, sizeof(why)));
+        return;
+    }
+    lc_addr_list_text(&r->data, addrs, sizeof(addrs));
+    lc_check_finish(check, LC_WARN,
+                    "%s resolves from outside (%s): it belongs to internal DNS only; external "
+                    "clients try it first",
+                    r->name, addrs);
+}
+
+static void lc_leak_start(struct lc_check *check, void *arg)
+{
+    struct lc_resolve *r = arg;
+    char *name = r->name;
+
+    r->name = NULL; /* lc_resolve_start takes its own copy */
+    json_object_set_new(lc_check_evidence(check), "name", json_string(name));
+    if (lc_resolve_start(check, r, name, lc_check_evidence(check), lc_leak_done) < 0)
+        lc_check_finish(check, LC_ERROR, "out of memory");
+    free(name);
+}
+
+static void lc_resolve_free(void *p)
+{
+    lc_resolve_clear(p);
+    free(p);
+}
+
+/* ---- dns.lyncdiscover-cname:lyncdiscover.<d> ---- */
+
+static void lc_cname_start(struct lc_check *check, void *arg)
+{
+    struct lc_check *a_check = lc_check_dep(check, 0);
+    const struct lc_name_data *d = lc_check_data(a_check);
+    const char *domain = arg;
+    const char *name = lc_check_result(a_check)->target;
+
+    if (d == NULL) {
+        lc_check_finish(check, LC_SKIP, "%s did not resolve (see %s)", name,
+                        lc_check_result(a_check)->id);
+        return;
+    }
+    json_object_set_new(lc_check_evidence(check), "canonical",
+                        d->canonical ? json_string(d->canonical) : json_null());
+    if (d->canonical == NULL) {
+        lc_check_finish(check, LC_PASS, "%s is an A/AAAA record, no CNAME", name);
+        return;
+    }
+    if (lc_dns_name_within(d->canonical, domain)) {
+        lc_check_finish(check, LC_PASS, "%s is a CNAME to %s, within %s", name, d->canonical,
+                        domain);
+        return;
+    }
+    lc_check_finish(check, LC_WARN,
+                    "%s is a CNAME to %s in another domain: mobile clients fail over HTTPS; "
+                    "publish the HTTP (port 80) rule for lyncdiscover",
+                    name, d->canonical);
+}
+
+/* ---- planning ---- */
+
+static const char *const lc_a_roles[] = {"access-edge", "webconf-edge", "av-edge",
+                                          "sip",         "lyncdiscover", "meet",
+                                          "dialin",      "web-external", "director-web-external",
+                                          "owa",         NULL};
+static const char *const lc_srv_kinds[] = {"sip-tls", "federation", "xmpp", NULL};
+
+static const struct lc_option_decl lc_dns_options[] = {
+    {"a-records", LC_OPT_LIST,
+     "access-edge, webconf-edge, av-edge, sip, lyncdiscover, meet, dialin, web-external, "
+     "director-web-external, owa",
+     "roles whose names must resolve (A/AAAA)", lc_a_roles, 0, 0},
+    {"srv", LC_OPT_LIST, "sip-tls, federation, xmpp",
+     "SRV records to check per SIP domain (xmpp only when --xmpp yes)", lc_srv_kinds, 0, 0},
+    {"srv-targets", LC_OPT_BOOL, "yes", "SRV targets must resolve to the access edge", NULL, 0, 0},
+    {"edge-addresses", LC_OPT_BOOL, "yes", "sip.<domain> must resolve to the access edge", NULL, 0,
+     0},
+    {"internal-leak", LC_OPT_BOOL, "yes", "lyncdiscoverinternal.<domain> must not resolve", NULL,
+     0, 0},
+    {"lyncdiscover-cname", LC_OPT_BOOL, "yes", "warn on a lyncdiscover CNAME into another domain",
+     NULL, 0, 0},
+    {NULL, LC_OPT_BOOL, NULL, NULL, NULL, 0, 0},
+};
+
+struct lc_dns_plan {
+    struct lc_run *run;
+    const struct lc_site *site;
+    const struct lc_opts *opts;
+};
+
+static char *lc_concat(const char *a, const char *b)
+{
+    size_t n = strlen(a) + strlen(b) + 1;
+    char *s = malloc(n);
+
+    if (s != NULL)
+        snprintf(s, n, "%s%s", a, b);
+    return s;
+}
+
+static int lc_plan_role(struct lc_dns_plan *p, const char *name, const char *role, int is_edge,
+                        struct lc_check **out)
+{
+    char id[512];
+    struct lc_check *c;
+
+    snprintf(id, sizeof(id), "dns.a:%s", name);
+    c = lc_run_find(p->run, id);
+    if (c == NULL) {
+        struct lc_a_arg *a = calloc(1, sizeof(*a));
+        if (a == NULL || (a->name = strdup(name)) == NULL) {
+            free(a);
+            return -1;
+        }
+        if (lc_strv_push(&a->roles, role) < 0) {
+            lc_a_arg_free(a);
+            return -1;
+        }
+        c = lc_run_add(p->run, "dns", "a", name, is_edge ? REF_EDGE_A : REF_RP_A, lc_a_start, a,
+                       lc_a_arg_free);
+        if (c == NULL) {
+            lc_a_arg_free(a);
+            return -1;
+        }
+    } else {
+        /* One name may serve several roles (sip.<d> as the access edge). */
+        struct lc_a_arg *a = lc_check_start_arg(c);
+        if (a != NULL && !lc_strv_contains(&a->roles, role) && lc_strv_push(&a->roles, role) < 0)
+            return -1;
+    }
+    if (out != NULL)
+        *out = c;
+    return 0;
+}
+
+static int lc_plan_unknown(struct lc_dns_plan *p, const char *role, const char *option)
+{
+    struct lc_check *c = lc_run_add(p->run, "dns", "a", role, REF_RP_A, NULL, NULL, NULL);
+
+    if (c == NULL)
+        return -1;
+    lc_check_skip(c, "no %s name known: give --%s", role, option);
+    return 0;
+}
+
+static int lc_plan_role_list(struct lc_dns_plan *p, const char *role, const char *option,
+                             const struct lc_strv *names, int is_edge)
+{
+    size_t i;
+
+    if (!lc_opts_list_has(p->opts, "a-records", role))
+        return 0;
+    if (names->n == 0)
+        return lc_plan_unknown(p, role, option);
+    for (i = 0; i < names->n; i++)
+        if (lc_plan_role(p, names->v[i], role, is_edge, NULL) < 0)
+            return -1;
+    return 0;
+}
+
+static int lc_plan_role_one(struct lc_dns_plan *p, const char *role, const char *option,
+                            const char *name, int is_edge)
+{
+    if (!lc_opts_list_has(p->opts, "a-records", role))
+        return 0;
+    if (name == NULL)
+        return lc_plan_unknown(p, role, option);
+    return lc_plan_role(p, name, role, is_edge, NULL);
+}
+
+static int lc_plan_srv(struct lc_dns_plan *p, const char *domain, enum lc_srv_kind kind,
+                       struct lc_check *edge)
+{
+    static const char *const prefix[] = {"_sip._tls.", "_sipfederationtls._tcp.",
+                                         "_xmpp-server._tcp."};
+    static const unsigned ports[] = {443, 5061, 5269};
+    static const char *const refs[] = {REF_SIP_TLS, REF_FED, REF_XMPP};
+    struct lc_srv_arg *a = calloc(1, sizeof(*a));
+    struct lc_check *c, *t;
+
+    if (a == NULL)
+        return -1;
+    a->record = lc_concat(prefix[kind], domain);
+    a->domain = strdup(domain);
+    a->kind = kind;
+    a->port = ports[kind];
+    if (a->record == NULL || a->domain == NULL) {
+        lc_srv_arg_free(a);
+        return -1;
+    }
+    c = lc_run_add(p->run, "dns", "srv", a->record, refs[kind], lc_srv_start, a, lc_srv_arg_free);
+    if (c == NULL) {
+        lc_srv_arg_free(a);
+        return -1;
+    }
+    if (!lc_opts_bool(p->opts, "srv-targets") || edge == NULL)
+        return 0;
+    t = lc_run_add(p->run, "dns", "srv-target", lc_check_result(c)->target, REF_SRV_TARGET,
+                   lc_target_start, NULL, NULL);
+    if (t == NULL || lc_check_depend(t, c) < 0 || lc_check_depend(t, edge) < 0)
+        return -1;
+    return 0;
+}
+
+static int lc_dns_plan(struct lc_run *run, const struct lc_site *site, const struct lc_opts *opts)
+{
+    struct lc_dns_plan p = {run, site, opts};
+    struct lc_check *edge = NULL;
+    size_t i;
+    int need_edge = lc_opts_bool(opts, "srv-targets") || lc_opts_bool(opts, "edge-addresses");
+
+    /* The access edge first: the comparisons below depend on its addresses. */
+    if (site->access_edge != NULL &&
+        (need_edge || lc_opts_list_has(opts, "a-records", "access-edge"))) {
+        if (lc_plan_role(&p, site->access_edge, "access-edge", 1, &edge) < 0)
+            return -1;
+    } else if (site->access_edge == NULL && lc_opts_list_has(opts, "a-records", "access-edge")) {
+        if (lc_plan_unknown(&p, "access-edge", "access-edge") < 0)
+            return -1;
+    }
+    if (lc_plan_role_one(&p, "webconf-edge", "webconf-edge", site->webconf_edge, 1) < 0 ||
+        lc_plan_role_one(&p, "av-edge", "av-edge", site->av_edge, 1) < 0)
+        return -1;
+    for (i = 0; i < site->sip_domains.n; i++) {
+        const char *d = site->sip_domains.v[i];
+        char *sip = lc_concat("sip.", d), *disc = lc_concat("lyncdiscover.", d);
+        char *internal = lc_concat("lyncdiscoverinternal.", d);
+        struct lc_check *sip_check = NULL, *disc_check = NULL;
+        int rc = -1;
+
+        if (sip == NULL || disc == NULL || internal == NULL)
+            goto next;
+        if (lc_opts_list_has(opts, "a-records", "sip") || lc_opts_bool(opts, "edge-addresses"))
+            if (lc_plan_role(&p, sip, "sip", 1, &sip_check) < 0)
+                goto next;
+        if (lc_opts_list_has(opts, "a-records", "lyncdiscover") ||
+            lc_opts_bool(opts, "lyncdiscover-cname"))
+            if (lc_plan_role(&p, disc, "lyncdiscover", 0, &disc_check) < 0)
+                goto next;
+        if (lc_opts_list_has(opts, "srv", "sip-tls") && lc_plan_srv(&p, d, LC_SRV_SIP_TLS, edge) < 0)
+            goto next;
+        if (lc_opts_list_has(opts, "srv", "federation") &&
+            lc_plan_srv(&p, d, LC_SRV_FEDERATION, edge) < 0)
+            goto next;
+        if (lc_opts_list_has(opts, "srv", "xmpp")) {
+            if (site->xmpp) {
+                if (lc_plan_srv(&p, d, LC_SRV_XMPP, edge) < 0)
+                    goto next;
+            } else {
+                char *rec = lc_concat("_xmpp-server._tcp.", d);
+                struct lc_check *c =
+                    rec ? lc_run_add(run, "dns", "srv", rec, REF_XMPP, NULL, NULL, NULL) : NULL;
+                free(rec);
+                if (c == NULL)
+                    goto next;
+                lc_check_skip(c, "XMPP federation not in use (--xmpp no)");
+            }
+        }
+        if (lc_opts_bool(opts, "edge-addresses") && sip_check != NULL && edge != NULL) {
+            struct lc_check *c = lc_run_add(run, "dns", "edge-address", sip, REF_EDGE_ADDR,
+                                            lc_edge_addr_start, NULL, NULL);
+            if (c == NULL)
+                goto next;
+            if (sip_check == edge)
+                lc_check_skip(c, "%s is the access edge itself", sip);
+            else if (lc_check_depend(c, sip_check) < 0 || lc_check_depend(c, edge) < 0)
+                goto next;
+        }
+        if (lc_opts_bool(opts, "internal-leak")) {
+            struct lc_resolve *r = calloc(1, sizeof(*r));
+            struct lc_check *c;
+            if (r == NULL || (r->name = strdup(internal)) == NULL) {
+                free(r);
+                goto next;
+            }
+            c = lc_run_add(run, "dns", "internal-leak", internal, REF_LEAK, lc_leak_start, r,
+                           lc_resolve_free);
+            if (c == NULL) {
+                lc_resolve_free(r);
+                goto next;
+            }
+        }
+        if (lc_opts_bool(opts, "lyncdiscover-cname") && disc_check != NULL) {
+            char *dom = strdup(d);
+            struct lc_check *c;
+            if (dom == NULL)
+                goto next;
+            c = lc_run_add(run, "dns", "lyncdiscover-cname", disc, REF_CNAME, lc_cname_start, dom,
+                           free);
+            if (c == NULL) {
+                free(dom);
+                goto next;
+            }
+            if (lc_check_depend(c, disc_check) < 0)
+                goto next;
+        }
+        rc = 0;
+    next:
+        free(sip);
+        free(disc);
+        free(internal);
+        if (rc < 0)
+            return -1;
+    }
+    if (lc_plan_role_list(&p, "meet", "meet", &site->meet, 0) < 0 ||
+        lc_plan_role_one(&p, "dialin", "dialin", site->dialin, 0) < 0 ||
+        lc_plan_role_list(&p, "web-external", "web-external", &site->web_external, 0) < 0 ||
+        lc_plan_role_list(&p, "director-web-external", "director-web-external",
+                          &site->director_web_external, 0) < 0 ||
+        lc_plan_role_one(&p, "owa", "owa", site->owa, 0) < 0)
+        return -1;
+    return 0;
+}
+
+const struct lc_probe lc_probe_dns = {
+    "dns",
+    "external DNS records: A/AAAA, SRV, Lync's domain-matching rules",
+    lc_dns_options,
+    lc_dns_plan,
+};

@@ -1,0 +1,11 @@
+/* lynccheck - the probe registry: one line per probe module (the OpenSMTPD
+ * table habit). Order is planning order: later probes may depend on the
+ * checks of earlier ones (a name's addresses from dns). */
+#include "probe.h"
+
+extern const struct lc_probe lc_probe_dns;
+
+const struct lc_probe *const lc_probes[] = {
+    &lc_probe_dns,
+    NULL,
+};

@@ -1,0 +1,34 @@
+/* lynccheck - libcurl's multi socket interface driven by the one event loop.
+ *
+ * libcurl tells us which sockets to watch (CURLMOPT_SOCKETFUNCTION) and when
+ * to call it back (CURLMOPT_TIMERFUNCTION); the loop does the waiting, and
+ * curl_multi_socket_action() does the work. No threads, no curl_multi_wait(). */
+#ifndef LC_HTTP_H
+#define LC_HTTP_H
+
+#include <curl/curl.h>
+
+struct lc_loop;
+struct lc_http;
+
+/* Called once per transfer when libcurl reports it done (result is the
+ * CURLcode of the transfer). The easy handle is already removed from the
+ * multi handle; the callback owns it again (clean it up or reuse it). */
+typedef void (*lc_http_done_cb)(CURL *easy, CURLcode result, void *arg);
+
+int lc_http_new(struct lc_http **out, struct lc_loop *loop);
+/* Aborts the transfers still running, without calling their callbacks; each
+ * easy handle still attached is cleaned up. */
+void lc_http_free(struct lc_http *http);
+
+/* Start a configured easy handle. Returns 0, or -1 (the handle is then not
+ * attached and still the caller's). */
+int lc_http_add(struct lc_http *http, CURL *easy, lc_http_done_cb done, void *arg);
+/* Abort one transfer without calling its callback; the easy handle is
+ * cleaned up. Use when the check that owns it timed out. */
+void lc_http_cancel(struct lc_http *http, CURL *easy);
+
+/* Transfers currently attached (for tests). */
+unsigned lc_http_running(const struct lc_http *http);
+
+#endif

@@ -1,0 +1,49 @@
+/* lynccheck - the one event loop (epoll) that owns every descriptor and timer.
+ *
+ * Everything that waits in lynccheck waits here: c-ares sockets (dns.c),
+ * libcurl's multi sockets (http.c), raw TCP/UDP probe sockets and all timers.
+ * Single-threaded; callbacks run from lc_loop_run(). */
+#ifndef LC_LOOP_H
+#define LC_LOOP_H
+
+#include <stdint.h>
+
+struct lc_loop;
+struct lc_timer;
+
+enum { LC_IO_READ = 1, LC_IO_WRITE = 2 };
+
+/* events: LC_IO_READ | LC_IO_WRITE that are ready; errors and hang-ups are
+ * reported as both, so the owner's next read or write sees the error. */
+typedef void (*lc_io_cb)(struct lc_loop *loop, int fd, unsigned events, void *arg);
+typedef void (*lc_timer_cb)(struct lc_loop *loop, void *arg);
+
+/* Monotonic time in microseconds (CLOCK_MONOTONIC); never wall clock. */
+uint64_t lc_now_us(void);
+
+int lc_loop_new(struct lc_loop **out);
+void lc_loop_free(struct lc_loop *loop);
+
+/* Watch fd for events (LC_IO_READ|LC_IO_WRITE); a second call for the same fd
+ * replaces events, callback and argument; events == 0 stops watching.
+ * Returns 0, or -errno. */
+int lc_loop_io_set(struct lc_loop *loop, int fd, unsigned events, lc_io_cb cb, void *arg);
+
+/* One-shot timer firing after `after_us` microseconds. Returns NULL when out
+ * of memory. A timer is freed by the loop after it fires, or by cancel. */
+struct lc_timer *lc_loop_timer_add(struct lc_loop *loop, uint64_t after_us, lc_timer_cb cb,
+                                   void *arg);
+/* Cancel a pending timer; NULL is ignored. Must not be called on a timer
+ * that has already fired (the pointer is gone by then). */
+void lc_loop_timer_cancel(struct lc_loop *loop, struct lc_timer *timer);
+
+/* Run until lc_loop_stop() or until nothing is watched and no timer is
+ * pending. Returns 0, or -errno when epoll itself fails. */
+int lc_loop_run(struct lc_loop *loop);
+void lc_loop_stop(struct lc_loop *loop);
+
+/* How many descriptors / timers are live (for tests and the scheduler). */
+unsigned lc_loop_io_count(const struct lc_loop *loop);
+unsigned lc_loop_timer_count(const struct lc_loop *loop);
+
+#endif

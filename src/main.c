@@ -1,0 +1,347 @@
+/* lynccheck - command-line entry point: a thin layer over the internal
+ * library (the curl tool habit), so the tests link the code the binary runs. */
+#include "config.h"
+
+#include <curl/curl.h>
+#include <dirent.h>
+#include <errno.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "run.h"
+#include "cli.h"
+#include "probe.h"
+#include "result.h"
+#include "site.h"
+
+#ifndef LC_PROFILE_DIR
+#define LC_PROFILE_DIR "/usr/local/share/lynccheck/profiles"
+#endif
+
+#define LC_EXIT_UNKNOWN 3
+
+static int lc_report_write(const struct lc_report *report, enum lc_format format, FILE *out,
+                           int color, int verbose)
+{
+    switch (format) {
+    case LC_FMT_JSON:
+        return lc_report_json(report, out);
+    case LC_FMT_JUNIT:
+        return lc_report_junit(report, out);
+    case LC_FMT_TEXT:
+    default:
+        return lc_report_text(report, out, color, verbose);
+    }
+}
+
+/* Write to a temporary file beside the target and rename it into place, so
+ * a nightly job never reads half a report. */
+static int lc_report_write_file(const struct lc_report *report, enum lc_format format,
+                                const char *path, int verbose, char *err, size_t errlen)
+{
+    char tmp[PATH_MAX];
+    FILE *out = NULL;
+    int fd, rc = -1;
+
+    if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp)) {
+        snprintf(err, errlen, "%s: path too long", path);
+        return -1;
+    }
+    fd = mkstemp(tmp);
+    if (fd < 0) {
+        snprintf(err, errlen, "%s: cannot create: %s", path, strerror(errno));
+        return -1;
+    }
+    out = fdopen(fd, "w");
+    if (out == NULL) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        close(fd);
+        goto done;
+    }
+    if (lc_report_write(report, format, out, 0, verbose) < 0 || fflush(out) != 0 ||
+        fsync(fileno(out)) != 0) {
+        snprintf(err, errlen, "%s: write failed: %s", path, strerror(errno));
+        goto done;
+    }
+    if (fclose(out) != 0) {
+        out = NULL;
+        snprintf(err, errlen, "%s: write failed: %s", path, strerror(errno));
+        goto done;
+    }
+    out = NULL;
+    /* mkstemp makes the file 0600; a report is not secret. */
+    (void)chmod(tmp, 0644);
+    if (rename(tmp, path) != 0) {
+        snprintf(err, errlen, "%s: cannot rename into place: %s", path, strerror(errno));
+        goto done;
+    }
+    rc = 0;
+done:
+    if (out != NULL)
+        fclose(out);
+    if (rc < 0)
+        unlink(tmp);
+    return rc;
+}
+
+/* An output file we could not write would be found out only after the
+ * whole run; find it out before probing starts. */
+static int lc_output_check(const char *path, char *err, size_t errlen)
+{
+    char copy[PATH_MAX];
+    const char *dir;
+
+    if (snprintf(copy, sizeof(copy), "%s", path) >= (int)sizeof(copy)) {
+        snprintf(err, errlen, "%s: path too long", path);
+        return -1;
+    }
+    dir = dirname(copy);
+    if (access(dir, W_OK | X_OK) != 0) {
+        snprintf(err, errlen, "%s: cannot write in %s: %s", path, dir, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+static void lc_list_profiles(FILE *out)
+{
+    const char *dirs[2] = {getenv("LYNCCHECK_PROFILE_DIR"), LC_PROFILE_DIR};
+    size_t i, d;
+
+    for (i = 0; lc_builtin_profiles[i].name != NULL; i++) {
+        struct lc_profile *p = NULL;
+        char err[512];
+        if (lc_profile_load(lc_builtin_profiles[i].name, &p, err, sizeof(err)) < 0) {
+            fprintf(out, "%-16s (invalid: %s)\n", lc_builtin_profiles[i].name, err);
+            continue;
+        }
+        fprintf(out, "%-16s %s\n", lc_builtin_profiles[i].name, lc_profile_description(p));
+        lc_profile_free(p);
+    }
+    /* Profiles an administrator added beside the installed ones. */
+    for (d = 0; d < 2; d++) {
+        DIR *dir;
+        struct dirent *e;
+        if (dirs[d] == NULL || (dir = opendir(dirs[d])) == NULL)
+            continue;
+        while ((e = readdir(dir)) != NULL) {
+            size_t len = strlen(e->d_name);
+            char name[256];
+            int builtin = 0;
+            if (len <= 8 || strcmp(e->d_name + len - 8, ".profile") != 0 || len - 8 >= sizeof(name))
+                continue;
+            memcpy(name, e->d_name, len - 8);
+            name[len - 8] = '\0';
+            for (i = 0; lc_builtin_profiles[i].name != NULL; i++)
+                builtin |= strcmp(lc_builtin_profiles[i].name, name) == 0;
+            if (!builtin)
+                fprintf(out, "%-16s (%s/%s)\n", name, dirs[d], e->d_name);
+        }
+        closedir(dir);
+    }
+}
+
+static char *lc_join_csv(const struct lc_strv *sv)
+{
+    size_t len = 1, i, used = 0;
+    char *s;
+
+    if (sv->n == 0)
+        return NULL;
+    for (i = 0; i < sv->n; i++)
+        len += strlen(sv->v[i]) + 1;
+    s = malloc(len);
+    if (s == NULL)
+        return NULL;
+    s[0] = '\0';
+    for (i = 0; i < sv->n; i++) {
+        int n = snprintf(s + used, len - used, "%s%s", i ? "," : "", sv->v[i]);
+        if (n > 0)
+            used += (size_t)n;
+    }
+    return s;
+}
+
+static void lc_on_progress(size_t done, size_t total, const struct lc_result *r, void *arg)
+{
+    (void)arg;
+    fprintf(stderr, "\r\033[K[%zu/%zu] %s %s", done, total, lc_status_name(r->status), r->id);
+    if (done == total)
+        fputs("\r\033[K", stderr);
+    fflush(stderr);
+}
+
+int main(int argc, char **argv)
+{
+    struct lc_cli cli;
+    struct lc_profile *profile = NULL;
+    struct lc_run *run = NULL;
+    struct lc_run_config cfg;
+    struct lc_report report;
+    const struct lc_result **results = NULL;
+    json_t *site_json = NULL;
+    char err[1024], hostname[256];
+    char *dns_csv = NULL;
+    int rc = LC_EXIT_UNKNOWN, curl_ready = 0;
+    size_t i, n;
+    time_t started;
+
+    if (lc_cli_parse(&cli, argc, argv, err, sizeof(err)) < 0) {
+        fprintf(stderr, "lynccheck: %s\n", err);
+        goto done;
+    }
+    if (cli.help) {
+        lc_cli_usage(stdout);
+        rc = 0;
+        goto done;
+    }
+    if (cli.version) {
+        printf("lynccheck %s\n", PACKAGE_VERSION);
+        rc = 0;
+        goto done;
+    }
+    if (cli.list_profiles) {
+        lc_list_profiles(stdout);
+        rc = 0;
+        goto done;
+    }
+    if (cli.site.sip_domains.n == 0) {
+        fprintf(stderr, "lynccheck: at least one --sip-domain is required (see --help)\n");
+        goto done;
+    }
+    if (lc_profile_load(cli.profile != NULL ? cli.profile : "external", &profile, err,
+                        sizeof(err)) < 0) {
+        fprintf(stderr, "lynccheck: %s\n", err);
+        goto done;
+    }
+    if (cli.ca_file != NULL && access(cli.ca_file, R_OK) != 0) {
+        fprintf(stderr, "lynccheck: --ca-file %s: %s\n", cli.ca_file, strerror(errno));
+        goto done;
+    }
+    if (cli.output != NULL && lc_output_check(cli.output, err, sizeof(err)) < 0) {
+        fprintf(stderr, "lynccheck: --output %s\n", err);
+        goto done;
+    }
+    for (i = 0; i < cli.n_reports; i++) {
+        if (lc_output_check(cli.reports[i].path, err, sizeof(err)) < 0) {
+            fprintf(stderr, "lynccheck: --report %s\n", err);
+            goto done;
+        }
+    }
+    if (lc_site_apply_defaults(&cli.site) < 0) {
+        fprintf(stderr, "lynccheck: out of memory\n");
+        goto done;
+    }
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+        fprintf(stderr, "lynccheck: libcurl initialisation failed\n");
+        goto done;
+    }
+    curl_ready = 1;
+    dns_csv = lc_join_csv(&cli.dns_servers);
+    memset(&cfg, 0, sizeof(cfg));
+    cfg.parallel = cli.parallel;
+    cfg.timeout_us = cli.timeout_us;
+    cfg.deadline_us = cli.deadline_us;
+    cfg.dns_servers = dns_csv;
+    cfg.ca_file = cli.ca_file;
+    if (lc_run_new(&run, &cfg, &cli.site, err, sizeof(err)) < 0) {
+        fprintf(stderr, "lynccheck: %s\n", err);
+        goto done;
+    }
+    started = time(NULL);
+    /* --list-checks does no I/O: it shows the conventional access edge. */
+    if (cli.list_checks ? lc_site_default_edge(&cli.site)
+                        : lc_site_discover(&cli.site, lc_run_loop(run), lc_run_dns(run),
+                                           cli.timeout_us)) {
+        fprintf(stderr, "lynccheck: out of memory\n");
+        goto done;
+    }
+    for (i = 0; i < lc_profile_count(profile); i++) {
+        const struct lc_profile_entry *e = lc_profile_entry(profile, i);
+        if (e->probe->plan(run, &cli.site, e->opts) < 0) {
+            fprintf(stderr, "lynccheck: planning the %s probe failed (out of memory?)\n",
+                    e->probe->name);
+            goto done;
+        }
+    }
+    lc_run_select(run, (const char *const *)cli.only.v, cli.only.n,
+                  (const char *const *)cli.skip.v, cli.skip.n);
+    n = lc_run_count(run);
+    if (cli.list_checks) {
+        for (i = 0; i < n; i++) {
+            const struct lc_result *r = lc_run_result(run, i);
+            if (r->status == LC_SKIP)
+                printf("%-60s skip: %s\n", r->id, r->message);
+            else
+                printf("%s\n", r->id);
+        }
+        rc = 0;
+        goto done;
+    }
+    if (isatty(STDERR_FILENO))
+        lc_run_on_progress(run, lc_on_progress, NULL);
+    if (lc_run_execute(run, err, sizeof(err)) < 0) {
+        fprintf(stderr, "lynccheck: %s\n", err);
+        goto done;
+    }
+    results = calloc(n ? n : 1, sizeof(*results));
+    site_json = lc_site_to_json(&cli.site);
+    if (results == NULL) {
+        fprintf(stderr, "lynccheck: out of memory\n");
+        goto done;
+    }
+    for (i = 0; i < n; i++)
+        results[i] = lc_run_result(run, i);
+    if (gethostname(hostname, sizeof(hostname)) != 0)
+        snprintf(hostname, sizeof(hostname), "localhost");
+    hostname[sizeof(hostname) - 1] = '\0';
+    memset(&report, 0, sizeof(report));
+    report.profile = lc_profile_name(profile);
+    report.sip_domains = (const char *const *)cli.site.sip_domains.v;
+    report.n_sip_domains = cli.site.sip_domains.n;
+    report.version = PACKAGE_VERSION;
+    report.hostname = hostname;
+    report.started = started;
+    report.duration_us = lc_run_duration_us(run);
+    report.site = site_json;
+    report.results = results;
+    report.n_results = n;
+    rc = lc_exit_status(&report);
+    if (cli.output != NULL) {
+        if (lc_report_write_file(&report, cli.format, cli.output, cli.verbose, err, sizeof(err)) <
+            0) {
+            fprintf(stderr, "lynccheck: %s\n", err);
+            rc = LC_EXIT_UNKNOWN;
+        }
+    } else {
+        int color = cli.format == LC_FMT_TEXT && isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
+        if (lc_report_write(&report, cli.format, stdout, color, cli.verbose) < 0 ||
+            fflush(stdout) != 0) {
+            fprintf(stderr, "lynccheck: writing the report failed: %s\n", strerror(errno));
+            rc = LC_EXIT_UNKNOWN;
+        }
+    }
+    for (i = 0; i < cli.n_reports; i++) {
+        if (lc_report_write_file(&report, cli.reports[i].format, cli.reports[i].path, cli.verbose,
+                                 err, sizeof(err)) < 0) {
+            fprintf(stderr, "lynccheck: %s\n", err);
+            rc = LC_EXIT_UNKNOWN;
+        }
+    }
+done:
+    free(results);
+    json_decref(site_json);
+    lc_run_free(run);
+    lc_profile_free(profile);
+    free(dns_csv);
+    lc_cli_clear(&cli);
+    if (curl_ready)
+        curl_global_cleanup();
+    return rc;
+}

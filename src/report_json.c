@@ -1,0 +1,294 @@
+/* lynccheck - the JSON report (schema 1, documented in doc/json-schema.md).
+ *
+ * Scripts consume this, so it must always be produced and always parse:
+ * strings from the network are forced to valid UTF-8 before jansson sees
+ * them, because json_string() refuses invalid UTF-8 and one bad byte in one
+ * banner would otherwise lose the whole report. */
+#include "result.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define LC_JSON_SCHEMA 1
+
+#if JSON_INTEGER_IS_LONG_LONG
+#define LC_JSON_INT_MAX LLONG_MAX
+#else
+#define LC_JSON_INT_MAX LONG_MAX
+#endif
+
+/* Same rule as lc_report_tally(): an unknown status is an error, which also
+ * keeps "status" inside the documented enumeration. */
+static enum lc_status lc_json_status(const struct lc_result *r)
+{
+    if ((unsigned)r->status >= LC_STATUS_COUNT)
+        return LC_ERROR;
+    return r->status;
+}
+
+/* Length of the valid UTF-8 sequence at s (at most n bytes), or 0 when s does
+ * not start one. As strict as jansson's own check (overlong forms,
+ * surrogates and code points past U+10FFFF are invalid), so whatever passes
+ * here is accepted by json_string(). */
+static size_t lc_json_utf8_len(const unsigned char *s, size_t n)
+{
+    uint32_t c;
+    size_t len;
+
+    if (n == 0)
+        return 0;
+    if (s[0] < 0x80)
+        return 1;
+    if (s[0] < 0xC2) /* continuation byte or overlong 2-byte lead */
+        return 0;
+    if (s[0] < 0xE0) {
+        len = 2;
+        c = s[0] & 0x1Fu;
+    } else if (s[0] < 0xF0) {
+        len = 3;
+        c = s[0] & 0x0Fu;
+    } else if (s[0] < 0xF5) {
+        len = 4;
+        c = s[0] & 0x07u;
+    } else {
+        return 0;
+    }
+    if (n < len)
+        return 0;
+    for (size_t i = 1; i < len; i++) {
+        if ((s[i] & 0xC0u) != 0x80u)
+            return 0;
+        c = (c << 6) | (s[i] & 0x3Fu);
+    }
+    if ((len == 3 && c < 0x800) || (len == 4 && (c < 0x10000 || c > 0x10FFFF)) ||
+        (c >= 0xD800 && c <= 0xDFFF))
+        return 0;
+    return len;
+}
+
+/* A JSON string for s (NULL is ""), each byte outside a valid UTF-8 sequence
+ * replaced by U+FFFD. Control characters are kept: JSON escapes them
+ * losslessly and a consumer may want the exact bytes. NULL when out of
+ * memory. */
+static json_t *lc_json_str(const char *s)
+{
+    static const char replacement[] = "\xEF\xBF\xBD";
+    const unsigned char *p = (const unsigned char *)(s != NULL ? s : "");
+    size_t n = strlen((const char *)p);
+    char *clean = NULL;
+    size_t o = 0;
+    json_t *ret = NULL;
+
+    /* Every input byte yields at most three output bytes. */
+    if (n > (SIZE_MAX - 1) / 3)
+        goto done;
+    clean = malloc(3 * n + 1);
+    if (clean == NULL)
+        goto done;
+    for (size_t i = 0; i < n;) {
+        size_t len = lc_json_utf8_len(p + i, n - i);
+
+        if (len == 0) {
+            memcpy(clean + o, replacement, 3);
+            o += 3;
+            i++;
+        } else {
+            memcpy(clean + o, p + i, len);
+            o += len;
+            i += len;
+        }
+    }
+    clean[o] = '\0';
+    ret = json_stringn(clean, o);
+done:
+    free(clean);
+    return ret;
+}
+
+/* Evidence and site are documented as objects. A caller that breaks that
+ * contract still gets its data out, wrapped as {"value": ...}, and consumers
+ * keep their guarantee. NULL when out of memory. */
+static json_t *lc_json_object_copy(const json_t *v)
+{
+    json_t *copy = NULL;
+    json_t *wrap = NULL;
+    json_t *ret = NULL;
+
+    if (v == NULL) {
+        ret = json_object();
+        goto done;
+    }
+    copy = json_deep_copy(v);
+    if (copy == NULL)
+        goto done;
+    if (json_is_object(copy)) {
+        ret = copy;
+        copy = NULL;
+        goto done;
+    }
+    wrap = json_object();
+    if (wrap == NULL)
+        goto done;
+    /* json_object_set_new() takes the reference even when it fails. */
+    if (json_object_set_new(wrap, "value", copy) != 0) {
+        copy = NULL;
+        goto done;
+    }
+    copy = NULL;
+    ret = wrap;
+    wrap = NULL;
+done:
+    json_decref(copy);
+    json_decref(wrap);
+    return ret;
+}
+
+/* Whole milliseconds, rounded: sub-millisecond precision is noise for a
+ * network check, and integers are what every consumer parses exactly. */
+static json_t *lc_json_ms(uint64_t us)
+{
+    uint64_t ms = us / 1000 + (us % 1000 >= 500 ? 1 : 0);
+
+    if (ms > (uint64_t)LC_JSON_INT_MAX)
+        ms = (uint64_t)LC_JSON_INT_MAX;
+    return json_integer((json_int_t)ms);
+}
+
+/* RFC 3339 in UTC. Years outside 0001..9999 cannot be written in that
+ * format; they only come from a broken clock, shown as the epoch. */
+static void lc_json_rfc3339(time_t t, char *buf, size_t size)
+{
+    static const char epoch[] = "1970-01-01T00:00:00Z";
+    struct tm tm;
+
+    if (gmtime_r(&t, &tm) == NULL || tm.tm_year < 1 - 1900 || tm.tm_year > 9999 - 1900 ||
+        strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0) {
+        if (size >= sizeof(epoch))
+            memcpy(buf, epoch, sizeof(epoch));
+        else if (size > 0)
+            buf[0] = '\0';
+    }
+}
+
+static json_t *lc_json_check(const struct lc_result *r)
+{
+    json_t *obj = json_object();
+    json_t *ret = NULL;
+
+    if (obj == NULL)
+        goto done;
+    /* Keys are inserted in the documented order; jansson keeps it. */
+    if (json_object_set_new(obj, "id", lc_json_str(r->id)) != 0 ||
+        json_object_set_new(obj, "probe", lc_json_str(r->probe)) != 0 ||
+        json_object_set_new(obj, "what", lc_json_str(r->what)) != 0 ||
+        json_object_set_new(obj, "target", lc_json_str(r->target)) != 0 ||
+        json_object_set_new(obj, "status", json_string(lc_status_name(lc_json_status(r)))) != 0 ||
+        json_object_set_new(obj, "message", lc_json_str(r->message)) != 0 ||
+        json_object_set_new(obj, "duration_ms", lc_json_ms(r->duration_us)) != 0 ||
+        json_object_set_new(obj, "evidence", lc_json_object_copy(r->evidence)) != 0 ||
+        json_object_set_new(obj, "reference", lc_json_str(r->reference)) != 0)
+        goto done;
+    ret = obj;
+    obj = NULL;
+done:
+    json_decref(obj);
+    return ret;
+}
+
+/* The whole document, or NULL when out of memory. Containers are attached
+ * to their parent before they are filled, so one decref frees everything. */
+static json_t *lc_json_build(const struct lc_report *report)
+{
+    json_t *root = json_object();
+    json_t *ret = NULL;
+    json_t *domains;
+    json_t *summary;
+    json_t *checks;
+    size_t counts[LC_STATUS_COUNT];
+    char started[32];
+
+    if (root == NULL)
+        goto done;
+    lc_json_rfc3339(report->started, started, sizeof(started));
+    if (json_object_set_new(root, "schema", json_integer(LC_JSON_SCHEMA)) != 0 ||
+        json_object_set_new(root, "tool", json_string("lynccheck")) != 0 ||
+        json_object_set_new(root, "version", lc_json_str(report->version)) != 0 ||
+        json_object_set_new(root, "profile", lc_json_str(report->profile)) != 0)
+        goto done;
+
+    domains = json_array();
+    if (json_object_set_new(root, "sip_domains", domains) != 0)
+        goto done;
+    for (size_t i = 0; report->sip_domains != NULL && i < report->n_sip_domains; i++) {
+        if (json_array_append_new(domains, lc_json_str(report->sip_domains[i])) != 0)
+            goto done;
+    }
+
+    if (json_object_set_new(root, "started", json_string(started)) != 0 ||
+        json_object_set_new(root, "duration_ms", lc_json_ms(report->duration_us)) != 0 ||
+        json_object_set_new(root, "hostname", lc_json_str(report->hostname)) != 0)
+        goto done;
+    if (report->site != NULL &&
+        json_object_set_new(root, "site", lc_json_object_copy(report->site)) != 0)
+        goto done;
+
+    lc_report_tally(report, counts);
+    summary = json_object();
+    if (json_object_set_new(root, "summary", summary) != 0)
+        goto done;
+    for (unsigned i = 0; i < LC_STATUS_COUNT; i++) {
+        if (json_object_set_new(summary, lc_status_name((enum lc_status)i),
+                                json_integer((json_int_t)counts[i])) != 0)
+            goto done;
+    }
+
+    checks = json_array();
+    if (json_object_set_new(root, "checks", checks) != 0)
+        goto done;
+    for (size_t i = 0; report->results != NULL && i < report->n_results; i++) {
+        if (report->results[i] == NULL)
+            continue;
+        if (json_array_append_new(checks, lc_json_check(report->results[i])) != 0)
+            goto done;
+    }
+
+    ret = root;
+    root = NULL;
+done:
+    json_decref(root);
+    return ret;
+}
+
+int lc_report_json(const struct lc_report *report, FILE *out)
+{
+    json_t *root = NULL;
+    int saved;
+    int rc = -1;
+
+    if (report == NULL || out == NULL || (report->results == NULL && report->n_results > 0)) {
+        errno = EINVAL;
+        goto done;
+    }
+    root = lc_json_build(report);
+    if (root == NULL) {
+        errno = ENOMEM;
+        goto done;
+    }
+    /* jansson writes reals with '.' whatever LC_NUMERIC says, so evidence
+     * numbers survive a German locale. */
+    errno = 0;
+    if (json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0 ||
+        fputc('\n', out) == EOF || fflush(out) == EOF) {
+        if (errno == 0)
+            errno = EIO;
+        goto done;
+    }
+    rc = 0;
+done:
+    saved = errno;
+    json_decref(root);
+    errno = saved;
+    return rc;
+}

@@ -1,0 +1,516 @@
+/* lynccheck - the JUnit XML report for CI dashboards.
+ *
+ * Written to satisfy the strict windyroad JUnit.xsd (tests/JUnit.xsd), since
+ * what it accepts every JUnit consumer accepts. Notably that schema allows
+ * no attributes on <testsuites>, requires package and id on each nested
+ * <testsuite>, requires <properties>, <system-out> and <system-err> in every
+ * suite and allows nothing but <skipped>, <error> or <failure> inside a
+ * <testcase>; warnings therefore go to the suite's <system-out>.
+ *
+ * libxml2's writer escapes <>&" but does not filter characters that XML 1.0
+ * forbids outright, so every string passes through lc_junit_clean(). */
+#include "result.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <libxml/xmlwriter.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* libxml2's BAD_CAST casts to non-const xmlChar * and trips -Wcast-qual on
+ * string literals; the writer API takes const xmlChar * anyway. */
+#define LC_XC(s) ((const xmlChar *)(s))
+
+/* Same rule as lc_report_tally(): an unknown status is an error. */
+static enum lc_status lc_junit_status(const struct lc_result *r)
+{
+    if ((unsigned)r->status >= LC_STATUS_COUNT)
+        return LC_ERROR;
+    return r->status;
+}
+
+/* Length of the valid UTF-8 sequence at s (at most n bytes), or 0 when s does
+ * not start one. Strict (RFC 3629): overlong forms, surrogates and code
+ * points past U+10FFFF are invalid. */
+static size_t lc_junit_utf8_len(const unsigned char *s, size_t n, uint32_t *cp)
+{
+    uint32_t c;
+    size_t len;
+
+    if (n == 0)
+        return 0;
+    if (s[0] < 0x80) {
+        *cp = s[0];
+        return 1;
+    }
+    if (s[0] < 0xC2) /* continuation byte or overlong 2-byte lead */
+        return 0;
+    if (s[0] < 0xE0) {
+        len = 2;
+        c = s[0] & 0x1Fu;
+    } else if (s[0] < 0xF0) {
+        len = 3;
+        c = s[0] & 0x0Fu;
+    } else if (s[0] < 0xF5) {
+        len = 4;
+        c = s[0] & 0x07u;
+    } else {
+        return 0;
+    }
+    if (n < len)
+        return 0;
+    for (size_t i = 1; i < len; i++) {
+        if ((s[i] & 0xC0u) != 0x80u)
+            return 0;
+        c = (c << 6) | (s[i] & 0x3Fu);
+    }
+    if ((len == 3 && c < 0x800) || (len == 4 && (c < 0x10000 || c > 0x10FFFF)) ||
+        (c >= 0xD800 && c <= 0xDFFF))
+        return 0;
+    *cp = c;
+    return len;
+}
+
+/* XML 1.0 Char production: #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD]
+ * | [#x10000-#x10FFFF]. Anything else is illegal even as &#...; */
+static int lc_junit_xml_char(uint32_t c)
+{
+    return c == 0x9 || c == 0xA || c == 0xD || (c >= 0x20 && c <= 0xD7FF) ||
+           (c >= 0xE000 && c <= 0xFFFD) || (c >= 0x10000 && c <= 0x10FFFF);
+}
+
+/* Length of the ANSI CSI sequence (ESC '[' parameters intermediates final)
+ * at s, or 0 when s does not start one. An unterminated sequence runs to
+ * the first byte that cannot belong to it; that byte is kept. */
+static size_t lc_junit_csi_len(const unsigned char *s, size_t n)
+{
+    size_t i = 2;
+
+    if (n < 2 || s[0] != 0x1B || s[1] != '[')
+        return 0;
+    while (i < n && s[i] >= 0x20 && s[i] <= 0x3F) /* parameter, intermediate */
+        i++;
+    if (i < n && s[i] >= 0x40 && s[i] <= 0x7E) /* final byte */
+        i++;
+    return i;
+}
+
+/* A malloc'ed copy of s (NULL is "") that is legal XML 1.0 text in UTF-8:
+ * ANSI CSI sequences (colours from a remote banner) are dropped, every other
+ * illegal code point and every byte outside a valid UTF-8 sequence becomes
+ * U+FFFD. NULL when out of memory. */
+static xmlChar *lc_junit_clean(const char *s)
+{
+    static const char replacement[] = "\xEF\xBF\xBD";
+    const unsigned char *p = (const unsigned char *)(s != NULL ? s : "");
+    size_t n = strlen((const char *)p);
+    xmlChar *clean = NULL;
+    size_t o = 0;
+
+    /* Every input byte yields at most three output bytes. */
+    if (n > (SIZE_MAX - 1) / 3)
+        goto done;
+    clean = malloc(3 * n + 1);
+    if (clean == NULL)
+        goto done;
+    for (size_t i = 0; i < n;) {
+        uint32_t cp = 0;
+        size_t len = lc_junit_csi_len(p + i, n - i);
+
+        if (len > 0) {
+            i += len;
+            continue;
+        }
+        len = lc_junit_utf8_len(p + i, n - i, &cp);
+        if (len == 0 || !lc_junit_xml_char(cp)) {
+            memcpy(clean + o, replacement, 3);
+            o += 3;
+            i += len != 0 ? len : 1;
+        } else {
+            memcpy(clean + o, p + i, len);
+            o += len;
+            i += len;
+        }
+    }
+    clean[o] = '\0';
+done:
+    return clean;
+}
+
+/* Seconds with three decimals built from integers: the schema wants an
+ * xs:decimal with a dot, and printf("%f") prints a comma under a German
+ * LC_NUMERIC. Returns 0, or -1 if buf is too small. */
+static int lc_junit_seconds(uint64_t us, char *buf, size_t size)
+{
+    uint64_t ms = us / 1000 + (us % 1000 >= 500 ? 1 : 0);
+    int n = snprintf(buf, size, "%" PRIu64 ".%03u", ms / 1000, (unsigned)(ms % 1000));
+
+    return n < 0 || (size_t)n >= size ? -1 : 0;
+}
+
+/* YYYY-MM-DDTHH:MM:SS in UTC, no zone, no fraction: the only form the
+ * schema's ISO8601_DATETIME_PATTERN accepts. XSD 1.0 has no year 0 and the
+ * pattern wants four digits, so a broken clock is shown as the epoch. */
+static void lc_junit_timestamp(time_t t, char *buf, size_t size)
+{
+    static const char epoch[] = "1970-01-01T00:00:00";
+    struct tm tm;
+
+    if (gmtime_r(&t, &tm) == NULL || tm.tm_year < 1 - 1900 || tm.tm_year > 9999 - 1900 ||
+        strftime(buf, size, "%Y-%m-%dT%H:%M:%S", &tm) == 0) {
+        if (size >= sizeof(epoch))
+            memcpy(buf, epoch, sizeof(epoch));
+        else if (size > 0)
+            buf[0] = '\0';
+    }
+}
+
+/* True when s has something other than XML whitespace. */
+static int lc_junit_has_token(const char *s)
+{
+    for (; s != NULL && *s != '\0'; s++) {
+        if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r')
+            return 1;
+    }
+    return 0;
+}
+
+static int lc_junit_same_probe(const struct lc_result *a, const struct lc_result *b)
+{
+    return strcmp(a->probe != NULL ? a->probe : "", b->probe != NULL ? b->probe : "") == 0;
+}
+
+/* Every write below returns 0, or -1 when libxml2 failed; writing to a
+ * memory buffer, that only happens when out of memory. */
+
+/* Writes value cleaned; when fallback is not NULL and the cleaned value is
+ * blank (the schema's minLength on xs:token counts after whitespace
+ * collapsing, and cleaning may have removed escape sequences), writes
+ * fallback instead. */
+static int lc_junit_attr_or(xmlTextWriterPtr w, const char *name, const char *value,
+                            const char *fallback)
+{
+    xmlChar *clean = lc_junit_clean(value);
+    int rc = -1;
+
+    if (clean == NULL)
+        goto done;
+    if (fallback != NULL && !lc_junit_has_token((const char *)clean)) {
+        if (xmlTextWriterWriteAttribute(w, LC_XC(name), LC_XC(fallback)) < 0)
+            goto done;
+    } else if (xmlTextWriterWriteAttribute(w, LC_XC(name), clean) < 0) {
+        goto done;
+    }
+    rc = 0;
+done:
+    free(clean);
+    return rc;
+}
+
+static int lc_junit_attr(xmlTextWriterPtr w, const char *name, const char *value)
+{
+    return lc_junit_attr_or(w, name, value, NULL);
+}
+
+/* Attribute "lynccheck.a[.b]" (classname, package) with each part cleaned. */
+static int lc_junit_attr_dotted(xmlTextWriterPtr w, const char *name, const char *a, const char *b)
+{
+    static const char prefix[] = "lynccheck.";
+    xmlChar *ca = lc_junit_clean(a);
+    xmlChar *cb = b != NULL ? lc_junit_clean(b) : NULL;
+    char *value = NULL;
+    size_t la;
+    size_t lb;
+    size_t o;
+    int rc = -1;
+
+    if (ca == NULL || (b != NULL && cb == NULL))
+        goto done;
+    la = strlen((const char *)ca);
+    lb = cb != NULL ? strlen((const char *)cb) : 0;
+    /* Both parts already fit in memory, so the sum cannot really wrap;
+     * checked anyway because the cost is one comparison. */
+    if (la > SIZE_MAX / 2 - sizeof(prefix) || lb > SIZE_MAX / 2 - 2)
+        goto done;
+    value = malloc(sizeof(prefix) + la + 1 + lb);
+    if (value == NULL)
+        goto done;
+    memcpy(value, prefix, sizeof(prefix) - 1);
+    o = sizeof(prefix) - 1;
+    memcpy(value + o, ca, la);
+    o += la;
+    if (cb != NULL) {
+        value[o++] = '.';
+        memcpy(value + o, cb, lb);
+        o += lb;
+    }
+    value[o] = '\0';
+    if (xmlTextWriterWriteAttribute(w, LC_XC(name), LC_XC(value)) < 0)
+        goto done;
+    rc = 0;
+done:
+    free(ca);
+    free(cb);
+    free(value);
+    return rc;
+}
+
+static int lc_junit_attr_count(xmlTextWriterPtr w, const char *name, size_t value)
+{
+    char buf[32];
+    int n = snprintf(buf, sizeof(buf), "%zu", value);
+
+    if (n < 0 || (size_t)n >= sizeof(buf))
+        return -1;
+    return xmlTextWriterWriteAttribute(w, LC_XC(name), LC_XC(buf)) < 0 ? -1 : 0;
+}
+
+static int lc_junit_attr_seconds(xmlTextWriterPtr w, const char *name, uint64_t us)
+{
+    char buf[32];
+
+    if (lc_junit_seconds(us, buf, sizeof(buf)) != 0)
+        return -1;
+    return xmlTextWriterWriteAttribute(w, LC_XC(name), LC_XC(buf)) < 0 ? -1 : 0;
+}
+
+static int lc_junit_text(xmlTextWriterPtr w, const char *text)
+{
+    xmlChar *clean = lc_junit_clean(text);
+    int rc = -1;
+
+    if (clean == NULL)
+        goto done;
+    if (xmlTextWriterWriteString(w, clean) < 0)
+        goto done;
+    rc = 0;
+done:
+    free(clean);
+    return rc;
+}
+
+static int lc_junit_property(xmlTextWriterPtr w, const char *name, const char *value)
+{
+    if (xmlTextWriterStartElement(w, LC_XC("property")) < 0 ||
+        xmlTextWriterWriteAttribute(w, LC_XC("name"), LC_XC(name)) < 0 ||
+        lc_junit_attr(w, "value", value) != 0 || xmlTextWriterEndElement(w) < 0)
+        return -1;
+    return 0;
+}
+
+/* The evidence as indented JSON, the body of <failure> and <error>: CI
+ * shows it like a stack trace. NULL when out of memory. */
+static char *lc_junit_evidence(const json_t *evidence)
+{
+    const size_t flags = JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY;
+    char *buf = NULL;
+    char *ret = NULL;
+    size_t need;
+
+    if (evidence == NULL) {
+        ret = strdup("{}");
+        goto done;
+    }
+    /* json_dumpb() into our own buffer rather than json_dumps(): the latter
+     * returns memory from jansson's allocator, which the core may replace. */
+    need = json_dumpb(evidence, NULL, 0, flags);
+    if (need == 0)
+        goto done;
+    buf = malloc(need + 1);
+    if (buf == NULL || json_dumpb(evidence, buf, need, flags) != need)
+        goto done;
+    buf[need] = '\0';
+    ret = buf;
+    buf = NULL;
+done:
+    free(buf);
+    return ret;
+}
+
+static int lc_junit_testcase(xmlTextWriterPtr w, const struct lc_report *report,
+                             const struct lc_result *r)
+{
+    enum lc_status st = lc_junit_status(r);
+    char *body = NULL;
+    int rc = -1;
+
+    if (xmlTextWriterStartElement(w, LC_XC("testcase")) < 0 ||
+        lc_junit_attr_dotted(w, "classname", report->profile != NULL ? report->profile : "",
+                             r->probe != NULL ? r->probe : "") != 0 ||
+        lc_junit_attr(w, "name", r->id) != 0 ||
+        lc_junit_attr_seconds(w, "time", r->duration_us) != 0)
+        goto done;
+    if (st == LC_FAIL || st == LC_ERROR) {
+        body = lc_junit_evidence(r->evidence);
+        if (body == NULL ||
+            xmlTextWriterStartElement(w, LC_XC(st == LC_FAIL ? "failure" : "error")) < 0 ||
+            lc_junit_attr(w, "message", r->message) != 0 ||
+            xmlTextWriterWriteAttribute(w, LC_XC("type"), LC_XC(lc_status_name(st))) < 0 ||
+            lc_junit_text(w, body) != 0 || xmlTextWriterEndElement(w) < 0)
+            goto done;
+    } else if (st == LC_SKIP) {
+        if (xmlTextWriterStartElement(w, LC_XC("skipped")) < 0 ||
+            lc_junit_attr(w, "message", r->message) != 0 || xmlTextWriterEndElement(w) < 0)
+            goto done;
+    }
+    if (xmlTextWriterEndElement(w) < 0)
+        goto done;
+    rc = 0;
+done:
+    free(body);
+    return rc;
+}
+
+/* One <testsuite> for the probe of res[first] (its first appearance), made
+ * of every later result with the same probe. */
+static int lc_junit_suite(xmlTextWriterPtr w, const struct lc_report *report, size_t first,
+                          size_t id, const char *timestamp)
+{
+    const struct lc_result *const *res = report->results;
+    const struct lc_result *head = res[first];
+    size_t counts[LC_STATUS_COUNT] = {0};
+    size_t tests = 0;
+    uint64_t time_us = 0;
+    int rc = -1;
+
+    for (size_t k = first; k < report->n_results; k++) {
+        if (res[k] == NULL || !lc_junit_same_probe(res[k], head))
+            continue;
+        counts[lc_junit_status(res[k])]++;
+        tests++;
+        /* Checks run concurrently; like every JUnit producer we report
+         * the sum. Saturate rather than wrap. */
+        time_us =
+            UINT64_MAX - time_us < res[k]->duration_us ? UINT64_MAX : time_us + res[k]->duration_us;
+    }
+
+    if (xmlTextWriterStartElement(w, LC_XC("testsuite")) < 0 ||
+        lc_junit_attr_or(w, "name", head->probe, "unknown") != 0 ||
+        lc_junit_attr_count(w, "tests", tests) != 0 ||
+        lc_junit_attr_count(w, "failures", counts[LC_FAIL]) != 0 ||
+        lc_junit_attr_count(w, "errors", counts[LC_ERROR]) != 0 ||
+        lc_junit_attr_count(w, "skipped", counts[LC_SKIP]) != 0 ||
+        lc_junit_attr_seconds(w, "time", time_us) != 0 ||
+        xmlTextWriterWriteAttribute(w, LC_XC("timestamp"), LC_XC(timestamp)) < 0 ||
+        lc_junit_attr_or(w, "hostname", report->hostname, "localhost") != 0 ||
+        lc_junit_attr_count(w, "id", id) != 0 ||
+        lc_junit_attr_dotted(w, "package", report->profile != NULL ? report->profile : "", NULL) !=
+            0)
+        goto done;
+
+    if (xmlTextWriterStartElement(w, LC_XC("properties")) < 0 ||
+        lc_junit_property(w, "profile", report->profile) != 0)
+        goto done;
+    for (size_t i = 0; report->sip_domains != NULL && i < report->n_sip_domains; i++) {
+        if (lc_junit_property(w, "sip_domain", report->sip_domains[i]) != 0)
+            goto done;
+    }
+    if (lc_junit_property(w, "lynccheck.version", report->version) != 0 ||
+        xmlTextWriterEndElement(w) < 0)
+        goto done;
+
+    for (size_t k = first; k < report->n_results; k++) {
+        if (res[k] == NULL || !lc_junit_same_probe(res[k], head))
+            continue;
+        if (lc_junit_testcase(w, report, res[k]) != 0)
+            goto done;
+    }
+
+    /* A JUnit warning does not exist: the check passes, and the warning
+     * is kept where a reader of the suite's output will find it. */
+    if (xmlTextWriterStartElement(w, LC_XC("system-out")) < 0)
+        goto done;
+    for (size_t k = first; k < report->n_results; k++) {
+        if (res[k] == NULL || !lc_junit_same_probe(res[k], head) ||
+            lc_junit_status(res[k]) != LC_WARN)
+            continue;
+        if (xmlTextWriterWriteString(w, LC_XC("WARN: ")) < 0 || lc_junit_text(w, res[k]->id) != 0 ||
+            xmlTextWriterWriteString(w, LC_XC(": ")) < 0 ||
+            lc_junit_text(w, res[k]->message) != 0 || xmlTextWriterWriteString(w, LC_XC("\n")) < 0)
+            goto done;
+    }
+    if (xmlTextWriterEndElement(w) < 0 || xmlTextWriterStartElement(w, LC_XC("system-err")) < 0 ||
+        xmlTextWriterEndElement(w) < 0 || xmlTextWriterEndElement(w) < 0)
+        goto done;
+    rc = 0;
+done:
+    return rc;
+}
+
+static int lc_junit_document(xmlTextWriterPtr w, const struct lc_report *report)
+{
+    const struct lc_result *const *res = report->results;
+    char timestamp[32];
+    size_t id = 0;
+    int rc = -1;
+
+    lc_junit_timestamp(report->started, timestamp, sizeof(timestamp));
+    if (xmlTextWriterSetIndent(w, 1) < 0 || xmlTextWriterSetIndentString(w, LC_XC("  ")) < 0 ||
+        xmlTextWriterStartDocument(w, NULL, "UTF-8", NULL) < 0 ||
+        xmlTextWriterStartElement(w, LC_XC("testsuites")) < 0)
+        goto done;
+    /* Suites in the order their probe first appears: quadratic, but a run
+     * has at most a few hundred checks. */
+    for (size_t i = 0; i < report->n_results; i++) {
+        int seen = 0;
+
+        if (res[i] == NULL)
+            continue;
+        for (size_t j = 0; j < i && !seen; j++)
+            seen = res[j] != NULL && lc_junit_same_probe(res[j], res[i]);
+        if (seen)
+            continue;
+        if (lc_junit_suite(w, report, i, id++, timestamp) != 0)
+            goto done;
+    }
+    if (xmlTextWriterEndElement(w) < 0 || xmlTextWriterEndDocument(w) < 0)
+        goto done;
+    rc = 0;
+done:
+    return rc;
+}
+
+int lc_report_junit(const struct lc_report *report, FILE *out)
+{
+    xmlBufferPtr buf = NULL;
+    xmlTextWriterPtr w = NULL;
+    size_t len;
+    int saved;
+    int rc = -1;
+
+    if (report == NULL || out == NULL || (report->results == NULL && report->n_results > 0)) {
+        errno = EINVAL;
+        goto done;
+    }
+    /* Built in memory first, so a failure of libxml2 (only out of memory)
+     * and a failure of the stream have distinct errno values, and a half
+     * document is never written. */
+    buf = xmlBufferCreate();
+    if (buf == NULL) {
+        errno = ENOMEM;
+        goto done;
+    }
+    w = xmlNewTextWriterMemory(buf, 0);
+    if (w == NULL || lc_junit_document(w, report) != 0) {
+        errno = ENOMEM;
+        goto done;
+    }
+    xmlFreeTextWriter(w); /* flushes into buf */
+    w = NULL;
+    len = (size_t)xmlBufferLength(buf);
+    errno = 0;
+    if (fwrite(xmlBufferContent(buf), 1, len, out) != len || fflush(out) == EOF) {
+        if (errno == 0)
+            errno = EIO;
+        goto done;
+    }
+    rc = 0;
+done:
+    saved = errno;
+    if (w != NULL)
+        xmlFreeTextWriter(w);
+    if (buf != NULL)
+        xmlBufferFree(buf);
+    errno = saved;
+    return rc;
+}

@@ -1,0 +1,344 @@
+/* lynccheck - the human-readable report for a terminal or a log.
+ *
+ * Messages, targets and evidence carry text that came off the network, so
+ * every string goes through lc_text_put_clean(): nothing a remote server
+ * says may move the cursor, retitle the window or recolour the screen. */
+#include "result.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Wider ids are printed whole but no longer pad the column, so one absurd
+ * target cannot push every message off the screen. */
+#define LC_TEXT_ID_WIDTH_MAX 60
+/* "  " + status padded to 5 + "  ": verbose lines start under the id. */
+#define LC_TEXT_DETAIL_INDENT 9
+
+/* Writes go through this so the first failure is remembered and the rest
+ * skipped: the caller then sees the errno of the real cause. */
+struct lc_text_out {
+    FILE *f;
+    int err;
+};
+
+static const char *const lc_text_labels[LC_STATUS_COUNT] = {
+    [LC_PASS] = "PASS",   [LC_WARN] = "WARN", [LC_FAIL] = "FAIL",
+    [LC_ERROR] = "ERROR", [LC_SKIP] = "SKIP",
+};
+
+static const char *const lc_text_colors[LC_STATUS_COUNT] = {
+    [LC_PASS] = "\033[32m",  /* green */
+    [LC_WARN] = "\033[33m",  /* yellow */
+    [LC_FAIL] = "\033[31m",  /* red */
+    [LC_ERROR] = "\033[35m", /* magenta: distinct from a proven failure */
+    [LC_SKIP] = "\033[2m",   /* dim */
+};
+
+#define LC_TEXT_BOLD "\033[1m"
+#define LC_TEXT_RESET "\033[0m"
+
+/* Same rule as lc_report_tally(): an unknown status is an error. */
+static enum lc_status lc_text_status(const struct lc_result *r)
+{
+    if ((unsigned)r->status >= LC_STATUS_COUNT)
+        return LC_ERROR;
+    return r->status;
+}
+
+static void lc_text_write(struct lc_text_out *o, const char *buf, size_t len)
+{
+    if (o == NULL || o->err != 0 || len == 0)
+        return;
+    errno = 0;
+    if (fwrite(buf, 1, len, o->f) != len)
+        o->err = errno != 0 ? errno : EIO;
+}
+
+static void lc_text_puts(struct lc_text_out *o, const char *s)
+{
+    lc_text_write(o, s, strlen(s));
+}
+
+static void lc_text_pad(struct lc_text_out *o, size_t n)
+{
+    static const char spaces[] = "                                ";
+
+    while (n > 0) {
+        size_t chunk = n < sizeof(spaces) - 1 ? n : sizeof(spaces) - 1;
+        lc_text_write(o, spaces, chunk);
+        n -= chunk;
+    }
+}
+
+/* Length of the valid UTF-8 sequence at s (at most n bytes), or 0 when s does
+ * not start one. Strict (RFC 3629): overlong forms, surrogates and code
+ * points past U+10FFFF are invalid, because terminals disagree on them. */
+static size_t lc_text_utf8_len(const unsigned char *s, size_t n, uint32_t *cp)
+{
+    uint32_t c;
+    size_t len;
+
+    if (n == 0)
+        return 0;
+    if (s[0] < 0x80) {
+        *cp = s[0];
+        return 1;
+    }
+    if (s[0] < 0xC2) /* continuation byte or overlong 2-byte lead */
+        return 0;
+    if (s[0] < 0xE0) {
+        len = 2;
+        c = s[0] & 0x1Fu;
+    } else if (s[0] < 0xF0) {
+        len = 3;
+        c = s[0] & 0x0Fu;
+    } else if (s[0] < 0xF5) {
+        len = 4;
+        c = s[0] & 0x07u;
+    } else {
+        return 0;
+    }
+    if (n < len)
+        return 0;
+    for (size_t i = 1; i < len; i++) {
+        if ((s[i] & 0xC0u) != 0x80u)
+            return 0;
+        c = (c << 6) | (s[i] & 0x3Fu);
+    }
+    if ((len == 3 && c < 0x800) || (len == 4 && (c < 0x10000 || c > 0x10FFFF)) ||
+        (c >= 0xD800 && c <= 0xDFFF))
+        return 0;
+    *cp = c;
+    return len;
+}
+
+/* Writes s (NULL is ""), replacing with '?' every byte that could drive the
+ * terminal: C0 controls, DEL, C1 controls (U+0080..U+009F, honoured by some
+ * terminals as 8-bit CSI) and bytes that are not valid UTF-8. With o NULL it
+ * only measures. Returns the columns used, one per code point: wide CJK
+ * characters make the alignment a little off, which is harmless. */
+static size_t lc_text_put_clean(struct lc_text_out *o, const char *s)
+{
+    const unsigned char *p = (const unsigned char *)(s != NULL ? s : "");
+    size_t n = strlen((const char *)p);
+    size_t run = 0; /* start of the pending run of clean bytes */
+    size_t width = 0;
+    size_t i = 0;
+
+    while (i < n) {
+        uint32_t cp = 0;
+        size_t len = lc_text_utf8_len(p + i, n - i, &cp);
+
+        if (len == 0 || cp < 0x20 || (cp >= 0x7F && cp <= 0x9F)) {
+            lc_text_write(o, (const char *)p + run, i - run);
+            lc_text_puts(o, "?");
+            i += len != 0 ? len : 1;
+            run = i;
+        } else {
+            i += len;
+        }
+        width++;
+    }
+    lc_text_write(o, (const char *)p + run, n - run);
+    return width;
+}
+
+static int lc_text_same_probe(const struct lc_result *a, const struct lc_result *b)
+{
+    return strcmp(a->probe != NULL ? a->probe : "", b->probe != NULL ? b->probe : "") == 0;
+}
+
+/* Prints the evidence on one line; a dump that cannot be made (out of
+ * memory) is an error rather than a silently shorter report. */
+static int lc_text_evidence(struct lc_text_out *o, const json_t *evidence)
+{
+    /* ENCODE_ANY: a probe that breaks the object contract still shows. */
+    const size_t flags = JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY;
+    char *buf = NULL;
+    size_t need;
+    int rc = -1;
+
+    if (evidence == NULL) {
+        rc = 0;
+        goto done;
+    }
+    /* json_dumpb() into our own buffer rather than json_dumps(): the latter
+     * returns memory from jansson's allocator, which the core may replace. */
+    need = json_dumpb(evidence, NULL, 0, flags);
+    if (need == 0) {
+        errno = ENOMEM;
+        goto done;
+    }
+    buf = malloc(need + 1);
+    if (buf == NULL)
+        goto done;
+    if (json_dumpb(evidence, buf, need, flags) != need) {
+        errno = ENOMEM;
+        goto done;
+    }
+    buf[need] = '\0';
+    lc_text_pad(o, LC_TEXT_DETAIL_INDENT);
+    lc_text_puts(o, "evidence: ");
+    /* jansson escapes C0 controls but not DEL or C1 controls. */
+    lc_text_put_clean(o, buf);
+    lc_text_puts(o, "\n");
+    rc = 0;
+done:
+    free(buf);
+    return rc;
+}
+
+static int lc_text_row(struct lc_text_out *o, const struct lc_result *r, size_t id_width, int color,
+                       int verbose)
+{
+    enum lc_status st = lc_text_status(r);
+    const char *label = lc_text_labels[st];
+    size_t used;
+    int rc = -1;
+
+    lc_text_puts(o, "  ");
+    if (color)
+        lc_text_puts(o, lc_text_colors[st]);
+    lc_text_puts(o, label);
+    if (color)
+        lc_text_puts(o, LC_TEXT_RESET);
+    /* Padding goes outside the colour so reset never lands mid-column. */
+    lc_text_pad(o, 5 - strlen(label) + 2);
+    used = lc_text_put_clean(o, r->id);
+    if (r->message != NULL && r->message[0] != '\0') {
+        lc_text_pad(o, used < id_width ? id_width - used + 2 : 2);
+        lc_text_put_clean(o, r->message);
+    }
+    lc_text_puts(o, "\n");
+    if (verbose) {
+        if (lc_text_evidence(o, r->evidence) != 0)
+            goto done;
+        if (r->reference != NULL && r->reference[0] != '\0') {
+            lc_text_pad(o, LC_TEXT_DETAIL_INDENT);
+            lc_text_puts(o, "reference: ");
+            lc_text_put_clean(o, r->reference);
+            lc_text_puts(o, "\n");
+        }
+    }
+    rc = 0;
+done:
+    return rc;
+}
+
+static void lc_text_header(struct lc_text_out *o, const struct lc_report *report)
+{
+    lc_text_puts(o, "lynccheck");
+    if (report->version != NULL && report->version[0] != '\0') {
+        lc_text_puts(o, " ");
+        lc_text_put_clean(o, report->version);
+    }
+    lc_text_puts(o, ": profile ");
+    lc_text_put_clean(o, report->profile != NULL ? report->profile : "(none)");
+    lc_text_puts(o, ", SIP domains: ");
+    if (report->sip_domains == NULL || report->n_sip_domains == 0)
+        lc_text_puts(o, "(none)");
+    for (size_t i = 0; report->sip_domains != NULL && i < report->n_sip_domains; i++) {
+        if (i > 0)
+            lc_text_puts(o, ", ");
+        lc_text_put_clean(o, report->sip_domains[i]);
+    }
+    lc_text_puts(o, "\n");
+}
+
+static int lc_text_summary(struct lc_text_out *o, const struct lc_report *report)
+{
+    size_t c[LC_STATUS_COUNT];
+    size_t total = 0;
+    char line[256];
+    uint64_t cs;
+    int n;
+    int rc = -1;
+
+    lc_report_tally(report, c);
+    for (unsigned i = 0; i < LC_STATUS_COUNT; i++)
+        total += c[i];
+    /* Hundredths of a second from integers: printf("%f") would print a
+     * comma under a German LC_NUMERIC and break scripts that parse this. */
+    cs = report->duration_us / 10000 + (report->duration_us % 10000 >= 5000 ? 1 : 0);
+    n = snprintf(line, sizeof(line),
+                 "lynccheck: %zu check%s: %zu pass, %zu warn, %zu fail, %zu error, %zu skip"
+                 " in %" PRIu64 ".%02u s\n",
+                 total, total == 1 ? "" : "s", c[LC_PASS], c[LC_WARN], c[LC_FAIL], c[LC_ERROR],
+                 c[LC_SKIP], cs / 100, (unsigned)(cs % 100));
+    if (n < 0 || (size_t)n >= sizeof(line)) {
+        errno = EOVERFLOW;
+        goto done;
+    }
+    lc_text_write(o, line, (size_t)n);
+    rc = 0;
+done:
+    return rc;
+}
+
+int lc_report_text(const struct lc_report *report, FILE *out, int color, int verbose)
+{
+    struct lc_text_out o = {.f = out, .err = 0};
+    const struct lc_result *const *res;
+    size_t id_width = 0;
+    int rc = -1;
+
+    if (report == NULL || out == NULL || (report->results == NULL && report->n_results > 0)) {
+        errno = EINVAL;
+        goto done;
+    }
+    res = report->results;
+    lc_text_header(&o, report);
+
+    for (size_t i = 0; i < report->n_results; i++) {
+        if (res[i] != NULL) {
+            size_t w = lc_text_put_clean(NULL, res[i]->id);
+            if (w <= LC_TEXT_ID_WIDTH_MAX && w > id_width)
+                id_width = w;
+        }
+    }
+
+    /* Groups in the order their probe first appears, rows in the given
+     * order: quadratic, but a run has at most a few hundred checks. */
+    for (size_t i = 0; i < report->n_results; i++) {
+        int seen = 0;
+
+        if (res[i] == NULL)
+            continue;
+        for (size_t j = 0; j < i && !seen; j++)
+            seen = res[j] != NULL && lc_text_same_probe(res[j], res[i]);
+        if (seen)
+            continue;
+        lc_text_puts(&o, "\n");
+        if (color)
+            lc_text_puts(&o, LC_TEXT_BOLD);
+        lc_text_put_clean(&o, res[i]->probe != NULL && res[i]->probe[0] != '\0' ? res[i]->probe
+                                                                                : "(no probe)");
+        if (color)
+            lc_text_puts(&o, LC_TEXT_RESET);
+        lc_text_puts(&o, "\n");
+        for (size_t k = i; k < report->n_results; k++) {
+            if (res[k] == NULL || !lc_text_same_probe(res[k], res[i]))
+                continue;
+            if (lc_text_row(&o, res[k], id_width, color, verbose) != 0)
+                goto done;
+        }
+    }
+
+    lc_text_puts(&o, "\n");
+    if (lc_text_summary(&o, report) != 0)
+        goto done;
+    if (o.err == 0) {
+        errno = 0;
+        if (fflush(out) == EOF)
+            o.err = errno != 0 ? errno : EIO;
+    }
+    if (o.err != 0) {
+        errno = o.err;
+        goto done;
+    }
+    rc = 0;
+done:
+    return rc;
+}

@@ -1,0 +1,59 @@
+/* lynccheck - check results as every reporter sees them.
+ *
+ * A result is what one check saw and concluded. Reporters only read these;
+ * probes fill them through the check API (check.h). */
+#ifndef LC_RESULT_H
+#define LC_RESULT_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <time.h>
+
+/* Order matters only for lc_status_name(); severity is decided by
+ * lc_exit_status(), which follows the Nagios convention. */
+enum lc_status { LC_PASS = 0, LC_WARN, LC_FAIL, LC_ERROR, LC_SKIP, LC_STATUS_COUNT };
+
+struct lc_result {
+    const char *id;     /* stable: "<probe>.<what>:<target>" */
+    const char *probe;  /* "dns" */
+    const char *what;   /* "srv" */
+    const char *target; /* "_sipfederationtls._tcp.contoso.com" */
+    enum lc_status status;
+    const char *message;   /* one line; may hold hostile bytes from the network */
+    const char *reference; /* the requirement enforced and its source */
+    uint64_t duration_us;
+    const json_t *evidence; /* JSON object, never NULL */
+};
+
+/* What one run was, for the reporters. */
+struct lc_report {
+    const char *profile;
+    const char *const *sip_domains;
+    size_t n_sip_domains;
+    const char *version;
+    const char *hostname;
+    time_t started;       /* wall clock, only for display */
+    uint64_t duration_us; /* measured on the monotonic clock */
+    const json_t *site;   /* the topology as lynccheck used it (object), may be NULL */
+    const struct lc_result *const *results;
+    size_t n_results;
+};
+
+const char *lc_status_name(enum lc_status status);          /* "pass", "warn", ... */
+int lc_status_parse(const char *name, enum lc_status *out); /* 0 or -1 */
+
+/* counts[LC_STATUS_COUNT] is filled with how many results have each status. */
+void lc_report_tally(const struct lc_report *report, size_t counts[LC_STATUS_COUNT]);
+
+/* Nagios convention (issue 2): 2 if any check failed; else 3 if any could
+ * not run; else 1 if any warned; else 0. */
+int lc_exit_status(const struct lc_report *report);
+
+/* Reporters. Each returns 0, or -1 with errno set when writing failed. */
+int lc_report_text(const struct lc_report *report, FILE *out, int color, int verbose);
+int lc_report_json(const struct lc_report *report, FILE *out);
+int lc_report_junit(const struct lc_report *report, FILE *out);
+
+#endif

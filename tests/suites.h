@@ -1,0 +1,14 @@
+/* lynccheck unit tests: one Check suite per area. */
+#ifndef LC_SUITES_H
+#define LC_SUITES_H
+
+#include <check.h>
+
+Suite *lc_suite_cli(void);
+Suite *lc_suite_dns(void);
+Suite *lc_suite_http(void);
+Suite *lc_suite_loop(void);
+Suite *lc_suite_report(void);
+Suite *lc_suite_run(void);
+
+#endif

@@ -1,0 +1,142 @@
+/* Unit tests of the event loop: timers, descriptors, exit conditions. */
+#include <check.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "loop.h"
+#include "suites.h"
+
+static char lc_order[16];
+static char lc_names[] = "abcx0123456789";
+static size_t lc_order_len;
+
+static void lc_mark(struct lc_loop *loop, void *arg)
+{
+    (void)loop;
+    if (lc_order_len < sizeof(lc_order) - 1)
+        lc_order[lc_order_len++] = *(const char *)arg;
+}
+
+START_TEST(test_timers_fire_in_order_and_cancel)
+{
+    struct lc_loop *loop;
+    struct lc_timer *t;
+    uint64_t t0 = lc_now_us();
+
+    lc_order_len = 0;
+    memset(lc_order, 0, sizeof(lc_order));
+    ck_assert_int_eq(lc_loop_new(&loop), 0);
+    ck_assert_ptr_nonnull(lc_loop_timer_add(loop, 30000, lc_mark, &lc_names[2]));
+    ck_assert_ptr_nonnull(lc_loop_timer_add(loop, 10000, lc_mark, &lc_names[0]));
+    t = lc_loop_timer_add(loop, 20000, lc_mark, &lc_names[3]);
+    ck_assert_ptr_nonnull(lc_loop_timer_add(loop, 20000, lc_mark, &lc_names[1]));
+    ck_assert_ptr_nonnull(t);
+    lc_loop_timer_cancel(loop, t);
+    ck_assert_uint_eq(lc_loop_timer_count(loop), 3);
+    ck_assert_int_eq(lc_loop_run(loop), 0);
+    ck_assert_str_eq(lc_order, "abc");
+    /* The loop waited for its timers rather than spinning past them. */
+    ck_assert_uint_ge(lc_now_us() - t0, 30000);
+    ck_assert_uint_eq(lc_loop_timer_count(loop), 0);
+    lc_loop_free(loop);
+}
+END_TEST
+
+START_TEST(test_many_timers_heap_order)
+{
+    struct lc_loop *loop;
+    struct lc_timer *cancel[10];
+    int i;
+
+    lc_order_len = 0;
+    memset(lc_order, 0, sizeof(lc_order));
+    ck_assert_int_eq(lc_loop_new(&loop), 0);
+    /* Added in reverse; half cancelled, from the middle of the heap. */
+    for (i = 9; i >= 0; i--)
+        cancel[i] = lc_loop_timer_add(loop, (uint64_t)(i + 1) * 2000, lc_mark, &lc_names[4 + i]);
+    for (i = 1; i < 10; i += 2)
+        lc_loop_timer_cancel(loop, cancel[i]);
+    ck_assert_int_eq(lc_loop_run(loop), 0);
+    ck_assert_str_eq(lc_order, "02468");
+    lc_loop_free(loop);
+}
+END_TEST
+
+struct lc_pipe_state {
+    int reads;
+    char got[8];
+};
+
+static void lc_on_readable(struct lc_loop *loop, int fd, unsigned events, void *arg)
+{
+    struct lc_pipe_state *st = arg;
+    ssize_t n;
+
+    ck_assert(events & LC_IO_READ);
+    n = read(fd, st->got, sizeof(st->got) - 1);
+    ck_assert_int_gt(n, 0);
+    st->reads++;
+    /* Unwatching the last descriptor ends the loop. */
+    ck_assert_int_eq(lc_loop_io_set(loop, fd, 0, NULL, NULL), 0);
+}
+
+static void lc_write_later(struct lc_loop *loop, void *arg)
+{
+    (void)loop;
+    ck_assert_int_eq(write(*(int *)arg, "hi", 2), 2);
+}
+
+START_TEST(test_io_readable_then_unwatch_ends_loop)
+{
+    struct lc_loop *loop;
+    struct lc_pipe_state st;
+    int fds[2];
+
+    memset(&st, 0, sizeof(st));
+    ck_assert_int_eq(pipe2(fds, O_NONBLOCK | O_CLOEXEC), 0);
+    ck_assert_int_eq(lc_loop_new(&loop), 0);
+    ck_assert_int_eq(lc_loop_io_set(loop, fds[0], LC_IO_READ, lc_on_readable, &st), 0);
+    ck_assert_uint_eq(lc_loop_io_count(loop), 1);
+    ck_assert_ptr_nonnull(lc_loop_timer_add(loop, 5000, lc_write_later, &fds[1]));
+    ck_assert_int_eq(lc_loop_run(loop), 0);
+    ck_assert_int_eq(st.reads, 1);
+    ck_assert_str_eq(st.got, "hi");
+    ck_assert_uint_eq(lc_loop_io_count(loop), 0);
+    lc_loop_free(loop);
+    close(fds[0]);
+    close(fds[1]);
+}
+END_TEST
+
+static void lc_stop_cb(struct lc_loop *loop, void *arg)
+{
+    (void)arg;
+    lc_loop_stop(loop);
+}
+
+START_TEST(test_stop_leaves_pending_timers)
+{
+    struct lc_loop *loop;
+
+    ck_assert_int_eq(lc_loop_new(&loop), 0);
+    ck_assert_ptr_nonnull(lc_loop_timer_add(loop, 1000, lc_stop_cb, NULL));
+    ck_assert_ptr_nonnull(lc_loop_timer_add(loop, 60000000, lc_stop_cb, NULL));
+    ck_assert_int_eq(lc_loop_run(loop), 0);
+    ck_assert_uint_eq(lc_loop_timer_count(loop), 1);
+    lc_loop_free(loop); /* frees the pending timer */
+}
+END_TEST
+
+Suite *lc_suite_loop(void)
+{
+    Suite *s = suite_create("loop");
+    TCase *tc = tcase_create("core");
+
+    tcase_add_test(tc, test_timers_fire_in_order_and_cancel);
+    tcase_add_test(tc, test_many_timers_heap_order);
+    tcase_add_test(tc, test_io_readable_then_unwatch_ends_loop);
+    tcase_add_test(tc, test_stop_leaves_pending_timers);
+    suite_add_tcase(s, tc);
+    return s;
+}

@@ -1,0 +1,707 @@
+/* lynccheck - unit tests for result.c and the text, JSON and JUnit reporters.
+ *
+ * The fixture carries what a hostile or broken server can put into a
+ * message: control characters, ANSI escapes, invalid UTF-8 and XML
+ * metacharacters, next to legitimate non-ASCII text that must survive. */
+#include <check.h>
+#include <errno.h>
+#include <jansson.h>
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <libxml/xmlschemas.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "result.h"
+#include "suites.h"
+
+#define LC_XC(s) ((const xmlChar *)(s))
+
+#define LC_T_STARTED ((time_t)1795319294) /* 2026-11-22T03:48:14Z */
+#define LC_T_FFFD "\xEF\xBF\xBD"
+#define LC_T_NONASCII "\xC3\xA9 \xE6\x97\xA5\xE6\x9C\xAC" /* "é 日本" */
+#define LC_T_HOSTILE "certificate CN \x01 mismatch \x1b[31mred\x1b[0m " LC_T_NONASCII " <&\">"
+#define LC_T_BADUTF8 "TTL 30 \xff\xfe low"
+
+enum { LC_T_N = 6 };
+
+static struct lc_result lc_t_res[LC_T_N];
+static const struct lc_result *lc_t_ptrs[LC_T_N];
+static const char *const lc_t_domains[] = {"contoso.com", "fabrikam.com"};
+static struct lc_report lc_t_report;
+static json_t *lc_t_evidence[LC_T_N];
+static json_t *lc_t_site;
+
+static void lc_t_setup(void)
+{
+    static const struct {
+        const char *id, *probe, *what, *target, *message, *reference;
+        enum lc_status status;
+        uint64_t us;
+    } rows[LC_T_N] = {
+        {"dns.srv:_sipfederationtls._tcp.contoso.com", "dns", "srv",
+         "_sipfederationtls._tcp.contoso.com", "1 SRV answer", "federation SRV", LC_PASS, 1234},
+        {"tls.cert_name:sip.contoso.com:5061", "tls", "cert_name", "sip.contoso.com:5061",
+         LC_T_HOSTILE, "SAN must hold the pool FQDN", LC_FAIL, 123456},
+        {"dns.ttl:_sipfederationtls._tcp.contoso.com", "dns", "ttl",
+         "_sipfederationtls._tcp.contoso.com", LC_T_BADUTF8, "TTL advice", LC_WARN, 1500},
+        {"port.tcp:sip.contoso.com:443", "port", "tcp", "sip.contoso.com:443", "connect timeout",
+         "", LC_ERROR, 5000000},
+        {"sip.options:sip.contoso.com:5061", "sip", "options", "sip.contoso.com:5061",
+         "not applicable", NULL, LC_SKIP, 0},
+        {"tls.version:sip.contoso.com:5061", "tls", "version", "sip.contoso.com:5061", "TLS 1.2",
+         "TLS 1.2 required", LC_PASS, 499},
+    };
+
+    for (size_t i = 0; i < LC_T_N; i++) {
+        lc_t_evidence[i] = json_object();
+        ck_assert_ptr_nonnull(lc_t_evidence[i]);
+        lc_t_res[i] = (struct lc_result){
+            .id = rows[i].id,
+            .probe = rows[i].probe,
+            .what = rows[i].what,
+            .target = rows[i].target,
+            .status = rows[i].status,
+            .message = rows[i].message,
+            .reference = rows[i].reference,
+            .duration_us = rows[i].us,
+            .evidence = lc_t_evidence[i],
+        };
+        lc_t_ptrs[i] = &lc_t_res[i];
+    }
+    ck_assert_int_eq(json_object_set_new(lc_t_evidence[1], "cn", json_string("sip.contoso.com")),
+                     0);
+    ck_assert_int_eq(json_object_set_new(lc_t_evidence[1], "sans", json_pack("[ss]", "a", "b")), 0);
+    /* DEL and U+009B (8-bit CSI) are valid UTF-8 that jansson leaves raw. */
+    ck_assert_int_eq(json_object_set_new(lc_t_evidence[2], "ttl", json_integer(30)), 0);
+    ck_assert_int_eq(json_object_set_new(lc_t_evidence[2], "note",
+                                         json_string("a\x7f"
+                                                     "b\xC2\x9B"
+                                                     "c")),
+                     0);
+    lc_t_site = json_pack("{s{ss}}", "edge", "fqdn", "sip.contoso.com");
+    ck_assert_ptr_nonnull(lc_t_site);
+
+    lc_t_report = (struct lc_report){
+        .profile = "edge",
+        .sip_domains = lc_t_domains,
+        .n_sip_domains = 2,
+        .version = "0.1.0",
+        .hostname = "ci-runner-1",
+        .started = LC_T_STARTED,
+        .duration_us = 420499,
+        .site = lc_t_site,
+        .results = lc_t_ptrs,
+        .n_results = LC_T_N,
+    };
+}
+
+static void lc_t_teardown(void)
+{
+    for (size_t i = 0; i < LC_T_N; i++)
+        json_decref(lc_t_evidence[i]);
+    json_decref(lc_t_site);
+}
+
+/* Renders into memory; the reporter must succeed. Caller frees. */
+static char *lc_t_render(int kind, const struct lc_report *report, int color, int verbose,
+                         size_t *len_out)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    int rc;
+
+    ck_assert_ptr_nonnull(f);
+    if (kind == 'j')
+        rc = lc_report_json(report, f);
+    else if (kind == 'x')
+        rc = lc_report_junit(report, f);
+    else
+        rc = lc_report_text(report, f, color, verbose);
+    ck_assert_int_eq(rc, 0);
+    ck_assert_int_eq(fclose(f), 0);
+    ck_assert_ptr_nonnull(buf);
+    if (len_out != NULL)
+        *len_out = len;
+    return buf;
+}
+
+/* ---- result.c ---------------------------------------------------------- */
+
+START_TEST(test_status_names)
+{
+    static const char *const names[] = {"pass", "warn", "fail", "error", "skip"};
+    enum lc_status st;
+
+    for (int i = 0; i < LC_STATUS_COUNT; i++) {
+        ck_assert_str_eq(lc_status_name((enum lc_status)i), names[i]);
+        st = LC_STATUS_COUNT;
+        ck_assert_int_eq(lc_status_parse(names[i], &st), 0);
+        ck_assert_int_eq(st, i);
+    }
+    ck_assert_int_eq(lc_status_parse("WARN", &st), 0);
+    ck_assert_int_eq(st, LC_WARN);
+    ck_assert_int_eq(lc_status_parse("warning", &st), -1);
+    ck_assert_int_eq(lc_status_parse("", &st), -1);
+    ck_assert_int_eq(lc_status_parse(NULL, &st), -1);
+    ck_assert_int_eq(lc_status_parse("pass", NULL), -1);
+    ck_assert_str_eq(lc_status_name(LC_STATUS_COUNT), "unknown");
+}
+END_TEST
+
+START_TEST(test_tally)
+{
+    size_t c[LC_STATUS_COUNT];
+    struct lc_result bad = lc_t_res[0];
+    const struct lc_result *with_bad[LC_T_N + 1];
+    struct lc_report r = lc_t_report;
+
+    lc_report_tally(&lc_t_report, c);
+    ck_assert_uint_eq(c[LC_PASS], 2);
+    ck_assert_uint_eq(c[LC_WARN], 1);
+    ck_assert_uint_eq(c[LC_FAIL], 1);
+    ck_assert_uint_eq(c[LC_ERROR], 1);
+    ck_assert_uint_eq(c[LC_SKIP], 1);
+
+    /* An unknown status is counted as an error, never dropped. */
+    bad.status = (enum lc_status)42;
+    memcpy(with_bad, lc_t_ptrs, sizeof(lc_t_ptrs));
+    with_bad[LC_T_N] = &bad;
+    r.results = with_bad;
+    r.n_results = LC_T_N + 1;
+    lc_report_tally(&r, c);
+    ck_assert_uint_eq(c[LC_ERROR], 2);
+
+    r.results = NULL;
+    r.n_results = 0;
+    lc_report_tally(&r, c);
+    for (int i = 0; i < LC_STATUS_COUNT; i++)
+        ck_assert_uint_eq(c[i], 0);
+}
+END_TEST
+
+static int lc_t_exit(const char *statuses)
+{
+    struct lc_result res[8];
+    const struct lc_result *ptrs[8];
+    struct lc_report r = {.profile = "edge"};
+    size_t n = 0;
+
+    for (const char *p = statuses; *p != '\0' && n < 8; p++, n++) {
+        res[n] = lc_t_res[0];
+        res[n].status = *p == 'P'   ? LC_PASS
+                        : *p == 'W' ? LC_WARN
+                        : *p == 'F' ? LC_FAIL
+                        : *p == 'E' ? LC_ERROR
+                                    : LC_SKIP;
+        ptrs[n] = &res[n];
+    }
+    r.results = ptrs;
+    r.n_results = n;
+    return lc_exit_status(&r);
+}
+
+START_TEST(test_exit_status)
+{
+    ck_assert_int_eq(lc_t_exit(""), 0);
+    ck_assert_int_eq(lc_t_exit("S"), 0);
+    ck_assert_int_eq(lc_t_exit("SS"), 0);
+    ck_assert_int_eq(lc_t_exit("P"), 0);
+    ck_assert_int_eq(lc_t_exit("PS"), 0);
+    ck_assert_int_eq(lc_t_exit("PW"), 1);
+    ck_assert_int_eq(lc_t_exit("SW"), 1);
+    ck_assert_int_eq(lc_t_exit("E"), 3);
+    ck_assert_int_eq(lc_t_exit("PWE"), 3); /* error beats warn */
+    ck_assert_int_eq(lc_t_exit("EW"), 3);
+    ck_assert_int_eq(lc_t_exit("F"), 2);
+    ck_assert_int_eq(lc_t_exit("PWF"), 2); /* fail beats warn */
+    ck_assert_int_eq(lc_t_exit("EF"), 2);  /* fail beats error */
+    ck_assert_int_eq(lc_t_exit("FE"), 2);
+    ck_assert_int_eq(lc_t_exit("PWFES"), 2);
+    ck_assert_int_eq(lc_exit_status(&lc_t_report), 2);
+}
+END_TEST
+
+/* ---- JSON ------------------------------------------------------------- */
+
+START_TEST(test_json_fields)
+{
+    static const char *const top[] = {"schema",      "tool",    "version",     "profile",
+                                      "sip_domains", "started", "duration_ms", "hostname",
+                                      "site",        "summary", "checks"};
+    static const char *const per_check[] = {"id",          "probe",    "what",
+                                            "target",      "status",   "message",
+                                            "duration_ms", "evidence", "reference"};
+    static const char *const status[LC_T_N] = {"pass", "fail", "warn", "error", "skip", "pass"};
+    static const json_int_t ms[LC_T_N] = {1, 123, 2, 5000, 0, 0};
+    size_t len;
+    char *out = lc_t_render('j', &lc_t_report, 0, 0, &len);
+    json_error_t err;
+    json_t *doc = json_loads(out, 0, &err);
+    json_t *checks, *c;
+    void *it;
+    size_t k = 0;
+
+    ck_assert_msg(doc != NULL, "JSON does not parse: %s\n%s", err.text, out);
+    /* Pretty-printed, trailing newline, keys in the documented order. */
+    ck_assert_ptr_nonnull(strstr(out, "{\n  \"schema\": 1,\n  \"tool\": \"lynccheck\""));
+    ck_assert(len >= 2 && out[len - 1] == '\n' && out[len - 2] == '}');
+    for (it = json_object_iter(doc); it != NULL; it = json_object_iter_next(doc, it), k++) {
+        ck_assert_uint_lt(k, sizeof(top) / sizeof(top[0]));
+        ck_assert_str_eq(json_object_iter_key(it), top[k]);
+    }
+    ck_assert_uint_eq(k, sizeof(top) / sizeof(top[0]));
+
+    ck_assert_int_eq(json_integer_value(json_object_get(doc, "schema")), 1);
+    ck_assert_str_eq(json_string_value(json_object_get(doc, "tool")), "lynccheck");
+    ck_assert_str_eq(json_string_value(json_object_get(doc, "version")), "0.1.0");
+    ck_assert_str_eq(json_string_value(json_object_get(doc, "profile")), "edge");
+    ck_assert_uint_eq(json_array_size(json_object_get(doc, "sip_domains")), 2);
+    ck_assert_str_eq(json_string_value(json_array_get(json_object_get(doc, "sip_domains"), 1)),
+                     "fabrikam.com");
+    ck_assert_str_eq(json_string_value(json_object_get(doc, "started")), "2026-11-22T03:48:14Z");
+    ck_assert(json_is_integer(json_object_get(doc, "duration_ms")));
+    ck_assert_int_eq(json_integer_value(json_object_get(doc, "duration_ms")), 420);
+    ck_assert_str_eq(json_string_value(json_object_get(doc, "hostname")), "ci-runner-1");
+    ck_assert(json_equal(json_object_get(doc, "site"), lc_t_site));
+    ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(doc, "summary"), "pass")),
+                     2);
+    ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(doc, "summary"), "skip")),
+                     1);
+
+    checks = json_object_get(doc, "checks");
+    ck_assert_uint_eq(json_array_size(checks), LC_T_N);
+    for (size_t i = 0; i < LC_T_N; i++) {
+        c = json_array_get(checks, i);
+        k = 0;
+        for (it = json_object_iter(c); it != NULL; it = json_object_iter_next(c, it), k++)
+            ck_assert_str_eq(json_object_iter_key(it), per_check[k]);
+        ck_assert_uint_eq(k, sizeof(per_check) / sizeof(per_check[0]));
+        ck_assert_str_eq(json_string_value(json_object_get(c, "id")), lc_t_res[i].id);
+        ck_assert_str_eq(json_string_value(json_object_get(c, "status")), status[i]);
+        ck_assert_int_eq(json_integer_value(json_object_get(c, "duration_ms")), ms[i]);
+        ck_assert(json_equal(json_object_get(c, "evidence"), lc_t_evidence[i]));
+    }
+    /* Control characters survive (JSON escapes them), bad bytes become U+FFFD. */
+    c = json_array_get(checks, 1);
+    ck_assert_str_eq(json_string_value(json_object_get(c, "message")), LC_T_HOSTILE);
+    ck_assert_ptr_nonnull(strstr(out, "\\u0001"));
+    ck_assert_ptr_nonnull(strcasestr(out, "\\u001b[31m"));
+    c = json_array_get(checks, 2);
+    ck_assert_str_eq(json_string_value(json_object_get(c, "message")),
+                     "TTL 30 " LC_T_FFFD LC_T_FFFD " low");
+    /* A NULL reference is an empty string, not a missing key. */
+    ck_assert_str_eq(json_string_value(json_object_get(json_array_get(checks, 4), "reference")),
+                     "");
+
+    json_decref(doc);
+    free(out);
+}
+END_TEST
+
+START_TEST(test_json_bad_utf8_everywhere)
+{
+    /* Overlong '/', a UTF-16 surrogate, a truncated sequence at the end. */
+    static const char *const domains[] = {"a\xC0\xAF/b", "\xED\xA0\x80", "x\xE6\x97"};
+    struct lc_report r = lc_t_report;
+    char *out;
+    json_t *doc;
+    json_error_t err;
+
+    r.profile = "\xff";
+    r.hostname = NULL;
+    r.version = "1\x80";
+    r.site = NULL;
+    r.sip_domains = domains;
+    r.n_sip_domains = 3;
+    lc_t_res[0].id = "dns.srv:\xfe";
+    lc_t_res[0].status = (enum lc_status)42;
+    out = lc_t_render('j', &r, 0, 0, NULL);
+    doc = json_loads(out, 0, &err);
+    ck_assert_msg(doc != NULL, "JSON does not parse: %s\n%s", err.text, out);
+    ck_assert_ptr_null(json_object_get(doc, "site"));
+    ck_assert_str_eq(json_string_value(json_object_get(doc, "profile")), LC_T_FFFD);
+    ck_assert_str_eq(json_string_value(json_object_get(doc, "hostname")), "");
+    ck_assert_str_eq(json_string_value(json_object_get(doc, "version")), "1" LC_T_FFFD);
+    ck_assert_str_eq(json_string_value(json_array_get(json_object_get(doc, "sip_domains"), 0)),
+                     "a" LC_T_FFFD LC_T_FFFD "/b");
+    ck_assert_str_eq(json_string_value(json_array_get(json_object_get(doc, "sip_domains"), 1)),
+                     LC_T_FFFD LC_T_FFFD LC_T_FFFD);
+    ck_assert_str_eq(json_string_value(json_array_get(json_object_get(doc, "sip_domains"), 2)),
+                     "x" LC_T_FFFD LC_T_FFFD);
+    ck_assert_str_eq(
+        json_string_value(json_object_get(json_array_get(json_object_get(doc, "checks"), 0), "id")),
+        "dns.srv:" LC_T_FFFD);
+    /* An unknown status is reported as "error", consistently with the tally. */
+    ck_assert_str_eq(json_string_value(json_object_get(
+                         json_array_get(json_object_get(doc, "checks"), 0), "status")),
+                     "error");
+    ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(doc, "summary"), "error")),
+                     2);
+    json_decref(doc);
+    free(out);
+}
+END_TEST
+
+/* ---- JUnit ------------------------------------------------------------ */
+
+/* Validates against the strict XSD; a missing XSD is a test failure, never
+ * a silent pass. */
+static void lc_t_validate(const char *xml, size_t len)
+{
+    const char *path = getenv("LC_JUNIT_XSD");
+    xmlSchemaParserCtxtPtr pctx;
+    xmlSchemaPtr schema;
+    xmlSchemaValidCtxtPtr vctx;
+    xmlDocPtr doc;
+    int rc;
+
+    if (path == NULL || path[0] == '\0')
+        path = "tests/JUnit.xsd";
+    pctx = xmlSchemaNewParserCtxt(path);
+    ck_assert_msg(pctx != NULL, "out of memory creating the XSD parser");
+    schema = xmlSchemaParse(pctx);
+    xmlSchemaFreeParserCtxt(pctx);
+    if (schema == NULL)
+        ck_abort_msg("cannot load the JUnit XSD from \"%s\": set LC_JUNIT_XSD to its path "
+                     "(default tests/JUnit.xsd relative to the current directory)",
+                     path);
+    doc = xmlReadMemory(xml, (int)len, "junit.xml", NULL, XML_PARSE_NONET);
+    ck_assert_msg(doc != NULL, "JUnit output is not well-formed XML:\n%s", xml);
+    vctx = xmlSchemaNewValidCtxt(schema);
+    ck_assert_ptr_nonnull(vctx);
+    rc = xmlSchemaValidateDoc(vctx, doc);
+    ck_assert_msg(rc == 0, "JUnit output does not validate against %s (rc %d):\n%s", path, rc, xml);
+    xmlSchemaFreeValidCtxt(vctx);
+    xmlSchemaFree(schema);
+    xmlFreeDoc(doc);
+}
+
+/* The index-th element child of node called name, or NULL. */
+static xmlNodePtr lc_t_child(xmlNodePtr node, const char *name, int index)
+{
+    for (xmlNodePtr c = node != NULL ? node->children : NULL; c != NULL; c = c->next) {
+        if (c->type == XML_ELEMENT_NODE && xmlStrcmp(c->name, LC_XC(name)) == 0 && index-- == 0)
+            return c;
+    }
+    return NULL;
+}
+
+static void lc_t_prop_eq(xmlNodePtr node, const char *name, const char *want)
+{
+    xmlChar *v;
+
+    ck_assert_ptr_nonnull(node);
+    v = xmlGetProp(node, LC_XC(name));
+    ck_assert_msg(v != NULL, "<%s> has no attribute %s", (const char *)node->name, name);
+    ck_assert_msg(strcmp((const char *)v, want) == 0, "<%s %s=\"%s\">, want \"%s\"",
+                  (const char *)node->name, name, (const char *)v, want);
+    xmlFree(v);
+}
+
+static void lc_t_content_has(xmlNodePtr node, const char *want)
+{
+    xmlChar *v;
+
+    ck_assert_ptr_nonnull(node);
+    v = xmlNodeGetContent(node);
+    ck_assert_ptr_nonnull(v);
+    ck_assert_msg(strstr((const char *)v, want) != NULL, "<%s> holds \"%s\", want \"%s\" in it",
+                  (const char *)node->name, (const char *)v, want);
+    xmlFree(v);
+}
+
+START_TEST(test_junit_valid)
+{
+    size_t len;
+    char *out = lc_t_render('x', &lc_t_report, 0, 0, &len);
+    xmlDocPtr doc;
+    xmlNodePtr root, dns, tls, port, sip, tc;
+
+    lc_t_validate(out, len);
+    /* Hostile bytes never reach the file, not even as character references. */
+    ck_assert_ptr_null(memchr(out, 0x01, len));
+    ck_assert_ptr_null(memchr(out, 0x1b, len));
+    ck_assert_ptr_null(strstr(out, "[31m"));
+    ck_assert_ptr_null(strstr(out, "&#1;"));
+    ck_assert_ptr_null(strstr(out, "&#x1;"));
+
+    doc = xmlReadMemory(out, (int)len, "junit.xml", NULL, XML_PARSE_NONET);
+    ck_assert_ptr_nonnull(doc);
+    root = xmlDocGetRootElement(doc);
+    ck_assert_str_eq((const char *)root->name, "testsuites");
+    /* Suites in first-appearance order of their probe. */
+    dns = lc_t_child(root, "testsuite", 0);
+    tls = lc_t_child(root, "testsuite", 1);
+    port = lc_t_child(root, "testsuite", 2);
+    sip = lc_t_child(root, "testsuite", 3);
+    ck_assert_ptr_null(lc_t_child(root, "testsuite", 4));
+    lc_t_prop_eq(dns, "name", "dns");
+    lc_t_prop_eq(dns, "id", "0");
+    lc_t_prop_eq(dns, "tests", "2");
+    lc_t_prop_eq(dns, "failures", "0");
+    lc_t_prop_eq(dns, "time", "0.003"); /* 1234 + 1500 us */
+    lc_t_prop_eq(dns, "timestamp", "2026-11-22T03:48:14");
+    lc_t_prop_eq(dns, "hostname", "ci-runner-1");
+    lc_t_prop_eq(dns, "package", "lynccheck.edge");
+    lc_t_prop_eq(tls, "name", "tls");
+    lc_t_prop_eq(tls, "id", "1");
+    lc_t_prop_eq(tls, "failures", "1");
+    lc_t_prop_eq(port, "errors", "1");
+    lc_t_prop_eq(sip, "skipped", "1");
+    lc_t_prop_eq(sip, "id", "3");
+
+    /* Properties first: profile, one per SIP domain, version. */
+    tc = lc_t_child(lc_t_child(dns, "properties", 0), "property", 2);
+    lc_t_prop_eq(tc, "name", "sip_domain");
+    lc_t_prop_eq(tc, "value", "fabrikam.com");
+    tc = lc_t_child(lc_t_child(dns, "properties", 0), "property", 3);
+    lc_t_prop_eq(tc, "value", "0.1.0");
+
+    tc = lc_t_child(tls, "testcase", 0);
+    lc_t_prop_eq(tc, "classname", "lynccheck.edge.tls");
+    lc_t_prop_eq(tc, "name", "tls.cert_name:sip.contoso.com:5061");
+    lc_t_prop_eq(tc, "time", "0.123");
+    lc_t_prop_eq(lc_t_child(tc, "failure", 0), "type", "fail");
+    /* ANSI escapes stripped, other controls U+FFFD, metacharacters intact. */
+    lc_t_prop_eq(lc_t_child(tc, "failure", 0), "message",
+                 "certificate CN " LC_T_FFFD " mismatch red " LC_T_NONASCII " <&\">");
+    lc_t_content_has(lc_t_child(tc, "failure", 0), "\"cn\": \"sip.contoso.com\"");
+    ck_assert_ptr_null(lc_t_child(lc_t_child(tls, "testcase", 1), "failure", 0));
+
+    tc = lc_t_child(port, "testcase", 0);
+    lc_t_prop_eq(tc, "time", "5.000");
+    lc_t_prop_eq(lc_t_child(tc, "error", 0), "type", "error");
+    lc_t_prop_eq(lc_t_child(tc, "error", 0), "message", "connect timeout");
+    lc_t_prop_eq(lc_t_child(lc_t_child(sip, "testcase", 0), "skipped", 0), "message",
+                 "not applicable");
+
+    /* The warning passes but is visible in the suite's output. */
+    ck_assert_ptr_null(lc_t_child(lc_t_child(dns, "testcase", 1), "failure", 0));
+    lc_t_content_has(lc_t_child(dns, "system-out", 0),
+                     "WARN: dns.ttl:_sipfederationtls._tcp.contoso.com: TTL 30 " LC_T_FFFD LC_T_FFFD
+                     " low\n");
+    xmlFreeDoc(doc);
+    free(out);
+}
+END_TEST
+
+START_TEST(test_junit_hostile_everywhere)
+{
+    static const char *const domains[] = {"con\x01toso.com", "\x1b]0;pwned\x07", "\xff"};
+    struct lc_report r = lc_t_report;
+    const char *unknown;
+    size_t len;
+    char *out;
+
+    r.profile = "ed\x1b[1mge\x7f";      /* DEL is legal XML and kept */
+    r.hostname = " \x1b[0m\t";          /* nothing left after cleaning: localhost */
+    r.version = "\xC0\xAF\xEF\xBF\xBE"; /* overlong, then U+FFFE: not XML */
+    r.sip_domains = domains;
+    r.n_sip_domains = 3;
+    lc_t_res[0].probe = "";
+    lc_t_res[2].probe = NULL;          /* same group as "" */
+    lc_t_res[1].probe = "\x1b[1m \n";  /* blank once cleaned */
+    lc_t_res[3].id = "port.tcp:\x1b["; /* unterminated CSI */
+    lc_t_res[3].message = "]]> <![CDATA[ &amp; \r\n\t";
+    lc_t_res[4].status = (enum lc_status)42;
+    out = lc_t_render('x', &r, 0, 0, &len);
+    lc_t_validate(out, len);
+    ck_assert_ptr_null(memchr(out, 0x1b, len));
+    ck_assert_ptr_null(memchr(out, 0x07, len));
+    ck_assert_ptr_nonnull(strstr(out, "hostname=\"localhost\""));
+    /* Both the empty probe and the one left blank by cleaning. */
+    unknown = strstr(out, "<testsuite name=\"unknown\"");
+    ck_assert_ptr_nonnull(unknown);
+    ck_assert_ptr_nonnull(strstr(unknown + 1, "<testsuite name=\"unknown\""));
+    free(out);
+
+    /* No results at all is still a valid document. */
+    r.n_results = 0;
+    out = lc_t_render('x', &r, 0, 0, &len);
+    lc_t_validate(out, len);
+    free(out);
+}
+END_TEST
+
+START_TEST(test_timestamps)
+{
+    struct lc_report r = lc_t_report;
+    char *out;
+    size_t len;
+
+    r.started = 0;
+    out = lc_t_render('x', &r, 0, 0, &len);
+    ck_assert_ptr_nonnull(strstr(out, "timestamp=\"1970-01-01T00:00:00\""));
+    lc_t_validate(out, len);
+    free(out);
+    out = lc_t_render('j', &r, 0, 0, NULL);
+    ck_assert_ptr_nonnull(strstr(out, "\"started\": \"1970-01-01T00:00:00Z\""));
+    free(out);
+
+    r.started = (time_t)1709164800 + 86399; /* 2024-02-29T23:59:59Z, leap day */
+    out = lc_t_render('x', &r, 0, 0, &len);
+    ck_assert_ptr_nonnull(strstr(out, "timestamp=\"2024-02-29T23:59:59\""));
+    lc_t_validate(out, len);
+    free(out);
+    out = lc_t_render('j', &r, 0, 0, NULL);
+    ck_assert_ptr_nonnull(strstr(out, "\"started\": \"2024-02-29T23:59:59Z\""));
+    free(out);
+
+    /* A year past 9999 cannot be written in either format. */
+    r.started = (time_t)400000000000LL;
+    out = lc_t_render('x', &r, 0, 0, &len);
+    ck_assert_ptr_nonnull(strstr(out, "timestamp=\"1970-01-01T00:00:00\""));
+    lc_t_validate(out, len);
+    free(out);
+}
+END_TEST
+
+START_TEST(test_numeric_locale)
+{
+    char probe[16];
+    char *out;
+    size_t len;
+
+    if (setlocale(LC_NUMERIC, "de_DE.UTF-8") == NULL) {
+        fprintf(stderr, "test_numeric_locale: de_DE.UTF-8 not installed, part skipped\n");
+        return;
+    }
+    /* Prove the locale bites, or this test would prove nothing. */
+    snprintf(probe, sizeof(probe), "%.1f", 1.5);
+    ck_assert_str_eq(probe, "1,5");
+
+    out = lc_t_render('x', &lc_t_report, 0, 0, &len);
+    ck_assert_ptr_nonnull(strstr(out, "time=\"0.123\""));
+    ck_assert_ptr_null(strstr(out, "0,123"));
+    lc_t_validate(out, len);
+    free(out);
+    out = lc_t_render('t', &lc_t_report, 0, 0, NULL);
+    ck_assert_ptr_nonnull(strstr(out, " in 0.42 s\n"));
+    free(out);
+    setlocale(LC_NUMERIC, "C");
+}
+END_TEST
+
+/* ---- text ------------------------------------------------------------- */
+
+START_TEST(test_text_plain)
+{
+    static const char header[] =
+        "lynccheck 0.1.0: profile edge, SIP domains: contoso.com, fabrikam.com\n";
+    char *out = lc_t_render('t', &lc_t_report, 0, 1, NULL);
+    const char *dns = strstr(out, "\ndns\n");
+    const char *ttl = strstr(out, "dns.ttl:");
+    const char *tls = strstr(out, "\ntls\n");
+
+    ck_assert_msg(strncmp(out, header, sizeof(header) - 1) == 0, "header: %s", out);
+    /* Rows grouped by probe: both dns rows come before the tls group. */
+    ck_assert(dns != NULL && ttl != NULL && tls != NULL && dns < ttl && ttl < tls);
+    ck_assert_ptr_nonnull(strstr(out, "  FAIL   tls.cert_name:sip.contoso.com:5061"));
+    /* Hostile bytes shown as '?', legitimate UTF-8 kept. */
+    ck_assert_ptr_null(strchr(out, '\x1b'));
+    ck_assert_ptr_null(strchr(out, '\x01'));
+    ck_assert_ptr_null(strchr(out, '\x7f'));
+    ck_assert_ptr_null(strstr(out, "\xC2\x9B"));
+    ck_assert_ptr_nonnull(
+        strstr(out, "certificate CN ? mismatch ?[31mred?[0m " LC_T_NONASCII " <&\">\n"));
+    ck_assert_ptr_nonnull(strstr(out, "TTL 30 ?? low\n"));
+    /* Verbose: evidence as compact JSON and the reference, under the id. */
+    ck_assert_ptr_nonnull(strstr(out, "\n         evidence: {\"ttl\":30,\"note\":\"a?b?c\"}\n"));
+    ck_assert_ptr_nonnull(strstr(out, "\n         reference: SAN must hold the pool FQDN\n"));
+    ck_assert_msg(strstr(out, "\nlynccheck: 6 checks: 2 pass, 1 warn, 1 fail, 1 error, 1 skip in "
+                              "0.42 s\n") != NULL,
+                  "summary: %s", out);
+    free(out);
+
+    out = lc_t_render('t', &lc_t_report, 0, 0, NULL);
+    ck_assert_ptr_null(strstr(out, "evidence:"));
+    ck_assert_ptr_null(strstr(out, "reference:"));
+    free(out);
+}
+END_TEST
+
+START_TEST(test_text_color)
+{
+    char *out = lc_t_render('t', &lc_t_report, 1, 0, NULL);
+    size_t escapes = 0;
+
+    ck_assert_ptr_nonnull(strstr(out, "\033[31mFAIL\033[0m"));
+    ck_assert_ptr_nonnull(strstr(out, "\033[32mPASS\033[0m"));
+    /* The server's own colour codes are neutralised even in colour mode. */
+    ck_assert_ptr_nonnull(strstr(out, "?[31mred?[0m"));
+    /* 6 rows and 4 group headings, each one colour and one reset. */
+    for (const char *p = out; (p = strchr(p, '\033')) != NULL; p++)
+        escapes++;
+    ck_assert_uint_eq(escapes, 2 * (LC_T_N + 4));
+    free(out);
+}
+END_TEST
+
+/* ---- errors ----------------------------------------------------------- */
+
+START_TEST(test_write_errors)
+{
+    FILE *f = fopen("/dev/full", "w");
+
+    if (f == NULL) {
+        fprintf(stderr, "test_write_errors: no /dev/full, skipped\n");
+        return;
+    }
+    errno = 0;
+    ck_assert_int_eq(lc_report_json(&lc_t_report, f), -1);
+    ck_assert_int_eq(errno, ENOSPC);
+    clearerr(f);
+    errno = 0;
+    ck_assert_int_eq(lc_report_junit(&lc_t_report, f), -1);
+    ck_assert_int_eq(errno, ENOSPC);
+    clearerr(f);
+    errno = 0;
+    ck_assert_int_eq(lc_report_text(&lc_t_report, f, 0, 1), -1);
+    ck_assert_int_eq(errno, ENOSPC);
+    fclose(f);
+
+    errno = 0;
+    ck_assert_int_eq(lc_report_json(NULL, stdout), -1);
+    ck_assert_int_eq(errno, EINVAL);
+    ck_assert_int_eq(lc_report_junit(&lc_t_report, NULL), -1);
+    ck_assert_int_eq(lc_report_text(NULL, stdout, 0, 0), -1);
+}
+END_TEST
+
+Suite *lc_suite_report(void)
+{
+    Suite *s = suite_create("report");
+    TCase *tc = tcase_create("result");
+
+    tcase_add_checked_fixture(tc, lc_t_setup, lc_t_teardown);
+    tcase_add_test(tc, test_status_names);
+    tcase_add_test(tc, test_tally);
+    tcase_add_test(tc, test_exit_status);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("json");
+    tcase_add_checked_fixture(tc, lc_t_setup, lc_t_teardown);
+    tcase_add_test(tc, test_json_fields);
+    tcase_add_test(tc, test_json_bad_utf8_everywhere);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("junit");
+    tcase_add_checked_fixture(tc, lc_t_setup, lc_t_teardown);
+    tcase_add_test(tc, test_junit_valid);
+    tcase_add_test(tc, test_junit_hostile_everywhere);
+    tcase_add_test(tc, test_timestamps);
+    tcase_add_test(tc, test_numeric_locale);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("text");
+    tcase_add_checked_fixture(tc, lc_t_setup, lc_t_teardown);
+    tcase_add_test(tc, test_text_plain);
+    tcase_add_test(tc, test_text_color);
+    tcase_add_test(tc, test_write_errors);
+    suite_add_tcase(s, tc);
+    return s;
+}
