@@ -105,7 +105,8 @@ static int lc_http_on_socket(CURL *easy, curl_socket_t s, int what, void *userp,
 {
     struct lc_http *http = userp;
     unsigned events = 0;
-    int added;
+    int added = 0;
+    int rc = -1;
 
     (void)easy;
     (void)socketp;
@@ -127,19 +128,24 @@ static int lc_http_on_socket(CURL *easy, curl_socket_t s, int what, void *userp,
         /* libcurl may already have closed s; the loop copes with that. */
         if (lc_http_fd_untrack(http, s))
             (void)lc_loop_io_set(http->loop, s, 0, NULL, NULL);
-        return 0;
+        rc = 0;
+        goto done;
     }
     added = lc_http_fd_track(http, s);
-    if (added < 0)
-        return -1;
-    if (lc_loop_io_set(http->loop, s, events, lc_http_on_io, http) < 0) {
-        if (added)
-            (void)lc_http_fd_untrack(http, s);
-        /* CURLMOPT_SOCKETFUNCTION(3): -1 makes libcurl fail the transfers
-         * rather than wait forever on a socket nobody watches. */
-        return -1;
+    if (added < 0) {
+        added = 0;
+        goto done;
     }
-    return 0;
+    if (lc_loop_io_set(http->loop, s, events, lc_http_on_io, http) < 0)
+        goto done;
+    added = 0; /* watched: keep it */
+    rc = 0;
+done:
+    if (added)
+        (void)lc_http_fd_untrack(http, s);
+    /* CURLMOPT_SOCKETFUNCTION(3): -1 makes libcurl fail the transfers rather
+     * than leave them waiting on a socket nobody watches. */
+    return rc;
 }
 
 /* CURLMOPT_TIMERFUNCTION: replace our one timer. libcurl must not be called

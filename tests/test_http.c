@@ -97,24 +97,25 @@ static void t_conn_close(struct t_conn *c)
     free(c);
 }
 
-static void t_conn_flush(struct t_conn *c)
+/* Each step below returns 1 when the connection is finished (answered,
+ * closed by the peer, or failed) and 0 when it waits for the loop; only
+ * t_conn_on_io() closes. */
+
+/* Sends what is left of the answer. */
+static int t_conn_send(struct t_conn *c)
 {
     while (c->out_off < c->out_len) {
         ssize_t n = send(c->fd, c->out + c->out_off, c->out_len - c->out_off, MSG_NOSIGNAL);
 
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-            if (lc_loop_io_set(c->srv->loop, c->fd, LC_IO_WRITE, t_conn_on_io, c) < 0)
-                break;
-            return;
-        }
-        if (n < 0)
-            break;
-        c->out_off += (size_t)n;
+        if (n >= 0)
+            c->out_off += (size_t)n;
+        else if (errno == EAGAIN || errno == EWOULDBLOCK)
+            return lc_loop_io_set(c->srv->loop, c->fd, LC_IO_WRITE, t_conn_on_io, c) < 0;
+        else if (errno != EINTR)
+            return 1;
     }
     /* The whole request head was read, so closing sends FIN, not RST. */
-    t_conn_close(c);
+    return 1;
 }
 
 /* Appends len bytes to buf (holding *used of cap), keeping it a string. */
@@ -128,7 +129,7 @@ static int t_append(char *buf, size_t cap, size_t *used, const char *data, size_
     return 0;
 }
 
-static void t_conn_answer(struct t_conn *c)
+static int t_conn_answer(struct t_conn *c)
 {
     const char *path = c->in + 4;
     const char *end;
@@ -136,10 +137,8 @@ static void t_conn_answer(struct t_conn *c)
     int n;
 
     if (c->in_len < 4 || memcmp(c->in, "GET ", 4) != 0 ||
-        (end = memchr(path, ' ', c->in_len - 4)) == NULL) {
-        t_conn_close(c);
-        return;
-    }
+        (end = memchr(path, ' ', c->in_len - 4)) == NULL)
+        return 1;
     len = (size_t)(end - path);
     n = snprintf(c->out, sizeof(c->out),
                  "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: %zu\r\n"
@@ -148,59 +147,58 @@ static void t_conn_answer(struct t_conn *c)
     c->out_len = n > 0 ? (size_t)n : sizeof(c->out);
     /* The body is the request path, so each client can tell its answer. */
     if (c->out_len >= sizeof(c->out) ||
-        t_append(c->out, sizeof(c->out), &c->out_len, path, len) < 0) {
-        t_conn_close(c);
-        return;
-    }
+        t_append(c->out, sizeof(c->out), &c->out_len, path, len) < 0)
+        return 1;
     c->answering = 1;
-    t_conn_flush(c);
+    return t_conn_send(c);
 }
 
-static void t_conn_on_io(struct lc_loop *loop, int fd, unsigned events, void *arg)
+/* Reads until the socket is drained; a silent server keeps reading (and
+ * discarding) until the client gives up and closes. */
+static int t_conn_read(struct t_conn *c)
 {
-    struct t_conn *c = arg;
     char scratch[512];
 
-    (void)loop;
-    (void)fd;
-    (void)events;
-    if (c->answering) {
-        t_conn_flush(c);
-        return;
-    }
     for (;;) {
         char *dst = c->got_request ? scratch : c->in + c->in_len;
         size_t room = c->got_request ? sizeof(scratch) : sizeof(c->in) - 1 - c->in_len;
         ssize_t n;
 
-        if (room == 0) {
-            t_conn_close(c);
-            return;
-        }
+        if (room == 0)
+            return 1; /* request head too long */
         n = recv(c->fd, dst, room, 0);
         if (n < 0 && errno == EINTR)
             continue;
-        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-            return;
-        if (n <= 0) {
-            t_conn_close(c); /* peer closed, or failed */
-            return;
-        }
+        if (n < 0)
+            return errno != EAGAIN && errno != EWOULDBLOCK;
+        if (n == 0)
+            return 1;
         if (c->got_request)
-            continue; /* silent mode: discard until the client gives up */
+            continue;
         c->in_len += (size_t)n;
         c->in[c->in_len] = '\0';
         if (memmem(c->in, c->in_len, "\r\n\r\n", 4) == NULL)
             continue;
         c->got_request = 1;
         c->srv->requests++;
-        if (c->srv->mode == T_ANSWER) {
-            t_conn_answer(c);
-            return;
-        }
+        if (c->srv->mode == T_ANSWER)
+            return t_conn_answer(c);
         if (c->srv->on_request != NULL)
             c->srv->on_request(c->srv);
     }
+}
+
+static void t_conn_on_io(struct lc_loop *loop, int fd, unsigned events, void *arg)
+{
+    struct t_conn *c = arg;
+    int finished;
+
+    (void)loop;
+    (void)fd;
+    (void)events;
+    finished = c->answering ? t_conn_send(c) : t_conn_read(c);
+    if (finished)
+        t_conn_close(c);
 }
 
 static void t_server_on_accept(struct lc_loop *loop, int fd, unsigned events, void *arg)
