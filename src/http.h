@@ -21,6 +21,9 @@ int lc_http_new(struct lc_http **out, struct lc_loop *loop);
  * easy handle still attached is cleaned up. */
 void lc_http_free(struct lc_http *http);
 
+/* Start a configured easy handle. CURLOPT_PRIVATE belongs to http.c: callers
+ * must not set it. Never call lc_http_add/cancel/free from libcurl's own
+ * callbacks (write, header); done callbacks may call all three. */
 /* Start a configured easy handle. Returns 0, or -1 (the handle is then not
  * attached and still the caller's). */
 int lc_http_add(struct lc_http *http, CURL *easy, lc_http_done_cb done, void *arg);

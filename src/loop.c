@@ -219,6 +219,7 @@ struct lc_timer *lc_loop_timer_add(struct lc_loop *loop, uint64_t after_us, lc_t
                                    void *arg)
 {
     struct lc_timer *t;
+    uint64_t now;
 
     if (loop->heap_len == loop->heap_cap) {
         size_t cap = loop->heap_cap ? loop->heap_cap * 2 : 64;
@@ -231,7 +232,9 @@ struct lc_timer *lc_loop_timer_add(struct lc_loop *loop, uint64_t after_us, lc_t
     t = calloc(1, sizeof(*t));
     if (t == NULL)
         return NULL;
-    t->due_us = lc_now_us() + after_us;
+    now = lc_now_us();
+    /* Saturate: a huge delay must not wrap round and fire at once. */
+    t->due_us = after_us > UINT64_MAX - now ? UINT64_MAX : now + after_us;
     t->seq = loop->timer_seq++;
     t->cb = cb;
     t->arg = arg;
@@ -306,7 +309,6 @@ int lc_loop_run(struct lc_loop *loop)
 {
     struct epoll_event events[64];
 
-    loop->stop = 0;
     while (!loop->stop && (loop->io_count > 0 || loop->heap_len > 0)) {
         int n = epoll_wait(loop->epfd, events, 64, lc_loop_wait_ms(loop));
         int i;
@@ -328,12 +330,15 @@ int lc_loop_run(struct lc_loop *loop)
                 ready |= LC_IO_READ;
             if (events[i].events & (EPOLLOUT | EPOLLHUP | EPOLLERR))
                 ready |= LC_IO_WRITE;
-            ready &= io->events ? io->events : ready;
+            /* An earlier callback in this batch may have narrowed the watch. */
+            ready &= io->events;
             if (ready == 0)
-                ready = io->events;
+                continue;
             io->cb(loop, fd, ready, io->arg);
         }
         lc_loop_fire_timers(loop);
     }
+    /* A stop ends this run only; the next run starts afresh. */
+    loop->stop = 0;
     return 0;
 }

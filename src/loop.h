@@ -14,7 +14,10 @@ struct lc_timer;
 enum { LC_IO_READ = 1, LC_IO_WRITE = 2 };
 
 /* events: LC_IO_READ | LC_IO_WRITE that are ready; errors and hang-ups are
- * reported as both, so the owner's next read or write sees the error. */
+ * reported as both, so the owner's next read or write sees the error.
+ * Readiness can be spurious (a descriptor closed and its number reused by
+ * another callback in the same batch): sockets are non-blocking and
+ * callbacks must treat EAGAIN as "not yet". */
 typedef void (*lc_io_cb)(struct lc_loop *loop, int fd, unsigned events, void *arg);
 typedef void (*lc_timer_cb)(struct lc_loop *loop, void *arg);
 
@@ -38,7 +41,8 @@ struct lc_timer *lc_loop_timer_add(struct lc_loop *loop, uint64_t after_us, lc_t
 void lc_loop_timer_cancel(struct lc_loop *loop, struct lc_timer *timer);
 
 /* Run until lc_loop_stop() or until nothing is watched and no timer is
- * pending. Returns 0, or -errno when epoll itself fails. */
+ * pending. A stop requested before the run starts ends it at once; the flag
+ * is cleared when the run returns. Returns 0, or -errno when epoll fails. */
 int lc_loop_run(struct lc_loop *loop);
 void lc_loop_stop(struct lc_loop *loop);
 

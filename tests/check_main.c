@@ -1,12 +1,18 @@
 /* lynccheck unit tests: runs every suite; exit status 0 when all pass. */
+#include <curl/curl.h>
 #include <stdlib.h>
 
 #include "suites.h"
 
 int main(void)
 {
-    SRunner *sr = srunner_create(lc_suite_cli());
+    SRunner *sr;
     int failed;
+
+    /* Once per process, before any thread or handle (libcurl's rule). */
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+        return EXIT_FAILURE;
+    sr = srunner_create(lc_suite_cli());
 
     srunner_add_suite(sr, lc_suite_dns());
     srunner_add_suite(sr, lc_suite_http());
@@ -16,5 +22,6 @@ int main(void)
     srunner_run_all(sr, CK_NORMAL);
     failed = srunner_ntests_failed(sr);
     srunner_free(sr);
+    curl_global_cleanup();
     return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
