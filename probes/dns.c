@@ -250,6 +250,22 @@ static const char *lc_resolve_failure(const struct lc_resolve *r, char *buf, siz
     return buf;
 }
 
+/* A dependency left nothing to work on. If it could not run (timeout,
+ * resolver failure), neither can this check: ERROR, so nothing hides a
+ * resolver outage behind a skip. If it ran and found nothing (a missing
+ * record, already a failure of its own), this check does not apply: SKIP. */
+static void lc_finish_no_input(struct lc_check *check, const struct lc_check *dep,
+                               const char *what)
+{
+    const struct lc_result *r = lc_check_result(dep);
+
+    if (r->status == LC_ERROR)
+        lc_check_finish(check, LC_ERROR, "could not run: %s (see %s: %s)", what, r->id,
+                        r->message);
+    else
+        lc_check_finish(check, LC_SKIP, "%s (see %s)", what, r->id);
+}
+
 /* ---- dns.a:<name> ---- */
 
 struct lc_a_arg {
@@ -494,14 +510,16 @@ static void lc_edge_addr_start(struct lc_check *check, void *arg)
     char buf[512];
 
     (void)arg;
+    char what[300];
+
     if (d == NULL) {
-        lc_check_finish(check, LC_SKIP, "%s did not resolve (see %s)", name,
-                        lc_check_result(name_check)->id);
+        snprintf(what, sizeof(what), "%s did not resolve", name);
+        lc_finish_no_input(check, name_check, what);
         return;
     }
     if (edge == NULL) {
-        lc_check_finish(check, LC_SKIP, "the access edge %s did not resolve (see %s)", edge_name,
-                        lc_check_result(edge_check)->id);
+        snprintf(what, sizeof(what), "the access edge %s did not resolve", edge_name);
+        lc_finish_no_input(check, edge_check, what);
         return;
     }
     json_object_set_new(ev, "addresses", lc_name_data_json(d));
@@ -562,10 +580,9 @@ static void lc_target_evaluate(struct lc_check *check, struct lc_target_arg *a)
         }
     }
     if (edge == NULL) {
-        lc_check_finish(check, LC_ERROR,
-                        "SRV targets resolve, but the access edge %s did not (see %s): cannot "
-                        "compare",
-                        edge_name, lc_check_result(edge_check)->id);
+        snprintf(buf, sizeof(buf), "SRV targets resolve, but the access edge %s did not",
+                 edge_name);
+        lc_finish_no_input(check, edge_check, buf);
         return;
     }
     for (i = 0; i < a->n; i++) {
@@ -604,8 +621,7 @@ static void lc_target_start(struct lc_check *check, void *arg)
 
     (void)arg;
     if (srv == NULL || srv->targets.n == 0) {
-        lc_check_finish(check, LC_SKIP, "no SRV targets to follow (see %s)",
-                        lc_check_result(srv_check)->id);
+        lc_finish_no_input(check, srv_check, "no SRV targets to follow");
         return;
     }
     json_object_set_new(ev, "access_edge", json_string(lc_check_result(edge_check)->target));
@@ -686,9 +702,11 @@ static void lc_cname_start(struct lc_check *check, void *arg)
     const char *domain = arg;
     const char *name = lc_check_result(a_check)->target;
 
+    char what[300];
+
     if (d == NULL) {
-        lc_check_finish(check, LC_SKIP, "%s did not resolve (see %s)", name,
-                        lc_check_result(a_check)->id);
+        snprintf(what, sizeof(what), "%s did not resolve", name);
+        lc_finish_no_input(check, a_check, what);
         return;
     }
     json_object_set_new(lc_check_evidence(check), "canonical",

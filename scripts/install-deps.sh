@@ -8,7 +8,7 @@ packages=(
     gcc make autoconf automake pkg-config
     libcurl4-openssl-dev libc-ares-dev libssl-dev libjansson-dev libxml2-dev libinih-dev
     # tests
-    check libxml2-utils jq locales
+    check libxml2-utils jq locales python3-jsonschema
     # the lab (tests/lab/lab.sh): real servers on loopback
     knot knot-dnsutils
 )
