@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <openssl/err.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -146,9 +147,15 @@ static void lc_tls_complete(struct lc_tls_hs *hs)
     lc_tls_release(hs);
 }
 
-static void lc_tls_fail(struct lc_tls_hs *hs, const char *fmt, const char *detail)
+static void lc_tls_fail(struct lc_tls_hs *hs, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void lc_tls_fail(struct lc_tls_hs *hs, const char *fmt, ...)
 {
-    snprintf(hs->res.error, sizeof(hs->res.error), fmt, detail);
+    va_list ap;
+
+    va_start(ap, fmt);
+    (void)vsnprintf(hs->res.error, sizeof(hs->res.error), fmt, ap);
+    va_end(ap);
     lc_tls_complete(hs);
 }
 
@@ -174,7 +181,7 @@ static void lc_tls_on_io(struct lc_loop *loop, int fd, unsigned events, void *ar
 
 static void lc_tls_step(struct lc_tls_hs *hs)
 {
-    char buf[256];
+    char buf[160];
     int ret, e;
 
     ERR_clear_error();
