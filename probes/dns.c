@@ -16,6 +16,7 @@
 
 #include "run.h"
 #include "dns.h"
+#include "probes.h"
 #include "site.h"
 
 #define REF_EDGE_A                                                                                 \
@@ -51,23 +52,6 @@
 
 /* ---- what a resolved name leaves for its dependents ---- */
 
-struct lc_name_data {
-    struct lc_dns_addr *addrs;
-    size_t n_addrs;
-    char *canonical; /* end of the CNAME chain, or NULL */
-};
-
-static void lc_name_data_free(void *p)
-{
-    struct lc_name_data *d = p;
-
-    if (d == NULL)
-        return;
-    free(d->addrs);
-    free(d->canonical);
-    free(d);
-}
-
 struct lc_srv_data {
     struct lc_strv targets;
 };
@@ -89,7 +73,7 @@ struct lc_resolve {
     int pending;
     int status_a, status_aaaa;
     int cname_loop;
-    struct lc_name_data data;
+    struct lc_dns_name data;
     struct lc_strv chain;
     void (*done)(struct lc_check *check, struct lc_resolve *r);
     struct lc_check *check;
@@ -225,7 +209,7 @@ static int lc_resolve_outcome(const struct lc_resolve *r)
     return -1;
 }
 
-static void lc_addr_list_text(const struct lc_name_data *d, char *buf, size_t len)
+static void lc_addr_list_text(const struct lc_dns_name *d, char *buf, size_t len)
 {
     size_t i, used = 0;
 
@@ -250,22 +234,6 @@ static const char *lc_resolve_failure(const struct lc_resolve *r, char *buf, siz
     return buf;
 }
 
-/* A dependency left nothing to work on. If it could not run (timeout,
- * resolver failure), neither can this check: ERROR, so nothing hides a
- * resolver outage behind a skip. If it ran and found nothing (a missing
- * record, already a failure of its own), this check does not apply: SKIP. */
-static void lc_finish_no_input(struct lc_check *check, const struct lc_check *dep,
-                               const char *what)
-{
-    const struct lc_result *r = lc_check_result(dep);
-
-    if (r->status == LC_ERROR)
-        lc_check_finish(check, LC_ERROR, "could not run: %s (see %s: %s)", what, r->id,
-                        r->message);
-    else
-        lc_check_finish(check, LC_SKIP, "%s (see %s)", what, r->id);
-}
-
 /* ---- dns.a:<name> ---- */
 
 struct lc_a_arg {
@@ -288,7 +256,7 @@ static void lc_a_done(struct lc_check *check, struct lc_resolve *r)
 {
     char addrs[512], why[128];
     int outcome = lc_resolve_outcome(r);
-    struct lc_name_data *d;
+    struct lc_dns_name *d;
 
     if (outcome == 0) {
         lc_check_finish(check, LC_FAIL, "%s has no A/AAAA record (%s)", r->name,
@@ -308,7 +276,7 @@ static void lc_a_done(struct lc_check *check, struct lc_resolve *r)
     }
     *d = r->data;
     memset(&r->data, 0, sizeof(r->data));
-    lc_check_set_data(check, d, lc_name_data_free);
+    lc_check_set_data(check, d, lc_dns_name_free);
     lc_addr_list_text(d, addrs, sizeof(addrs));
     if (d->canonical != NULL)
         lc_check_finish(check, LC_PASS, "%s resolves to %s (CNAME to %s)", r->name, addrs,
@@ -456,7 +424,7 @@ static void lc_srv_start(struct lc_check *check, void *arg)
 
 /* ---- address comparisons with the access edge ---- */
 
-static int lc_addr_in(const struct lc_name_data *set, const char *text)
+static int lc_addr_in(const struct lc_dns_name *set, const char *text)
 {
     size_t i;
 
@@ -467,7 +435,7 @@ static int lc_addr_in(const struct lc_name_data *set, const char *text)
 }
 
 /* Addresses of d that the edge does not have, as text; 0 when none. */
-static size_t lc_addr_odd(const struct lc_name_data *d, const struct lc_name_data *edge, char *buf,
+static size_t lc_addr_odd(const struct lc_dns_name *d, const struct lc_dns_name *edge, char *buf,
                           size_t len, json_t *odd)
 {
     size_t i, n = 0, used = 0;
@@ -486,7 +454,7 @@ static size_t lc_addr_odd(const struct lc_name_data *d, const struct lc_name_dat
     return n;
 }
 
-static json_t *lc_name_data_json(const struct lc_name_data *d)
+static json_t *lc_name_data_json(const struct lc_dns_name *d)
 {
     json_t *a = json_array();
     size_t i;
@@ -502,8 +470,8 @@ static void lc_edge_addr_start(struct lc_check *check, void *arg)
 {
     struct lc_check *name_check = lc_check_dep(check, 0);
     struct lc_check *edge_check = lc_check_dep(check, 1);
-    const struct lc_name_data *d = lc_check_data(name_check);
-    const struct lc_name_data *edge = lc_check_data(edge_check);
+    const struct lc_dns_name *d = lc_check_data(name_check);
+    const struct lc_dns_name *edge = lc_check_data(edge_check);
     const char *name = lc_check_result(name_check)->target;
     const char *edge_name = lc_check_result(edge_check)->target;
     json_t *ev = lc_check_evidence(check), *odd;
@@ -514,12 +482,12 @@ static void lc_edge_addr_start(struct lc_check *check, void *arg)
 
     if (d == NULL) {
         snprintf(what, sizeof(what), "%s did not resolve", name);
-        lc_finish_no_input(check, name_check, what);
+        lc_check_finish_no_input(check, name_check, what);
         return;
     }
     if (edge == NULL) {
         snprintf(what, sizeof(what), "the access edge %s did not resolve", edge_name);
-        lc_finish_no_input(check, edge_check, what);
+        lc_check_finish_no_input(check, edge_check, what);
         return;
     }
     json_object_set_new(ev, "addresses", lc_name_data_json(d));
@@ -561,7 +529,7 @@ static void lc_target_arg_free(void *p)
 static void lc_target_evaluate(struct lc_check *check, struct lc_target_arg *a)
 {
     struct lc_check *edge_check = lc_check_dep(check, 1);
-    const struct lc_name_data *edge = lc_check_data(edge_check);
+    const struct lc_dns_name *edge = lc_check_data(edge_check);
     const char *edge_name = lc_check_result(edge_check)->target;
     char buf[512], why[128];
     size_t i;
@@ -582,7 +550,7 @@ static void lc_target_evaluate(struct lc_check *check, struct lc_target_arg *a)
     if (edge == NULL) {
         snprintf(buf, sizeof(buf), "SRV targets resolve, but the access edge %s did not",
                  edge_name);
-        lc_finish_no_input(check, edge_check, buf);
+        lc_check_finish_no_input(check, edge_check, buf);
         return;
     }
     for (i = 0; i < a->n; i++) {
@@ -621,7 +589,7 @@ static void lc_target_start(struct lc_check *check, void *arg)
 
     (void)arg;
     if (srv == NULL || srv->targets.n == 0) {
-        lc_finish_no_input(check, srv_check, "no SRV targets to follow");
+        lc_check_finish_no_input(check, srv_check, "no SRV targets to follow");
         return;
     }
     json_object_set_new(ev, "access_edge", json_string(lc_check_result(edge_check)->target));
@@ -698,7 +666,7 @@ static void lc_resolve_free(void *p)
 static void lc_cname_start(struct lc_check *check, void *arg)
 {
     struct lc_check *a_check = lc_check_dep(check, 0);
-    const struct lc_name_data *d = lc_check_data(a_check);
+    const struct lc_dns_name *d = lc_check_data(a_check);
     const char *domain = arg;
     const char *name = lc_check_result(a_check)->target;
 
@@ -706,7 +674,7 @@ static void lc_cname_start(struct lc_check *check, void *arg)
 
     if (d == NULL) {
         snprintf(what, sizeof(what), "%s did not resolve", name);
-        lc_finish_no_input(check, a_check, what);
+        lc_check_finish_no_input(check, a_check, what);
         return;
     }
     json_object_set_new(lc_check_evidence(check), "canonical",
@@ -800,6 +768,15 @@ static int lc_plan_role(struct lc_dns_plan *p, const char *name, const char *rol
     if (out != NULL)
         *out = c;
     return 0;
+}
+
+struct lc_check *lc_dns_plan_name(struct lc_run *run, const char *name, const char *role,
+                                  int is_edge)
+{
+    struct lc_dns_plan p = {run, NULL, NULL};
+    struct lc_check *c = NULL;
+
+    return lc_plan_role(&p, name, role, is_edge, &c) < 0 ? NULL : c;
 }
 
 static int lc_plan_unknown(struct lc_dns_plan *p, const char *role, const char *option)

@@ -4,8 +4,10 @@
 #include "probe.h"
 
 extern const struct lc_probe lc_probe_dns;
+extern const struct lc_probe lc_probe_tls;
 
 const struct lc_probe *const lc_probes[] = {
     &lc_probe_dns,
+    &lc_probe_tls,
     NULL,
 };

@@ -4,8 +4,8 @@
 # the reverse proxy. Sources: ../shared/reference/lync-external-access.md.
 
 [profile]
-description = external access from the internet: DNS records of the Edge and reverse proxy
-probes = dns
+description = external access from the internet: DNS records and certificates of the Edge and reverse proxy
+probes = dns, tls
 
 [dns]
 # Every role's external name must resolve (A/AAAA).
@@ -16,3 +16,9 @@ srv-targets = yes
 edge-addresses = yes
 internal-leak = yes
 lyncdiscover-cname = yes
+
+[tls]
+# Reverse proxy 443, access edge 443 and 5061, webconf edge 443: every
+# address of every name, SAN coverage, chain, expiry, key, EKU, wildcards.
+listeners = reverse-proxy, access-edge, access-edge-federation, webconf-edge
+no-sni = yes

@@ -40,6 +40,7 @@ enum lc_opt_id {
     O_TIMEOUT,
     O_DEADLINE,
     O_PARALLEL,
+    O_CERT_WARN_DAYS,
     O_LIST_PROFILES,
     O_LIST_CHECKS,
     O_VERBOSE = 'v',
@@ -85,6 +86,8 @@ static const struct lc_optdef lc_optdefs[] = {
     {"timeout", O_TIMEOUT, "SEC", 0, 1, "time limit of each check (default 5)"},
     {"deadline", O_DEADLINE, "SEC", 0, 1, "time limit of the whole run, 0 for none (default 120)"},
     {"parallel", O_PARALLEL, "N", 0, 1, "checks running at once (default 64)"},
+    {"cert-warn-days", O_CERT_WARN_DAYS, "DAYS", 0, 1,
+     "warn when a certificate expires within DAYS (default 30)"},
     {"list-profiles", O_LIST_PROFILES, NULL, 0, 0, "list the profiles and exit"},
     {"list-checks", O_LIST_CHECKS, NULL, 0, 0, "list the checks the profile would run, and exit"},
     {"verbose", O_VERBOSE, NULL, 0, 0, "more detail: evidence and references in the text report"},
@@ -413,6 +416,16 @@ static int lc_cli_apply(struct lc_cli *cli, const struct lc_optdef *d, const cha
         rc = 0;
         break;
     }
+    case O_CERT_WARN_DAYS: {
+        long n;
+        if (lc_parse_long(value, 0, 3650, &n) < 0) {
+            snprintf(why, len, "--cert-warn-days wants a number from 0 to 3650, not '%s'", value);
+            goto done;
+        }
+        cli->cert_warn_days = (int)n;
+        rc = 0;
+        break;
+    }
     case O_LIST_PROFILES:
         cli->list_profiles = 1;
         rc = 0;
@@ -535,6 +548,7 @@ int lc_cli_parse(struct lc_cli *cli, int argc, char **argv, char *err, size_t er
     cli->timeout_us = 5000000u;
     cli->deadline_us = 120000000u;
     cli->parallel = 64;
+    cli->cert_warn_days = 30;
     memset(longopts, 0, sizeof(longopts));
     for (i = 0; i < LC_N_OPTDEFS; i++) {
         longopts[i].name = lc_optdefs[i].name;

@@ -26,6 +26,7 @@ struct lc_cli {
     size_t n_reports;
     uint64_t timeout_us, deadline_us;
     unsigned parallel;
+    int cert_warn_days;
     int list_profiles, list_checks, verbose, version, help;
     char *config;
 };

@@ -69,6 +69,17 @@ static void lc_dns_answer_clear(struct lc_dns_answer *a)
     memset(a, 0, sizeof(*a));
 }
 
+void lc_dns_name_free(void *p)
+{
+    struct lc_dns_name *d = p;
+
+    if (d == NULL)
+        return;
+    free(d->addrs);
+    free(d->canonical);
+    free(d);
+}
+
 const char *lc_dns_status_name(int status)
 {
     switch (status) {

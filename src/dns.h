@@ -41,6 +41,15 @@ struct lc_dns_answer {
     size_t n_srvs;
 };
 
+/* Every address a name resolved to (A and AAAA, CNAMEs followed): what a
+ * dns.a check leaves for the checks that depend on it (lc_check_data). */
+struct lc_dns_name {
+    struct lc_dns_addr *addrs;
+    size_t n_addrs;
+    char *canonical; /* end of the CNAME chain, or NULL */
+};
+void lc_dns_name_free(void *name);
+
 typedef void (*lc_dns_cb)(const struct lc_dns_answer *answer, void *arg);
 
 /* servers: NULL for the system resolver (/etc/resolv.conf), else a list of

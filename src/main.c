@@ -19,6 +19,7 @@
 #include "probe.h"
 #include "result.h"
 #include "site.h"
+#include "tls.h"
 
 #ifndef LC_PROFILE_DIR
 #define LC_PROFILE_DIR "/usr/local/share/lynccheck/profiles"
@@ -220,9 +221,14 @@ int main(int argc, char **argv)
         fprintf(stderr, "lynccheck: %s\n", err);
         goto done;
     }
-    if (cli.ca_file != NULL && access(cli.ca_file, R_OK) != 0) {
-        fprintf(stderr, "lynccheck: --ca-file %s: %s\n", cli.ca_file, strerror(errno));
-        goto done;
+    if (cli.ca_file != NULL) {
+        /* A bad trust anchor file is a usage error, found before probing. */
+        SSL_CTX *ctx = lc_tls_ctx_new(cli.ca_file, err, sizeof(err));
+        if (ctx == NULL) {
+            fprintf(stderr, "lynccheck: %s\n", err);
+            goto done;
+        }
+        SSL_CTX_free(ctx);
     }
     if (cli.output != NULL && lc_output_check(cli.output, err, sizeof(err)) < 0) {
         fprintf(stderr, "lynccheck: --output %s\n", err);
@@ -250,6 +256,7 @@ int main(int argc, char **argv)
     cfg.deadline_us = cli.deadline_us;
     cfg.dns_servers = dns_csv;
     cfg.ca_file = cli.ca_file;
+    cfg.cert_warn_days = cli.cert_warn_days;
     if (lc_run_new(&run, &cfg, &cli.site, err, sizeof(err)) < 0) {
         fprintf(stderr, "lynccheck: %s\n", err);
         goto done;

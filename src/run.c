@@ -588,6 +588,19 @@ const struct lc_result *lc_run_result(const struct lc_run *run, size_t i)
     return &run->checks[i]->res;
 }
 struct lc_loop *lc_run_loop(struct lc_run *run) { return run->loop; }
+const struct lc_run_config *lc_run_get_config(const struct lc_run *run) { return &run->cfg; }
+
+void lc_check_finish_no_input(struct lc_check *check, const struct lc_check *dep,
+                              const char *what)
+{
+    const struct lc_result *r = lc_check_result(dep);
+
+    if (r->status == LC_ERROR)
+        lc_check_finish(check, LC_ERROR, "could not run: %s (see %s: %s)", what, r->id,
+                        r->message);
+    else
+        lc_check_finish(check, LC_SKIP, "%s (see %s)", what, r->id);
+}
 struct lc_dns *lc_run_dns(struct lc_run *run) { return run->dns; }
 uint64_t lc_run_duration_us(const struct lc_run *run)
 {

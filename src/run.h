@@ -36,6 +36,7 @@ struct lc_run_config {
     uint64_t deadline_us; /* whole run; 0 = none */
     const char *dns_servers; /* NULL: system resolver */
     const char *ca_file;
+    int cert_warn_days; /* warn when a certificate expires within this many days */
 };
 
 /* ---- planning (probe.h's plan functions call these) ---- */
@@ -68,6 +69,13 @@ json_t *lc_check_evidence(struct lc_check *check);
 void lc_check_finish(struct lc_check *check, enum lc_status status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 int lc_check_is_done(const struct lc_check *check);
+/* A dependency left nothing to work on (`what` says what is missing). If it
+ * could not run (timeout, resolver failure), neither can this check: ERROR,
+ * so nothing hides an outage behind a skip. If it ran and found nothing
+ * (a missing record, already a failure of its own), this check does not
+ * apply: SKIP. */
+void lc_check_finish_no_input(struct lc_check *check, const struct lc_check *dep,
+                              const char *what);
 
 /* Typed facts a check leaves for the checks that depend on it (a name's
  * addresses, an SRV record's targets). Owned by the check from then on. */
@@ -99,6 +107,7 @@ struct lc_dns *lc_run_dns(struct lc_run *run);
 size_t lc_run_count(const struct lc_run *run);
 const struct lc_result *lc_run_result(const struct lc_run *run, size_t i);
 struct lc_loop *lc_run_loop(struct lc_run *run);
+const struct lc_run_config *lc_run_get_config(const struct lc_run *run);
 uint64_t lc_run_duration_us(const struct lc_run *run);
 
 #endif

@@ -1,0 +1,14 @@
+/* lynccheck - what probe modules share with each other. */
+#ifndef LC_PROBES_H
+#define LC_PROBES_H
+
+struct lc_run;
+struct lc_check;
+
+/* The dns.a:<name> check, planned now if the DNS probe has not already
+ * (a profile without it, or a role it was told not to check). Its data is
+ * a struct lc_dns_name (dns.h) with every address of the name. */
+struct lc_check *lc_dns_plan_name(struct lc_run *run, const char *name, const char *role,
+                                  int is_edge);
+
+#endif
