@@ -228,7 +228,9 @@ START_TEST(test_profile_errors)
     lc_expect_profile_error("[profile]\nprobes = dns\n[dns]\nsrv = sip-tls\n[profile]\nx = 1\n",
                             "t.profile:6: duplicate section [profile]");
     lc_expect_profile_error("[profile]\ndescription = nothing\n", "no probes");
-    lc_expect_profile_error("[tls]\nx = 1\n", "t.profile:2: unknown section [tls]");
+    lc_expect_profile_error("[nosuch]\nx = 1\n", "t.profile:2: unknown section [nosuch]");
+    lc_expect_profile_error("[profile]\nprobes = dns\n[tls]\nno-sni = no\n",
+                            "t.profile:4: section [tls]: probe 'tls' is not in [profile] probes");
     lc_expect_profile_error("[profile]\nprobes = dns\n[dns]\nsrv = sip-tls\nsrv = xmpp\n",
                             "t.profile:5: [dns]: option 'srv' given twice");
 }
