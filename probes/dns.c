@@ -706,17 +706,17 @@ static const struct lc_option_decl lc_dns_options[] = {
     {"a-records", LC_OPT_LIST,
      "access-edge, webconf-edge, av-edge, sip, lyncdiscover, meet, dialin, web-external, "
      "director-web-external, owa",
-     "roles whose names must resolve (A/AAAA)", lc_a_roles, 0, 0},
+     "roles whose names must resolve (A/AAAA)", lc_a_roles, 0, 0, NULL},
     {"srv", LC_OPT_LIST, "sip-tls, federation, xmpp",
-     "SRV records to check per SIP domain (xmpp only when --xmpp yes)", lc_srv_kinds, 0, 0},
-    {"srv-targets", LC_OPT_BOOL, "yes", "SRV targets must resolve to the access edge", NULL, 0, 0},
+     "SRV records to check per SIP domain (xmpp only when --xmpp yes)", lc_srv_kinds, 0, 0, NULL},
+    {"srv-targets", LC_OPT_BOOL, "yes", "SRV targets must resolve to the access edge", NULL, 0, 0, NULL},
     {"edge-addresses", LC_OPT_BOOL, "yes", "sip.<domain> must resolve to the access edge", NULL, 0,
-     0},
+     0, NULL},
     {"internal-leak", LC_OPT_BOOL, "yes", "lyncdiscoverinternal.<domain> must not resolve", NULL,
-     0, 0},
+     0, 0, NULL},
     {"lyncdiscover-cname", LC_OPT_BOOL, "yes", "warn on a lyncdiscover CNAME into another domain",
-     NULL, 0, 0},
-    {NULL, LC_OPT_BOOL, NULL, NULL, NULL, 0, 0},
+     NULL, 0, 0, NULL},
+    {NULL, LC_OPT_BOOL, NULL, NULL, NULL, 0, 0, NULL},
 };
 
 struct lc_dns_plan {

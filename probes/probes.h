@@ -11,4 +11,8 @@ struct lc_check;
 struct lc_check *lc_dns_plan_name(struct lc_run *run, const char *name, const char *role,
                                   int is_edge);
 
+/* Raise the descriptor limit for the port probe's parallel connects
+ * (probes/port.c); called once at start-up. */
+void lc_port_raise_nofile(void);
+
 #endif

@@ -5,9 +5,11 @@
 
 extern const struct lc_probe lc_probe_dns;
 extern const struct lc_probe lc_probe_tls;
+extern const struct lc_probe lc_probe_port;
 
 const struct lc_probe *const lc_probes[] = {
     &lc_probe_dns,
     &lc_probe_tls,
+    &lc_probe_port,
     NULL,
 };

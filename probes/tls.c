@@ -769,10 +769,10 @@ static const char *const lc_listener_words[] = {"reverse-proxy", "access-edge",
 
 static const struct lc_option_decl lc_tls_options[] = {
     {"listeners", LC_OPT_LIST, "reverse-proxy, access-edge, access-edge-federation, webconf-edge",
-     "external TLS listeners to check", lc_listener_words, 0, 0},
+     "external TLS listeners to check", lc_listener_words, 0, 0, NULL},
     {"no-sni", LC_OPT_BOOL, "yes", "also handshake without SNI on each listener's primary name",
-     NULL, 0, 0},
-    {NULL, LC_OPT_BOOL, NULL, NULL, NULL, 0, 0},
+     NULL, 0, 0, NULL},
+    {NULL, LC_OPT_BOOL, NULL, NULL, NULL, 0, 0, NULL},
 };
 
 struct lc_tls_plan {

@@ -4,12 +4,13 @@
 # the reverse proxy. Sources: ../shared/reference/lync-external-access.md.
 
 [profile]
-description = external access from the internet: DNS records and certificates of the Edge and reverse proxy
-probes = dns, tls
+description = external access from the internet: DNS, certificates and firewall ports of the Edge and reverse proxy
+probes = dns, tls, port
 
 [dns]
 # Every role's external name must resolve (A/AAAA).
-a-records = access-edge, webconf-edge, av-edge, sip, lyncdiscover, meet, dialin, web-external, director-web-external, owa
+a-records = access-edge, webconf-edge, av-edge, sip, lyncdiscover, meet, dialin
+a-records = web-external, director-web-external, owa
 # _sip._tls (443), _sipfederationtls._tcp (5061), _xmpp-server._tcp (5269, with --xmpp yes).
 srv = sip-tls, federation, xmpp
 srv-targets = yes
@@ -22,3 +23,12 @@ lyncdiscover-cname = yes
 # address of every name, SAN coverage, chain, expiry, key, EKU, wildcards.
 listeners = reverse-proxy, access-edge, access-edge-federation, webconf-edge
 no-sni = yes
+
+[port]
+# Seed 003, "Edge Server - External Interface" and "Reverse Proxy Server":
+# access edge SIP/TLS 443, SIP/MTLS 5061, XMPP 5269 (with XMPP federation);
+# webconf PSOM/TLS 443; A/V MS-TURN TCP 443; reverse proxy 443 and 80.
+tcp = access-edge:443, access-edge:5061, access-edge:5269@xmpp, webconf-edge:443
+tcp = av-edge:443, reverse-proxy:443, reverse-proxy:80
+# A/V media, TCP 50000-59999: must pass the firewall (closed is fine).
+tcp-range = av-edge:50000-59999

@@ -16,6 +16,7 @@
 #include <strings.h>
 
 #include "probe.h"
+#include "run.h"
 
 enum lc_opt_id {
     O_PROFILE = 256,
@@ -41,6 +42,11 @@ enum lc_opt_id {
     O_DEADLINE,
     O_PARALLEL,
     O_CERT_WARN_DAYS,
+    O_PORT_RANGES,
+    O_EDGE_INTERNAL,
+    O_FRONT_END,
+    O_DIRECTOR_POOL,
+    O_MEDIATION,
     O_LIST_PROFILES,
     O_LIST_CHECKS,
     O_VERBOSE = 'v',
@@ -73,6 +79,11 @@ static const struct lc_optdef lc_optdefs[] = {
     {"meet", O_MEET, "FQDN", 1, 1, "meet simple URL host (default: meet.<each domain>)"},
     {"dialin", O_DIALIN, "FQDN", 0, 1, "dial-in simple URL host (default: dialin.<first domain>)"},
     {"xmpp", O_XMPP, "yes|no", 0, 1, "XMPP federation in use (default: no)"},
+    {"edge-internal", O_EDGE_INTERNAL, "FQDN", 0, 1,
+     "Edge internal interface FQDN (edge-internal profile)"},
+    {"front-end", O_FRONT_END, "FQDN", 0, 1, "Front End pool FQDN (internal profile)"},
+    {"director", O_DIRECTOR_POOL, "FQDN", 0, 1, "Director pool internal FQDN (internal profile)"},
+    {"mediation", O_MEDIATION, "FQDN", 0, 1, "Mediation pool FQDN (internal profile)"},
     {"dns-server", O_DNS_SERVER, "IP[:PORT]", 1, 1,
      "resolve through this DNS server instead of the system's (repeat for several)"},
     {"ca-file", O_CA_FILE, "PEM", 0, 1, "extra trust anchors, added to the system store"},
@@ -86,6 +97,8 @@ static const struct lc_optdef lc_optdefs[] = {
     {"timeout", O_TIMEOUT, "SEC", 0, 1, "time limit of each check (default 5)"},
     {"deadline", O_DEADLINE, "SEC", 0, 1, "time limit of the whole run, 0 for none (default 120)"},
     {"parallel", O_PARALLEL, "N", 0, 1, "checks running at once (default 64)"},
+    {"port-ranges", O_PORT_RANGES, "full|sample|none", 0, 1,
+     "probe media port ranges fully, by a sample of ports, or not (default full)"},
     {"cert-warn-days", O_CERT_WARN_DAYS, "DAYS", 0, 1,
      "warn when a certificate expires within DAYS (default 30)"},
     {"list-profiles", O_LIST_PROFILES, NULL, 0, 0, "list the profiles and exit"},
@@ -264,6 +277,10 @@ static int lc_cli_apply(struct lc_cli *cli, const struct lc_optdef *d, const cha
     case O_OWA:
     case O_MEET:
     case O_DIALIN:
+    case O_EDGE_INTERNAL:
+    case O_FRONT_END:
+    case O_DIRECTOR_POOL:
+    case O_MEDIATION:
         fqdn = lc_fqdn_normalize(value, &bad);
         if (fqdn == NULL) {
             snprintf(why, len, "--%s: '%s' is not a valid FQDN: %s", d->name, value, bad);
@@ -319,6 +336,31 @@ static int lc_cli_apply(struct lc_cli *cli, const struct lc_optdef *d, const cha
     case O_DIALIN:
         rc = lc_set_string(&cli->site.dialin, fqdn);
         cli->site.dialin_src = LC_SRC_GIVEN;
+        break;
+    case O_EDGE_INTERNAL:
+        rc = lc_set_string(&cli->site.edge_internal, fqdn);
+        break;
+    case O_FRONT_END:
+        rc = lc_set_string(&cli->site.front_end, fqdn);
+        break;
+    case O_DIRECTOR_POOL:
+        rc = lc_set_string(&cli->site.director, fqdn);
+        break;
+    case O_MEDIATION:
+        rc = lc_set_string(&cli->site.mediation, fqdn);
+        break;
+    case O_PORT_RANGES:
+        if (strcmp(value, "full") == 0)
+            cli->port_ranges = LC_RANGES_FULL;
+        else if (strcmp(value, "sample") == 0)
+            cli->port_ranges = LC_RANGES_SAMPLE;
+        else if (strcmp(value, "none") == 0)
+            cli->port_ranges = LC_RANGES_NONE;
+        else {
+            snprintf(why, len, "--port-ranges wants full, sample or none, not '%s'", value);
+            goto done;
+        }
+        rc = 0;
         break;
     case O_XMPP:
         if (lc_parse_bool(value, &cli->site.xmpp) < 0) {
@@ -504,6 +546,8 @@ int lc_cli_parse_site(struct lc_cli *cli, const char *text, const char *origin, 
 
     memset(&st, 0, sizeof(st));
     st.cli = cli;
+    if (lc_text_check_lines(text, origin, err, errlen) < 0)
+        return -1;
     line = ini_parse_string(text, lc_site_on_entry, &st);
     if (line != 0) {
         snprintf(err, errlen, "%s:%d: %s", origin, line,

@@ -27,6 +27,7 @@ struct lc_cli {
     uint64_t timeout_us, deadline_us;
     unsigned parallel;
     int cert_warn_days;
+    int port_ranges; /* enum lc_ranges (run.h) */
     int list_profiles, list_checks, verbose, version, help;
     char *config;
 };

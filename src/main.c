@@ -17,6 +17,7 @@
 #include "run.h"
 #include "cli.h"
 #include "probe.h"
+#include "probes.h"
 #include "result.h"
 #include "site.h"
 #include "tls.h"
@@ -244,6 +245,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "lynccheck: out of memory\n");
         goto done;
     }
+    lc_port_raise_nofile();
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
         fprintf(stderr, "lynccheck: libcurl initialisation failed\n");
         goto done;
@@ -257,6 +259,7 @@ int main(int argc, char **argv)
     cfg.dns_servers = dns_csv;
     cfg.ca_file = cli.ca_file;
     cfg.cert_warn_days = cli.cert_warn_days;
+    cfg.port_ranges = (enum lc_ranges)cli.port_ranges;
     if (lc_run_new(&run, &cfg, &cli.site, err, sizeof(err)) < 0) {
         fprintf(stderr, "lynccheck: %s\n", err);
         goto done;

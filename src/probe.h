@@ -23,6 +23,9 @@ struct lc_option_decl {
      * for any; LC_OPT_INT: inclusive bounds. */
     const char *const *choices;
     long min, max;
+    /* LC_OPT_LIST: a check of each item's syntax, or NULL. Returns 0, or -1
+     * with the reason written to why. */
+    int (*validate)(const char *item, char *why, size_t len);
 };
 
 /* Parsed option values of one probe section, validated. */
@@ -32,6 +35,9 @@ long lc_opts_int(const struct lc_opts *opts, const char *name);
 const char *lc_opts_string(const struct lc_opts *opts, const char *name);
 /* Is word one of the list option's items? */
 int lc_opts_list_has(const struct lc_opts *opts, const char *name, const char *word);
+/* The list option's items, in order (NULL when not a list). */
+size_t lc_opts_list_count(const struct lc_opts *opts, const char *name);
+const char *lc_opts_list_item(const struct lc_opts *opts, const char *name, size_t i);
 
 struct lc_probe {
     const char *name;    /* section name in profiles, first part of check ids */
@@ -77,6 +83,8 @@ extern const struct lc_profile_info lc_builtin_profiles[];
 /* Shared parsers for option values (profile.c): 0 or -1. */
 int lc_parse_bool(const char *s, int *out);
 int lc_parse_long(const char *s, long min, long max, long *out);
+/* Refuse lines too long for libinih ("origin:line: ..."): 0 or -1. */
+int lc_text_check_lines(const char *text, const char *origin, char *err, size_t errlen);
 /* Read a text file of at most 1 MiB; NULL with a message on error. */
 char *lc_text_file_read(const char *path, char *err, size_t errlen);
 

@@ -22,6 +22,9 @@
 #define LC_PROFILE_DIR "/usr/local/share/lynccheck/profiles"
 #endif
 
+/* libinih's line buffer (INI_MAX_LINE, 200 in Debian's build). */
+#define LC_INI_MAX_LINE 200
+
 /* A profile larger than this is not a profile. */
 #define LC_PROFILE_MAX (1024 * 1024)
 
@@ -160,7 +163,8 @@ int lc_parse_long(const char *s, long min, long max, long *out)
 }
 
 /* Set one option from its text; on error writes why. */
-static int lc_opt_assign(struct lc_opt_value *slot, const char *value, char *why, size_t len)
+static int lc_opt_assign(struct lc_opt_value *slot, const char *value, int append, char *why,
+                         size_t len)
 {
     const struct lc_option_decl *d = slot->decl;
     char choices[512];
@@ -194,8 +198,14 @@ static int lc_opt_assign(struct lc_opt_value *slot, const char *value, char *why
         char *copy = strdup(value), *save = NULL, *tok;
         if (copy == NULL)
             goto oom;
-        lc_strv_clear(&slot->list);
+        if (!append)
+            lc_strv_clear(&slot->list);
         for (tok = strtok_r(copy, ", \t", &save); tok != NULL; tok = strtok_r(NULL, ", \t", &save)) {
+            if (d->validate != NULL && d->validate(tok, choices, sizeof(choices)) < 0) {
+                snprintf(why, len, "option '%s': item '%s': %s", d->name, tok, choices);
+                free(copy);
+                return -1;
+            }
             if (!lc_word_in(d->choices, tok)) {
                 snprintf(why, len, "option '%s': unknown item '%s' (known: %s)", d->name, tok,
                          choices);
@@ -247,6 +257,18 @@ int lc_opts_list_has(const struct lc_opts *opts, const char *name, const char *w
         if (strcmp(v->list.v[i], word) == 0)
             return 1;
     return 0;
+}
+
+size_t lc_opts_list_count(const struct lc_opts *opts, const char *name)
+{
+    const struct lc_opt_value *v = lc_opts_slot(opts, name);
+    return v != NULL && v->decl->type == LC_OPT_LIST ? v->list.n : 0;
+}
+
+const char *lc_opts_list_item(const struct lc_opts *opts, const char *name, size_t i)
+{
+    const struct lc_opt_value *v = lc_opts_slot(opts, name);
+    return v != NULL && v->decl->type == LC_OPT_LIST && i < v->list.n ? v->list.v[i] : NULL;
 }
 
 /* ---- the INI handler ---- */
@@ -365,9 +387,11 @@ static int lc_profile_on_entry(void *user, const char *section, const char *name
     slot = lc_opts_slot(e->opts, name);
     if (slot == NULL)
         return lc_parse_fail(st, "[%s]: unknown option '%s'", section, name);
-    if (slot->set)
+    if (slot->set && slot->decl->type != LC_OPT_LIST)
         return lc_parse_fail(st, "[%s]: option '%s' given twice", section, name);
-    if (lc_opt_assign(slot, value, why, sizeof(why)) < 0)
+    /* A list may go on over several lines (repeated key, or inih's
+     * indented continuation lines): each line adds its items. */
+    if (lc_opt_assign(slot, value, slot->set, why, sizeof(why)) < 0)
         return lc_parse_fail(st, "[%s]: %s", section, why);
     return 1;
 }
@@ -405,6 +429,31 @@ static char *lc_profile_name_from(const char *origin)
     return name;
 }
 
+int lc_text_check_lines(const char *text, const char *origin, char *err, size_t errlen)
+{
+    const char *p = text;
+    int line = 1;
+
+    /* libinih cuts lines at INI_MAX_LINE and reads the rest as a new line:
+     * refuse them rather than parse half an entry. */
+    while (*p != '\0') {
+        const char *nl = strchr(p, '\n');
+        size_t len = nl != NULL ? (size_t)(nl - p) : strlen(p);
+        if (len >= LC_INI_MAX_LINE) {
+            snprintf(err, errlen,
+                     "%s:%d: line longer than %d characters: split the list over several lines "
+                     "(repeat the key)",
+                     origin, line, LC_INI_MAX_LINE - 1);
+            return -1;
+        }
+        if (nl == NULL)
+            break;
+        p = nl + 1;
+        line++;
+    }
+    return 0;
+}
+
 int lc_profile_parse(const char *text, const char *origin, struct lc_profile **out, char *err,
                      size_t errlen)
 {
@@ -413,6 +462,8 @@ int lc_profile_parse(const char *text, const char *origin, struct lc_profile **o
     size_t i, j;
 
     *out = NULL;
+    if (lc_text_check_lines(text, origin, err, errlen) < 0)
+        return -1;
     memset(&st, 0, sizeof(st));
     st.p = calloc(1, sizeof(*st.p));
     if (st.p == NULL || (st.p->name = lc_profile_name_from(origin)) == NULL) {
@@ -437,7 +488,7 @@ int lc_profile_parse(const char *text, const char *origin, struct lc_profile **o
             char why[512];
             if (opts->v[j].set || opts->v[j].decl->def == NULL)
                 continue;
-            if (lc_opt_assign(&opts->v[j], opts->v[j].decl->def, why, sizeof(why)) < 0) {
+            if (lc_opt_assign(&opts->v[j], opts->v[j].decl->def, 0, why, sizeof(why)) < 0) {
                 snprintf(err, errlen, "%s: probe '%s': bad built-in default: %s", origin,
                          opts->probe->name, why);
                 goto done;

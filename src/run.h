@@ -30,6 +30,9 @@ typedef void (*lc_check_start_fn)(struct lc_check *check, void *arg);
  * run frees check arguments only after the loop, c-ares and libcurl are gone. */
 typedef void (*lc_check_cancel_fn)(struct lc_check *check, void *arg);
 
+/* How media port ranges are probed (--port-ranges). */
+enum lc_ranges { LC_RANGES_FULL = 0, LC_RANGES_SAMPLE, LC_RANGES_NONE };
+
 struct lc_run_config {
     unsigned parallel;    /* checks running at once */
     uint64_t timeout_us;  /* per check */
@@ -37,6 +40,7 @@ struct lc_run_config {
     const char *dns_servers; /* NULL: system resolver */
     const char *ca_file;
     int cert_warn_days; /* warn when a certificate expires within this many days */
+    enum lc_ranges port_ranges;
 };
 
 /* ---- planning (probe.h's plan functions call these) ---- */

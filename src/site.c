@@ -60,6 +60,10 @@ void lc_site_clear(struct lc_site *site)
     free(site->av_edge);
     free(site->owa);
     free(site->dialin);
+    free(site->edge_internal);
+    free(site->front_end);
+    free(site->director);
+    free(site->mediation);
     memset(site, 0, sizeof(*site));
 }
 
@@ -298,7 +302,7 @@ static json_t *lc_name_json(const char *name, enum lc_source src)
 
 json_t *lc_site_to_json(const struct lc_site *site)
 {
-    return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:b}", "sip_domains",
+    json_t *o = json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:b}", "sip_domains",
                      lc_strv_json(&site->sip_domains), "access_edge",
                      lc_name_json(site->access_edge, site->access_edge_src), "webconf_edge",
                      lc_name_json(site->webconf_edge, LC_SRC_GIVEN), "av_edge",
@@ -307,4 +311,12 @@ json_t *lc_site_to_json(const struct lc_site *site)
                      lc_strv_json(&site->director_web_external), "owa",
                      lc_name_json(site->owa, LC_SRC_GIVEN), "meet", lc_strv_json(&site->meet),
                      "dialin", lc_name_json(site->dialin, site->dialin_src), "xmpp", site->xmpp);
+
+    if (o == NULL)
+        return NULL;
+    json_object_set_new(o, "edge_internal", lc_name_json(site->edge_internal, LC_SRC_GIVEN));
+    json_object_set_new(o, "front_end", lc_name_json(site->front_end, LC_SRC_GIVEN));
+    json_object_set_new(o, "director", lc_name_json(site->director, LC_SRC_GIVEN));
+    json_object_set_new(o, "mediation", lc_name_json(site->mediation, LC_SRC_GIVEN));
+    return o;
 }

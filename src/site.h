@@ -34,6 +34,11 @@ struct lc_site {
     char *dialin;
     enum lc_source dialin_src;
     int xmpp; /* 0 or 1 */
+    /* Internal names, for the edge-internal and internal profiles. */
+    char *edge_internal;
+    char *front_end;
+    char *director;
+    char *mediation;
 };
 
 void lc_site_clear(struct lc_site *site);

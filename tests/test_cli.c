@@ -198,7 +198,8 @@ START_TEST(test_profile_parse)
     char err[512] = "";
 
     ck_assert_msg(lc_profile_parse("[profile]\ndescription = test\nprobes = dns\n"
-                                   "[dns]\nsrv = sip-tls\ninternal-leak = no\n",
+                                   "[dns]\nsrv = sip-tls\ninternal-leak = no\n"
+                                   "a-records = sip\na-records = meet\n",
                                    "t.profile", &p, err, sizeof(err)) == 0,
                   "%s", err);
     ck_assert_str_eq(lc_profile_name(p), "t");
@@ -211,7 +212,10 @@ START_TEST(test_profile_parse)
     ck_assert_int_eq(lc_opts_bool(e->opts, "internal-leak"), 0);
     /* Unset options take the probe's declared default. */
     ck_assert_int_eq(lc_opts_bool(e->opts, "srv-targets"), 1);
-    ck_assert(lc_opts_list_has(e->opts, "a-records", "lyncdiscover"));
+    /* A list given on two lines holds both. */
+    ck_assert(lc_opts_list_has(e->opts, "a-records", "sip"));
+    ck_assert(lc_opts_list_has(e->opts, "a-records", "meet"));
+    ck_assert(!lc_opts_list_has(e->opts, "a-records", "lyncdiscover"));
     lc_profile_free(p);
 }
 END_TEST
@@ -228,11 +232,25 @@ START_TEST(test_profile_errors)
     lc_expect_profile_error("[profile]\nprobes = dns\n[dns]\nsrv = sip-tls\n[profile]\nx = 1\n",
                             "t.profile:6: duplicate section [profile]");
     lc_expect_profile_error("[profile]\ndescription = nothing\n", "no probes");
+    lc_expect_profile_error("[profile]\nprobes = port\n[port]\ntcp = access-edge:443, bogus:1\n",
+                            "t.profile:4: [port]: option 'tcp': item 'bogus:1': unknown role");
+    lc_expect_profile_error("[profile]\nprobes = port\n[port]\ntcp-range = av-edge:60000-50000\n",
+                            "first <= last");
+    lc_expect_profile_error("[profile]\nprobes = port\n[port]\ntcp = access-edge:70000\n",
+                            "from 1 to 65535");
+    lc_expect_profile_error("[profile]\nprobes = port\n[port]\ntcp = access-edge:5269@sip\n",
+                            "unknown condition");
     lc_expect_profile_error("[nosuch]\nx = 1\n", "t.profile:2: unknown section [nosuch]");
     lc_expect_profile_error("[profile]\nprobes = dns\n[tls]\nno-sni = no\n",
                             "t.profile:4: section [tls]: probe 'tls' is not in [profile] probes");
-    lc_expect_profile_error("[profile]\nprobes = dns\n[dns]\nsrv = sip-tls\nsrv = xmpp\n",
-                            "t.profile:5: [dns]: option 'srv' given twice");
+    lc_expect_profile_error("[profile]\nprobes = dns\n[dns]\nsrv-targets = yes\nsrv-targets = no\n",
+                            "t.profile:5: [dns]: option 'srv-targets' given twice");
+    {
+        char longline[400];
+        memset(longline, 'a', sizeof(longline) - 1);
+        longline[sizeof(longline) - 1] = '\0';
+        lc_expect_profile_error(longline, "t.profile:1: line longer than");
+    }
 }
 END_TEST
 

@@ -4,7 +4,8 @@
 # so no interface set-up is needed).
 #
 #   lab.sh install          install the Debian packages the lab needs
-#   lab.sh start            generate the state dir and start every service
+#   lab.sh start            generate the state dir (PKI, configurations, site
+#                           files) and start every service
 #   lab.sh stop             stop every service and remove the state dir
 #   lab.sh status           say which services run
 #   lab.sh site SCENARIO    print the path of a scenario's site file
@@ -14,10 +15,11 @@
 # LC_LAB_DIR (state dir, default /tmp/lynccheck-lab).
 #
 # Everything the lab writes lives in the state dir: it never touches /etc/knot,
-# /var/lib/knot or a system service. Each service is a set of functions
-# <svc>_generate, <svc>_start, <svc>_wait, <svc>_stop listed in SERVICES; a new
-# service (nginx, kamailio, prosody, coturn ...) adds its functions and its
-# name there.
+# /etc/nginx, /etc/kamailio, /var/lib/* or a system service. Each service is a
+# set of functions <svc>_generate, <svc>_start, <svc>_wait, <svc>_stop, <svc>_log
+# listed in SERVICES; a new service (prosody, coturn ...) adds its functions
+# and its name there. The PKI (tests/lab/pki) is generated at every start,
+# before the services: no key is ever committed.
 set -euo pipefail
 
 LAB_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -26,13 +28,17 @@ NET=${LC_LAB_NET:-127.77}
 MARKER=.lynccheck-lab
 
 # The order services start in; they stop in reverse.
-SERVICES=(dns)
+SERVICES=(dns nginx kamailio)
 
 # Packages the lab (and tests/lab-*.test) use.
-PACKAGES=(knot knot-dnsutils jq libxml2-utils)
+PACKAGES=(knot knot-dnsutils jq libxml2-utils openssl nginx libnginx-mod-stream
+    kamailio kamailio-tls-modules)
 
 DNS_ADDR=$NET.0.53
 DNS_PORT=53
+
+NGINX_STREAM_MODULE=/usr/lib/nginx/modules/ngx_stream_module.so
+KAMAILIO_MODULES=/usr/lib/x86_64-linux-gnu/kamailio/modules
 
 log() { printf 'lab.sh: %s\n' "$*" >&2; }
 die() {
@@ -49,6 +55,9 @@ check_settings() {
     *) die "LC_LAB_DIR='$LAB_DIR' must be an absolute path" ;;
     esac
     [[ $LAB_DIR != / && $LAB_DIR != //* ]] || die "LC_LAB_DIR='$LAB_DIR' is not usable"
+    # The path goes into site files, nginx, kamailio and openssl configurations.
+    [[ $LAB_DIR =~ ^[A-Za-z0-9._/+-]+$ ]] ||
+        die "LC_LAB_DIR='$LAB_DIR' may contain only letters, digits and . _ / + -"
 }
 
 # ---------------------------------------------------------------- helpers
@@ -72,9 +81,12 @@ state_dir_remove() {
     rm -rf -- "$LAB_DIR"
 }
 
-# Copy a template, replacing @NET@ by the address prefix.
+# Copy a template, replacing @NET@ by the address prefix and @STATE@ by the
+# state dir.
+# (check_settings keeps LAB_DIR free of characters special to sed, nginx or
+# kamailio configuration files.)
 render() { # template output
-    sed "s/@NET@/$NET/g" "$1" >"$2.tmp"
+    sed -e "s|@NET@|$NET|g" -e "s|@STATE@|$LAB_DIR|g" "$1" >"$2.tmp"
     mv -f "$2.tmp" "$2"
 }
 

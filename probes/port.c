@@ -1,0 +1,579 @@
+/* lynccheck - the port probe: the firewall port matrix, TCP.
+ *
+ * Each port of the matrix on every address of the role's name is classified
+ * open (handshake), closed (RST: the firewall let us through, nothing
+ * listens) or filtered (no answer after one retry). A service port must be
+ * open; for a media range, open and closed both mean "the firewall passes
+ * it" and filtered fails. Thousands of non-blocking connects are in flight
+ * at once, so a fully filtered 10,000-port range costs about one timeout.
+ * The matrix itself is data, in the profiles (seed 003's port tables). */
+#include "probe.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "dns.h"
+#include "loop.h"
+#include "probes.h"
+#include "run.h"
+#include "site.h"
+#include "tls.h"
+
+#define REF_PORTS                                                                                  \
+    "Port tables of seed 003 (Edge external and internal interfaces, internal servers, reverse "   \
+    "proxy); ODS: Skype/SfbServer/plan-your-deployment/edge-server-deployments/"                   \
+    "edge-environmental-requirements.md"
+#define REF_RANGE                                                                                  \
+    "A/V media ports 50000-59999 must pass the firewall: a closed port (RST) passes, a filtered " \
+    "one fails (seed 003; edge-environmental-requirements.md)"
+
+/* How many offending ports a verdict names before it just counts. */
+#define LC_PORT_NAMED 10
+/* Sockets kept back for everything else the run does. */
+#define LC_FD_RESERVE 256
+/* Ports probed in sample mode: the ends and an even spread between. */
+#define LC_SAMPLE 32
+
+enum lc_port_state { LC_PS_PENDING = 0, LC_PS_OPEN, LC_PS_CLOSED, LC_PS_FILTERED, LC_PS_UNREACH };
+
+static const char *lc_port_state_name(enum lc_port_state s)
+{
+    switch (s) {
+    case LC_PS_OPEN:
+        return "open";
+    case LC_PS_CLOSED:
+        return "closed";
+    case LC_PS_FILTERED:
+        return "filtered";
+    case LC_PS_UNREACH:
+        return "unreachable";
+    case LC_PS_PENDING:
+    default:
+        return "pending";
+    }
+}
+
+/* Sockets in flight across every port check of the run; bounded by the
+ * descriptor limit (raised at start-up by lc_port_raise_nofile). */
+static size_t lc_port_inflight, lc_port_budget;
+
+static size_t lc_port_budget_get(void)
+{
+    struct rlimit rl;
+
+    if (lc_port_budget == 0) {
+        lc_port_budget = 512;
+        if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+            rl.rlim_cur > LC_FD_RESERVE * 2)
+            lc_port_budget = (size_t)rl.rlim_cur - LC_FD_RESERVE;
+        if (lc_port_budget > 20000)
+            lc_port_budget = 20000;
+    }
+    return lc_port_budget;
+}
+
+struct lc_port_arg;
+
+struct lc_attempt {
+    struct lc_port_arg *owner;
+    const char *addr; /* points into owner->addrs */
+    unsigned port;
+    int fd;
+    int tries;
+    struct lc_timer *timer;
+    enum lc_port_state state;
+};
+
+struct lc_port_arg {
+    char *role;
+    char *host;
+    unsigned lo, hi;
+    int range;
+    struct lc_check *check;
+    char (*addrs)[46];
+    size_t n_addrs;
+    struct lc_attempt *at;
+    size_t n_at, next, inflight, done;
+    uint64_t attempt_us;
+    struct lc_timer *wait; /* waiting for socket budget */
+};
+
+static void lc_attempt_close(struct lc_attempt *a)
+{
+    struct linger lg = {1, 0};
+
+    if (a->timer != NULL) {
+        lc_loop_timer_cancel(lc_check_loop(a->owner->check), a->timer);
+        a->timer = NULL;
+    }
+    if (a->fd >= 0) {
+        (void)lc_loop_io_set(lc_check_loop(a->owner->check), a->fd, 0, NULL, NULL);
+        /* RST on close: no TIME_WAIT flood after thousands of probes. */
+        (void)setsockopt(a->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+        close(a->fd);
+        a->fd = -1;
+        a->owner->inflight--;
+        lc_port_inflight--;
+    }
+}
+
+static void lc_port_cancel(struct lc_check *check, void *arg)
+{
+    struct lc_port_arg *p = arg;
+    size_t i;
+
+    (void)check;
+    if (p->check == NULL)
+        return;
+    for (i = 0; i < p->n_at; i++)
+        lc_attempt_close(&p->at[i]);
+    if (p->wait != NULL) {
+        lc_loop_timer_cancel(lc_check_loop(p->check), p->wait);
+        p->wait = NULL;
+    }
+}
+
+static void lc_port_arg_free(void *arg)
+{
+    struct lc_port_arg *p = arg;
+
+    lc_port_cancel(NULL, p);
+    free(p->at);
+    free(p->addrs);
+    free(p->role);
+    free(p->host);
+    free(p);
+}
+
+static void lc_port_launch(struct lc_port_arg *p);
+
+static void lc_port_evaluate(struct lc_port_arg *p)
+{
+    struct lc_check *check = p->check;
+    json_t *ev = lc_check_evidence(check), *per = json_object(), *odd = json_array();
+    size_t counts[5] = {0, 0, 0, 0, 0}, i, bad = 0;
+    char list[400] = "";
+    size_t used = 0;
+
+    for (i = 0; i < p->n_at; i++) {
+        const struct lc_attempt *a = &p->at[i];
+        json_t *o = json_object_get(per, a->addr);
+        int offending = p->range ? (a->state == LC_PS_FILTERED || a->state == LC_PS_UNREACH)
+                                 : a->state != LC_PS_OPEN;
+        if (o == NULL) {
+            o = json_pack("{s:i, s:i, s:i, s:i}", "open", 0, "closed", 0, "filtered", 0,
+                          "unreachable", 0);
+            json_object_set_new(per, a->addr, o);
+        }
+        counts[a->state]++;
+        json_object_set_new(o, lc_port_state_name(a->state),
+                            json_integer(json_integer_value(
+                                             json_object_get(o, lc_port_state_name(a->state))) +
+                                         1));
+        if (!offending)
+            continue;
+        if (bad++ < LC_PORT_NAMED) {
+            int w = snprintf(list + used, sizeof(list) - used, "%s%s:%u %s", used ? ", " : "",
+                             a->addr, a->port, lc_port_state_name(a->state));
+            json_array_append_new(odd, json_pack("{s:s, s:i, s:s}", "address", a->addr, "port",
+                                                 (int)a->port, "state",
+                                                 lc_port_state_name(a->state)));
+            if (w > 0 && (size_t)w < sizeof(list) - used)
+                used += (size_t)w;
+        }
+    }
+    json_object_set_new(ev, "addresses", per);
+    json_object_set_new(ev, "offending", odd);
+    json_object_set_new(ev, "probes", json_integer((json_int_t)p->n_at));
+    if (!p->range) {
+        if (bad == 0)
+            lc_check_finish(check, LC_PASS, "%s port %u open on %zu address%s", p->host, p->lo,
+                            p->n_addrs, p->n_addrs == 1 ? "" : "es");
+        else
+            lc_check_finish(check, LC_FAIL,
+                            "%s port %u not open: %s (closed = nothing listens; filtered = the "
+                            "firewall drops it)",
+                            p->host, p->lo, list);
+        return;
+    }
+    if (bad == 0)
+        lc_check_finish(check, LC_PASS,
+                        "%s %u-%u: %zu probes, none filtered (%zu open, %zu closed: the firewall "
+                        "passes the range)",
+                        p->host, p->lo, p->hi, p->n_at, counts[LC_PS_OPEN], counts[LC_PS_CLOSED]);
+    else
+        lc_check_finish(check, LC_FAIL,
+                        "%s %u-%u: %zu of %zu probes filtered or unreachable (no answer after a "
+                        "retry); first: %s",
+                        p->host, p->lo, p->hi, bad, p->n_at, list);
+}
+
+static void lc_attempt_done(struct lc_attempt *a, enum lc_port_state st)
+{
+    struct lc_port_arg *p = a->owner;
+
+    lc_attempt_close(a);
+    a->state = st;
+    p->done++;
+    if (p->done == p->n_at)
+        lc_port_evaluate(p);
+    else
+        lc_port_launch(p);
+}
+
+static void lc_attempt_start(struct lc_attempt *a);
+
+static void lc_attempt_on_timeout(struct lc_loop *loop, void *arg)
+{
+    struct lc_attempt *a = arg;
+
+    (void)loop;
+    a->timer = NULL;
+    if (lc_check_is_done(a->owner->check))
+        return;
+    if (a->tries < 2) {
+        /* One retry: a lost SYN is not a firewall. */
+        lc_attempt_close(a);
+        lc_attempt_start(a);
+        return;
+    }
+    lc_attempt_done(a, LC_PS_FILTERED);
+}
+
+static enum lc_port_state lc_port_classify(int err)
+{
+    switch (err) {
+    case 0:
+        return LC_PS_OPEN;
+    case ECONNREFUSED:
+        return LC_PS_CLOSED;
+    case ETIMEDOUT:
+        return LC_PS_FILTERED;
+    default:
+        /* EHOSTUNREACH, ENETUNREACH, EACCES/EPERM (ICMP administratively
+         * prohibited, a local REJECT): the port cannot be reached. */
+        return LC_PS_UNREACH;
+    }
+}
+
+static void lc_attempt_on_io(struct lc_loop *loop, int fd, unsigned events, void *arg)
+{
+    struct lc_attempt *a = arg;
+    int err = 0;
+    socklen_t len = sizeof(err);
+
+    (void)loop;
+    (void)events;
+    if (lc_check_is_done(a->owner->check))
+        return;
+    if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
+        err = errno;
+    if (err == EINPROGRESS || err == EALREADY)
+        return;
+    lc_attempt_done(a, lc_port_classify(err));
+}
+
+static void lc_attempt_start(struct lc_attempt *a)
+{
+    struct lc_port_arg *p = a->owner;
+    struct lc_loop *loop = lc_check_loop(p->check);
+
+    a->tries++;
+    a->fd = lc_tcp_connect_start(a->addr, a->port);
+    if (a->fd < 0) {
+        lc_attempt_done(a, errno == ECONNREFUSED ? LC_PS_CLOSED : lc_port_classify(errno));
+        return;
+    }
+    p->inflight++;
+    lc_port_inflight++;
+    a->timer = lc_loop_timer_add(loop, p->attempt_us, lc_attempt_on_timeout, a);
+    if (a->timer == NULL || lc_loop_io_set(loop, a->fd, LC_IO_WRITE, lc_attempt_on_io, a) < 0)
+        lc_attempt_done(a, LC_PS_UNREACH);
+}
+
+static void lc_port_on_wait(struct lc_loop *loop, void *arg)
+{
+    struct lc_port_arg *p = arg;
+
+    (void)loop;
+    p->wait = NULL;
+    if (!lc_check_is_done(p->check))
+        lc_port_launch(p);
+}
+
+/* Start as many attempts as the socket budget allows. */
+static void lc_port_launch(struct lc_port_arg *p)
+{
+    size_t budget = lc_port_budget_get();
+
+    while (p->next < p->n_at && !lc_check_is_done(p->check)) {
+        if (lc_port_inflight >= budget) {
+            /* Another check holds the sockets: look again shortly. */
+            if (p->inflight == 0 && p->wait == NULL)
+                p->wait = lc_loop_timer_add(lc_check_loop(p->check), 10000, lc_port_on_wait, p);
+            return;
+        }
+        lc_attempt_start(&p->at[p->next++]);
+    }
+}
+
+static size_t lc_port_list(const struct lc_port_arg *p, enum lc_ranges mode, unsigned *out,
+                           size_t cap)
+{
+    size_t n = 0, i, span = (size_t)(p->hi - p->lo) + 1;
+
+    if (!p->range || mode == LC_RANGES_FULL || span <= LC_SAMPLE) {
+        for (i = 0; i < span && n < cap; i++)
+            out[n++] = p->lo + (unsigned)i;
+        return n;
+    }
+    /* Sample: both ends and an even spread between (issue 4). */
+    for (i = 0; i < LC_SAMPLE && n < cap; i++)
+        out[n++] = p->lo + (unsigned)((span - 1) * i / (LC_SAMPLE - 1));
+    return n;
+}
+
+static void lc_port_start(struct lc_check *check, void *arg)
+{
+    struct lc_port_arg *p = arg;
+    struct lc_check *dep = lc_check_dep(check, 0);
+    const struct lc_dns_name *d = lc_check_data(dep);
+    const struct lc_run_config *cfg = lc_check_config(check);
+    unsigned *ports = NULL;
+    size_t n_ports, i, j, cap = (size_t)(p->hi - p->lo) + 1;
+    char what[300];
+
+    p->check = check;
+    if (d == NULL || d->n_addrs == 0) {
+        snprintf(what, sizeof(what), "%s did not resolve", p->host);
+        lc_check_finish_no_input(check, dep, what);
+        return;
+    }
+    ports = calloc(cap, sizeof(*ports));
+    p->addrs = calloc(d->n_addrs, sizeof(*p->addrs));
+    if (ports == NULL || p->addrs == NULL)
+        goto oom;
+    n_ports = lc_port_list(p, cfg->port_ranges, ports, cap);
+    p->n_addrs = d->n_addrs;
+    for (i = 0; i < d->n_addrs; i++)
+        snprintf(p->addrs[i], sizeof(p->addrs[i]), "%s", d->addrs[i].text);
+    p->at = calloc(n_ports * p->n_addrs, sizeof(*p->at));
+    if (p->at == NULL)
+        goto oom;
+    for (i = 0; i < p->n_addrs; i++)
+        for (j = 0; j < n_ports; j++) {
+            struct lc_attempt *a = &p->at[p->n_at++];
+            a->owner = p;
+            a->addr = p->addrs[i];
+            a->port = ports[j];
+            a->fd = -1;
+        }
+    free(ports);
+    /* Two tries must fit in the check's time with room to report. */
+    p->attempt_us = cfg->timeout_us * 2 / 5;
+    json_object_set_new(lc_check_evidence(check), "mode",
+                        json_string(!p->range                           ? "port"
+                                    : cfg->port_ranges == LC_RANGES_FULL ? "full"
+                                                                         : "sample"));
+    json_object_set_new(lc_check_evidence(check), "attempt_timeout_ms",
+                        json_integer((json_int_t)(p->attempt_us / 1000)));
+    lc_port_launch(p);
+    return;
+oom:
+    free(ports);
+    lc_check_finish(check, LC_ERROR, "out of memory");
+}
+
+/* ---- the matrix: "role:port", "role:lo-hi", with "@xmpp" for ports only
+ * XMPP federation needs ---- */
+
+static const char *const lc_port_roles[] = {"access-edge", "webconf-edge", "av-edge",
+                                            "reverse-proxy", "edge-internal", "front-end",
+                                            "director", "mediation", NULL};
+
+struct lc_port_spec {
+    char role[32];
+    unsigned lo, hi;
+    int xmpp_only;
+};
+
+static int lc_port_spec_parse(const char *item, struct lc_port_spec *spec, char *why, size_t len)
+{
+    const char *colon = strchr(item, ':');
+    char num[32], *dash, *at;
+    long lo, hi;
+    size_t rlen, i;
+    int known = 0;
+
+    memset(spec, 0, sizeof(*spec));
+    if (colon == NULL || (rlen = (size_t)(colon - item)) == 0 || rlen >= sizeof(spec->role)) {
+        snprintf(why, len, "expected role:port or role:first-last");
+        return -1;
+    }
+    memcpy(spec->role, item, rlen);
+    for (i = 0; lc_port_roles[i] != NULL; i++)
+        known |= strcmp(lc_port_roles[i], spec->role) == 0;
+    if (!known) {
+        snprintf(why, len, "unknown role '%s'", spec->role);
+        return -1;
+    }
+    if (snprintf(num, sizeof(num), "%s", colon + 1) >= (int)sizeof(num)) {
+        snprintf(why, len, "port too long");
+        return -1;
+    }
+    at = strchr(num, '@');
+    if (at != NULL) {
+        if (strcmp(at, "@xmpp") != 0) {
+            snprintf(why, len, "unknown condition '%s' (only @xmpp)", at);
+            return -1;
+        }
+        spec->xmpp_only = 1;
+        *at = '\0';
+    }
+    dash = strchr(num, '-');
+    if (dash != NULL)
+        *dash = '\0';
+    if (lc_parse_long(num, 1, 65535, &lo) < 0 ||
+        (dash != NULL ? lc_parse_long(dash + 1, lo, 65535, &hi) : (hi = lo, 0)) < 0) {
+        snprintf(why, len, "ports are numbers from 1 to 65535, first <= last");
+        return -1;
+    }
+    spec->lo = (unsigned)lo;
+    spec->hi = (unsigned)hi;
+    return 0;
+}
+
+static int lc_port_validate(const char *item, char *why, size_t len)
+{
+    struct lc_port_spec spec;
+    return lc_port_spec_parse(item, &spec, why, len);
+}
+
+static const struct lc_option_decl lc_port_options[] = {
+    {"tcp", LC_OPT_LIST, "", "TCP service ports that must be open, as role:port[@xmpp]", NULL, 0,
+     0, lc_port_validate},
+    {"tcp-range", LC_OPT_LIST, "",
+     "TCP port ranges the firewall must pass (open or closed), as role:first-last", NULL, 0, 0,
+     lc_port_validate},
+    {NULL, LC_OPT_BOOL, NULL, NULL, NULL, 0, 0, NULL},
+};
+
+/* The name a role is reached by, or NULL when the site has none. */
+static const char *lc_port_role_host(const struct lc_site *s, const char *role)
+{
+    if (strcmp(role, "access-edge") == 0)
+        return s->access_edge;
+    if (strcmp(role, "webconf-edge") == 0)
+        return s->webconf_edge;
+    if (strcmp(role, "av-edge") == 0)
+        return s->av_edge;
+    if (strcmp(role, "edge-internal") == 0)
+        return s->edge_internal;
+    if (strcmp(role, "front-end") == 0)
+        return s->front_end;
+    if (strcmp(role, "director") == 0)
+        return s->director;
+    if (strcmp(role, "mediation") == 0)
+        return s->mediation;
+    if (strcmp(role, "reverse-proxy") == 0) {
+        /* The proxy answers for the external web names: the first one. */
+        if (s->web_external.n > 0)
+            return s->web_external.v[0];
+        if (s->director_web_external.n > 0)
+            return s->director_web_external.v[0];
+        return NULL;
+    }
+    return NULL;
+}
+
+static int lc_port_plan_one(struct lc_run *run, const struct lc_site *site, const char *item,
+                            int range)
+{
+    struct lc_port_spec spec;
+    struct lc_port_arg *p = NULL;
+    struct lc_check *c, *dns;
+    const char *host;
+    char target[300], why[128];
+
+    if (lc_port_spec_parse(item, &spec, why, sizeof(why)) < 0)
+        return -1; /* validated when the profile was read */
+    host = lc_port_role_host(site, spec.role);
+    if (spec.lo == spec.hi)
+        snprintf(target, sizeof(target), "%s:%u", host ? host : spec.role, spec.lo);
+    else
+        snprintf(target, sizeof(target), "%s:%u-%u", host ? host : spec.role, spec.lo, spec.hi);
+    if (host == NULL || (spec.xmpp_only && !site->xmpp) ||
+        (range && lc_run_get_config(run)->port_ranges == LC_RANGES_NONE)) {
+        c = lc_run_add(run, "port", range ? "tcp-range" : "tcp", target,
+                       range ? REF_RANGE : REF_PORTS, NULL, NULL, NULL);
+        if (c == NULL)
+            return -1;
+        if (host == NULL)
+            lc_check_skip(c, "no %s name known: give --%s", spec.role,
+                          strcmp(spec.role, "reverse-proxy") == 0 ? "web-external" : spec.role);
+        else if (spec.xmpp_only && !site->xmpp)
+            lc_check_skip(c, "XMPP federation not in use (--xmpp no)");
+        else
+            lc_check_skip(c, "port ranges not probed (--port-ranges none)");
+        return 0;
+    }
+    dns = lc_dns_plan_name(run, host, spec.role, strstr(spec.role, "edge") != NULL);
+    p = calloc(1, sizeof(*p));
+    if (dns == NULL || p == NULL || (p->host = strdup(host)) == NULL ||
+        (p->role = strdup(spec.role)) == NULL)
+        goto fail;
+    p->lo = spec.lo;
+    p->hi = spec.hi;
+    p->range = range;
+    c = lc_run_add(run, "port", range ? "tcp-range" : "tcp", target,
+                   range ? REF_RANGE : REF_PORTS, lc_port_start, p, lc_port_arg_free);
+    if (c == NULL)
+        goto fail;
+    lc_check_set_cancel(c, lc_port_cancel);
+    return lc_check_depend(c, dns);
+fail:
+    if (p != NULL)
+        lc_port_arg_free(p);
+    return -1;
+}
+
+static int lc_port_plan(struct lc_run *run, const struct lc_site *site, const struct lc_opts *opts)
+{
+    size_t i;
+
+    for (i = 0; i < lc_opts_list_count(opts, "tcp"); i++)
+        if (lc_port_plan_one(run, site, lc_opts_list_item(opts, "tcp", i), 0) < 0)
+            return -1;
+    for (i = 0; i < lc_opts_list_count(opts, "tcp-range"); i++)
+        if (lc_port_plan_one(run, site, lc_opts_list_item(opts, "tcp-range", i), 1) < 0)
+            return -1;
+    return 0;
+}
+
+void lc_port_raise_nofile(void)
+{
+    struct rlimit rl;
+
+    /* Many connects in flight need many descriptors: take what the hard
+     * limit allows (up to 65536), never more. */
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+        return;
+    if (rl.rlim_max == RLIM_INFINITY || rl.rlim_max > 65536)
+        rl.rlim_cur = rl.rlim_cur < 65536 ? 65536 : rl.rlim_cur;
+    else
+        rl.rlim_cur = rl.rlim_max;
+    (void)setrlimit(RLIMIT_NOFILE, &rl);
+}
+
+const struct lc_probe lc_probe_port = {
+    "port",
+    "firewall port matrix: TCP service ports open, media ranges passed (open/closed, not "
+    "filtered)",
+    lc_port_options,
+    lc_port_plan,
+};
