@@ -5,6 +5,7 @@
  * them, because json_string() refuses invalid UTF-8 and one bad byte in one
  * banner would otherwise lose the whole report. */
 #include "result.h"
+#include "utf8.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -28,45 +29,6 @@ static enum lc_status lc_json_status(const struct lc_result *r)
     return r->status;
 }
 
-/* Length of the valid UTF-8 sequence at s (at most n bytes), or 0 when s does
- * not start one. As strict as jansson's own check (overlong forms,
- * surrogates and code points past U+10FFFF are invalid), so whatever passes
- * here is accepted by json_string(). */
-static size_t lc_json_utf8_len(const unsigned char *s, size_t n)
-{
-    uint32_t c;
-    size_t len;
-
-    if (n == 0)
-        return 0;
-    if (s[0] < 0x80)
-        return 1;
-    if (s[0] < 0xC2) /* continuation byte or overlong 2-byte lead */
-        return 0;
-    if (s[0] < 0xE0) {
-        len = 2;
-        c = s[0] & 0x1Fu;
-    } else if (s[0] < 0xF0) {
-        len = 3;
-        c = s[0] & 0x0Fu;
-    } else if (s[0] < 0xF5) {
-        len = 4;
-        c = s[0] & 0x07u;
-    } else {
-        return 0;
-    }
-    if (n < len)
-        return 0;
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xC0u) != 0x80u)
-            return 0;
-        c = (c << 6) | (s[i] & 0x3Fu);
-    }
-    if ((len == 3 && c < 0x800) || (len == 4 && (c < 0x10000 || c > 0x10FFFF)) ||
-        (c >= 0xD800 && c <= 0xDFFF))
-        return 0;
-    return len;
-}
 
 /* A JSON string for s (NULL is ""), each byte outside a valid UTF-8 sequence
  * replaced by U+FFFD. Control characters are kept: JSON escapes them
@@ -88,7 +50,8 @@ static json_t *lc_json_str(const char *s)
     if (clean == NULL)
         goto done;
     for (size_t i = 0; i < n;) {
-        size_t len = lc_json_utf8_len(p + i, n - i);
+        uint32_t cp;
+        size_t len = lc_utf8_len(p + i, n - i, &cp);
 
         if (len == 0) {
             memcpy(clean + o, replacement, 3);

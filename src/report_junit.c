@@ -10,6 +10,7 @@
  * libxml2's writer escapes <>&" but does not filter characters that XML 1.0
  * forbids outright, so every string passes through lc_junit_clean(). */
 #include "result.h"
+#include "utf8.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -29,47 +30,6 @@ static enum lc_status lc_junit_status(const struct lc_result *r)
     return r->status;
 }
 
-/* Length of the valid UTF-8 sequence at s (at most n bytes), or 0 when s does
- * not start one. Strict (RFC 3629): overlong forms, surrogates and code
- * points past U+10FFFF are invalid. */
-static size_t lc_junit_utf8_len(const unsigned char *s, size_t n, uint32_t *cp)
-{
-    uint32_t c;
-    size_t len;
-
-    if (n == 0)
-        return 0;
-    if (s[0] < 0x80) {
-        *cp = s[0];
-        return 1;
-    }
-    if (s[0] < 0xC2) /* continuation byte or overlong 2-byte lead */
-        return 0;
-    if (s[0] < 0xE0) {
-        len = 2;
-        c = s[0] & 0x1Fu;
-    } else if (s[0] < 0xF0) {
-        len = 3;
-        c = s[0] & 0x0Fu;
-    } else if (s[0] < 0xF5) {
-        len = 4;
-        c = s[0] & 0x07u;
-    } else {
-        return 0;
-    }
-    if (n < len)
-        return 0;
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xC0u) != 0x80u)
-            return 0;
-        c = (c << 6) | (s[i] & 0x3Fu);
-    }
-    if ((len == 3 && c < 0x800) || (len == 4 && (c < 0x10000 || c > 0x10FFFF)) ||
-        (c >= 0xD800 && c <= 0xDFFF))
-        return 0;
-    *cp = c;
-    return len;
-}
 
 /* XML 1.0 Char production: #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD]
  * | [#x10000-#x10FFFF]. Anything else is illegal even as &#...; */
@@ -121,7 +81,7 @@ static xmlChar *lc_junit_clean(const char *s)
             i += len;
             continue;
         }
-        len = lc_junit_utf8_len(p + i, n - i, &cp);
+        len = lc_utf8_len(p + i, n - i, &cp);
         if (len == 0 || !lc_junit_xml_char(cp)) {
             memcpy(clean + o, replacement, 3);
             o += 3;

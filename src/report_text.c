@@ -4,6 +4,7 @@
  * every string goes through lc_text_put_clean(): nothing a remote server
  * says may move the cursor, retitle the window or recolour the screen. */
 #include "result.h"
+#include "utf8.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -72,47 +73,6 @@ static void lc_text_pad(struct lc_text_out *o, size_t n)
     }
 }
 
-/* Length of the valid UTF-8 sequence at s (at most n bytes), or 0 when s does
- * not start one. Strict (RFC 3629): overlong forms, surrogates and code
- * points past U+10FFFF are invalid, because terminals disagree on them. */
-static size_t lc_text_utf8_len(const unsigned char *s, size_t n, uint32_t *cp)
-{
-    uint32_t c;
-    size_t len;
-
-    if (n == 0)
-        return 0;
-    if (s[0] < 0x80) {
-        *cp = s[0];
-        return 1;
-    }
-    if (s[0] < 0xC2) /* continuation byte or overlong 2-byte lead */
-        return 0;
-    if (s[0] < 0xE0) {
-        len = 2;
-        c = s[0] & 0x1Fu;
-    } else if (s[0] < 0xF0) {
-        len = 3;
-        c = s[0] & 0x0Fu;
-    } else if (s[0] < 0xF5) {
-        len = 4;
-        c = s[0] & 0x07u;
-    } else {
-        return 0;
-    }
-    if (n < len)
-        return 0;
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xC0u) != 0x80u)
-            return 0;
-        c = (c << 6) | (s[i] & 0x3Fu);
-    }
-    if ((len == 3 && c < 0x800) || (len == 4 && (c < 0x10000 || c > 0x10FFFF)) ||
-        (c >= 0xD800 && c <= 0xDFFF))
-        return 0;
-    *cp = c;
-    return len;
-}
 
 /* Writes s (NULL is ""), replacing with '?' every byte that could drive the
  * terminal: C0 controls, DEL, C1 controls (U+0080..U+009F, honoured by some
@@ -129,7 +89,7 @@ static size_t lc_text_put_clean(struct lc_text_out *o, const char *s)
 
     while (i < n) {
         uint32_t cp = 0;
-        size_t len = lc_text_utf8_len(p + i, n - i, &cp);
+        size_t len = lc_utf8_len(p + i, n - i, &cp);
 
         if (len == 0 || cp < 0x20 || (cp >= 0x7F && cp <= 0x9F)) {
             lc_text_write(o, (const char *)p + run, i - run);
