@@ -477,12 +477,22 @@ enum lc_chain_kind lc_cert_verify_chain(X509_STORE *store, STACK_OF(X509) *sent,
         /* The issuer of the last certificate sent is unknown. With only the
          * leaf sent, that is the missing intermediate; deeper, the root is
          * not trusted. */
-        if (n == 1 && depth == 0) {
+        if (depth == 0) {
+            /* The leaf's own issuer is missing: with only the leaf sent,
+             * the intermediate was left out; with more sent, the wrong one
+             * was (an old intermediate still served after a CA renewal). */
             kind = LC_CHAIN_INCOMPLETE;
-            snprintf(msg, len,
-                     "incomplete chain: the server sends only its certificate, not the "
-                     "intermediate that issued it (%s); mobile clients and partners fail",
-                     issuer);
+            if (n == 1)
+                snprintf(msg, len,
+                         "incomplete chain: the server sends only its certificate, not the "
+                         "intermediate that issued it (%s); mobile clients and partners fail",
+                         issuer);
+            else
+                snprintf(msg, len,
+                         "incomplete chain: the intermediate that issued the server's "
+                         "certificate (%s) is not among the %d certificates sent (a stale "
+                         "intermediate?)",
+                         issuer, n);
         } else {
             kind = LC_CHAIN_UNTRUSTED;
             snprintf(msg, len, "untrusted: issuer %s is not a trusted root (depth %d)", issuer,

@@ -48,7 +48,7 @@ int lc_cert_days_left(X509 *x, int *days, int *not_yet_valid);
 void lc_cert_key(X509 *x, const char **type, int *bits);
 
 /* Signature algorithm as OpenSSL names it ("sha256WithRSAEncryption",
- * "RSASSA-PSS", "sha1WithRSAEncryption"). */
+ * "rsassaPss", "sha1WithRSAEncryption"), as `openssl x509 -text` prints it. */
 const char *lc_cert_sig_name(X509 *x);
 int lc_cert_sig_is_sha1(X509 *x);
 int lc_cert_sig_is_md5(X509 *x);

@@ -14,6 +14,7 @@ int main(void)
         return EXIT_FAILURE;
     sr = srunner_create(lc_suite_cli());
 
+    srunner_add_suite(sr, lc_suite_cert());
     srunner_add_suite(sr, lc_suite_dns());
     srunner_add_suite(sr, lc_suite_http());
     srunner_add_suite(sr, lc_suite_loop());

@@ -4,6 +4,7 @@
 
 #include <check.h>
 
+Suite *lc_suite_cert(void);
 Suite *lc_suite_cli(void);
 Suite *lc_suite_dns(void);
 Suite *lc_suite_http(void);

@@ -72,6 +72,7 @@ static const struct tc_match {
     {TC_LIT("*w.contoso.com"), "w.contoso.com", 1, 0},
     {TC_LIT("m*t.contoso.com"), "meet.contoso.com", 1, 0},
     {TC_LIT("**.contoso.com"), "meet.contoso.com", 1, 0},
+    {TC_LIT("*-contoso.com"), "www.contoso.com", 1, 0},
     /* Too few labels after the wildcard. */
     {TC_LIT("*.com"), "contoso.com", 1, 0},
     {TC_LIT("*.com."), "contoso.com", 1, 0},
@@ -82,6 +83,7 @@ static const struct tc_match {
     {TC_LIT("*.*.contoso.com"), "a.b.contoso.com", 1, 0},
     {TC_LIT("*.contoso.*"), "meet.contoso.com", 1, 0},
     {TC_LIT("*.con*oso.com"), "meet.contoso.com", 1, 0},
+    {TC_LIT("*.*.contoso.com"), "a.*.contoso.com", 1, 0},
     /* Embedded NUL: "www.bank.com\0.evil.com". */
     {TC_LIT("meet.contoso.com\0.evil.com"), "meet.contoso.com", 0, 0},
     {TC_LIT("meet.contoso.com\0.evil.com"), "meet.contoso.com", 1, 0},
@@ -842,6 +844,28 @@ START_TEST(test_chain_incomplete)
 }
 END_TEST
 
+START_TEST(test_chain_wrong_intermediate)
+{
+    struct tc_pki p;
+    X509 *sent[2];
+    char msg[512];
+
+    /* The server sends an intermediate, but not the one that issued its
+     * certificate (typically the old one after a CA renewal): the issuer of
+     * the leaf is missing, which is LC_CHAIN_INCOMPLETE ("the server did not
+     * send the intermediate"), not an untrusted root. */
+    tc_pki_init(&p);
+    sent[0] = tc_leaf(TC_INTER, -TC_DAY, 90 * TC_DAY);
+    sent[1] = tc_ca(TC_OTHER_INTER, TC_ROOT);
+    ck_assert_int_eq(tc_verify(p.store, sent, 2, msg, sizeof(msg)), LC_CHAIN_INCOMPLETE);
+    ck_assert_msg(strstr(msg, TC_INTER) != NULL, "%s", msg);
+    ck_assert_msg(strstr(msg, "not a trusted root") == NULL, "%s", msg);
+    X509_free(sent[0]);
+    X509_free(sent[1]);
+    tc_pki_free(&p);
+}
+END_TEST
+
 START_TEST(test_chain_self_signed)
 {
     struct tc_pki p;
@@ -926,6 +950,7 @@ Suite *lc_suite_cert(void)
     tcase_add_test(x509, test_chain_ok);
     tcase_add_test(x509, test_chain_expired_leaf_ok);
     tcase_add_test(x509, test_chain_incomplete);
+    tcase_add_test(x509, test_chain_wrong_intermediate);
     tcase_add_test(x509, test_chain_self_signed);
     tcase_add_test(x509, test_chain_untrusted);
     tcase_add_test(x509, test_chain_none);
