@@ -4,8 +4,8 @@
 # the reverse proxy. Sources: ../shared/reference/lync-external-access.md.
 
 [profile]
-description = external access from the internet: DNS, certificates and firewall ports of the Edge and reverse proxy
-probes = dns, tls, port
+description = external access from the internet: DNS, certificates, firewall ports, SIP and XMPP of the Edge and reverse proxy
+probes = dns, tls, port, sip, xmpp
 
 [dns]
 # Every role's external name must resolve (A/AAAA).
@@ -32,3 +32,12 @@ tcp = access-edge:443, access-edge:5061, access-edge:5269@xmpp, webconf-edge:443
 tcp = av-edge:443, reverse-proxy:443, reverse-proxy:80
 # A/V media, TCP 50000-59999: must pass the firewall (closed is fine).
 tcp-range = av-edge:50000-59999
+
+[sip]
+# SIP over TLS on the access edge: REGISTER without credentials must get a
+# 401 with challenges ([MS-SIPAE]); OPTIONS must get a SIP answer.
+ports = 443, 5061
+methods = register, options
+
+[xmpp]
+# With --xmpp yes: a server stream to each SIP domain on 5269 (RFC 6120).

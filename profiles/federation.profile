@@ -6,7 +6,7 @@
 
 [profile]
 description = federation partners: _sipfederationtls._tcp, XMPP SRV, access edge 5061 and 5269
-probes = dns, tls, port
+probes = dns, tls, port, sip, xmpp
 
 [dns]
 a-records = access-edge, sip
@@ -22,3 +22,9 @@ no-sni = yes
 
 [port]
 tcp = access-edge:5061, access-edge:5269@xmpp
+
+[sip]
+ports = 5061
+methods = register, options
+
+[xmpp]

@@ -6,6 +6,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <libgen.h>
+#include <signal.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -245,6 +246,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "lynccheck: out of memory\n");
         goto done;
     }
+    /* A peer that closes while we write must give EPIPE, not kill us. */
+    signal(SIGPIPE, SIG_IGN);
     lc_port_raise_nofile();
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
         fprintf(stderr, "lynccheck: libcurl initialisation failed\n");

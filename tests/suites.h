@@ -11,5 +11,7 @@ Suite *lc_suite_http(void);
 Suite *lc_suite_loop(void);
 Suite *lc_suite_report(void);
 Suite *lc_suite_run(void);
+Suite *lc_suite_sip(void);
+Suite *lc_suite_xmpp(void);
 
 #endif

@@ -1,0 +1,510 @@
+/* lynccheck - a bounded SIP response parser and request builder (RFC 3261). */
+#include "sip.h"
+
+#include <openssl/rand.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* Compact header names (RFC 3261 7.3.3 and the extensions that added one:
+ * RFC 3265 o/u, RFC 3515 r, RFC 3892 b, RFC 3841 a/j/d, RFC 4028 x). */
+static const struct {
+    char compact;
+    const char *name;
+} lc_sip_compact[] = {
+    {'a', "Accept-Contact"},
+    {'b', "Referred-By"},
+    {'c', "Content-Type"},
+    {'d', "Request-Disposition"},
+    {'e', "Content-Encoding"},
+    {'f', "From"},
+    {'i', "Call-ID"},
+    {'j', "Reject-Contact"},
+    {'k', "Supported"},
+    {'l', "Content-Length"},
+    {'m', "Contact"},
+    {'o', "Event"},
+    {'r', "Refer-To"},
+    {'s', "Subject"},
+    {'t', "To"},
+    {'u', "Allow-Events"},
+    {'v', "Via"},
+    {'x', "Session-Expires"},
+};
+
+static const char *lc_sip_long_name(const char *name)
+{
+    size_t i;
+
+    if (name[0] == '\0' || name[1] != '\0')
+        return name;
+    for (i = 0; i < sizeof(lc_sip_compact) / sizeof(lc_sip_compact[0]); i++)
+        if (lc_sip_compact[i].compact == (name[0] | 0x20))
+            return lc_sip_compact[i].name;
+    return name;
+}
+
+static int lc_sip_is_wsp(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+/* token (RFC 3261 25.1): alphanum / "-" / "." / "!" / "%" / "*" / "_" / "+" / "`" / "'" / "~" */
+static int lc_sip_is_token(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           (c != '\0' && strchr("-.!%*_+`'~", c) != NULL);
+}
+
+static enum lc_sip_parse_status lc_sip_fail(struct lc_sip_response *r, enum lc_sip_parse_status st,
+                                            const char *msg)
+{
+    snprintf(r->error, sizeof(r->error), "%s", msg);
+    return st;
+}
+
+/* Status-Line = SIP-Version SP Status-Code SP Reason-Phrase CRLF (RFC 3261
+ * 7.2). A missing reason phrase is accepted (some servers omit it). */
+static enum lc_sip_parse_status lc_sip_status_line(const char *s, size_t n,
+                                                   struct lc_sip_response *r, size_t *reason_off)
+{
+    size_t i = 4, v;
+
+    /* SIP-Version = "SIP" "/" 1*DIGIT "." 1*DIGIT, case-insensitive (7.1). */
+    for (v = i; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+        ;
+    if (i == v || i >= n || s[i] != '.')
+        return lc_sip_fail(r, LC_SIP_MALFORMED, "bad SIP version in the status line");
+    for (v = ++i; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+        ;
+    if (i == v || i >= sizeof(r->version))
+        return lc_sip_fail(r, LC_SIP_MALFORMED, "bad SIP version in the status line");
+    memcpy(r->version, s, i);
+    r->version[i] = '\0';
+    if (i >= n || s[i] != ' ')
+        return lc_sip_fail(r, LC_SIP_MALFORMED, "no status code after the SIP version");
+    while (i < n && s[i] == ' ')
+        i++;
+    if (n - i < 3 || s[i] < '0' || s[i] > '9' || s[i + 1] < '0' || s[i + 1] > '9' ||
+        s[i + 2] < '0' || s[i + 2] > '9' || (n - i > 3 && s[i + 3] != ' ' && s[i + 3] != '\t'))
+        return lc_sip_fail(r, LC_SIP_MALFORMED, "status code is not three digits");
+    r->status = (s[i] - '0') * 100 + (s[i + 1] - '0') * 10 + (s[i + 2] - '0');
+    /* Status-Code classes 1xx to 6xx (RFC 3261 7.2, 21). */
+    if (r->status < 100 || r->status > 699) {
+        snprintf(r->error, sizeof(r->error), "status code %03d out of range 100-699", r->status);
+        return LC_SIP_MALFORMED;
+    }
+    i += 3;
+    while (i < n && lc_sip_is_wsp(s[i]))
+        i++;
+    *reason_off = i;
+    return LC_SIP_COMPLETE;
+}
+
+/* Length of the line at s (without its CR LF or bare LF), and where the next
+ * one starts; 0 in *next when no LF has arrived yet. */
+static size_t lc_sip_line(const char *s, size_t n, size_t *next)
+{
+    const char *lf = memchr(s, '\n', n);
+    size_t len;
+
+    if (lf == NULL) {
+        *next = 0;
+        return n;
+    }
+    len = (size_t)(lf - s);
+    *next = len + 1;
+    if (len > 0 && s[len - 1] == '\r')
+        len--;
+    return len;
+}
+
+static void lc_sip_trim(char **s, size_t *n)
+{
+    while (*n > 0 && lc_sip_is_wsp(**s)) {
+        (*s)++;
+        (*n)--;
+    }
+    while (*n > 0 && lc_sip_is_wsp((*s)[*n - 1]))
+        (*n)--;
+}
+
+/* Content-Length = 1*DIGIT (RFC 3261 20.14); saturates instead of wrapping. */
+static int lc_sip_content_length(const char *v, unsigned long long *out)
+{
+    unsigned long long n = 0;
+    size_t i;
+
+    if (v[0] == '\0')
+        return -1;
+    for (i = 0; v[i] != '\0'; i++) {
+        if (v[i] < '0' || v[i] > '9')
+            return -1;
+        if (n > (~0ULL - 9) / 10)
+            n = ~0ULL;
+        else
+            n = n * 10 + (unsigned long long)(v[i] - '0');
+    }
+    *out = n;
+    return 0;
+}
+
+enum lc_sip_parse_status lc_sip_response_parse(const char *buf, size_t len,
+                                               struct lc_sip_response *out)
+{
+    struct lc_sip_response r;
+    enum lc_sip_parse_status st;
+    size_t start = 0, pos, next, line_len, reason_off = 0, n_lines = 0, end = 0, used = 0, k;
+    const char *cl;
+
+    memset(&r, 0, sizeof(r));
+    memset(out, 0, sizeof(*out));
+    if (len > LC_SIP_MAX_MESSAGE)
+        len = LC_SIP_MAX_MESSAGE;
+    /* Implementations SHOULD ignore CRLFs before the start line (RFC 3261
+     * 7.5); RFC 5626 4.4.1 keep-alives are exactly such CRLFs. */
+    while (start < len && (buf[start] == '\r' || buf[start] == '\n'))
+        start++;
+    if (start == len)
+        return LC_SIP_NEED_MORE;
+    /* Judge the first bytes at once so an HTTP or TLS answer is not waited
+     * on until the timeout. */
+    if (strncasecmp(buf + start, "SIP/", len - start < 4 ? len - start : 4) != 0)
+        return lc_sip_fail(out, LC_SIP_NOT_SIP, "does not start with SIP/");
+    /* Find the blank line that ends the headers, bounding every line. A
+     * NUL has no place before it (RFC 3261 25.1 allows none there). */
+    for (pos = start;; pos += next) {
+        line_len = lc_sip_line(buf + pos, len - pos, &next);
+        if (memchr(buf + pos, '\0', line_len) != NULL)
+            return lc_sip_fail(out, LC_SIP_MALFORMED, "NUL byte in the status line or headers");
+        if (line_len > LC_SIP_MAX_LINE)
+            return lc_sip_fail(out, LC_SIP_MALFORMED, "line longer than 8192 bytes");
+        if (next == 0) {
+            if (len >= LC_SIP_MAX_MESSAGE)
+                return lc_sip_fail(out, LC_SIP_MALFORMED, "headers longer than 64 KiB");
+            return LC_SIP_NEED_MORE;
+        }
+        if (pos == start) {
+            /* The status line is judged as soon as it is complete. */
+            st = lc_sip_status_line(buf + start, line_len, &r, &reason_off);
+            if (st != LC_SIP_COMPLETE) {
+                memcpy(out->error, r.error, sizeof(out->error));
+                return st;
+            }
+        } else if (line_len == 0) {
+            end = pos + next;
+            break;
+        } else if (!lc_sip_is_wsp(buf[pos]) && ++n_lines > LC_SIP_MAX_HEADERS) {
+            return lc_sip_fail(out, LC_SIP_MALFORMED, "more than 128 header fields");
+        }
+    }
+
+    r.header_len = end;
+    r.store = malloc(end + 1);
+    r.headers = calloc(n_lines > 0 ? n_lines : 1, sizeof(*r.headers));
+    if (r.store == NULL || r.headers == NULL) {
+        st = lc_sip_fail(&r, LC_SIP_MALFORMED, "out of memory");
+        goto fail;
+    }
+    /* Reason phrase. */
+    line_len = lc_sip_line(buf + start, end - start, &next);
+    r.reason = r.store;
+    memcpy(r.store, buf + start + reason_off, line_len - reason_off);
+    used = line_len - reason_off;
+    r.store[used++] = '\0';
+    /* Header fields, unfolded: a line starting with SP or HTAB continues
+     * the previous one, and the fold counts as one SP (RFC 3261 7.3.1). */
+    for (pos = start + next; pos < end; pos += next) {
+        char *name, *value, *colon;
+        size_t nlen, vlen, total = 0;
+
+        line_len = lc_sip_line(buf + pos, end - pos, &next);
+        if (line_len == 0)
+            break;
+        if (lc_sip_is_wsp(buf[pos])) {
+            st = lc_sip_fail(&r, LC_SIP_MALFORMED, "folded line before any header field");
+            goto fail;
+        }
+        /* Gather the field and its continuation lines into the store. */
+        name = r.store + used;
+        memcpy(name, buf + pos, line_len);
+        total = line_len;
+        while (pos + next < end) {
+            size_t cnext, clen = lc_sip_line(buf + pos + next, end - pos - next, &cnext);
+            const char *c = buf + pos + next;
+            size_t skip = 0;
+            if (clen == 0 || !lc_sip_is_wsp(c[0]))
+                break;
+            while (skip < clen && lc_sip_is_wsp(c[skip]))
+                skip++;
+            if (total + 1 + (clen - skip) > LC_SIP_MAX_LINE) {
+                st = lc_sip_fail(&r, LC_SIP_MALFORMED, "header field longer than 8192 bytes");
+                goto fail;
+            }
+            name[total++] = ' ';
+            memcpy(name + total, c + skip, clen - skip);
+            total += clen - skip;
+            next += cnext;
+        }
+        colon = memchr(name, ':', total);
+        if (colon == NULL) {
+            st = lc_sip_fail(&r, LC_SIP_MALFORMED, "header line without a colon");
+            goto fail;
+        }
+        /* header-name HCOLON: white space may precede the colon (7.3.1). */
+        nlen = (size_t)(colon - name);
+        while (nlen > 0 && lc_sip_is_wsp(name[nlen - 1]))
+            nlen--;
+        if (nlen == 0) {
+            st = lc_sip_fail(&r, LC_SIP_MALFORMED, "header field without a name");
+            goto fail;
+        }
+        for (k = 0; k < nlen; k++) {
+            if (!lc_sip_is_token(name[k])) {
+                st = lc_sip_fail(&r, LC_SIP_MALFORMED, "header name is not a token");
+                goto fail;
+            }
+        }
+        value = colon + 1;
+        vlen = total - (size_t)(value - name);
+        lc_sip_trim(&value, &vlen);
+        /* Name and value each get their NUL: the value moves one byte
+         * right when it touches the name's end (it cannot: the colon is
+         * between them), so terminate in place. */
+        name[nlen] = '\0';
+        value[vlen] = '\0';
+        used += total + 1;
+        r.headers[r.n_headers].name = lc_sip_long_name(name);
+        r.headers[r.n_headers].value = value;
+        r.n_headers++;
+    }
+    cl = lc_sip_header_get(&r, "Content-Length", 0);
+    if (cl != NULL) {
+        if (lc_sip_content_length(cl, &r.content_length) < 0) {
+            st = lc_sip_fail(&r, LC_SIP_MALFORMED, "Content-Length is not a number");
+            goto fail;
+        }
+        r.has_content_length = 1;
+    }
+    /* Over a stream transport a missing Content-Length means an empty
+     * body (RFC 3261 18.3 requires it; 20.14 defaults it to zero). */
+    if (r.content_length <= (unsigned long long)(LC_SIP_MAX_MESSAGE - end))
+        r.message_len = end + (size_t)r.content_length;
+    *out = r;
+    return LC_SIP_COMPLETE;
+fail:
+    memcpy(out->error, r.error, sizeof(out->error));
+    free(r.store);
+    free(r.headers);
+    return st;
+}
+
+void lc_sip_response_clear(struct lc_sip_response *r)
+{
+    if (r == NULL)
+        return;
+    free(r->store);
+    free(r->headers);
+    memset(r, 0, sizeof(*r));
+}
+
+const char *lc_sip_header_get(const struct lc_sip_response *r, const char *name, size_t nth)
+{
+    const char *want = lc_sip_long_name(name);
+    size_t i;
+
+    for (i = 0; i < r->n_headers; i++)
+        if (strcasecmp(r->headers[i].name, want) == 0 && nth-- == 0)
+            return r->headers[i].value;
+    return NULL;
+}
+
+size_t lc_sip_header_count(const struct lc_sip_response *r, const char *name)
+{
+    const char *want = lc_sip_long_name(name);
+    size_t i, n = 0;
+
+    for (i = 0; i < r->n_headers; i++)
+        if (strcasecmp(r->headers[i].name, want) == 0)
+            n++;
+    return n;
+}
+
+/* Copy a token or quoted-string (RFC 3261 25.1) into out; returns where it ended. */
+static const char *lc_sip_param_value(const char *p, char *out, size_t len)
+{
+    size_t n = 0;
+
+    if (*p == '"') {
+        for (p++; *p != '\0' && *p != '"'; p++) {
+            if (*p == '\\' && p[1] != '\0')
+                p++;
+            if (n + 1 < len)
+                out[n++] = *p;
+        }
+        if (*p == '"')
+            p++;
+    } else {
+        for (; *p != '\0' && *p != ',' && !lc_sip_is_wsp(*p); p++)
+            if (n + 1 < len)
+                out[n++] = *p;
+    }
+    if (len > 0)
+        out[n] = '\0';
+    return p;
+}
+
+int lc_sip_challenge_parse(const char *value, struct lc_sip_challenge *out)
+{
+    const char *p = value;
+    size_t n = 0;
+
+    memset(out, 0, sizeof(*out));
+    while (lc_sip_is_wsp(*p))
+        p++;
+    while (lc_sip_is_token(*p)) {
+        if (n + 1 < sizeof(out->scheme))
+            out->scheme[n++] = *p;
+        p++;
+    }
+    if (n == 0)
+        return -1;
+    /* challenge = ("Digest" LWS digest-cln *(COMMA digest-cln)) / other-challenge
+     * (RFC 3261 25.1); the [MS-SIPAE] 3.3.5.1 challenges use auth-param pairs too. */
+    while (*p != '\0') {
+        char pname[32], junk[8];
+        char *dst = junk;
+        size_t dlen = sizeof(junk), pn = 0;
+
+        while (lc_sip_is_wsp(*p) || *p == ',')
+            p++;
+        while (lc_sip_is_token(*p)) {
+            if (pn + 1 < sizeof(pname))
+                pname[pn++] = *p;
+            p++;
+        }
+        pname[pn] = '\0';
+        while (lc_sip_is_wsp(*p))
+            p++;
+        if (pn == 0 || *p != '=') {
+            /* Not a parameter: skip one character so the loop always moves. */
+            if (*p != '\0')
+                p++;
+            continue;
+        }
+        p++;
+        while (lc_sip_is_wsp(*p))
+            p++;
+        if (strcasecmp(pname, "realm") == 0) {
+            dst = out->realm;
+            dlen = sizeof(out->realm);
+        } else if (strcasecmp(pname, "targetname") == 0) {
+            dst = out->targetname;
+            dlen = sizeof(out->targetname);
+        } else if (strcasecmp(pname, "version") == 0) {
+            dst = out->version;
+            dlen = sizeof(out->version);
+        }
+        p = lc_sip_param_value(p, dst, dlen);
+    }
+    /* The schemes of [MS-SIPAE] 3.3.5.1: NTLM, Kerberos, TLS-DSK. */
+    out->lync = strcasecmp(out->scheme, "NTLM") == 0 || strcasecmp(out->scheme, "Kerberos") == 0 ||
+                strcasecmp(out->scheme, "TLS-DSK") == 0;
+    return 0;
+}
+
+static int lc_sip_field_ok(const char *s)
+{
+    return s != NULL && s[0] != '\0' && strpbrk(s, "\r\n") == NULL;
+}
+
+int lc_sip_request_build(char *buf, size_t len, const struct lc_sip_request *q)
+{
+    const char *lb, *rb;
+    int register_ = q->method != NULL && strcmp(q->method, "REGISTER") == 0;
+    int n;
+
+    if (!lc_sip_field_ok(q->method) || !lc_sip_field_ok(q->domain) ||
+        !lc_sip_field_ok(q->via_host) || !lc_sip_field_ok(q->branch) || !lc_sip_field_ok(q->tag) ||
+        !lc_sip_field_ok(q->call_id) || !lc_sip_field_ok(q->user_agent) || len == 0)
+        return -1;
+    /* An IPv6 reference is bracketed in sent-by and SIP URIs (RFC 3261 25.1). */
+    lb = strchr(q->via_host, ':') != NULL ? "[" : "";
+    rb = lb[0] != '\0' ? "]" : "";
+    /* RFC 3261 8.1.1: Request-URI, To, From, Call-ID, CSeq, Max-Forwards and
+     * Via are mandatory; the branch starts with the magic cookie z9hG4bK
+     * (8.1.1.7); rport asks for the response on this connection's source
+     * port (RFC 3581). REGISTER: To = From = the address of record (10.2);
+     * Expires: 0 so that a registrar accepting us without credentials
+     * keeps no binding (10.2.2). OPTIONS: To = the Request-URI (11.1). */
+    n = snprintf(buf, len,
+                 "%s sip:%s SIP/2.0\r\n"
+                 "Via: SIP/2.0/TLS %s%s%s:%u;branch=z9hG4bK%s;rport\r\n"
+                 "Max-Forwards: 70\r\n"
+                 "From: <sip:lynccheck@%s>;tag=%s\r\n"
+                 "To: <sip:%s%s>\r\n"
+                 "Call-ID: %s\r\n"
+                 "CSeq: %u %s\r\n"
+                 "Contact: <sip:lynccheck@%s%s%s:%u;transport=tls>\r\n"
+                 "%s"
+                 "User-Agent: %s\r\n"
+                 "Content-Length: 0\r\n"
+                 "\r\n",
+                 q->method, q->domain, lb, q->via_host, rb, q->via_port, q->branch, q->domain,
+                 q->tag, register_ ? "lynccheck@" : "", q->domain, q->call_id, q->cseq, q->method,
+                 lb, q->via_host, rb, q->via_port,
+                 register_ ? "Expires: 0\r\n" : "Accept: application/sdp\r\n", q->user_agent);
+    if (n < 0 || (size_t)n >= len)
+        return -1;
+    return n;
+}
+
+int lc_sip_token(char *buf, size_t len, size_t hex)
+{
+    static const char digits[] = "0123456789abcdef";
+    unsigned char raw[32];
+    size_t i;
+
+    if (hex >= len || hex > 2 * sizeof(raw) || RAND_bytes(raw, (int)sizeof(raw)) != 1)
+        return -1;
+    for (i = 0; i < hex; i++)
+        buf[i] = digits[(raw[i / 2] >> ((i % 2) ? 0 : 4)) & 0xf];
+    buf[hex] = '\0';
+    return 0;
+}
+
+void lc_sip_escape(const char *in, size_t n, char *out, size_t len)
+{
+    size_t i, o = 0;
+
+    if (len == 0)
+        return;
+    for (i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)in[i];
+        char tmp[5];
+        size_t t;
+
+        if (c == '\r' || c == '\n' || c == '\t' || c == '\\') {
+            tmp[0] = '\\';
+            tmp[1] = c == '\r' ? 'r' : c == '\n' ? 'n' : c == '\t' ? 't' : '\\';
+            t = 2;
+        } else if (c >= 0x20 && c < 0x7f) {
+            tmp[0] = (char)c;
+            t = 1;
+        } else {
+            t = (size_t)snprintf(tmp, sizeof(tmp), "\\x%02x", c);
+        }
+        /* Whole sequences only, and room kept for "..." and the NUL. */
+        if (o + t + 4 > len) {
+            if (o + 4 <= len) {
+                memcpy(out + o, "...", 3);
+                o += 3;
+            }
+            break;
+        }
+        memcpy(out + o, tmp, t);
+        o += t;
+    }
+    out[o < len ? o : len - 1] = '\0';
+}

@@ -1,0 +1,98 @@
+/* lynccheck - a bounded SIP response parser and request builder.
+ *
+ * Enough SIP (RFC 3261) to ask an edge for a REGISTER challenge or an
+ * OPTIONS answer over TLS and judge what comes back. The input is untrusted:
+ * every buffer is bounded, Content-Length is recorded but never trusted for
+ * an allocation, and anything that is not a SIP response says so. */
+#ifndef LC_SIP_H
+#define LC_SIP_H
+
+#include <stddef.h>
+
+/* The most of one response we read (headers and body together). */
+#define LC_SIP_MAX_MESSAGE (64 * 1024)
+/* One header field after unfolding, or the status line. */
+#define LC_SIP_MAX_LINE 8192
+#define LC_SIP_MAX_HEADERS 128
+
+enum lc_sip_parse_status {
+    LC_SIP_COMPLETE = 0, /* status line and every header parsed */
+    LC_SIP_NEED_MORE,    /* a SIP response so far, not all of its headers yet */
+    LC_SIP_NOT_SIP,      /* does not start like a SIP response */
+    LC_SIP_MALFORMED,    /* starts like one but breaks the grammar or a bound */
+};
+
+struct lc_sip_header {
+    const char *name;  /* the long form (RFC 3261 7.3.3), as received otherwise */
+    const char *value; /* unfolded, surrounding white space removed */
+};
+
+struct lc_sip_response {
+    char version[16]; /* "SIP/2.0" */
+    int status;       /* 100..699 */
+    const char *reason;
+    struct lc_sip_header *headers;
+    size_t n_headers;
+    size_t header_len; /* bytes of start line and headers, blank line included */
+    /* Content-Length as declared; never used to size anything. */
+    unsigned long long content_length;
+    int has_content_length;
+    /* header_len + content_length when that fits the cap, else 0: where the
+     * next message on the connection starts. */
+    size_t message_len;
+    char error[128]; /* why NOT_SIP or MALFORMED */
+    char *store;     /* owns the strings above */
+};
+
+/* Parse the response at the start of buf[0..len). Empty lines before the
+ * status line are skipped (RFC 3261 7.5 keep-alive CRLFs). On COMPLETE the
+ * response must be released with lc_sip_response_clear; on every other
+ * result it holds nothing to release (clearing is still harmless). */
+enum lc_sip_parse_status lc_sip_response_parse(const char *buf, size_t len,
+                                               struct lc_sip_response *out);
+void lc_sip_response_clear(struct lc_sip_response *r);
+
+/* The nth (0-based) header named `name` (case-insensitive; a compact form
+ * such as "l" finds "Content-Length"), or NULL. */
+const char *lc_sip_header_get(const struct lc_sip_response *r, const char *name, size_t nth);
+size_t lc_sip_header_count(const struct lc_sip_response *r, const char *name);
+
+/* A WWW-Authenticate / Proxy-Authenticate challenge, as far as a Lync edge
+ * fills it ([MS-SIPAE] 3.3.5.1: scheme, realm, targetname, version). */
+struct lc_sip_challenge {
+    char scheme[32];
+    char realm[128];
+    char targetname[256];
+    char version[16];
+    int lync; /* NTLM, Kerberos or TLS-DSK: the [MS-SIPAE] schemes */
+};
+/* Returns 0, or -1 when the value has no scheme token. */
+int lc_sip_challenge_parse(const char *value, struct lc_sip_challenge *out);
+
+/* A request without credentials for `domain`: Request-URI sip:<domain>,
+ * From sip:lynccheck@<domain>, Via SIP/2.0/TLS <via_host>, the given
+ * branch, tag and Call-ID, Max-Forwards 70, Content-Length 0 (RFC 3261 8.1.1). */
+struct lc_sip_request {
+    const char *method; /* "REGISTER" or "OPTIONS" */
+    const char *domain;
+    const char *via_host; /* the local address (IPv6 without brackets) */
+    unsigned via_port;
+    const char *branch; /* without the z9hG4bK prefix */
+    const char *tag;
+    const char *call_id;
+    unsigned cseq;
+    const char *user_agent; /* "lynccheck/0.1.0" */
+};
+/* Writes the request into buf (NUL-terminated). Returns its length, or -1
+ * when it does not fit or a field holds a CR, LF or NUL. */
+int lc_sip_request_build(char *buf, size_t len, const struct lc_sip_request *req);
+
+/* A random token of `hex` hexadecimal digits (hex < len) for branch, tag and
+ * Call-ID values; 0, or -1 when no randomness was available. */
+int lc_sip_token(char *buf, size_t len, size_t hex);
+
+/* Printable ASCII kept, CR LF TAB as \r \n \t, anything else as \xHH;
+ * truncated with "..." to fit `len`. For evidence and messages. */
+void lc_sip_escape(const char *in, size_t n, char *out, size_t len);
+
+#endif
