@@ -7,6 +7,7 @@ extern const struct lc_probe lc_probe_dns;
 extern const struct lc_probe lc_probe_tls;
 extern const struct lc_probe lc_probe_port;
 extern const struct lc_probe lc_probe_sip;
+extern const struct lc_probe lc_probe_stun;
 extern const struct lc_probe lc_probe_xmpp;
 
 const struct lc_probe *const lc_probes[] = {
@@ -14,6 +15,7 @@ const struct lc_probe *const lc_probes[] = {
     &lc_probe_tls,
     &lc_probe_port,
     &lc_probe_sip,
+    &lc_probe_stun,
     &lc_probe_xmpp,
     NULL,
 };

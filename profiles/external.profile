@@ -4,8 +4,8 @@
 # the reverse proxy. Sources: ../shared/reference/lync-external-access.md.
 
 [profile]
-description = external access from the internet: DNS, certificates, firewall ports, SIP and XMPP of the Edge and reverse proxy
-probes = dns, tls, port, sip, xmpp
+description = external access from the internet: DNS, certificates, firewall ports, SIP, MS-TURN and XMPP of the Edge and reverse proxy
+probes = dns, tls, port, sip, stun, xmpp
 
 [dns]
 # Every role's external name must resolve (A/AAAA).
@@ -38,6 +38,14 @@ tcp-range = av-edge:50000-59999
 # 401 with challenges ([MS-SIPAE]); OPTIONS must get a SIP answer.
 ports = 443, 5061
 methods = register, options
+
+[stun]
+# A/V edge: MS-TURN Allocate and STUN Binding on UDP 3478 ([MS-TURN]; RFC
+# 5389); how TCP 443 answers a ClientHello (pseudo-TLS), as evidence.
+checks = turn, pseudo-tls
+turn-port = 3478
+tls-port = 443
+alternate-server = yes
 
 [xmpp]
 # With --xmpp yes: a server stream to each SIP domain on 5269 (RFC 6120).

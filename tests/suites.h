@@ -12,6 +12,7 @@ Suite *lc_suite_loop(void);
 Suite *lc_suite_report(void);
 Suite *lc_suite_run(void);
 Suite *lc_suite_sip(void);
+Suite *lc_suite_stun(void);
 Suite *lc_suite_xmpp(void);
 
 #endif

@@ -1,0 +1,1156 @@
+/* lynccheck - the STUN probe: the A/V edge's MS-TURN listeners, from outside.
+ *
+ *   stun.turn:<av-edge>:3478 - on every address of the name, over UDP, an
+ *     [MS-TURN] Allocate (MAGIC-COOKIE first, MS-VERSION) and an RFC 5389
+ *     Binding request, retransmitted per RFC 5389 7.2.1. A Lync A/V edge
+ *     answers the Allocate with 401 + REALM and, usually, ALTERNATE-SERVER =
+ *     its public address ([MS-TURN] 2.2.2, 3.1.10); a standard STUN server
+ *     answers the Binding. Either well-formed answer passes, and says which.
+ *   stun.pseudo-tls:<av-edge>:443 - on every address, a TLS handshake, and
+ *     how TCP 443 answered: a normal TLS server, MS-TURN pseudo-TLS
+ *     ([MS-TURN] 2.1: ServerHello + ServerHelloDone, no certificate; the
+ *     verdict on it is inferred), or nothing.
+ * Ports: the A/V edge's external UDP 3478 and TCP 443 (seed 003 tables,
+ * edge-environmental-requirements.md). See ../shared/reference/
+ * lync-external-access.md, "Probing each service beyond port open". */
+#include "probe.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <openssl/ssl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "cert.h"
+#include "dns.h"
+#include "loop.h"
+#include "probes.h"
+#include "run.h"
+#include "site.h"
+#include "stun.h"
+#include "tls.h"
+
+#define REF_TURN                                                                                   \
+    "A/V edge UDP 3478 (MS-TURN) answers from the internet: an unauthenticated Allocate with "     \
+    "MAGIC-COOKIE first gets 401 with REALM and usually ALTERNATE-SERVER = the edge's public "     \
+    "address ([MS-TURN] 2.2.2, 3.1.10); standard STUN servers answer an RFC 5389 Binding "         \
+    "(seed 003 ports; ../shared/reference/lync-external-access.md)"
+#define REF_PTLS                                                                                   \
+    "A/V edge TCP 443 (MS-TURN over pseudo-TLS, [MS-TURN] 2.1) answers from the internet; a "      \
+    "normal TLS handshake fails there by design (inferred) (seed 003 ports; "                      \
+    "../shared/reference/lync-external-access.md)"
+
+/* RFC 5389 7.2.1: RTO 500 ms doubling, Rc = 7 transmissions, then Rm = 16
+ * RTOs of waiting; all of it within 4/5 of the check's timeout, leaving the
+ * rest to report. */
+#define LC_RTO_US 500000u
+#define LC_RC 7u
+#define LC_RM 16u
+/* After a first answer, how long the other transaction may still answer
+ * (a Lync edge never answers the Binding): 4 round trips, 250 ms at least. */
+#define LC_GRACE_MIN_US 250000u
+/* Evidence of a malformed answer: this many bytes, in hex. */
+#define LC_HEX_MAX 128
+
+static const char *const lc_stun_words[] = {"turn", "pseudo-tls", NULL};
+
+static const struct lc_option_decl lc_stun_options[] = {
+    {"checks", LC_OPT_LIST, "turn, pseudo-tls",
+     "A/V edge checks: turn (MS-TURN Allocate and STUN Binding over UDP), pseudo-tls (what "
+     "answers a TLS handshake on TCP)",
+     lc_stun_words, 0, 0, NULL},
+    {"turn-port", LC_OPT_INT, "3478", "A/V edge UDP port for MS-TURN and STUN", NULL, 1, 65535,
+     NULL},
+    {"tls-port", LC_OPT_INT, "443", "A/V edge TCP port for MS-TURN over pseudo-TLS", NULL, 1, 65535,
+     NULL},
+    {"alternate-server", LC_OPT_BOOL, "yes",
+     "warn when the ALTERNATE-SERVER the edge advertises is none of the A/V edge's DNS "
+     "addresses (NAT misconfiguration)",
+     NULL, 0, 0, NULL},
+    {NULL, LC_OPT_BOOL, NULL, NULL, NULL, 0, 0, NULL},
+};
+
+static json_t *lc_addrs_object(struct lc_check *check, const char *addr)
+{
+    json_t *addrs = json_object_get(lc_check_evidence(check), "addresses");
+    json_t *o = json_object_get(addrs, addr);
+
+    if (o == NULL) {
+        o = json_object();
+        json_object_set_new(addrs, addr, o);
+    }
+    return o;
+}
+
+static void lc_addr_port(const struct lc_stun_addr *a, char *buf, size_t len)
+{
+    snprintf(buf, len, a->family == AF_INET6 ? "[%s]:%u" : "%s:%u", a->text, a->port);
+}
+
+/* ======== stun.turn: MS-TURN Allocate and STUN Binding over UDP ======== */
+
+enum lc_turn_state {
+    LC_T_WAITING = 0,
+    LC_T_ANSWERED,  /* at least one well-formed answer */
+    LC_T_MALFORMED, /* an answer to us that is not well-formed */
+    LC_T_CLOSED,    /* ICMP port unreachable */
+    LC_T_SILENT,    /* nothing within the time */
+    LC_T_ERROR      /* could not even send */
+};
+
+static const char *const lc_turn_state_words[] = {"waiting", "answered", "malformed",
+                                                  "closed",  "silent",   "error"};
+
+enum { LC_REQ_ALLOCATE = 0, LC_REQ_BINDING = 1, LC_REQ_N = 2 };
+
+struct lc_turn_req {
+    uint8_t tid[LC_STUN_TID_LEN];
+    uint8_t buf[LC_STUN_REQUEST_MAX];
+    size_t len;
+    int answered;
+    struct lc_stun_msg msg;
+};
+
+struct lc_turn_arg;
+
+struct lc_turn_addr {
+    struct lc_turn_arg *owner;
+    char addr[46];
+    int fd;
+    struct lc_timer *timer;
+    uint64_t started_us, end_us, answered_us;
+    unsigned transmissions;
+    unsigned ignored; /* datagrams for other transaction ids */
+    struct lc_turn_req req[LC_REQ_N];
+    enum lc_turn_state state;
+    int done;
+    char error[256];
+    char hex[2 * LC_HEX_MAX + 4];
+    size_t bad_len;
+};
+
+struct lc_turn_arg {
+    char *name;
+    unsigned port;
+    int check_alternate;
+    struct lc_check *check;
+    struct lc_loop *loop;
+    struct lc_turn_addr *a;
+    size_t n, pending;
+};
+
+static void lc_turn_addr_release(struct lc_turn_addr *a)
+{
+    struct lc_loop *loop = a->owner->loop;
+
+    if (a->timer != NULL) {
+        lc_loop_timer_cancel(loop, a->timer);
+        a->timer = NULL;
+    }
+    if (a->fd >= 0) {
+        (void)lc_loop_io_set(loop, a->fd, 0, NULL, NULL);
+        close(a->fd);
+        a->fd = -1;
+    }
+}
+
+static void lc_turn_cancel(struct lc_check *check, void *arg)
+{
+    struct lc_turn_arg *t = arg;
+    size_t i;
+
+    (void)check;
+    for (i = 0; i < t->n; i++)
+        lc_turn_addr_release(&t->a[i]);
+}
+
+static void lc_turn_arg_free(void *p)
+{
+    struct lc_turn_arg *t = p;
+
+    lc_turn_cancel(NULL, t);
+    free(t->a);
+    free(t->name);
+    free(t);
+}
+
+static json_t *lc_stun_addr_json(const struct lc_stun_addr *a)
+{
+    char buf[64];
+
+    if (!a->present)
+        return NULL;
+    lc_addr_port(a, buf, sizeof(buf));
+    return json_string(buf);
+}
+
+static json_t *lc_code_list_json(const uint16_t *v, size_t n)
+{
+    json_t *arr = json_array();
+    char buf[8];
+    size_t i;
+
+    for (i = 0; arr != NULL && i < n && i < LC_STUN_LIST_MAX; i++) {
+        snprintf(buf, sizeof(buf), "0x%04x", v[i]);
+        json_array_append_new(arr, json_string(buf));
+    }
+    return arr;
+}
+
+static json_t *lc_stun_msg_json(const struct lc_stun_msg *m)
+{
+    json_t *o = json_object();
+    char buf[64];
+
+    if (o == NULL)
+        return NULL;
+    snprintf(buf, sizeof(buf), "0x%04x", m->type);
+    json_object_set_new(o, "type", json_string(buf));
+    json_object_set_new(o, "name", json_string(lc_stun_type_name(m->type, buf, sizeof(buf))));
+    json_object_set_new(o, "dialect", json_string(m->ms_turn ? "MS-TURN" : "RFC 5389"));
+    json_object_set_new(o, "padded", json_boolean(m->padded));
+    if (m->error_code != 0) {
+        json_object_set_new(o, "error_code", json_integer(m->error_code));
+        json_object_set_new(o, "reason", json_string(m->reason));
+    }
+    if (m->has_realm)
+        json_object_set_new(o, "realm", json_string(m->realm));
+    if (m->has_nonce)
+        json_object_set_new(o, "nonce", json_string(m->nonce));
+    if (m->has_software)
+        json_object_set_new(o, "software", json_string(m->software));
+    if (m->has_ms_version)
+        json_object_set_new(o, "ms_version", json_integer((json_int_t)m->ms_version));
+    if (m->xor_mapped.present)
+        json_object_set_new(o, "xor_mapped_address", lc_stun_addr_json(&m->xor_mapped));
+    if (m->mapped.present)
+        json_object_set_new(o, "mapped_address", lc_stun_addr_json(&m->mapped));
+    if (m->alternate.present)
+        json_object_set_new(o, "alternate_server", lc_stun_addr_json(&m->alternate));
+    if (m->n_unknown > 0)
+        json_object_set_new(o, "unknown_comprehension_required",
+                            lc_code_list_json(m->unknown, m->n_unknown));
+    if (m->n_server_unknown > 0)
+        json_object_set_new(o, "unknown_attributes",
+                            lc_code_list_json(m->server_unknown, m->n_server_unknown));
+    json_object_set_new(o, "fingerprint", json_boolean(m->has_fingerprint));
+    return o;
+}
+
+/* Is the parsed answer one our request can get? (RFC 5389 7.3: a response
+ * of the request's method; an error response carries ERROR-CODE, 15.6; a
+ * Binding success carries (XOR-)MAPPED-ADDRESS, 7.3.3 and 15.2.) */
+static int lc_turn_answer_ok(const struct lc_stun_msg *m, unsigned method, char *err, size_t len)
+{
+    enum lc_stun_class cls = lc_stun_class_of(m->type);
+    char name[64];
+
+    if (lc_stun_method(m->type) != method || (cls != LC_STUN_SUCCESS && cls != LC_STUN_ERROR)) {
+        snprintf(err, len, "answered our %s request with a %s (0x%04x)",
+                 method == LC_STUN_ALLOCATE ? "Allocate" : "Binding",
+                 lc_stun_type_name(m->type, name, sizeof(name)), m->type);
+        return 0;
+    }
+    if (cls == LC_STUN_ERROR && m->error_code == 0) {
+        snprintf(err, len, "%s without ERROR-CODE", lc_stun_type_name(m->type, name, sizeof(name)));
+        return 0;
+    }
+    if (cls == LC_STUN_SUCCESS && method == LC_STUN_BINDING && !m->xor_mapped.present &&
+        !m->mapped.present) {
+        snprintf(err, len,
+                 "Binding success response without XOR-MAPPED-ADDRESS or "
+                 "MAPPED-ADDRESS");
+        return 0;
+    }
+    return 1;
+}
+
+static void lc_turn_evaluate(struct lc_turn_arg *t);
+
+/* The address's evidence as it stands: written as things are seen, so a
+ * check ended by its timeout or the run's deadline still shows them. */
+static void lc_turn_note(struct lc_turn_addr *a)
+{
+    struct lc_turn_arg *t = a->owner;
+    json_t *ev;
+
+    if (lc_check_is_done(t->check))
+        return;
+    ev = lc_addrs_object(t->check, a->addr);
+    json_object_set_new(ev, "result", json_string(lc_turn_state_words[a->state]));
+    json_object_set_new(ev, "transmissions", json_integer(a->transmissions));
+    if (a->answered_us != 0)
+        json_object_set_new(ev, "first_answer_ms",
+                            json_integer((json_int_t)((a->answered_us - a->started_us) / 1000)));
+    if (a->req[LC_REQ_ALLOCATE].answered)
+        json_object_set_new(ev, "ms_turn_allocate", lc_stun_msg_json(&a->req[LC_REQ_ALLOCATE].msg));
+    if (a->req[LC_REQ_BINDING].answered)
+        json_object_set_new(ev, "stun_binding", lc_stun_msg_json(&a->req[LC_REQ_BINDING].msg));
+    if (a->ignored > 0)
+        json_object_set_new(ev, "ignored_datagrams", json_integer(a->ignored));
+    if (a->state == LC_T_MALFORMED)
+        json_object_set_new(ev, "malformed",
+                            json_pack("{s:s, s:I, s:s}", "error", a->error, "length",
+                                      (json_int_t)a->bad_len, "bytes", a->hex));
+    else if (a->error[0] != '\0')
+        json_object_set_new(ev, "error", json_string(a->error));
+}
+
+static void lc_turn_addr_done(struct lc_turn_addr *a, enum lc_turn_state state)
+{
+    struct lc_turn_arg *t = a->owner;
+
+    if (a->done)
+        return;
+    a->done = 1;
+    lc_turn_addr_release(a);
+    if (a->state == LC_T_WAITING || state == LC_T_MALFORMED)
+        a->state = state;
+    if (lc_check_is_done(t->check))
+        return;
+    lc_turn_note(a);
+    if (--t->pending == 0)
+        lc_turn_evaluate(t);
+}
+
+/* Send every request still unanswered; 0, or -1 when the address is done. */
+static int lc_turn_transmit(struct lc_turn_addr *a)
+{
+    int i, e;
+
+    a->transmissions++;
+    for (i = 0; i < LC_REQ_N; i++) {
+        if (a->req[i].answered)
+            continue;
+        if (send(a->fd, a->req[i].buf, a->req[i].len, MSG_NOSIGNAL) >= 0)
+            continue;
+        e = errno;
+        if (e == EAGAIN || e == EWOULDBLOCK || e == EINTR)
+            continue; /* the next retransmission tries again */
+        if (e == ECONNREFUSED) {
+            /* A connected UDP socket reports an earlier ICMP port
+             * unreachable here or on the next receive. */
+            snprintf(a->error, sizeof(a->error), "ICMP port unreachable");
+            lc_turn_addr_done(a, a->state == LC_T_ANSWERED ? LC_T_ANSWERED : LC_T_CLOSED);
+        } else {
+            snprintf(a->error, sizeof(a->error), "cannot send: %s", strerror(e));
+            lc_turn_addr_done(a, a->state == LC_T_ANSWERED ? LC_T_ANSWERED : LC_T_ERROR);
+        }
+        return -1;
+    }
+    return 0;
+}
+
+static void lc_turn_on_timer(struct lc_loop *loop, void *arg);
+
+static void lc_turn_schedule(struct lc_turn_addr *a)
+{
+    uint64_t now = lc_now_us(), wait;
+
+    if (now >= a->end_us) {
+        lc_turn_addr_done(a, a->state == LC_T_ANSWERED ? LC_T_ANSWERED : LC_T_SILENT);
+        return;
+    }
+    /* After transmission k (1-based) wait RTO * 2^(k-1); after the last,
+     * Rm * RTO (RFC 5389 7.2.1). */
+    if (a->transmissions < LC_RC)
+        wait = (uint64_t)LC_RTO_US << (a->transmissions - 1);
+    else
+        wait = (uint64_t)LC_RM * LC_RTO_US;
+    if (now + wait > a->end_us)
+        wait = a->end_us - now;
+    a->timer = lc_loop_timer_add(a->owner->loop, wait, lc_turn_on_timer, a);
+    if (a->timer == NULL) {
+        snprintf(a->error, sizeof(a->error), "out of memory");
+        lc_turn_addr_done(a, LC_T_ERROR);
+    }
+}
+
+static void lc_turn_on_timer(struct lc_loop *loop, void *arg)
+{
+    struct lc_turn_addr *a = arg;
+    uint64_t now = lc_now_us();
+
+    (void)loop;
+    a->timer = NULL;
+    if (a->done || lc_check_is_done(a->owner->check))
+        return;
+    /* Out of time, or Rm RTOs passed since the last of Rc transmissions. */
+    if (now >= a->end_us || a->transmissions >= LC_RC) {
+        lc_turn_addr_done(a, a->state == LC_T_ANSWERED ? LC_T_ANSWERED : LC_T_SILENT);
+        return;
+    }
+    if (lc_turn_transmit(a) < 0)
+        return;
+    lc_turn_note(a);
+    lc_turn_schedule(a);
+}
+
+static void lc_turn_malformed(struct lc_turn_addr *a, const uint8_t *buf, size_t len,
+                              const char *why)
+{
+    snprintf(a->error, sizeof(a->error), "%s", why);
+    lc_stun_hex(buf, len, LC_HEX_MAX, a->hex, sizeof(a->hex));
+    a->bad_len = len;
+    lc_turn_addr_done(a, LC_T_MALFORMED);
+}
+
+/* One datagram from the address (the socket is connected to it). */
+static void lc_turn_datagram(struct lc_turn_addr *a, const uint8_t *buf, size_t len,
+                             size_t real_len)
+{
+    static const unsigned methods[LC_REQ_N] = {LC_STUN_ALLOCATE, LC_STUN_BINDING};
+    struct lc_stun_msg msg;
+    char err[256];
+    int i, rc, which = -1;
+
+    if (real_len > len) {
+        snprintf(err, sizeof(err), "a datagram of %zu bytes, more than any answer to us", real_len);
+        lc_turn_malformed(a, buf, len, err);
+        return;
+    }
+    for (i = 0; i < LC_REQ_N && len >= LC_STUN_HEADER_LEN; i++)
+        if (memcmp(buf + 4, a->req[i].tid, LC_STUN_TID_LEN) == 0)
+            which = i;
+    rc = lc_stun_parse(buf, len, which >= 0 ? a->req[which].tid : a->req[0].tid, &msg, err,
+                       sizeof(err));
+    if (rc == LC_STUN_NOT_OURS) {
+        a->ignored++; /* RFC 5389 7.3.3: another transaction's, not an answer */
+        return;
+    }
+    if (rc == LC_STUN_MALFORMED) {
+        lc_turn_malformed(a, buf, len, err);
+        return;
+    }
+    if (a->req[which].answered)
+        return; /* a retransmission's answer: the first one counts */
+    if (!lc_turn_answer_ok(&msg, methods[which], err, sizeof(err))) {
+        lc_turn_malformed(a, buf, len, err);
+        return;
+    }
+    a->req[which].msg = msg;
+    a->req[which].answered = 1;
+    lc_turn_note(a);
+    if (a->state == LC_T_WAITING) {
+        uint64_t now = lc_now_us(), grace = 4 * (now - a->started_us);
+        a->state = LC_T_ANSWERED;
+        a->answered_us = now;
+        if (grace < LC_GRACE_MIN_US)
+            grace = LC_GRACE_MIN_US;
+        if (now + grace < a->end_us)
+            a->end_us = now + grace;
+        if (a->timer != NULL) {
+            lc_loop_timer_cancel(a->owner->loop, a->timer);
+            a->timer = NULL;
+        }
+        lc_turn_schedule(a);
+    }
+    if (a->req[LC_REQ_ALLOCATE].answered && a->req[LC_REQ_BINDING].answered)
+        lc_turn_addr_done(a, LC_T_ANSWERED);
+}
+
+static void lc_turn_on_io(struct lc_loop *loop, int fd, unsigned events, void *arg)
+{
+    struct lc_turn_addr *a = arg;
+    uint8_t buf[2048];
+    ssize_t n;
+    int rounds;
+
+    (void)loop;
+    (void)events;
+    if (a->done || fd != a->fd || lc_check_is_done(a->owner->check))
+        return;
+    for (rounds = 0; rounds < 64 && !a->done; rounds++) {
+        /* MSG_TRUNC: learn a datagram's real size, to call an oversized
+         * one what it is rather than parse half of it. */
+        n = recv(fd, buf, sizeof(buf), MSG_TRUNC | MSG_DONTWAIT);
+        if (n < 0) {
+            int e = errno;
+            if (e == EAGAIN || e == EWOULDBLOCK || e == EINTR)
+                return;
+            if (e == ECONNREFUSED) {
+                snprintf(a->error, sizeof(a->error), "ICMP port unreachable");
+                lc_turn_addr_done(a, a->state == LC_T_ANSWERED ? LC_T_ANSWERED : LC_T_CLOSED);
+            } else {
+                snprintf(a->error, sizeof(a->error), "receive failed: %s", strerror(e));
+                lc_turn_addr_done(a, a->state == LC_T_ANSWERED ? LC_T_ANSWERED : LC_T_ERROR);
+            }
+            return;
+        }
+        lc_turn_datagram(a, buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf), (size_t)n);
+    }
+}
+
+static int lc_udp_connect(const char *addr, unsigned port, char *err, size_t errlen)
+{
+    struct sockaddr_storage ss;
+    socklen_t len;
+    int fd, e;
+
+    memset(&ss, 0, sizeof(ss));
+    if (inet_pton(AF_INET, addr, &((struct sockaddr_in *)&ss)->sin_addr) == 1) {
+        struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+        sin->sin_family = AF_INET;
+        sin->sin_port = htons((uint16_t)port);
+        len = sizeof(*sin);
+    } else if (inet_pton(AF_INET6, addr, &((struct sockaddr_in6 *)&ss)->sin6_addr) == 1) {
+        struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+        sin6->sin6_family = AF_INET6;
+        sin6->sin6_port = htons((uint16_t)port);
+        len = sizeof(*sin6);
+    } else {
+        snprintf(err, errlen, "not a numeric address: %s", addr);
+        return -1;
+    }
+    fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_UDP);
+    if (fd < 0) {
+        snprintf(err, errlen, "cannot create a UDP socket: %s", strerror(errno));
+        return -1;
+    }
+    /* Connected, so an ICMP port unreachable comes back as ECONNREFUSED
+     * and only the edge's own datagrams reach us. */
+    if (connect(fd, (struct sockaddr *)&ss, len) < 0) {
+        e = errno;
+        close(fd);
+        snprintf(err, errlen, "cannot reach %s: %s", addr, strerror(e));
+        return -1;
+    }
+    return fd;
+}
+
+static void lc_turn_addr_start(struct lc_turn_addr *a, uint64_t budget_us)
+{
+    struct lc_turn_arg *t = a->owner;
+    int n;
+
+    a->started_us = lc_now_us();
+    a->end_us = a->started_us + budget_us;
+    a->fd = lc_udp_connect(a->addr, t->port, a->error, sizeof(a->error));
+    if (a->fd < 0) {
+        lc_turn_addr_done(a, LC_T_ERROR);
+        return;
+    }
+    n = lc_msturn_allocate_request(a->req[LC_REQ_ALLOCATE].buf, sizeof(a->req[LC_REQ_ALLOCATE].buf),
+                                   a->req[LC_REQ_ALLOCATE].tid);
+    a->req[LC_REQ_ALLOCATE].len = n > 0 ? (size_t)n : 0;
+    n = lc_stun_binding_request(a->req[LC_REQ_BINDING].buf, sizeof(a->req[LC_REQ_BINDING].buf),
+                                a->req[LC_REQ_BINDING].tid);
+    a->req[LC_REQ_BINDING].len = n > 0 ? (size_t)n : 0;
+    if (a->req[LC_REQ_ALLOCATE].len == 0 || a->req[LC_REQ_BINDING].len == 0) {
+        snprintf(a->error, sizeof(a->error), "cannot build the requests (random generator?)");
+        lc_turn_addr_done(a, LC_T_ERROR);
+        return;
+    }
+    if (lc_loop_io_set(t->loop, a->fd, LC_IO_READ, lc_turn_on_io, a) < 0) {
+        snprintf(a->error, sizeof(a->error), "cannot watch the socket");
+        lc_turn_addr_done(a, LC_T_ERROR);
+        return;
+    }
+    if (lc_turn_transmit(a) < 0)
+        return;
+    lc_turn_note(a);
+    lc_turn_schedule(a);
+}
+
+/* One line for what an address answered, the MS-TURN answer first. */
+static void lc_turn_describe(const struct lc_turn_addr *a, char *buf, size_t len)
+{
+    const struct lc_turn_req *al = &a->req[LC_REQ_ALLOCATE], *bi = &a->req[LC_REQ_BINDING];
+    char addr[64] = "", more[160] = "";
+    size_t o = 0;
+
+    if (al->answered) {
+        const struct lc_stun_msg *m = &al->msg;
+        const char *who = m->ms_turn ? "MS-TURN" : "TURN (RFC 5389, no MS-TURN MAGIC-COOKIE)";
+        if (lc_stun_class_of(m->type) == LC_STUN_ERROR) {
+            if (m->n_server_unknown > 0)
+                snprintf(more, sizeof(more), ", UNKNOWN-ATTRIBUTES 0x%04x%s", m->server_unknown[0],
+                         m->n_server_unknown > 1 ? " ..." : "");
+            o = (size_t)snprintf(buf, len, "%s %d%s%s%s%s%s", who, m->error_code,
+                                 m->reason[0] != '\0' ? " " : "", m->reason,
+                                 m->has_realm ? " with REALM \"" : "", m->has_realm ? m->realm : "",
+                                 m->has_realm ? "\"" : "");
+            if (o < len && more[0] != '\0')
+                o += (size_t)snprintf(buf + o, len - o, "%s", more);
+        } else {
+            const struct lc_stun_addr *x = m->xor_mapped.present ? &m->xor_mapped : &m->mapped;
+            if (x->present)
+                lc_addr_port(x, addr, sizeof(addr));
+            o = (size_t)snprintf(buf, len, "%s Allocate success without credentials%s%s", who,
+                                 x->present ? ", mapped address " : "", addr);
+        }
+        if (o < len && m->alternate.present) {
+            lc_addr_port(&m->alternate, addr, sizeof(addr));
+            o += (size_t)snprintf(buf + o, len - o, ", ALTERNATE-SERVER %s", addr);
+        }
+        if (o < len && bi->answered)
+            o += (size_t)snprintf(buf + o, len - o, "; STUN Binding answered too");
+        return;
+    }
+    if (bi->answered) {
+        const struct lc_stun_msg *m = &bi->msg;
+        if (lc_stun_class_of(m->type) == LC_STUN_ERROR) {
+            snprintf(buf, len, "STUN Binding error %d %s", m->error_code, m->reason);
+        } else {
+            const struct lc_stun_addr *x = m->xor_mapped.present ? &m->xor_mapped : &m->mapped;
+            lc_addr_port(x, addr, sizeof(addr));
+            snprintf(buf, len, "STUN Binding success, %s %s (no answer to the MS-TURN Allocate)",
+                     m->xor_mapped.present ? "XOR-MAPPED-ADDRESS" : "MAPPED-ADDRESS", addr);
+        }
+        return;
+    }
+    snprintf(buf, len, "no answer");
+}
+
+static int lc_turn_is_dns_addr(const struct lc_dns_name *d, const char *text)
+{
+    struct in6_addr x, y;
+    int fx = strchr(text, ':') != NULL ? AF_INET6 : AF_INET;
+    size_t i;
+
+    if (d == NULL || inet_pton(fx, text, &x) != 1)
+        return 0;
+    for (i = 0; i < d->n_addrs; i++) {
+        if (d->addrs[i].family != fx || inet_pton(fx, d->addrs[i].text, &y) != 1)
+            continue;
+        if (memcmp(&x, &y, fx == AF_INET ? 4 : 16) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+static void lc_turn_evaluate(struct lc_turn_arg *t)
+{
+    struct lc_check *check = t->check;
+    const struct lc_dns_name *d = lc_check_data(lc_check_dep(check, 0));
+    const struct lc_turn_addr *bad[6] = {NULL};
+    size_t count[6] = {0}, i;
+    char what[512], alt[64];
+    int r;
+
+    for (i = 0; i < t->n; i++) {
+        enum lc_turn_state s = t->a[i].state;
+        if (count[s]++ == 0)
+            bad[s] = &t->a[i];
+    }
+    if (bad[LC_T_MALFORMED] != NULL) {
+        lc_check_finish(check, LC_FAIL, "malformed answer from %s:%u: %s",
+                        bad[LC_T_MALFORMED]->addr, t->port, bad[LC_T_MALFORMED]->error);
+        return;
+    }
+    if (bad[LC_T_CLOSED] != NULL) {
+        lc_check_finish(check, LC_FAIL, "UDP %u closed on %s (ICMP port unreachable)%s", t->port,
+                        bad[LC_T_CLOSED]->addr,
+                        count[LC_T_CLOSED] > 1 ? " and other addresses" : "");
+        return;
+    }
+    if (bad[LC_T_ERROR] != NULL) {
+        lc_check_finish(check, LC_FAIL, "cannot probe %s:%u: %s", bad[LC_T_ERROR]->addr, t->port,
+                        bad[LC_T_ERROR]->error);
+        return;
+    }
+    if (bad[LC_T_SILENT] != NULL) {
+        lc_check_finish(check, LC_FAIL,
+                        "no answer to STUN or MS-TURN on UDP %u from %s%s: filtered or not "
+                        "listening",
+                        t->port, bad[LC_T_SILENT]->addr,
+                        count[LC_T_SILENT] > 1 ? " and other addresses" : "");
+        return;
+    }
+    /* Everyone answered. The edge's advertised public address must be one
+     * of the name's: else clients are sent to an address the A/V edge was
+     * told it has, not the one the internet reaches (NAT misconfiguration). */
+    for (i = 0; t->check_alternate && i < t->n; i++) {
+        for (r = 0; r < LC_REQ_N; r++) {
+            const struct lc_stun_msg *m = &t->a[i].req[r].msg;
+            if (!t->a[i].req[r].answered || !m->alternate.present ||
+                lc_turn_is_dns_addr(d, m->alternate.text))
+                continue;
+            lc_addr_port(&m->alternate, alt, sizeof(alt));
+            lc_check_finish(check, LC_WARN,
+                            "%s:%u advertises ALTERNATE-SERVER %s, which is not an address of "
+                            "%s: the A/V edge's public (NAT) address looks misconfigured",
+                            t->a[i].addr, t->port, alt, t->name);
+            return;
+        }
+    }
+    for (i = 0; i < t->n; i++) {
+        for (r = 0; r < LC_REQ_N; r++) {
+            const struct lc_stun_msg *m = &t->a[i].req[r].msg;
+            if (!t->a[i].req[r].answered || m->n_unknown == 0 ||
+                lc_stun_class_of(m->type) != LC_STUN_SUCCESS)
+                continue;
+            /* RFC 5389 7.3.3: such a success response is discarded. */
+            lc_check_finish(check, LC_WARN,
+                            "%s:%u answered with unknown comprehension-required attribute "
+                            "0x%04x: RFC 5389 clients discard that answer",
+                            t->a[i].addr, t->port, m->unknown[0]);
+            return;
+        }
+    }
+    lc_turn_describe(&t->a[0], what, sizeof(what));
+    lc_check_finish(check, LC_PASS, "%s (%zu address%s)", what, t->n, t->n == 1 ? "" : "es");
+}
+
+static void lc_turn_start(struct lc_check *check, void *arg)
+{
+    struct lc_turn_arg *t = arg;
+    struct lc_check *dep = lc_check_dep(check, 0);
+    const struct lc_dns_name *d = lc_check_data(dep);
+    const struct lc_run_config *cfg = lc_check_config(check);
+    char what[300];
+    size_t i;
+
+    t->check = check;
+    t->loop = lc_check_loop(check);
+    if (d == NULL || d->n_addrs == 0) {
+        snprintf(what, sizeof(what), "%s did not resolve", t->name);
+        lc_check_finish_no_input(check, dep, what);
+        return;
+    }
+    t->a = calloc(d->n_addrs, sizeof(*t->a));
+    if (t->a == NULL) {
+        lc_check_finish(check, LC_ERROR, "out of memory");
+        return;
+    }
+    json_object_set_new(lc_check_evidence(check), "port", json_integer(t->port));
+    json_object_set_new(lc_check_evidence(check), "addresses", json_object());
+    t->n = d->n_addrs;
+    for (i = 0; i < t->n; i++) {
+        t->a[i].owner = t;
+        t->a[i].fd = -1;
+        snprintf(t->a[i].addr, sizeof(t->a[i].addr), "%s", d->addrs[i].text);
+    }
+    t->pending = t->n;
+    for (i = 0; i < t->n && !lc_check_is_done(check); i++)
+        lc_turn_addr_start(&t->a[i], cfg->timeout_us * 4 / 5);
+}
+
+/* ======== stun.pseudo-tls: what answers a TLS handshake on TCP ======== */
+
+enum lc_ptls_kind {
+    LC_P_PENDING = 0,
+    LC_P_TLS,        /* handshake completed */
+    LC_P_PSEUDO,     /* ServerHello without a certificate: MS-TURN pseudo-TLS (inferred) */
+    LC_P_TLS_REFUSE, /* a TLS server that refused us (alert, or failed after its certificate) */
+    LC_P_OPEN,       /* TCP accepted, no TLS answer */
+    LC_P_CLOSED,     /* connection refused */
+    LC_P_FILTERED,   /* no answer to the TCP connect */
+    LC_P_ERROR       /* could not connect otherwise */
+};
+
+static const char *const lc_ptls_words[] = {"pending", "tls",    "pseudo-tls", "tls-refused",
+                                            "open",    "closed", "filtered",   "error"};
+
+struct lc_ptls_arg;
+
+struct lc_ptls_addr {
+    struct lc_ptls_arg *owner;
+    char addr[46];
+    struct lc_tls_hs *hs;
+    int done;
+    enum lc_ptls_kind kind;
+    char note[768];
+    /* What the server sent, from OpenSSL's message callback. */
+    int saw_server_hello, saw_certificate, saw_hello_done, saw_alert;
+    unsigned hello_version;
+    char sent[128]; /* handshake messages in order */
+};
+
+struct lc_ptls_arg {
+    char *name;
+    unsigned port;
+    SSL_CTX *ctx;
+    struct lc_check *check;
+    struct lc_ptls_addr *a;
+    size_t n, pending;
+};
+
+static void lc_ptls_cancel(struct lc_check *check, void *arg)
+{
+    struct lc_ptls_arg *p = arg;
+    size_t i;
+
+    (void)check;
+    for (i = 0; i < p->n; i++) {
+        lc_tls_handshake_cancel(p->a[i].hs);
+        p->a[i].hs = NULL;
+    }
+}
+
+static void lc_ptls_arg_free(void *v)
+{
+    struct lc_ptls_arg *p = v;
+
+    lc_ptls_cancel(NULL, p);
+    free(p->a);
+    free(p->name);
+    SSL_CTX_free(p->ctx);
+    free(p);
+}
+
+static void lc_ptls_sent(struct lc_ptls_addr *a, const char *what)
+{
+    size_t o = strlen(a->sent);
+
+    if (o + strlen(what) + 2 < sizeof(a->sent))
+        snprintf(a->sent + o, sizeof(a->sent) - o, "%s%s", o > 0 ? "," : "", what);
+}
+
+/* OpenSSL's message callback: every handshake message and alert the
+ * server sends, as it is read (before it is processed, so a ServerHello
+ * OpenSSL then rejects is still seen). */
+static void lc_ptls_on_msg(int write_p, int version, int content_type, const void *buf, size_t len,
+                           SSL *ssl, void *arg)
+{
+    struct lc_ptls_addr *a = arg;
+    const uint8_t *b = buf;
+
+    (void)version;
+    (void)ssl;
+    if (write_p || a == NULL || len < 1)
+        return;
+    if (content_type == SSL3_RT_ALERT) {
+        a->saw_alert = 1;
+        lc_ptls_sent(a, "Alert");
+        return;
+    }
+    if (content_type != SSL3_RT_HANDSHAKE)
+        return;
+    switch (b[0]) {
+    case SSL3_MT_SERVER_HELLO:
+        a->saw_server_hello = 1;
+        if (len >= 6)
+            a->hello_version = (unsigned)b[4] << 8 | b[5];
+        lc_ptls_sent(a, "ServerHello");
+        break;
+    case SSL3_MT_CERTIFICATE:
+        a->saw_certificate = 1;
+        lc_ptls_sent(a, "Certificate");
+        break;
+    case SSL3_MT_SERVER_DONE:
+        a->saw_hello_done = 1;
+        lc_ptls_sent(a, "ServerHelloDone");
+        break;
+    case SSL3_MT_SERVER_KEY_EXCHANGE:
+        lc_ptls_sent(a, "ServerKeyExchange");
+        break;
+    case SSL3_MT_CERTIFICATE_REQUEST:
+        lc_ptls_sent(a, "CertificateRequest");
+        break;
+    case SSL3_MT_ENCRYPTED_EXTENSIONS:
+        lc_ptls_sent(a, "EncryptedExtensions");
+        break;
+    default:
+        break;
+    }
+}
+
+static void lc_ptls_evaluate(struct lc_ptls_arg *p)
+{
+    size_t i, bad = 0, differ = 0;
+    const struct lc_ptls_addr *first_bad = NULL;
+
+    for (i = 0; i < p->n; i++) {
+        const struct lc_ptls_addr *a = &p->a[i];
+        if (a->kind >= LC_P_CLOSED && bad++ == 0)
+            first_bad = a;
+        if (a->kind != p->a[0].kind)
+            differ = 1;
+    }
+    if (first_bad != NULL) {
+        lc_check_finish(p->check, LC_FAIL, "%s:%u: %s%s", first_bad->addr, p->port, first_bad->note,
+                        bad > 1 ? " (and other addresses)" : "");
+        return;
+    }
+    lc_check_finish(p->check, LC_PASS, "%s (%zu address%s%s)", p->a[0].note, p->n,
+                    p->n == 1 ? "" : "es", differ ? "; addresses answer differently" : "");
+}
+
+/* Sort out how the listener answered; the pseudo-TLS verdict is a
+ * heuristic, marked "(inferred)": [MS-TURN] 2.1 has the server answer a
+ * ClientHello with ServerHello + ServerHelloDone in one record and no
+ * Certificate, so an ordinary TLS client fails right after the ServerHello
+ * ("unexpected message", "wrong cipher returned", "unsupported protocol"
+ * ...), having seen no certificate. A TLS server that sends an alert, or
+ * fails after its certificate, is a TLS server that refused us. */
+static void lc_ptls_classify(struct lc_ptls_addr *a, const struct lc_tls_result *res)
+{
+    const char *e = res->error;
+
+    if (res->handshake_ok) {
+        X509 *leaf =
+            res->chain != NULL && sk_X509_num(res->chain) > 0 ? sk_X509_value(res->chain, 0) : NULL;
+        char *cn = leaf != NULL ? lc_cert_subject_cn(leaf) : NULL;
+        a->kind = LC_P_TLS;
+        if (leaf != NULL)
+            snprintf(a->note, sizeof(a->note),
+                     "a normal TLS server answers: %s, certificate CN=%s (not MS-TURN "
+                     "pseudo-TLS)",
+                     res->version, cn != NULL ? cn : "none");
+        else
+            snprintf(a->note, sizeof(a->note),
+                     "a TLS handshake (%s) completed without a "
+                     "certificate",
+                     res->version);
+        free(cn);
+        return;
+    }
+    if (!res->connected) {
+        if (strstr(e, "refused") != NULL) {
+            a->kind = LC_P_CLOSED;
+            snprintf(a->note, sizeof(a->note), "TCP port closed (connection refused)");
+        } else if (strstr(e, "timed out") != NULL) {
+            a->kind = LC_P_FILTERED;
+            snprintf(a->note, sizeof(a->note), "no answer to the TCP connect: filtered");
+        } else {
+            a->kind = LC_P_ERROR;
+            snprintf(a->note, sizeof(a->note), "cannot connect: %s", e);
+        }
+        return;
+    }
+    if (!a->saw_certificate && !a->saw_alert &&
+        (a->saw_server_hello || strstr(e, "unexpected message") != NULL)) {
+        a->kind = LC_P_PSEUDO;
+        snprintf(a->note, sizeof(a->note),
+                 "MS-TURN pseudo-TLS (inferred): the server answered the ClientHello with %s and "
+                 "no certificate (%s)",
+                 a->sent[0] != '\0' ? a->sent : "a handshake", e);
+        return;
+    }
+    if (a->saw_alert || a->saw_certificate || strstr(e, "alert") != NULL) {
+        a->kind = LC_P_TLS_REFUSE;
+        snprintf(a->note, sizeof(a->note), "a TLS server answers but refused our handshake (%s)",
+                 e);
+        return;
+    }
+    a->kind = LC_P_OPEN;
+    snprintf(a->note, sizeof(a->note), "TCP open, no TLS answer to a ClientHello (%s)", e);
+}
+
+static void lc_ptls_on_done(struct lc_tls_result *res, void *arg)
+{
+    struct lc_ptls_addr *a = arg;
+    struct lc_ptls_arg *p = a->owner;
+    json_t *ev, *sent;
+    X509 *leaf;
+
+    a->hs = NULL;
+    if (a->done)
+        return;
+    a->done = 1;
+    if (lc_check_is_done(p->check))
+        return;
+    lc_ptls_classify(a, res);
+    ev = lc_addrs_object(p->check, a->addr);
+    json_object_set_new(ev, "result", json_string(lc_ptls_words[a->kind]));
+    json_object_set_new(ev, "connected", json_boolean(res->connected));
+    json_object_set_new(ev, "handshake", json_boolean(res->handshake_ok));
+    json_object_set_new(ev, "elapsed_ms", json_integer((json_int_t)(res->elapsed_us / 1000)));
+    if (!res->handshake_ok)
+        json_object_set_new(ev, "error", json_string(res->error));
+    sent = json_array();
+    if (sent != NULL && a->sent[0] != '\0') {
+        char tmp[sizeof(a->sent)], *save = NULL, *tok;
+        snprintf(tmp, sizeof(tmp), "%s", a->sent);
+        for (tok = strtok_r(tmp, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save))
+            json_array_append_new(sent, json_string(tok));
+    }
+    json_object_set_new(ev, "server_sent", sent);
+    if (a->saw_server_hello) {
+        char v[8];
+        snprintf(v, sizeof(v), "0x%04x", a->hello_version);
+        json_object_set_new(ev, "server_hello_version", json_string(v));
+    }
+    if (res->handshake_ok) {
+        json_object_set_new(ev, "version", json_string(res->version));
+        json_object_set_new(ev, "cipher", json_string(res->cipher));
+        leaf =
+            res->chain != NULL && sk_X509_num(res->chain) > 0 ? sk_X509_value(res->chain, 0) : NULL;
+        if (leaf != NULL)
+            json_object_set_new(ev, "certificate", lc_cert_to_json(leaf));
+    }
+    json_object_set_new(ev, "observation", json_string(a->note));
+    if (--p->pending == 0)
+        lc_ptls_evaluate(p);
+}
+
+static void lc_ptls_start(struct lc_check *check, void *arg)
+{
+    struct lc_ptls_arg *p = arg;
+    struct lc_check *dep = lc_check_dep(check, 0);
+    const struct lc_dns_name *d = lc_check_data(dep);
+    const struct lc_run_config *cfg = lc_check_config(check);
+    struct lc_tls_opts opts;
+    char what[300];
+    size_t i;
+
+    p->check = check;
+    if (d == NULL || d->n_addrs == 0) {
+        snprintf(what, sizeof(what), "%s did not resolve", p->name);
+        lc_check_finish_no_input(check, dep, what);
+        return;
+    }
+    p->a = calloc(d->n_addrs, sizeof(*p->a));
+    if (p->a == NULL) {
+        lc_check_finish(check, LC_ERROR, "out of memory");
+        return;
+    }
+    json_object_set_new(lc_check_evidence(check), "port", json_integer(p->port));
+    json_object_set_new(lc_check_evidence(check), "sni", json_string(p->name));
+    json_object_set_new(lc_check_evidence(check), "addresses", json_object());
+    p->n = d->n_addrs;
+    memset(&opts, 0, sizeof(opts));
+    opts.sni = p->name;
+    /* A pseudo-TLS ServerHello is TLS 1.0 at most: offer that far down so
+     * OpenSSL reads on and tells us more (the context is level 0). */
+    opts.min_version = TLS1_VERSION;
+    opts.timeout_us = cfg->timeout_us * 4 / 5;
+    p->pending = p->n;
+    for (i = 0; i < p->n; i++) {
+        struct lc_ptls_addr *a = &p->a[i];
+        int e;
+        a->owner = p;
+        snprintf(a->addr, sizeof(a->addr), "%s", d->addrs[i].text);
+        /* SSL_new() copies the context's callback argument: each
+         * connection reports to its own address. */
+        SSL_CTX_set_msg_callback_arg(p->ctx, a);
+        errno = 0;
+        if (lc_tls_handshake(lc_check_loop(check), p->ctx, a->addr, p->port, &opts, lc_ptls_on_done,
+                             a, &a->hs) == 0) {
+            json_object_set_new(lc_addrs_object(check, a->addr), "result",
+                                json_string("connecting"));
+            continue;
+        }
+        e = errno;
+        a->done = 1;
+        a->kind = e == ECONNREFUSED ? LC_P_CLOSED : LC_P_ERROR;
+        snprintf(a->note, sizeof(a->note), "%s",
+                 e == ECONNREFUSED ? "TCP port closed (connection refused)"
+                                   : "cannot start a connection");
+        json_object_set_new(lc_addrs_object(check, a->addr), "result",
+                            json_string(lc_ptls_words[a->kind]));
+        json_object_set_new(lc_addrs_object(check, a->addr), "observation", json_string(a->note));
+        p->pending--;
+    }
+    SSL_CTX_set_msg_callback_arg(p->ctx, NULL);
+    if (p->pending == 0)
+        lc_ptls_evaluate(p);
+}
+
+/* ======== planning ======== */
+
+static int lc_stun_skip(struct lc_run *run, const char *what, unsigned port, const char *ref)
+{
+    char target[32];
+    struct lc_check *c;
+
+    snprintf(target, sizeof(target), "av-edge:%u", port);
+    c = lc_run_add(run, "stun", what, target, ref, NULL, NULL, NULL);
+    if (c == NULL)
+        return -1;
+    lc_check_skip(c, "no av-edge name known: give --av-edge");
+    return 0;
+}
+
+static char *lc_target(const char *name, unsigned port)
+{
+    size_t n = strlen(name) + 8;
+    char *s = malloc(n);
+
+    if (s != NULL)
+        snprintf(s, n, "%s:%u", name, port);
+    return s;
+}
+
+static int lc_plan_turn(struct lc_run *run, const char *name, unsigned port, int alternate)
+{
+    struct lc_check *dns = lc_dns_plan_name(run, name, "av-edge", 1), *c;
+    struct lc_turn_arg *t = calloc(1, sizeof(*t));
+    char *target = lc_target(name, port);
+    int rc = -1;
+
+    if (dns == NULL || t == NULL || target == NULL || (t->name = strdup(name)) == NULL) {
+        free(t);
+        goto done;
+    }
+    t->port = port;
+    t->check_alternate = alternate;
+    c = lc_run_add(run, "stun", "turn", target, REF_TURN, lc_turn_start, t, lc_turn_arg_free);
+    if (c == NULL) {
+        lc_turn_arg_free(t);
+        goto done;
+    }
+    lc_check_set_cancel(c, lc_turn_cancel);
+    rc = lc_check_depend(c, dns);
+done:
+    free(target);
+    return rc;
+}
+
+static int lc_plan_ptls(struct lc_run *run, const char *name, unsigned port)
+{
+    struct lc_check *dns = lc_dns_plan_name(run, name, "av-edge", 1), *c;
+    struct lc_ptls_arg *p = calloc(1, sizeof(*p));
+    char *target = lc_target(name, port);
+    char err[256];
+    int rc = -1;
+
+    if (dns == NULL || p == NULL || target == NULL || (p->name = strdup(name)) == NULL) {
+        free(p);
+        goto done;
+    }
+    p->port = port;
+    /* A context of its own: the message callback is set on it. */
+    p->ctx = lc_tls_ctx_new(lc_run_get_config(run)->ca_file, err, sizeof(err));
+    if (p->ctx == NULL) {
+        lc_ptls_arg_free(p);
+        goto done;
+    }
+    SSL_CTX_set_msg_callback(p->ctx, lc_ptls_on_msg);
+    /* A pseudo-TLS ServerHello has no renegotiation_info (RFC 5746): let
+     * OpenSSL read past it to the missing Certificate, the telling part.
+     * Nothing is ever sent over these connections. */
+    SSL_CTX_set_options(p->ctx, SSL_OP_LEGACY_SERVER_CONNECT);
+    c = lc_run_add(run, "stun", "pseudo-tls", target, REF_PTLS, lc_ptls_start, p, lc_ptls_arg_free);
+    if (c == NULL) {
+        lc_ptls_arg_free(p);
+        goto done;
+    }
+    lc_check_set_cancel(c, lc_ptls_cancel);
+    rc = lc_check_depend(c, dns);
+done:
+    free(target);
+    return rc;
+}
+
+static int lc_stun_plan(struct lc_run *run, const struct lc_site *site, const struct lc_opts *opts)
+{
+    unsigned turn_port = (unsigned)lc_opts_int(opts, "turn-port");
+    unsigned tls_port = (unsigned)lc_opts_int(opts, "tls-port");
+
+    if (lc_opts_list_has(opts, "checks", "turn")) {
+        if (site->av_edge == NULL ? lc_stun_skip(run, "turn", turn_port, REF_TURN)
+                                  : lc_plan_turn(run, site->av_edge, turn_port,
+                                                 lc_opts_bool(opts, "alternate-server")))
+            return -1;
+    }
+    if (lc_opts_list_has(opts, "checks", "pseudo-tls")) {
+        if (site->av_edge == NULL ? lc_stun_skip(run, "pseudo-tls", tls_port, REF_PTLS)
+                                  : lc_plan_ptls(run, site->av_edge, tls_port))
+            return -1;
+    }
+    return 0;
+}
+
+const struct lc_probe lc_probe_stun = {
+    "stun",
+    "A/V edge from outside: MS-TURN Allocate and STUN Binding on UDP 3478 (every address), and "
+    "what answers a TLS handshake on TCP 443 (MS-TURN pseudo-TLS)",
+    lc_stun_options,
+    lc_stun_plan,
+};
