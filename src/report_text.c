@@ -241,7 +241,8 @@ int lc_report_text(const struct lc_report *report, FILE *out, int color, int ver
 {
     struct lc_text_out o = {.f = out, .err = 0};
     const struct lc_result *const *res;
-    size_t id_width = 0;
+    const struct lc_result **groups = NULL;
+    size_t id_width = 0, n_groups = 0, cap_groups = 0, hidden = 0;
     int rc = -1;
 
     if (report == NULL || out == NULL || (report->results == NULL && report->n_results > 0)) {
@@ -260,30 +261,55 @@ int lc_report_text(const struct lc_report *report, FILE *out, int color, int ver
     }
 
     /* Groups in the order their probe first appears, rows in the given
-     * order: quadratic, but a run has at most a few hundred checks. */
+     * order. There are few probes: one pass over the rows per probe. */
     for (size_t i = 0; i < report->n_results; i++) {
         int seen = 0;
 
         if (res[i] == NULL)
             continue;
-        for (size_t j = 0; j < i && !seen; j++)
-            seen = res[j] != NULL && lc_text_same_probe(res[j], res[i]);
+        for (size_t j = 0; j < n_groups && !seen; j++)
+            seen = lc_text_same_probe(groups[j], res[i]);
         if (seen)
             continue;
+        if (n_groups == cap_groups) {
+            size_t cap = cap_groups ? cap_groups * 2 : 16;
+            const struct lc_result **g = realloc(groups, cap * sizeof(*g));
+            if (g == NULL)
+                goto done;
+            groups = g;
+            cap_groups = cap;
+        }
+        groups[n_groups++] = res[i];
+    }
+    for (size_t g = 0; g < n_groups; g++) {
         lc_text_puts(&o, "\n");
         if (color)
             lc_text_puts(&o, LC_TEXT_BOLD);
-        lc_text_put_clean(&o, res[i]->probe != NULL && res[i]->probe[0] != '\0' ? res[i]->probe
-                                                                                : "(no probe)");
+        lc_text_put_clean(&o, groups[g]->probe != NULL && groups[g]->probe[0] != '\0'
+                                  ? groups[g]->probe
+                                  : "(no probe)");
         if (color)
             lc_text_puts(&o, LC_TEXT_RESET);
         lc_text_puts(&o, "\n");
-        for (size_t k = i; k < report->n_results; k++) {
-            if (res[k] == NULL || !lc_text_same_probe(res[k], res[i]))
+        for (size_t k = 0; k < report->n_results; k++) {
+            if (res[k] == NULL || !lc_text_same_probe(res[k], groups[g]))
                 continue;
+            /* Checks the user excluded are noise on a terminal; -v, JSON
+             * and JUnit still show them. */
+            if (res[k]->excluded && !verbose) {
+                hidden++;
+                continue;
+            }
             if (lc_text_row(&o, res[k], id_width, color, verbose) != 0)
                 goto done;
         }
+    }
+    if (hidden > 0) {
+        char line[128];
+        snprintf(line, sizeof(line),
+                 "\n(%zu check%s excluded by --only/--skip not shown; -v shows them)\n", hidden,
+                 hidden == 1 ? "" : "s");
+        lc_text_puts(&o, line);
     }
 
     lc_text_puts(&o, "\n");
@@ -300,5 +326,6 @@ int lc_report_text(const struct lc_report *report, FILE *out, int color, int ver
     }
     rc = 0;
 done:
+    free(groups);
     return rc;
 }

@@ -25,6 +25,7 @@ struct lc_result {
     const char *reference; /* the requirement enforced and its source */
     uint64_t duration_us;
     const json_t *evidence; /* JSON object, never NULL */
+    int excluded;           /* skipped because --only/--skip left it out */
 };
 
 /* What one run was, for the reporters. */

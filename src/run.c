@@ -513,8 +513,10 @@ void lc_run_select(struct lc_run *run, const char *const *only, size_t n_only,
     }
     for (i = 0; i < run->n_checks; i++) {
         struct lc_check *c = run->checks[i];
-        if (!c->wanted)
+        if (!c->wanted) {
             lc_check_skip(c, "excluded by %s", n_only > 0 ? "--only/--skip" : "--skip");
+            c->res.excluded = 1;
+        }
     }
 }
 
@@ -595,7 +597,10 @@ void lc_check_finish_no_input(struct lc_check *check, const struct lc_check *dep
 {
     const struct lc_result *r = lc_check_result(dep);
 
-    if (r->status == LC_ERROR)
+    /* Name the root cause once, not a chain of "could not run". */
+    if (r->status == LC_ERROR && strncmp(r->message, "could not run: ", 15) == 0)
+        lc_check_finish(check, LC_ERROR, "could not run: %s (see %s)", what, r->id);
+    else if (r->status == LC_ERROR)
         lc_check_finish(check, LC_ERROR, "could not run: %s (see %s: %s)", what, r->id,
                         r->message);
     else
