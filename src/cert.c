@@ -203,10 +203,10 @@ int lc_cert_days_left(X509 *x, int *days, int *not_yet_valid)
 
     if (ASN1_TIME_diff(&d, &secs, NULL, X509_get0_notAfter(x)) != 1)
         return -1;
-    /* Round towards "less time left": a certificate expiring in 3 hours
-     * has 0 days, one expired 3 hours ago has -1. */
-    if (secs < 0 && d <= 0)
-        d -= 1;
+    /* Whole days, except that a certificate expired less than a day ago
+     * must not read as "0 days left": it has -1. */
+    if (d == 0 && secs < 0)
+        d = -1;
     *days = d;
     if (not_yet_valid != NULL) {
         if (ASN1_TIME_diff(&d, &secs, NULL, X509_get0_notBefore(x)) != 1)

@@ -454,10 +454,11 @@ static const struct tc_days {
     int not_yet_valid;
 } tc_days[] = {
     {-TC_DAY, 10 * TC_DAY, 9, 10, 0},
-    {-30 * TC_DAY, -2 * TC_DAY, -3, -2, 0}, /* expired */
-    {5 * TC_DAY, 30 * TC_DAY, 29, 30, 1},   /* not yet valid */
-    {-TC_DAY, 3 * 3600, 0, 0, 0},           /* expires in 3 hours: 0 days */
-    {-TC_DAY, -3 * 3600, -1, -1, 0},        /* expired 3 hours ago: -1 */
+    {-30 * TC_DAY, -2 * TC_DAY, -2, -2, 0},            /* expired two days ago */
+    {-30 * TC_DAY, -5 * TC_DAY - 6 * 3600, -5, -5, 0}, /* 5 days 6 hours ago: 5 days */
+    {5 * TC_DAY, 30 * TC_DAY, 29, 30, 1},              /* not yet valid */
+    {-TC_DAY, 3 * 3600, 0, 0, 0},                      /* expires in 3 hours: 0 days */
+    {-TC_DAY, -3 * 3600, -1, -1, 0},                   /* expired 3 hours ago: -1 */
     {-400 * TC_DAY, 365 * TC_DAY, 364, 365, 0},
 };
 
