@@ -23,83 +23,49 @@
 
 #include "cert.h"
 #include "dns.h"
+#include "names.h"
 #include "probes.h"
 #include "run.h"
 #include "site.h"
 #include "tls.h"
 
 #define REF_EDGE_CERT                                                                              \
-    "Edge external certificate: public CA, subject = access edge FQDN (no wildcard), SAN = access " \
+    "Edge external certificate: public CA, subject = access edge FQDN (no wildcard), SAN = "       \
+    "access "                                                                                      \
     "edge, webconf and sip.<domain> for every SIP domain (+ xmpp.<domain>), same certificate on "  \
-    "443 and 5061 (LS2013:certificate-requirements-for-external-user-access.md, "                 \
+    "443 and 5061 (LS2013:certificate-requirements-for-external-user-access.md, "                  \
     "plan-for-edge-server-certificates.md)"
 #define REF_RP_CERT                                                                                \
     "Reverse proxy certificate: public CA, subject = Front End external web FQDN, SAN = "          \
     "Director external web, meet, dialin, Office Web Apps, lyncdiscover.<domain>; *.<domain> may " \
-    "cover simple URLs and lyncdiscover only (LS2013:request-and-configure-a-certificate-for-"    \
+    "cover simple URLs and lyncdiscover only (LS2013:request-and-configure-a-certificate-for-"     \
     "your-reverse-http-proxy.md, wildcard-certificate-support.md)"
 #define REF_GENERAL                                                                                \
-    "Certificate infrastructure: CRL distribution point, SHA-1 or SHA-2 (RSASSA-PSS unsupported), " \
-    "RSA 2048+, serverAuth EKU, expiry warned ahead "                                             \
+    "Certificate infrastructure: CRL distribution point, SHA-1 or SHA-2 (RSASSA-PSS "              \
+    "unsupported), "                                                                               \
+    "RSA 2048+, serverAuth EKU, expiry warned ahead "                                              \
     "(LS2013:certificate-infrastructure-requirements.md)"
-
-enum lc_listener_kind { LC_L_RP, LC_L_EDGE, LC_L_EDGE_FED, LC_L_WEBCONF };
-
-struct lc_need {
-    char *name;
-    int wildcard_ok;
-};
 
 /* One listener: shared by the checks planned for it (reference counted). */
 struct lc_listener {
     int refs;
-    enum lc_listener_kind kind;
     unsigned port;
-    char *primary;
-    char *expect_cn; /* the subject CN Lync expects, or NULL */
-    struct lc_need *need;
-    size_t n_need;
+    struct lc_listener_names names;
     SSL_CTX *ctx;
 };
 
 static void lc_listener_unref(struct lc_listener *l)
 {
-    size_t i;
-
     if (l == NULL || --l->refs > 0)
         return;
-    for (i = 0; i < l->n_need; i++)
-        free(l->need[i].name);
-    free(l->need);
-    free(l->primary);
-    free(l->expect_cn);
+    lc_listener_names_clear(&l->names);
     SSL_CTX_free(l->ctx);
     free(l);
 }
 
-static int lc_listener_need(struct lc_listener *l, const char *name, int wildcard_ok)
-{
-    struct lc_need *n;
-    size_t i;
-
-    for (i = 0; i < l->n_need; i++)
-        if (strcasecmp(l->need[i].name, name) == 0)
-            return 0;
-    n = realloc(l->need, (l->n_need + 1) * sizeof(*n));
-    if (n == NULL)
-        return -1;
-    l->need = n;
-    n[l->n_need].name = strdup(name);
-    n[l->n_need].wildcard_ok = wildcard_ok;
-    if (n[l->n_need].name == NULL)
-        return -1;
-    l->n_need++;
-    return 0;
-}
-
 static const char *lc_listener_label(const struct lc_listener *l)
 {
-    switch (l->kind) {
+    switch (l->names.kind) {
     case LC_L_RP:
         return "reverse proxy";
     case LC_L_EDGE:
@@ -124,7 +90,7 @@ struct lc_hs_addr {
     int ok, tls12_ok, client_cert_requested;
     char error[256], tls12_error[256];
     char version[16], cipher[64];
-    STACK_OF(X509) *chain;
+    STACK_OF(X509) * chain;
 };
 
 struct lc_hs_arg {
@@ -170,7 +136,7 @@ static X509 *lc_hs_leaf(const struct lc_hs_addr *a)
     return a->chain != NULL && sk_X509_num(a->chain) > 0 ? sk_X509_value(a->chain, 0) : NULL;
 }
 
-static json_t *lc_chain_json(STACK_OF(X509) *chain)
+static json_t *lc_chain_json(STACK_OF(X509) * chain)
 {
     json_t *arr = json_array();
     int i;
@@ -232,8 +198,8 @@ static void lc_hs_evaluate(struct lc_hs_arg *h)
     }
     if (bad > 0) {
         lc_check_finish(check, LC_FAIL, "TLS handshake with %s (%s:%u) failed%s: %s", h->name,
-                        first_bad->addr, h->l->port,
-                        bad > 1 ? " on several addresses" : "", first_bad->error);
+                        first_bad->addr, h->l->port, bad > 1 ? " on several addresses" : "",
+                        first_bad->error);
         return;
     }
     if (no12 > 0) {
@@ -343,7 +309,8 @@ static void lc_hs_start(struct lc_check *check, void *arg)
         lc_check_finish(check, LC_ERROR, "out of memory");
         return;
     }
-    json_object_set_new(lc_check_evidence(check), "sni", h->no_sni ? json_null() : json_string(h->name));
+    json_object_set_new(lc_check_evidence(check), "sni",
+                        h->no_sni ? json_null() : json_string(h->name));
     json_object_set_new(lc_check_evidence(check), "port", json_integer(h->l->port));
     json_object_set_new(lc_check_evidence(check), "addresses", json_object());
     h->n = d->n_addrs;
@@ -475,7 +442,7 @@ static enum lc_status lc_judge_dates(X509 *x, const char *what, int warn_days, c
 
 /* Judge one distinct certificate (and the chain it came with). */
 static enum lc_status lc_judge_one(struct lc_check *check, const struct lc_judge_arg *j, X509 *x,
-                                   STACK_OF(X509) *chain, char *msg, size_t len, json_t *ev)
+                                   STACK_OF(X509) * chain, char *msg, size_t len, json_t *ev)
 {
     const struct lc_listener *l = j->l;
     int no_eku = 0, bits = 0, i;
@@ -497,27 +464,32 @@ static enum lc_status lc_judge_one(struct lc_check *check, const struct lc_judge
         json_t *missing = json_array(), *required = json_array();
         char list[600] = "";
         size_t used = 0, k, n_missing = 0;
-        for (k = 0; k < l->n_need; k++) {
-            json_array_append_new(required, json_string(l->need[k].name));
-            if (lc_cert_covers(x, l->need[k].name, l->need[k].wildcard_ok, NULL, 0))
+        size_t n_required = 0;
+        for (k = 0; k < l->names.n; k++) {
+            const struct lc_cert_name *cn = &l->names.v[k];
+            if (!cn->required)
+                continue;
+            n_required++;
+            json_array_append_new(required, json_string(cn->name));
+            if (lc_cert_covers(x, cn->name, cn->wildcard_ok, NULL, 0))
                 continue;
             n_missing++;
-            json_array_append_new(missing, json_string(l->need[k].name));
+            json_array_append_new(missing, json_string(cn->name));
             if (used < sizeof(list)) {
-                int w = snprintf(list + used, sizeof(list) - used, "%s%s", used ? ", " : "",
-                                 l->need[k].name);
-                if (w > 0)
+                int w =
+                    snprintf(list + used, sizeof(list) - used, "%s%s", used ? ", " : "", cn->name);
+                if (w > 0 && (size_t)w < sizeof(list) - used)
                     used += (size_t)w;
             }
         }
         json_object_set_new(ev, "required", required);
         json_object_set_new(ev, "missing", missing);
         if (n_missing > 0) {
-            snprintf(msg, len, "%s certificate lacks %zu required name%s: %s",
-                     lc_listener_label(l), n_missing, n_missing == 1 ? "" : "s", list);
+            snprintf(msg, len, "%s certificate lacks %zu required name%s: %s", lc_listener_label(l),
+                     n_missing, n_missing == 1 ? "" : "s", list);
             return LC_FAIL;
         }
-        snprintf(msg, len, "covers all %zu required names", l->n_need);
+        snprintf(msg, len, "covers all %zu required names", n_required);
         return LC_PASS;
     }
     case LC_J_CHAIN: {
@@ -539,9 +511,9 @@ static enum lc_status lc_judge_one(struct lc_check *check, const struct lc_judge
         }
         snprintf(msg, len, "%d intermediate%s valid", n - 1, n == 2 ? "" : "s");
         for (i = 1; i < n; i++) {
-            enum lc_status st = lc_judge_dates(sk_X509_value(chain, i), "intermediate",
-                                               lc_check_config(check)->cert_warn_days, one,
-                                               sizeof(one));
+            enum lc_status st =
+                lc_judge_dates(sk_X509_value(chain, i), "intermediate",
+                               lc_check_config(check)->cert_warn_days, one, sizeof(one));
             if (lc_rank(st) > lc_rank(worst)) {
                 worst = st;
                 snprintf(msg, len, "%s", one);
@@ -589,7 +561,7 @@ static enum lc_status lc_judge_one(struct lc_check *check, const struct lc_judge
             snprintf(msg, len, "the certificate has no serverAuth extended key usage");
             return LC_FAIL;
         }
-        if (l->kind == LC_L_EDGE_FED && !client) {
+        if (l->names.kind == LC_L_EDGE_FED && !client) {
             /* Public CAs stopped issuing clientAuth in 2025-2026: a warning. */
             snprintf(msg, len,
                      "serverAuth present, clientAuth missing: MTLS federation partners that "
@@ -628,8 +600,10 @@ static enum lc_status lc_judge_one(struct lc_check *check, const struct lc_judge
             snprintf(msg, len, "wildcard subject CN=%s: Lync never supports a wildcard subject",
                      cn);
             st = LC_FAIL;
-        } else if (l->expect_cn != NULL && (cn == NULL || strcasecmp(cn, l->expect_cn) != 0)) {
-            snprintf(msg, len, "subject CN=%s, expected %s", cn ? cn : "(none)", l->expect_cn);
+        } else if (l->names.expect_cn != NULL &&
+                   (cn == NULL || strcasecmp(cn, l->names.expect_cn) != 0)) {
+            snprintf(msg, len, "subject CN=%s, expected %s", cn ? cn : "(none)",
+                     l->names.expect_cn);
             st = LC_WARN;
         } else {
             snprintf(msg, len, "subject CN=%s", cn ? cn : "(none)");
@@ -741,6 +715,7 @@ static void lc_judge_start(struct lc_check *check, void *arg)
             snprintf(seen[n_seen++], 65, "%s", fp);
         ev = json_object();
         json_object_set_new(ev, "addresses", json_pack("[s]", h->a[i].addr));
+        json_object_set_new(ev, "certificate", lc_cert_to_json(x));
         json_object_set_new(certs, fp, ev);
         n_distinct++;
         st = lc_judge_one(check, j, x, h->a[i].chain, msg, sizeof(msg), ev);
@@ -783,21 +758,17 @@ struct lc_tls_plan {
 };
 
 static struct lc_listener *lc_listener_new(struct lc_tls_plan *p, enum lc_listener_kind kind,
-                                           unsigned port, const char *primary,
-                                           const char *expect_cn)
+                                           unsigned port)
 {
     struct lc_listener *l = calloc(1, sizeof(*l));
 
     if (l == NULL)
         return NULL;
     l->refs = 1;
-    l->kind = kind;
     l->port = port;
-    l->primary = strdup(primary);
-    l->expect_cn = expect_cn != NULL ? strdup(expect_cn) : NULL;
-    if (l->primary == NULL || (expect_cn != NULL && l->expect_cn == NULL) ||
-        SSL_CTX_up_ref(p->ctx) != 1) {
-        lc_listener_unref(l);
+    if (lc_listener_names_build(p->site, kind, &l->names) < 0 || SSL_CTX_up_ref(p->ctx) != 1) {
+        lc_listener_names_clear(&l->names);
+        free(l);
         return NULL;
     }
     l->ctx = p->ctx;
@@ -818,7 +789,7 @@ static struct lc_check *lc_plan_handshake(struct lc_tls_plan *p, struct lc_liste
                                           const char *name, int wildcard_ok, int no_sni,
                                           const char *role, const char *ref)
 {
-    struct lc_check *dns = lc_dns_plan_name(p->run, name, role, l->kind != LC_L_RP);
+    struct lc_check *dns = lc_dns_plan_name(p->run, name, role, l->names.kind != LC_L_RP);
     struct lc_hs_arg *h;
     struct lc_check *c;
     char *target = lc_fmt_target(name, l->port);
@@ -878,37 +849,40 @@ static struct lc_check *lc_plan_judge(struct lc_tls_plan *p, struct lc_listener 
     return c;
 }
 
-/* Plan every check of one listener; served[i] are the names clients
- * connect to on it, need[] (in l) those its certificate must carry. */
-static int lc_plan_listener(struct lc_tls_plan *p, struct lc_listener *l,
-                            const struct lc_need *served, size_t n_served, const char *role,
+/* Plan every check of one listener: per name clients connect to, the
+ * handshake, name and consistency checks; on the primary name, the rest. */
+static int lc_plan_listener(struct lc_tls_plan *p, struct lc_listener *l, const char *role,
                             struct lc_check *pair_hs, struct lc_check **primary_hs)
 {
     static const struct {
         enum lc_judge_kind kind;
         const char *what;
     } judges[] = {
-        {LC_J_SAN, "san"},         {LC_J_CHAIN, "chain"},
+        {LC_J_SAN, "san"},           {LC_J_CHAIN, "chain"},
         {LC_J_VALIDITY, "validity"}, {LC_J_INTERMEDIATES, "intermediates"},
-        {LC_J_KEY, "key"},         {LC_J_SIGNATURE, "signature"},
-        {LC_J_EKU, "eku"},         {LC_J_CRL, "crl"},
+        {LC_J_KEY, "key"},           {LC_J_SIGNATURE, "signature"},
+        {LC_J_EKU, "eku"},           {LC_J_CRL, "crl"},
         {LC_J_SUBJECT, "subject"},
     };
-    const char *ref = l->kind == LC_L_RP ? REF_RP_CERT : REF_EDGE_CERT;
+    const char *ref = l->names.kind == LC_L_RP ? REF_RP_CERT : REF_EDGE_CERT;
+    const struct lc_cert_name *served;
     size_t i;
 
-    for (i = 0; i < n_served; i++) {
+    for (i = 0; i < l->names.n; i++) {
         struct lc_check *hs, *cons;
-        hs = lc_plan_handshake(p, l, served[i].name, served[i].wildcard_ok, 0, role, ref);
+        served = &l->names.v[i];
+        if (!served->served)
+            continue;
+        hs = lc_plan_handshake(p, l, served->name, served->wildcard_ok, 0, role, ref);
         if (hs == NULL)
             return -1;
-        if (lc_plan_judge(p, l, LC_J_NAME, "name", served[i].name, served[i].wildcard_ok, hs,
-                          ref) == NULL)
+        if (lc_plan_judge(p, l, LC_J_NAME, "name", served->name, served->wildcard_ok, hs, ref) ==
+            NULL)
             return -1;
-        cons = lc_plan_judge(p, l, LC_J_CONSISTENCY, "consistency", served[i].name, 0, hs, ref);
+        cons = lc_plan_judge(p, l, LC_J_CONSISTENCY, "consistency", served->name, 0, hs, ref);
         if (cons == NULL)
             return -1;
-        if (strcasecmp(served[i].name, l->primary) != 0)
+        if (strcasecmp(served->name, l->names.primary) != 0)
             continue;
         if (primary_hs != NULL)
             *primary_hs = hs;
@@ -920,13 +894,13 @@ static int lc_plan_listener(struct lc_tls_plan *p, struct lc_listener *l,
                              judges[k].kind == LC_J_EKU)
                                 ? ref
                                 : REF_GENERAL;
-            if (lc_plan_judge(p, l, judges[k].kind, judges[k].what, l->primary, 0, hs, r) ==
+            if (lc_plan_judge(p, l, judges[k].kind, judges[k].what, l->names.primary, 0, hs, r) ==
                 NULL)
                 return -1;
         }
         if (lc_opts_bool(p->opts, "no-sni")) {
             struct lc_check *ns =
-                lc_plan_handshake(p, l, l->primary, served[i].wildcard_ok, 1, role, ref);
+                lc_plan_handshake(p, l, l->names.primary, served->wildcard_ok, 1, role, ref);
             /* Only meaningful where the listener answers at all. */
             if (ns == NULL || lc_check_depend(ns, hs) < 0)
                 return -1;
@@ -935,149 +909,16 @@ static int lc_plan_listener(struct lc_tls_plan *p, struct lc_listener *l,
     return 0;
 }
 
-static char *lc_prefixed(const char *prefix, const char *domain)
+/* Plan one listener kind; nothing when the site names nothing it serves. */
+static int lc_plan_kind(struct lc_tls_plan *p, enum lc_listener_kind kind, unsigned port,
+                        const char *role, struct lc_check *pair, struct lc_check **primary_hs)
 {
-    size_t n = strlen(prefix) + strlen(domain) + 1;
-    char *s = malloc(n);
+    struct lc_listener *l = lc_listener_new(p, kind, port);
+    int rc;
 
-    if (s != NULL)
-        snprintf(s, n, "%s%s", prefix, domain);
-    return s;
-}
-
-static int lc_served_push(struct lc_need **v, size_t *n, const char *name, int wildcard_ok)
-{
-    struct lc_need *nv;
-    size_t i;
-
-    for (i = 0; i < *n; i++)
-        if (strcasecmp((*v)[i].name, name) == 0)
-            return 0;
-    nv = realloc(*v, (*n + 1) * sizeof(*nv));
-    if (nv == NULL)
-        return -1;
-    *v = nv;
-    nv[*n].name = strdup(name);
-    nv[*n].wildcard_ok = wildcard_ok;
-    if (nv[*n].name == NULL)
-        return -1;
-    (*n)++;
-    return 0;
-}
-
-static void lc_served_free(struct lc_need *v, size_t n)
-{
-    size_t i;
-
-    for (i = 0; i < n; i++)
-        free(v[i].name);
-    free(v);
-}
-
-static int lc_plan_rp(struct lc_tls_plan *p)
-{
-    const struct lc_site *s = p->site;
-    struct lc_need *served = NULL;
-    size_t n = 0, i;
-    struct lc_listener *l = NULL;
-    const char *primary;
-    int rc = -1;
-
-    /* Explicit names first; wildcards only for simple URLs and lyncdiscover. */
-    for (i = 0; i < s->web_external.n; i++)
-        if (lc_served_push(&served, &n, s->web_external.v[i], 0) < 0)
-            goto done;
-    for (i = 0; i < s->director_web_external.n; i++)
-        if (lc_served_push(&served, &n, s->director_web_external.v[i], 0) < 0)
-            goto done;
-    for (i = 0; i < s->sip_domains.n; i++) {
-        char *d = lc_prefixed("lyncdiscover.", s->sip_domains.v[i]);
-        if (d == NULL || lc_served_push(&served, &n, d, 1) < 0) {
-            free(d);
-            goto done;
-        }
-        free(d);
-    }
-    for (i = 0; i < s->meet.n; i++)
-        if (lc_served_push(&served, &n, s->meet.v[i], 1) < 0)
-            goto done;
-    if (s->dialin != NULL && lc_served_push(&served, &n, s->dialin, 1) < 0)
-        goto done;
-    if (s->owa != NULL && lc_served_push(&served, &n, s->owa, 0) < 0)
-        goto done;
-    if (n == 0) {
-        rc = 0;
-        goto done;
-    }
-    primary = s->web_external.n > 0            ? s->web_external.v[0]
-              : s->director_web_external.n > 0 ? s->director_web_external.v[0]
-                                               : served[0].name;
-    /* Office Web Apps is its own server with its own certificate: it is
-     * served (handshake, name) but not required of the proxy's. */
-    l = lc_listener_new(p, LC_L_RP, 443, primary, s->web_external.n > 0 ? primary : NULL);
     if (l == NULL)
-        goto done;
-    for (i = 0; i < n; i++)
-        if ((s->owa == NULL || strcasecmp(served[i].name, s->owa) != 0) &&
-            lc_listener_need(l, served[i].name, served[i].wildcard_ok) < 0)
-            goto done;
-    rc = lc_plan_listener(p, l, served, n, "reverse-proxy", NULL, NULL);
-done:
-    lc_listener_unref(l);
-    lc_served_free(served, n);
-    return rc;
-}
-
-static int lc_plan_edge(struct lc_tls_plan *p, enum lc_listener_kind kind, unsigned port,
-                        struct lc_check *pair, struct lc_check **primary_hs)
-{
-    const struct lc_site *s = p->site;
-    struct lc_need *served = NULL;
-    size_t n = 0, i;
-    struct lc_listener *l = NULL;
-    int rc = -1;
-
-    if (s->access_edge == NULL)
-        return 0;
-    l = lc_listener_new(p, kind, port, s->access_edge, s->access_edge);
-    if (l == NULL || lc_served_push(&served, &n, s->access_edge, 0) < 0 ||
-        lc_listener_need(l, s->access_edge, 0) < 0)
-        goto done;
-    if (s->webconf_edge != NULL && lc_listener_need(l, s->webconf_edge, 0) < 0)
-        goto done;
-    for (i = 0; i < s->sip_domains.n; i++) {
-        char *sip = lc_prefixed("sip.", s->sip_domains.v[i]);
-        char *xmpp = lc_prefixed("xmpp.", s->sip_domains.v[i]);
-        int bad = sip == NULL || xmpp == NULL || lc_served_push(&served, &n, sip, 0) < 0 ||
-                  lc_listener_need(l, sip, 0) < 0 ||
-                  (s->xmpp && lc_listener_need(l, xmpp, 0) < 0);
-        free(sip);
-        free(xmpp);
-        if (bad)
-            goto done;
-    }
-    rc = lc_plan_listener(p, l, served, n, "access-edge", pair, primary_hs);
-done:
-    lc_listener_unref(l);
-    lc_served_free(served, n);
-    return rc;
-}
-
-static int lc_plan_webconf(struct lc_tls_plan *p)
-{
-    const struct lc_site *s = p->site;
-    struct lc_need served = {NULL, 0};
-    struct lc_listener *l;
-    int rc = -1;
-
-    if (s->webconf_edge == NULL)
-        return 0;
-    /* The webconf edge shares the edge's external certificate, whose
-     * subject is the access edge FQDN. */
-    l = lc_listener_new(p, LC_L_WEBCONF, 443, s->webconf_edge, s->access_edge);
-    served.name = s->webconf_edge;
-    if (l != NULL && lc_listener_need(l, s->webconf_edge, 0) == 0)
-        rc = lc_plan_listener(p, l, &served, 1, "webconf-edge", NULL, NULL);
+        return -1;
+    rc = l->names.n == 0 ? 0 : lc_plan_listener(p, l, role, pair, primary_hs);
     lc_listener_unref(l);
     return rc;
 }
@@ -1103,22 +944,21 @@ static int lc_tls_plan(struct lc_run *run, const struct lc_site *site, const str
     p.ctx = lc_tls_ctx_new(lc_run_get_config(run)->ca_file, err, sizeof(err));
     if (p.ctx == NULL)
         return -1;
-    if (lc_opts_list_has(opts, "listeners", "reverse-proxy")) {
-        if (lc_plan_rp(&p) < 0)
-            goto done;
-    }
+    if (lc_opts_list_has(opts, "listeners", "reverse-proxy") &&
+        lc_plan_kind(&p, LC_L_RP, 443, "reverse-proxy", NULL, NULL) < 0)
+        goto done;
     if (lc_opts_list_has(opts, "listeners", "access-edge") &&
-        lc_plan_edge(&p, LC_L_EDGE, 443, NULL, &edge443) < 0)
+        lc_plan_kind(&p, LC_L_EDGE, 443, "access-edge", NULL, &edge443) < 0)
         goto done;
     if (lc_opts_list_has(opts, "listeners", "access-edge-federation") &&
-        lc_plan_edge(&p, LC_L_EDGE_FED, 5061, edge443, NULL) < 0)
+        lc_plan_kind(&p, LC_L_EDGE_FED, 5061, "access-edge", edge443, NULL) < 0)
         goto done;
     if (lc_opts_list_has(opts, "listeners", "webconf-edge")) {
         if (site->webconf_edge == NULL) {
             if (lc_plan_skip(&p, "handshake", "webconf-edge:443",
                              "no webconf-edge name known: give --webconf-edge") < 0)
                 goto done;
-        } else if (lc_plan_webconf(&p) < 0) {
+        } else if (lc_plan_kind(&p, LC_L_WEBCONF, 443, "webconf-edge", NULL, NULL) < 0) {
             goto done;
         }
     }

@@ -21,6 +21,7 @@ int main(void)
     srunner_add_suite(sr, lc_suite_dns());
     srunner_add_suite(sr, lc_suite_http());
     srunner_add_suite(sr, lc_suite_loop());
+    srunner_add_suite(sr, lc_suite_names());
     srunner_add_suite(sr, lc_suite_report());
     srunner_add_suite(sr, lc_suite_run());
     srunner_add_suite(sr, lc_suite_sip());

@@ -9,6 +9,7 @@ Suite *lc_suite_cli(void);
 Suite *lc_suite_dns(void);
 Suite *lc_suite_http(void);
 Suite *lc_suite_loop(void);
+Suite *lc_suite_names(void);
 Suite *lc_suite_report(void);
 Suite *lc_suite_run(void);
 Suite *lc_suite_sip(void);

@@ -1,0 +1,55 @@
+/* lynccheck - which names each external TLS listener serves and which its
+ * certificate must carry, computed from the site (Lync's rules).
+ *
+ * Sources: LS2013 certificate-requirements-for-external-user-access.md,
+ * plan-for-edge-server-certificates.md, request-and-configure-a-certificate-
+ * for-your-reverse-http-proxy.md, wildcard-certificate-support.md
+ * (../shared/reference/lync-external-access.md, "Certificates"). */
+#ifndef LC_NAMES_H
+#define LC_NAMES_H
+
+#include <stddef.h>
+
+#include "site.h"
+
+enum lc_listener_kind {
+    LC_L_RP,       /* reverse proxy, 443 */
+    LC_L_EDGE,     /* access edge, 443 (clients) */
+    LC_L_EDGE_FED, /* access edge, 5061 (federation, MTLS) */
+    LC_L_WEBCONF   /* web conferencing edge, 443 */
+};
+
+struct lc_cert_name {
+    char *name;
+    int wildcard_ok; /* a "*.<domain>" SAN may cover it */
+    int served;      /* clients connect to this name on the listener */
+    int required;    /* the listener's certificate must carry it */
+};
+
+struct lc_listener_names {
+    enum lc_listener_kind kind;
+    char *primary;   /* the name the listener's certificate is judged on */
+    char *expect_cn; /* the subject Lync expects, or NULL */
+    struct lc_cert_name *v;
+    size_t n;
+};
+
+/* Fill `out` for the listener. n is 0 when the site names nothing that it
+ * serves (the access edge unknown, no reverse proxy name). Returns 0, or -1
+ * when out of memory. Rules:
+ *   reverse proxy: serves the Front End and Director external web FQDNs,
+ *     lyncdiscover.<d>, meet, dialin and Office Web Apps; requires all but
+ *     Office Web Apps (its own server); a wildcard may cover lyncdiscover,
+ *     meet and dialin only; subject = the first Front End external FQDN;
+ *   access edge 443 and 5061: serves the access edge FQDN and sip.<d>;
+ *     requires those, the webconf FQDN and, with XMPP, xmpp.<d>; never a
+ *     wildcard; subject = the access edge FQDN;
+ *   webconf edge: serves and requires the webconf FQDN; the subject is the
+ *     access edge FQDN (one external certificate for the edge). */
+int lc_listener_names_build(const struct lc_site *site, enum lc_listener_kind kind,
+                            struct lc_listener_names *out);
+void lc_listener_names_clear(struct lc_listener_names *ln);
+const struct lc_cert_name *lc_listener_names_find(const struct lc_listener_names *ln,
+                                                  const char *name);
+
+#endif
