@@ -14,9 +14,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include "run.h"
 #include "dns.h"
 #include "probes.h"
+#include "run.h"
 #include "site.h"
 
 #define REF_EDGE_A                                                                                 \
@@ -28,26 +28,28 @@
     "Office Web Apps (seed 001; ODS: Skype/SfbServer/plan-your-deployment/network-requirements/"   \
     "dns.md)"
 #define REF_SIP_TLS                                                                                \
-    "SRV _sip._tls.<domain> -> access edge, port 443, target within the SIP domain "              \
+    "SRV _sip._tls.<domain> -> access edge, port 443, target within the SIP domain "               \
     "(ODS: .../edge-server-deployments/advanced-edge-server-dns.md)"
 #define REF_FED                                                                                    \
     "SRV _sipfederationtls._tcp.<domain> -> access edge, port 5061; the target's domain must "     \
     "equal the SIP domain, else partners fail with ms-diagnostics 1009 (ODS: "                     \
-    "advanced-edge-server-dns.md; Cisco TAC 212383); also needed for push notifications (seed 004)"
+    "advanced-edge-server-dns.md; Cisco TAC 212383); also needed for push notifications (seed "    \
+    "004)"
 #define REF_XMPP                                                                                   \
-    "SRV _xmpp-server._tcp.<domain> -> access edge, port 5269, where XMPP federation is used "    \
+    "SRV _xmpp-server._tcp.<domain> -> access edge, port 5269, where XMPP federation is used "     \
     "(ODS: edge-environmental-requirements.md)"
 #define REF_SRV_TARGET                                                                             \
     "SRV targets must resolve to the Access Edge's public addresses (ODS: "                        \
     "advanced-edge-server-dns.md)"
 #define REF_EDGE_ADDR                                                                              \
-    "sip.<domain> must reach the Access Edge (ODS: edge-environmental-requirements.md; clients "    \
+    "sip.<domain> must reach the Access Edge (ODS: edge-environmental-requirements.md; clients "   \
     "fall back to sip.<domain> per advanced-edge-server-dns.md)"
 #define REF_LEAK                                                                                   \
-    "lyncdiscoverinternal.<domain> belongs to internal DNS only (ODS: advanced-edge-server-dns.md;" \
+    "lyncdiscoverinternal.<domain> belongs to internal DNS only (ODS: "                            \
+    "advanced-edge-server-dns.md;"                                                                 \
     " LS2013:technical-requirements-for-mobility.md)"
 #define REF_CNAME                                                                                  \
-    "A lyncdiscover CNAME into another domain fails over HTTPS for mobile clients; such sites "     \
+    "A lyncdiscover CNAME into another domain fails over HTTPS for mobile clients; such sites "    \
     "need the HTTP 80 publishing rule (LS2013:technical-requirements-for-mobility.md)"
 
 /* ---- what a resolved name leaves for its dependents ---- */
@@ -95,8 +97,8 @@ static json_t *lc_addrs_json(const struct lc_dns_answer *a)
     size_t i;
 
     for (i = 0; arr != NULL && i < a->n_addrs; i++)
-        json_array_append_new(arr, json_pack("{s:s, s:i}", "address", a->addrs[i].text, "ttl",
-                                             a->addrs[i].ttl));
+        json_array_append_new(
+            arr, json_pack("{s:s, s:i}", "address", a->addrs[i].text, "ttl", a->addrs[i].ttl));
     return arr;
 }
 
@@ -141,11 +143,10 @@ static void lc_resolve_on_answer(const struct lc_dns_answer *a, void *arg)
      * names into other zones, so follow the chain ourselves. */
     if (a->n_addrs == 0 && a->canonical != NULL && (a->status == 0 || a->status == 1)) {
         if (strcmp(a->canonical, r->name) == 0 || r->chain.n > LC_CNAME_MAX ||
-            (lc_strv_contains(&r->chain, a->canonical) &&
-             strcmp(a->canonical, a->qname) != 0)) {
+            (lc_strv_contains(&r->chain, a->canonical) && strcmp(a->canonical, a->qname) != 0)) {
             r->cname_loop = 1;
-        } else if (lc_dns_query(lc_check_dns(r->check), a->canonical, a->type,
-                                lc_resolve_on_answer, r) == 0) {
+        } else if (lc_dns_query(lc_check_dns(r->check), a->canonical, a->type, lc_resolve_on_answer,
+                                r) == 0) {
             return; /* still pending: the answer for the target will come */
         }
     }
@@ -361,8 +362,8 @@ static void lc_srv_on_answer(const struct lc_dns_answer *ans, void *arg)
         const struct lc_dns_srv *s = &ans->srvs[i];
         const char *t = s->target;
         json_array_append_new(records, json_pack("{s:i, s:i, s:i, s:s}", "priority",
-                                                 (int)s->priority, "weight", (int)s->weight,
-                                                 "port", (int)s->port, "target", t));
+                                                 (int)s->priority, "weight", (int)s->weight, "port",
+                                                 (int)s->port, "target", t));
         if (problem[0] != '\0')
             continue;
         /* RFC 2782: a target of "." means the service is not offered. */
@@ -396,7 +397,8 @@ static void lc_srv_on_answer(const struct lc_dns_answer *ans, void *arg)
     /* Keep the targets even when a rule failed: whether they reach the
      * edge is a separate question with its own check. */
     for (i = 0; i < ans->n_srvs; i++)
-        if (ans->srvs[i].target[0] != '\0' && !lc_strv_contains(&data->targets, ans->srvs[i].target))
+        if (ans->srvs[i].target[0] != '\0' &&
+            !lc_strv_contains(&data->targets, ans->srvs[i].target))
             lc_strv_push(&data->targets, ans->srvs[i].target);
     lc_check_set_data(check, data, lc_srv_data_free);
     if (problem[0] != '\0') {
@@ -593,8 +595,7 @@ static void lc_target_start(struct lc_check *check, void *arg)
         return;
     }
     json_object_set_new(ev, "access_edge", json_string(lc_check_result(edge_check)->target));
-    json_object_set_new(ev, "access_edge_addresses",
-                        lc_name_data_json(lc_check_data(edge_check)));
+    json_object_set_new(ev, "access_edge_addresses", lc_name_data_json(lc_check_data(edge_check)));
     targets = json_object();
     json_object_set_new(ev, "targets", targets);
     a = calloc(1, sizeof(*a));
@@ -696,10 +697,9 @@ static void lc_cname_start(struct lc_check *check, void *arg)
 
 /* ---- planning ---- */
 
-static const char *const lc_a_roles[] = {"access-edge", "webconf-edge", "av-edge",
-                                          "sip",         "lyncdiscover", "meet",
-                                          "dialin",      "web-external", "director-web-external",
-                                          "owa",         NULL};
+static const char *const lc_a_roles[] = {
+    "access-edge",  "webconf-edge",          "av-edge", "sip", "lyncdiscover", "meet", "dialin",
+    "web-external", "director-web-external", "owa",     NULL};
 static const char *const lc_srv_kinds[] = {"sip-tls", "federation", "xmpp", NULL};
 
 static const struct lc_option_decl lc_dns_options[] = {
@@ -709,11 +709,12 @@ static const struct lc_option_decl lc_dns_options[] = {
      "roles whose names must resolve (A/AAAA)", lc_a_roles, 0, 0, NULL},
     {"srv", LC_OPT_LIST, "sip-tls, federation, xmpp",
      "SRV records to check per SIP domain (xmpp only when --xmpp yes)", lc_srv_kinds, 0, 0, NULL},
-    {"srv-targets", LC_OPT_BOOL, "yes", "SRV targets must resolve to the access edge", NULL, 0, 0, NULL},
+    {"srv-targets", LC_OPT_BOOL, "yes", "SRV targets must resolve to the access edge", NULL, 0, 0,
+     NULL},
     {"edge-addresses", LC_OPT_BOOL, "yes", "sip.<domain> must resolve to the access edge", NULL, 0,
      0, NULL},
-    {"internal-leak", LC_OPT_BOOL, "yes", "lyncdiscoverinternal.<domain> must not resolve", NULL,
-     0, 0, NULL},
+    {"internal-leak", LC_OPT_BOOL, "yes", "lyncdiscoverinternal.<domain> must not resolve", NULL, 0,
+     0, NULL},
     {"lyncdiscover-cname", LC_OPT_BOOL, "yes", "warn on a lyncdiscover CNAME into another domain",
      NULL, 0, 0, NULL},
     {NULL, LC_OPT_BOOL, NULL, NULL, NULL, 0, 0, NULL},
@@ -883,7 +884,8 @@ static int lc_dns_plan(struct lc_run *run, const struct lc_site *site, const str
             lc_opts_bool(opts, "lyncdiscover-cname"))
             if (lc_plan_role(&p, disc, "lyncdiscover", 0, &disc_check) < 0)
                 goto next;
-        if (lc_opts_list_has(opts, "srv", "sip-tls") && lc_plan_srv(&p, d, LC_SRV_SIP_TLS, edge) < 0)
+        if (lc_opts_list_has(opts, "srv", "sip-tls") &&
+            lc_plan_srv(&p, d, LC_SRV_SIP_TLS, edge) < 0)
             goto next;
         if (lc_opts_list_has(opts, "srv", "federation") &&
             lc_plan_srv(&p, d, LC_SRV_FEDERATION, edge) < 0)

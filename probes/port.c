@@ -29,7 +29,7 @@
     "proxy); ODS: Skype/SfbServer/plan-your-deployment/edge-server-deployments/"                   \
     "edge-environmental-requirements.md"
 #define REF_RANGE                                                                                  \
-    "A/V media ports 50000-59999 must pass the firewall: a closed port (RST) passes, a filtered " \
+    "A/V media ports 50000-59999 must pass the firewall: a closed port (RST) passes, a filtered "  \
     "one fails (seed 003; edge-environmental-requirements.md)"
 
 /* How many offending ports a verdict names before it just counts. */
@@ -171,18 +171,17 @@ static void lc_port_evaluate(struct lc_port_arg *p)
             json_object_set_new(per, a->addr, o);
         }
         counts[a->state]++;
-        json_object_set_new(o, lc_port_state_name(a->state),
-                            json_integer(json_integer_value(
-                                             json_object_get(o, lc_port_state_name(a->state))) +
-                                         1));
+        json_object_set_new(
+            o, lc_port_state_name(a->state),
+            json_integer(json_integer_value(json_object_get(o, lc_port_state_name(a->state))) + 1));
         if (!offending)
             continue;
         if (bad++ < LC_PORT_NAMED) {
             int w = snprintf(list + used, sizeof(list) - used, "%s%s:%u %s", used ? ", " : "",
                              a->addr, a->port, lc_port_state_name(a->state));
-            json_array_append_new(odd, json_pack("{s:s, s:i, s:s}", "address", a->addr, "port",
-                                                 (int)a->port, "state",
-                                                 lc_port_state_name(a->state)));
+            json_array_append_new(odd,
+                                  json_pack("{s:s, s:i, s:s}", "address", a->addr, "port",
+                                            (int)a->port, "state", lc_port_state_name(a->state)));
             if (w > 0 && (size_t)w < sizeof(list) - used)
                 used += (size_t)w;
         }
@@ -377,7 +376,7 @@ static void lc_port_start(struct lc_check *check, void *arg)
     /* Two tries must fit in the check's time with room to report. */
     p->attempt_us = cfg->timeout_us * 2 / 5;
     json_object_set_new(lc_check_evidence(check), "mode",
-                        json_string(!p->range                           ? "port"
+                        json_string(!p->range                            ? "port"
                                     : cfg->port_ranges == LC_RANGES_FULL ? "full"
                                                                          : "sample"));
     json_object_set_new(lc_check_evidence(check), "attempt_timeout_ms",
@@ -392,9 +391,9 @@ oom:
 /* ---- the matrix: "role:port", "role:lo-hi", with "@xmpp" for ports only
  * XMPP federation needs ---- */
 
-static const char *const lc_port_roles[] = {"access-edge", "webconf-edge", "av-edge",
+static const char *const lc_port_roles[] = {"access-edge",   "webconf-edge",  "av-edge",
                                             "reverse-proxy", "edge-internal", "front-end",
-                                            "director", "mediation", NULL};
+                                            "director",      "mediation",     NULL};
 
 struct lc_port_spec {
     char role[32];
@@ -455,8 +454,8 @@ static int lc_port_validate(const char *item, char *why, size_t len)
 }
 
 static const struct lc_option_decl lc_port_options[] = {
-    {"tcp", LC_OPT_LIST, "", "TCP service ports that must be open, as role:port[@xmpp]", NULL, 0,
-     0, lc_port_validate},
+    {"tcp", LC_OPT_LIST, "", "TCP service ports that must be open, as role:port[@xmpp]", NULL, 0, 0,
+     lc_port_validate},
     {"tcp-range", LC_OPT_LIST, "",
      "TCP port ranges the firewall must pass (open or closed), as role:first-last", NULL, 0, 0,
      lc_port_validate},
@@ -530,8 +529,8 @@ static int lc_port_plan_one(struct lc_run *run, const struct lc_site *site, cons
     p->lo = spec.lo;
     p->hi = spec.hi;
     p->range = range;
-    c = lc_run_add(run, "port", range ? "tcp-range" : "tcp", target,
-                   range ? REF_RANGE : REF_PORTS, lc_port_start, p, lc_port_arg_free);
+    c = lc_run_add(run, "port", range ? "tcp-range" : "tcp", target, range ? REF_RANGE : REF_PORTS,
+                   lc_port_start, p, lc_port_arg_free);
     if (c == NULL)
         goto fail;
     lc_check_set_cancel(c, lc_port_cancel);

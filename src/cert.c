@@ -255,7 +255,10 @@ const char *lc_cert_sig_name(X509 *x)
     return name != NULL ? name : "unknown";
 }
 
-int lc_cert_sig_is_pss(X509 *x) { return X509_get_signature_nid(x) == NID_rsassaPss; }
+int lc_cert_sig_is_pss(X509 *x)
+{
+    return X509_get_signature_nid(x) == NID_rsassaPss;
+}
 
 static int lc_cert_sig_md(X509 *x)
 {
@@ -266,7 +269,10 @@ static int lc_cert_sig_md(X509 *x)
     return md;
 }
 
-int lc_cert_sig_is_sha1(X509 *x) { return lc_cert_sig_md(x) == NID_sha1; }
+int lc_cert_sig_is_sha1(X509 *x)
+{
+    return lc_cert_sig_md(x) == NID_sha1;
+}
 int lc_cert_sig_is_md5(X509 *x)
 {
     int md = lc_cert_sig_md(x);
@@ -341,8 +347,7 @@ static json_t *lc_time_json(const ASN1_TIME *t)
     struct tm tm;
     char buf[32];
 
-    if (ASN1_TIME_to_tm(t, &tm) != 1 ||
-        strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+    if (ASN1_TIME_to_tm(t, &tm) != 1 || strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
         return json_null();
     return json_string(buf);
 }
@@ -428,7 +433,7 @@ static void lc_name_oneline(const X509_NAME *name, char *buf, size_t len)
     BIO_free(bio);
 }
 
-enum lc_chain_kind lc_cert_verify_chain(X509_STORE *store, STACK_OF(X509) *sent, char *msg,
+enum lc_chain_kind lc_cert_verify_chain(X509_STORE *store, STACK_OF(X509) * sent, char *msg,
                                         size_t len)
 {
     X509_STORE_CTX *ctx = NULL;

@@ -77,7 +77,7 @@ enum lc_chain_kind {
 /* Verify the chain as the server sent it (leaf first) against `store`,
  * ignoring validity dates (they have their own check). Writes a one-line
  * explanation. */
-enum lc_chain_kind lc_cert_verify_chain(X509_STORE *store, STACK_OF(X509) *sent, char *msg,
+enum lc_chain_kind lc_cert_verify_chain(X509_STORE *store, STACK_OF(X509) * sent, char *msg,
                                         size_t len);
 
 #endif

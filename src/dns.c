@@ -153,7 +153,8 @@ static int lc_dns_parse_a(struct lc_dns_answer *a, const unsigned char *abuf, in
     rc = ares_parse_a_reply(abuf, alen, &host, ttls, &n);
     if (rc != ARES_SUCCESS)
         return rc;
-    if (lc_dns_take_host(a, host) < 0 || (n > 0 && (a->addrs = calloc((size_t)n, sizeof(*a->addrs))) == NULL)) {
+    if (lc_dns_take_host(a, host) < 0 ||
+        (n > 0 && (a->addrs = calloc((size_t)n, sizeof(*a->addrs))) == NULL)) {
         rc = ARES_ENOMEM;
         goto done;
     }
@@ -180,7 +181,8 @@ static int lc_dns_parse_aaaa(struct lc_dns_answer *a, const unsigned char *abuf,
     rc = ares_parse_aaaa_reply(abuf, alen, &host, ttls, &n);
     if (rc != ARES_SUCCESS)
         return rc;
-    if (lc_dns_take_host(a, host) < 0 || (n > 0 && (a->addrs = calloc((size_t)n, sizeof(*a->addrs))) == NULL)) {
+    if (lc_dns_take_host(a, host) < 0 ||
+        (n > 0 && (a->addrs = calloc((size_t)n, sizeof(*a->addrs))) == NULL)) {
         rc = ARES_ENOMEM;
         goto done;
     }
@@ -375,8 +377,7 @@ int lc_dns_new(struct lc_dns **out, struct lc_loop *loop, const char *servers, u
     if (servers != NULL && servers[0] != '\0') {
         rc = ares_set_servers_ports_csv(dns->channel, servers);
         if (rc != ARES_SUCCESS) {
-            snprintf(err, errlen, "invalid --dns-server list '%s': %s", servers,
-                     ares_strerror(rc));
+            snprintf(err, errlen, "invalid --dns-server list '%s': %s", servers, ares_strerror(rc));
             goto done;
         }
     }

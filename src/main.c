@@ -6,8 +6,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <libgen.h>
-#include <signal.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,11 +15,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "run.h"
 #include "cli.h"
 #include "probe.h"
 #include "probes.h"
 #include "result.h"
+#include "run.h"
 #include "site.h"
 #include "tls.h"
 
@@ -269,9 +269,9 @@ int main(int argc, char **argv)
     }
     started = time(NULL);
     /* --list-checks does no I/O: it shows the conventional access edge. */
-    if (cli.list_checks ? lc_site_default_edge(&cli.site)
-                        : lc_site_discover(&cli.site, lc_run_loop(run), lc_run_dns(run),
-                                           cli.timeout_us)) {
+    if (cli.list_checks
+            ? lc_site_default_edge(&cli.site)
+            : lc_site_discover(&cli.site, lc_run_loop(run), lc_run_dns(run), cli.timeout_us)) {
         fprintf(stderr, "lynccheck: out of memory\n");
         goto done;
     }
@@ -283,8 +283,8 @@ int main(int argc, char **argv)
             goto done;
         }
     }
-    lc_run_select(run, (const char *const *)cli.only.v, cli.only.n,
-                  (const char *const *)cli.skip.v, cli.skip.n);
+    lc_run_select(run, (const char *const *)cli.only.v, cli.only.n, (const char *const *)cli.skip.v,
+                  cli.skip.n);
     n = lc_run_count(run);
     if (cli.list_checks) {
         for (i = 0; i < n; i++) {
@@ -333,7 +333,8 @@ int main(int argc, char **argv)
             rc = LC_EXIT_UNKNOWN;
         }
     } else {
-        int color = cli.format == LC_FMT_TEXT && isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
+        int color =
+            cli.format == LC_FMT_TEXT && isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
         if (lc_report_write(&report, cli.format, stdout, color, cli.verbose) < 0 ||
             fflush(stdout) != 0) {
             fprintf(stderr, "lynccheck: writing the report failed: %s\n", strerror(errno));

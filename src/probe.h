@@ -40,8 +40,8 @@ size_t lc_opts_list_count(const struct lc_opts *opts, const char *name);
 const char *lc_opts_list_item(const struct lc_opts *opts, const char *name, size_t i);
 
 struct lc_probe {
-    const char *name;    /* section name in profiles, first part of check ids */
-    const char *summary; /* one line for --list-profiles / docs */
+    const char *name;                     /* section name in profiles, first part of check ids */
+    const char *summary;                  /* one line for --list-profiles / docs */
     const struct lc_option_decl *options; /* terminated by { NULL } */
     /* Plan this probe's checks for the site. Returns 0, or -1 when out of
      * memory. Must not do I/O. */

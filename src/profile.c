@@ -200,7 +200,8 @@ static int lc_opt_assign(struct lc_opt_value *slot, const char *value, int appen
             goto oom;
         if (!append)
             lc_strv_clear(&slot->list);
-        for (tok = strtok_r(copy, ", \t", &save); tok != NULL; tok = strtok_r(NULL, ", \t", &save)) {
+        for (tok = strtok_r(copy, ", \t", &save); tok != NULL;
+             tok = strtok_r(NULL, ", \t", &save)) {
             if (d->validate != NULL && d->validate(tok, choices, sizeof(choices)) < 0) {
                 snprintf(why, len, "option '%s': item '%s': %s", d->name, tok, choices);
                 free(copy);
@@ -324,7 +325,8 @@ static int lc_profile_on_profile_key(struct lc_parse *st, const char *name, cons
         copy = strdup(value);
         if (copy == NULL)
             return lc_parse_fail(st, "out of memory");
-        for (tok = strtok_r(copy, ", \t", &save); tok != NULL; tok = strtok_r(NULL, ", \t", &save)) {
+        for (tok = strtok_r(copy, ", \t", &save); tok != NULL;
+             tok = strtok_r(NULL, ", \t", &save)) {
             const struct lc_probe *probe = lc_probe_find(tok);
             struct lc_profile_entry *e;
             if (probe == NULL) {
@@ -358,8 +360,7 @@ static int lc_profile_on_profile_key(struct lc_parse *st, const char *name, cons
     return lc_parse_fail(st, "unknown key '%s' in [profile] (known: description, probes)", name);
 }
 
-static int lc_profile_on_entry(void *user, const char *section, const char *name,
-                               const char *value)
+static int lc_profile_on_entry(void *user, const char *section, const char *name, const char *value)
 {
     struct lc_parse *st = user;
     struct lc_profile_entry *e;
@@ -477,8 +478,7 @@ int lc_profile_parse(const char *text, const char *origin, struct lc_profile **o
         goto done;
     }
     if (!st.have_probes || st.p->n_entries == 0) {
-        snprintf(err, errlen, "%s: no probes: add a [profile] section with 'probes = ...'",
-                 origin);
+        snprintf(err, errlen, "%s: no probes: add a [profile] section with 'probes = ...'", origin);
         goto done;
     }
     /* Defaults for what the profile left unset, through the same validator. */
@@ -563,8 +563,7 @@ static int lc_profile_name_ok(const char *name)
     return 1;
 }
 
-static int lc_profile_load_file(const char *path, struct lc_profile **out, char *err,
-                                size_t errlen)
+static int lc_profile_load_file(const char *path, struct lc_profile **out, char *err, size_t errlen)
 {
     char *text = lc_file_slurp(path, err, errlen);
     int rc;
@@ -614,12 +613,18 @@ int lc_profile_load(const char *name, struct lc_profile **out, char *err, size_t
     return -1;
 }
 
-const char *lc_profile_name(const struct lc_profile *profile) { return profile->name; }
+const char *lc_profile_name(const struct lc_profile *profile)
+{
+    return profile->name;
+}
 const char *lc_profile_description(const struct lc_profile *profile)
 {
     return profile->description != NULL ? profile->description : "";
 }
-size_t lc_profile_count(const struct lc_profile *profile) { return profile->n_entries; }
+size_t lc_profile_count(const struct lc_profile *profile)
+{
+    return profile->n_entries;
+}
 const struct lc_profile_entry *lc_profile_entry(const struct lc_profile *profile, size_t i)
 {
     return i < profile->n_entries ? &profile->entries[i] : NULL;

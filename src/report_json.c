@@ -29,7 +29,6 @@ static enum lc_status lc_json_status(const struct lc_result *r)
     return r->status;
 }
 
-
 /* A JSON string for s (NULL is ""), each byte outside a valid UTF-8 sequence
  * replaced by U+FFFD. Control characters are kept: JSON escapes them
  * losslessly and a consumer may want the exact bytes. NULL when out of

@@ -30,7 +30,6 @@ static enum lc_status lc_junit_status(const struct lc_result *r)
     return r->status;
 }
 
-
 /* XML 1.0 Char production: #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD]
  * | [#x10000-#x10FFFF]. Anything else is illegal even as &#...; */
 static int lc_junit_xml_char(uint32_t c)

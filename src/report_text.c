@@ -73,7 +73,6 @@ static void lc_text_pad(struct lc_text_out *o, size_t n)
     }
 }
 
-
 /* Writes s (NULL is ""), replacing with '?' every byte that could drive the
  * terminal: C0 controls, DEL, C1 controls (U+0080..U+009F, honoured by some
  * terminals as 8-bit CSI) and bytes that are not valid UTF-8. With o NULL it

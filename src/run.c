@@ -266,24 +266,54 @@ void lc_check_skip(struct lc_check *check, const char *fmt, ...)
     check->state = LC_CHECK_DONE;
 }
 
-struct lc_loop *lc_check_loop(const struct lc_check *check) { return check->run->loop; }
-struct lc_dns *lc_check_dns(const struct lc_check *check) { return check->run->dns; }
-struct lc_http *lc_check_http(const struct lc_check *check) { return check->run->http; }
-const struct lc_site *lc_check_site(const struct lc_check *check) { return check->run->site; }
+struct lc_loop *lc_check_loop(const struct lc_check *check)
+{
+    return check->run->loop;
+}
+struct lc_dns *lc_check_dns(const struct lc_check *check)
+{
+    return check->run->dns;
+}
+struct lc_http *lc_check_http(const struct lc_check *check)
+{
+    return check->run->http;
+}
+const struct lc_site *lc_check_site(const struct lc_check *check)
+{
+    return check->run->site;
+}
 const struct lc_run_config *lc_check_config(const struct lc_check *check)
 {
     return &check->run->cfg;
 }
-json_t *lc_check_evidence(struct lc_check *check) { return check->evidence; }
-int lc_check_is_done(const struct lc_check *check) { return check->state == LC_CHECK_DONE; }
-void *lc_check_data(const struct lc_check *check) { return check->data; }
-void *lc_check_start_arg(const struct lc_check *check) { return check->arg; }
-size_t lc_check_n_deps(const struct lc_check *check) { return check->n_deps; }
+json_t *lc_check_evidence(struct lc_check *check)
+{
+    return check->evidence;
+}
+int lc_check_is_done(const struct lc_check *check)
+{
+    return check->state == LC_CHECK_DONE;
+}
+void *lc_check_data(const struct lc_check *check)
+{
+    return check->data;
+}
+void *lc_check_start_arg(const struct lc_check *check)
+{
+    return check->arg;
+}
+size_t lc_check_n_deps(const struct lc_check *check)
+{
+    return check->n_deps;
+}
 struct lc_check *lc_check_dep(const struct lc_check *check, size_t i)
 {
     return i < check->n_deps ? check->deps[i] : NULL;
 }
-const struct lc_result *lc_check_result(const struct lc_check *check) { return &check->res; }
+const struct lc_result *lc_check_result(const struct lc_check *check)
+{
+    return &check->res;
+}
 
 void lc_check_set_data(struct lc_check *check, void *data, void (*data_free)(void *))
 {
@@ -352,7 +382,8 @@ static void lc_check_on_timeout(struct lc_loop *loop, void *arg)
 
     (void)loop;
     c->timer = NULL;
-    json_object_set_new(c->evidence, "timeout_ms", json_integer((json_int_t)(cfg->timeout_us / 1000)));
+    json_object_set_new(c->evidence, "timeout_ms",
+                        json_integer((json_int_t)(cfg->timeout_us / 1000)));
     lc_check_finish(c, LC_ERROR, "timed out after %llu.%01llu s with no verdict",
                     (unsigned long long)(cfg->timeout_us / 1000000),
                     (unsigned long long)(cfg->timeout_us % 1000000 / 100000));
@@ -405,8 +436,7 @@ static void lc_run_on_deadline(struct lc_loop *loop, void *arg)
         unsigned long long s = (unsigned long long)(run->cfg.deadline_us / 1000000);
 
         if (c->state == LC_CHECK_RUNNING) {
-            lc_check_finish(c, LC_ERROR, "run deadline (%llu s) reached before the check ended",
-                            s);
+            lc_check_finish(c, LC_ERROR, "run deadline (%llu s) reached before the check ended", s);
             if (c->cancel != NULL)
                 c->cancel(c, c->arg);
         } else if (c->state == LC_CHECK_PENDING) {
@@ -584,16 +614,24 @@ int lc_run_execute(struct lc_run *run, char *err, size_t errlen)
     return 0;
 }
 
-size_t lc_run_count(const struct lc_run *run) { return run->n_checks; }
+size_t lc_run_count(const struct lc_run *run)
+{
+    return run->n_checks;
+}
 const struct lc_result *lc_run_result(const struct lc_run *run, size_t i)
 {
     return &run->checks[i]->res;
 }
-struct lc_loop *lc_run_loop(struct lc_run *run) { return run->loop; }
-const struct lc_run_config *lc_run_get_config(const struct lc_run *run) { return &run->cfg; }
+struct lc_loop *lc_run_loop(struct lc_run *run)
+{
+    return run->loop;
+}
+const struct lc_run_config *lc_run_get_config(const struct lc_run *run)
+{
+    return &run->cfg;
+}
 
-void lc_check_finish_no_input(struct lc_check *check, const struct lc_check *dep,
-                              const char *what)
+void lc_check_finish_no_input(struct lc_check *check, const struct lc_check *dep, const char *what)
 {
     const struct lc_result *r = lc_check_result(dep);
 
@@ -601,12 +639,14 @@ void lc_check_finish_no_input(struct lc_check *check, const struct lc_check *dep
     if (r->status == LC_ERROR && strncmp(r->message, "could not run: ", 15) == 0)
         lc_check_finish(check, LC_ERROR, "could not run: %s (see %s)", what, r->id);
     else if (r->status == LC_ERROR)
-        lc_check_finish(check, LC_ERROR, "could not run: %s (see %s: %s)", what, r->id,
-                        r->message);
+        lc_check_finish(check, LC_ERROR, "could not run: %s (see %s: %s)", what, r->id, r->message);
     else
         lc_check_finish(check, LC_SKIP, "%s (see %s)", what, r->id);
 }
-struct lc_dns *lc_run_dns(struct lc_run *run) { return run->dns; }
+struct lc_dns *lc_run_dns(struct lc_run *run)
+{
+    return run->dns;
+}
 uint64_t lc_run_duration_us(const struct lc_run *run)
 {
     return run->ended_us >= run->started_us ? run->ended_us - run->started_us : 0;

@@ -34,9 +34,9 @@ typedef void (*lc_check_cancel_fn)(struct lc_check *check, void *arg);
 enum lc_ranges { LC_RANGES_FULL = 0, LC_RANGES_SAMPLE, LC_RANGES_NONE };
 
 struct lc_run_config {
-    unsigned parallel;    /* checks running at once */
-    uint64_t timeout_us;  /* per check */
-    uint64_t deadline_us; /* whole run; 0 = none */
+    unsigned parallel;       /* checks running at once */
+    uint64_t timeout_us;     /* per check */
+    uint64_t deadline_us;    /* whole run; 0 = none */
     const char *dns_servers; /* NULL: system resolver */
     const char *ca_file;
     int cert_warn_days; /* warn when a certificate expires within this many days */
@@ -78,8 +78,7 @@ int lc_check_is_done(const struct lc_check *check);
  * so nothing hides an outage behind a skip. If it ran and found nothing
  * (a missing record, already a failure of its own), this check does not
  * apply: SKIP. */
-void lc_check_finish_no_input(struct lc_check *check, const struct lc_check *dep,
-                              const char *what);
+void lc_check_finish_no_input(struct lc_check *check, const struct lc_check *dep, const char *what);
 
 /* Typed facts a check leaves for the checks that depend on it (a name's
  * addresses, an SRV record's targets). Owned by the check from then on. */
@@ -101,8 +100,8 @@ void lc_run_free(struct lc_run *run);
 void lc_run_select(struct lc_run *run, const char *const *only, size_t n_only,
                    const char *const *skip, size_t n_skip);
 /* Progress, for a terminal: called as each check ends. */
-void lc_run_on_progress(struct lc_run *run, void (*cb)(size_t done, size_t total,
-                                                       const struct lc_result *r, void *arg),
+void lc_run_on_progress(struct lc_run *run,
+                        void (*cb)(size_t done, size_t total, const struct lc_result *r, void *arg),
                         void *arg);
 /* Run until every check has ended or the deadline passed. Returns 0, or -1
  * with a message when the loop itself failed. */

@@ -302,15 +302,16 @@ static json_t *lc_name_json(const char *name, enum lc_source src)
 
 json_t *lc_site_to_json(const struct lc_site *site)
 {
-    json_t *o = json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:b}", "sip_domains",
-                     lc_strv_json(&site->sip_domains), "access_edge",
-                     lc_name_json(site->access_edge, site->access_edge_src), "webconf_edge",
-                     lc_name_json(site->webconf_edge, LC_SRC_GIVEN), "av_edge",
-                     lc_name_json(site->av_edge, LC_SRC_GIVEN), "web_external",
-                     lc_strv_json(&site->web_external), "director_web_external",
-                     lc_strv_json(&site->director_web_external), "owa",
-                     lc_name_json(site->owa, LC_SRC_GIVEN), "meet", lc_strv_json(&site->meet),
-                     "dialin", lc_name_json(site->dialin, site->dialin_src), "xmpp", site->xmpp);
+    json_t *o =
+        json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:b}", "sip_domains",
+                  lc_strv_json(&site->sip_domains), "access_edge",
+                  lc_name_json(site->access_edge, site->access_edge_src), "webconf_edge",
+                  lc_name_json(site->webconf_edge, LC_SRC_GIVEN), "av_edge",
+                  lc_name_json(site->av_edge, LC_SRC_GIVEN), "web_external",
+                  lc_strv_json(&site->web_external), "director_web_external",
+                  lc_strv_json(&site->director_web_external), "owa",
+                  lc_name_json(site->owa, LC_SRC_GIVEN), "meet", lc_strv_json(&site->meet),
+                  "dialin", lc_name_json(site->dialin, site->dialin_src), "xmpp", site->xmpp);
 
     if (o == NULL)
         return NULL;

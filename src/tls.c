@@ -4,8 +4,8 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <openssl/err.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -168,8 +168,8 @@ static const char *lc_tls_error_text(struct lc_tls_hs *hs, int ret, char *buf, s
     if (q != 0) {
         ERR_error_string_n(q, buf, len);
     } else if (e == SSL_ERROR_SYSCALL || e == SSL_ERROR_ZERO_RETURN) {
-        snprintf(buf, len, "%s", errno != 0 && ret < 0 ? strerror(errno)
-                                                       : "the server closed the connection");
+        snprintf(buf, len, "%s",
+                 errno != 0 && ret < 0 ? strerror(errno) : "the server closed the connection");
     } else {
         snprintf(buf, len, "SSL error %d", e);
     }
@@ -245,8 +245,9 @@ static void lc_tls_on_timeout(struct lc_loop *loop, void *arg)
     (void)loop;
     hs->timer = NULL;
     lc_tls_fail(hs, "%s",
-                hs->connecting ? "TCP connect timed out (no answer: filtered?)"
-                               : "TLS handshake timed out (the server accepted but did not answer)");
+                hs->connecting
+                    ? "TCP connect timed out (no answer: filtered?)"
+                    : "TLS handshake timed out (the server accepted but did not answer)");
 }
 
 int lc_tls_handshake(struct lc_loop *loop, SSL_CTX *ctx, const char *addr, unsigned port,

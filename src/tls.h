@@ -17,13 +17,13 @@ struct lc_loop;
 struct lc_tls_hs;
 
 struct lc_tls_result {
-    int connected;       /* TCP connection made */
-    int handshake_ok;    /* TLS handshake completed */
-    char error[256];     /* what went wrong, when something did */
-    char version[16];    /* "TLSv1.3" */
+    int connected;    /* TCP connection made */
+    int handshake_ok; /* TLS handshake completed */
+    char error[256];  /* what went wrong, when something did */
+    char version[16]; /* "TLSv1.3" */
     char cipher[64];
     int client_cert_requested; /* the server asked for a client certificate (MTLS) */
-    STACK_OF(X509) *chain; /* as the server sent it, leaf first; NULL when none */
+    STACK_OF(X509) * chain;    /* as the server sent it, leaf first; NULL when none */
     uint64_t elapsed_us;
     SSL *ssl; /* the live connection, for protocol probes; NULL unless keep was asked */
     int fd;   /* its socket, -1 when not kept */
@@ -36,11 +36,11 @@ struct lc_tls_result {
 typedef void (*lc_tls_cb)(struct lc_tls_result *res, void *arg);
 
 struct lc_tls_opts {
-    const char *sni;      /* server name to send, NULL for none */
-    int min_version;      /* 0 for the library's, else TLS1_VERSION ... */
-    int max_version;      /* 0 for the library's, else TLS1_2_VERSION ... */
-    uint64_t timeout_us;  /* connect + handshake; 0 for none (the check's own limit) */
-    int keep;             /* hand the connection to the callback */
+    const char *sni;     /* server name to send, NULL for none */
+    int min_version;     /* 0 for the library's, else TLS1_VERSION ... */
+    int max_version;     /* 0 for the library's, else TLS1_2_VERSION ... */
+    uint64_t timeout_us; /* connect + handshake; 0 for none (the check's own limit) */
+    int keep;            /* hand the connection to the callback */
 };
 
 /* A context for inspecting: system trust store plus ca_file (may be NULL),

@@ -222,7 +222,8 @@ END_TEST
 
 START_TEST(test_profile_errors)
 {
-    lc_expect_profile_error("[profile]\nprobes = dns, nosuch\n", "t.profile:2: unknown probe 'nosuch'");
+    lc_expect_profile_error("[profile]\nprobes = dns, nosuch\n",
+                            "t.profile:2: unknown probe 'nosuch'");
     lc_expect_profile_error("[profile]\nprobes = dns\n[dns]\n\nsrv-targets = perhaps\n",
                             "t.profile:5: [dns]: option 'srv-targets' wants yes or no");
     lc_expect_profile_error("[profile]\nprobes = dns\n[dns]\nbogus = 1\n",
@@ -262,8 +263,8 @@ START_TEST(test_builtin_profiles_valid)
     for (i = 0; lc_builtin_profiles[i].name != NULL; i++) {
         struct lc_profile *p = NULL;
         char err[512] = "";
-        ck_assert_msg(lc_profile_parse(lc_builtin_profiles[i].text, lc_builtin_profiles[i].name,
-                                       &p, err, sizeof(err)) == 0,
+        ck_assert_msg(lc_profile_parse(lc_builtin_profiles[i].text, lc_builtin_profiles[i].name, &p,
+                                       err, sizeof(err)) == 0,
                       "%s", err);
         lc_profile_free(p);
     }

@@ -1,8 +1,8 @@
 /* Unit tests of the DNS layer: Lync's domain-matching rules, FQDN
  * validation, and a resolver that never answers ending within the timeout. */
+#include <ares.h>
 #include <arpa/inet.h>
 #include <arpa/nameser.h>
-#include <ares.h>
 #include <check.h>
 #include <netinet/in.h>
 #include <stdio.h>

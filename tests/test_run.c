@@ -4,8 +4,8 @@
 #include <check.h>
 #include <string.h>
 
-#include "run.h"
 #include "loop.h"
+#include "run.h"
 #include "site.h"
 #include "suites.h"
 
