@@ -5,9 +5,10 @@
 #
 #   lab.sh install          install the Debian packages the lab needs
 #   lab.sh start            generate the state dir (PKI, configurations, site
-#                           files) and start every service
-#   lab.sh stop             stop every service and remove the state dir
-#   lab.sh status           say which services run
+#                           files), start every service, add the iptables rules
+#   lab.sh stop             stop every service, remove the iptables rules and
+#                           the state dir
+#   lab.sh status           say which services run, and if the rules are there
 #   lab.sh site SCENARIO    print the path of a scenario's site file
 #   lab.sh env              print shell assignments for scripts (LC_LAB_*)
 #
@@ -15,11 +16,13 @@
 # LC_LAB_DIR (state dir, default /tmp/lynccheck-lab).
 #
 # Everything the lab writes lives in the state dir: it never touches /etc/knot,
-# /etc/nginx, /etc/kamailio, /var/lib/* or a system service. Each service is a
-# set of functions <svc>_generate, <svc>_start, <svc>_wait, <svc>_stop, <svc>_log
-# listed in SERVICES; a new service (prosody, coturn ...) adds its functions
-# and its name there. The PKI (tests/lab/pki) is generated at every start,
-# before the services: no key is ever committed.
+# /etc/nginx, /etc/kamailio, /etc/prosody, /etc/turnserver.conf, /var/lib/* or
+# a system service. Each service is a set of functions <svc>_generate,
+# <svc>_start, <svc>_wait, <svc>_stop, <svc>_log listed in SERVICES; a new
+# service adds its functions and its name there. The PKI (tests/lab/pki) is
+# generated at every start, before the services: no key is ever committed.
+# The firewall faults of the proto-* scenarios are iptables rules in a chain
+# of the lab's own (fw_*), added once every service is up and removed by stop.
 set -euo pipefail
 
 LAB_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -28,11 +31,11 @@ NET=${LC_LAB_NET:-127.77}
 MARKER=.lynccheck-lab
 
 # The order services start in; they stop in reverse.
-SERVICES=(dns nginx kamailio)
+SERVICES=(dns nginx kamailio prosody coturn)
 
 # Packages the lab (and tests/lab-*.test) use.
 PACKAGES=(knot knot-dnsutils jq libxml2-utils openssl nginx libnginx-mod-stream
-    kamailio kamailio-tls-modules)
+    kamailio kamailio-tls-modules prosody coturn iptables)
 
 DNS_ADDR=$NET.0.53
 DNS_PORT=53
@@ -215,14 +218,19 @@ svc_wait() {
 
 dns_dir() { printf '%s/dns' "$LAB_DIR"; }
 
-dns_zones() { # prints the zone names: the templates present, then the TLS scenarios'
+dns_zones() { # prints the zone names: the templates present, then the generated ones
     local f
     for f in "$LAB_SRC"/zones/*.zone.in; do
         [[ -e $f ]] || die "no zone templates in $LAB_SRC/zones"
         f=${f##*/}
         printf '%s\n' "${f%.zone.in}"
     done
+    generated_zones
+}
+
+generated_zones() { # the zones of the TLS and proto scenarios (one per scenario)
     tls_scenarios | awk '{ print $2 }'
+    proto_scenarios | awk '{ print $2 }'
 }
 
 dns_generate() {
@@ -268,11 +276,16 @@ EOF
         while read -r zone; do
             render "$LAB_SRC/zones/$zone.zone.in" "$dir/zones/$zone.zone"
             printf '  - domain: %s\n' "$zone"
-        done < <(dns_zones | grep -vxF -f <(tls_scenarios | awk '{ print $2 }'))
+        done < <(dns_zones | grep -vxF -f <(generated_zones))
         while read -r name zone block where fault; do
-            tls_zone "$zone" "$block" "$where" >"$dir/zones/$zone.zone"
+            block_zone "$zone" "$block" "$([[ $where == pool ]] && echo 1 || echo 0)" 0 \
+                >"$dir/zones/$zone.zone"
             printf '  - domain: %s\n' "$zone"
         done < <(tls_scenarios)
+        while read -r name zone block fault; do
+            block_zone "$zone" "$block" 0 1 >"$dir/zones/$zone.zone"
+            printf '  - domain: %s\n' "$zone"
+        done < <(proto_scenarios)
     } >"$dir/knot.conf"
 }
 
@@ -316,6 +329,7 @@ dns_stop() {
 # address block @NET@.<block>.0/24 laid out like contoso.test's deployment:
 #   .10 .20      access edge pool (kamailio, TLS 443 and 5061)
 #   .11          web conferencing edge (nginx stream, TLS 443)
+#   .12          A/V edge: a name in the zone only, nothing listens
 #   .30          reverse proxy: webext, webdirext, meet, dialin, lyncdiscover
 #   .31          Office Web Apps (owa), through the same reverse proxy
 # Every listener of the block has the block's healthy certificates except
@@ -326,7 +340,7 @@ dns_stop() {
 #   pool     one access edge pool member (.20, both ports; the pool gets a
 #            third, healthy member .21 so the odd one out is clear)
 # The faults (certificate recipes) are pki_fault's. The zone <x>.test is
-# generated (tls_zone); scenarios/tls-<x>.site.in and .expect are files.
+# generated (block_zone); scenarios/tls-<x>.site.in and .expect are files.
 TLS_SCENARIOS=(
     # scenario         block listener fault
     "tls-nosan         10    rp       nosan"
@@ -356,10 +370,13 @@ tls_scenarios() { # prints "scenario domain block listener fault" lines
     done
 }
 
-tls_zone() { # DOMAIN BLOCK LISTENER: a TLS scenario's zone file
+# block_zone DOMAIN BLOCK POOL(0|1) XMPP(0|1): the zone of a scenario with
+# its own address block (TLS and proto scenarios). POOL adds the third access
+# edge pool member .21 (tls-pool), XMPP the _xmpp-server._tcp SRV record.
+block_zone() {
     local d=$1 p=$NET.$2
     cat <<EOZ
-; $d - TLS scenario zone, generated by tests/lab/lab.sh (TLS_SCENARIOS).
+; $d - scenario zone, generated by tests/lab/lab.sh (TLS_SCENARIOS, PROTO_SCENARIOS).
 \$ORIGIN $d.
 \$TTL 3600
 @                       SOA     ns.$d. hostmaster.$d. 2024010101 3600 600 86400 300
@@ -371,12 +388,13 @@ access                  A       $p.20
 sip                     A       $p.10
 sip                     A       $p.20
 EOZ
-    if [[ $3 == pool ]]; then
+    if (($3)); then
         printf 'access                  A       %s.21\n' "$p"
         printf 'sip                     A       %s.21\n' "$p"
     fi
     cat <<EOZ
 webconf                 A       $p.11
+av                      A       $p.12
 webext                  A       $p.30
 webdirext               A       $p.30
 meet                    A       $p.30
@@ -387,6 +405,50 @@ owa                     A       $p.31
 _sip._tls               SRV     0 0 443  sip.$d.
 _sipfederationtls._tcp  SRV     0 0 5061 sip.$d.
 EOZ
+    if (($4)); then
+        printf '_xmpp-server._tcp       SRV     0 0 5269 sip.%s.\n' "$d"
+    fi
+}
+
+# ---------------------------------------------------------------- proto scenarios
+
+# One port or protocol fault per SIP domain <x>.test (scenario proto-<x>),
+# each in its own address block @NET@.<block>.0/24 laid out like a TLS
+# scenario's, plus the A/V edge:
+#   .10 .20      access edge pool: kamailio SIP over TLS 443 and 5061
+#   .11          web conferencing edge (nginx stream, TLS 443)
+#   .12          A/V edge: coturn UDP 3478, nginx stream TLS 443, nothing on
+#                50000-59999
+#   .30          reverse proxy (nginx TLS 443 and plain 80): webext,
+#                webdirext, meet, dialin, lyncdiscover
+#   .31          Office Web Apps (owa), through the same reverse proxy
+# Every service of the block is healthy but the fault:
+#   mediafiltered  iptables drops TCP 50000-59999 to the A/V edge
+#   stunsilent     iptables drops UDP 3478 to the A/V edge
+#   xmppclosed     nothing listens on 5269 (the zone has _xmpp-server._tcp)
+#   sip403         kamailio answers REGISTER 403 Forbidden on .10 and .20
+#   fedfiltered    iptables drops TCP 5061 to .10 and .20
+#   rpnoport80     the reverse proxy has no port 80
+# The block's certificates are shared by every proto scenario (proto-edge,
+# proto-rp); the zones come from block_zone, scenarios/proto-<x>.site.in and
+# .expect are files. No proto block serves XMPP (xmppclosed's fault is just
+# that; the others' site files say xmpp = no).
+PROTO_SCENARIOS=(
+    # scenario            block fault
+    "proto-mediafiltered  30    mediafiltered"
+    "proto-stunsilent     31    stunsilent"
+    "proto-xmppclosed     32    xmppclosed"
+    "proto-sip403         33    sip403"
+    "proto-fedfiltered    34    fedfiltered"
+    "proto-rpnoport80     35    rpnoport80"
+)
+
+proto_scenarios() { # prints "scenario domain block fault" lines
+    local line name block fault
+    for line in "${PROTO_SCENARIOS[@]}"; do
+        read -r name block fault <<<"$line"
+        printf '%s %s %s %s\n' "$name" "${name#proto-}.test" "$block" "$fault"
+    done
 }
 
 # ---------------------------------------------------------------- PKI (openssl)
@@ -566,7 +628,7 @@ pki_generate() {
 # The plan shared by nginx and kamailio, filled in by tls_plan (after
 # pki_generate, before the services' _generate):
 TLS_HTTP=()      # "cert addr:443[,addr:443...] plain-addr:80|- server-name..." (nginx http)
-TLS_STREAM=()    # "cert addr:443" (nginx stream)
+TLS_STREAM=()    # "cert addr:443" (nginx stream: web conferencing and A/V edges)
 TLS_SIP=()       # "cert addr port request-client-cert(0|1)" (kamailio)
 TLS_LISTENERS=() # "service addr port sni cert": every TLS listener
 
@@ -591,7 +653,7 @@ tls_add_sip() { # CERT SNI ADDR
 }
 
 tls_plan() {
-    local d name block where fault p rp edge rp_names edge_names access odd webconf l f
+    local d name block where fault p rp edge rp_names edge_names access odd webconf l f plain
     TLS_HTTP=() TLS_STREAM=() TLS_SIP=() TLS_LISTENERS=()
     # contoso.test (and fabrikam.test): the deployment of the DNS scenarios
     # and of tls-healthy.
@@ -603,6 +665,9 @@ tls_plan() {
     pki_leaf healthy-edge access.contoso.test "${edge_names[@]}"
     tls_add_http healthy-rp "$NET.2.10,$NET.2.11" "$NET.2.10:80" "${rp_names[@]}"
     tls_add_stream healthy-edge webconf.contoso.test "$NET.1.11"
+    # The A/V edge's TCP 443 (MS-TURN over TLS): a plain TLS server, which
+    # stun.pseudo-tls reports as such (real pseudo-TLS is not emulated).
+    tls_add_stream healthy-edge av.contoso.test "$NET.1.12"
     tls_add_sip healthy-edge access.contoso.test "$NET.1.10"
     tls_add_sip healthy-edge access.contoso.test "$NET.1.20"
 
@@ -635,6 +700,23 @@ tls_plan() {
         tls_add_sip "$odd" "access.$d" "$p.20"
         [[ $where != pool ]] || tls_add_sip "$access" "access.$d" "$p.21"
     done < <(tls_scenarios)
+
+    # The proto scenarios: healthy listeners with the block's certificates;
+    # the faults are elsewhere (fw_rules, kamailio_route, no XMPP).
+    while read -r name d block fault; do
+        p=$NET.$block
+        rp=$name-rp edge=$name-edge
+        rp_names=("webext.$d" "webdirext.$d" "meet.$d" "dialin.$d" "lyncdiscover.$d" "owa.$d")
+        pki_leaf "$rp" "webext.$d" "${rp_names[@]}"
+        pki_leaf "$edge" "access.$d" "access.$d" "webconf.$d" "sip.$d" "av.$d"
+        plain=$p.30:80
+        [[ $fault != rpnoport80 ]] || plain=-
+        tls_add_http "$rp" "$p.30,$p.31" "$plain" "${rp_names[@]}"
+        tls_add_stream "$edge" "webconf.$d" "$p.11"
+        tls_add_stream "$edge" "av.$d" "$p.12"
+        tls_add_sip "$edge" "access.$d" "$p.10"
+        tls_add_sip "$edge" "access.$d" "$p.20"
+    done < <(proto_scenarios)
 
     # For people and scripts: every TLS listener and the file it serves.
     {
@@ -789,8 +871,11 @@ nginx_stop() {
 
 # One kamailio for every access edge listener: SIP over TLS on 443, and on
 # 5061 (federation, MTLS) a listener that asks for a client certificate and
-# requires none. One TLS domain (certificate) per listener. It answers every
-# request 403 Forbidden for now.
+# requires none. One TLS domain (certificate) per listener. Like a Lync edge
+# that reaches its pool, it answers REGISTER 401 Unauthorized with the NTLM,
+# Kerberos and TLS-DSK challenges of [MS-SIPAE] and OPTIONS 200 OK (Allow,
+# Supported), all with Server: RTC/6.0; any other request 403 Forbidden. On
+# the proto-sip403 block's addresses REGISTER gets 403 Forbidden.
 
 kamailio_dir() { printf '%s/kamailio' "$LAB_DIR"; }
 
@@ -816,6 +901,44 @@ kamailio_domain() { # CERT REQUEST-CLIENT-CERT(0|1): the lines of a tls.cfg doma
     fi
 }
 
+# The WWW-Authenticate headers of the 401, as a Lync Server 2013 edge sends them.
+KAMAILIO_CHALLENGES=(
+    'NTLM realm="SIP Communications Service", targetname="edge.contoso.test", version=4'
+    'Kerberos realm="SIP Communications Service", targetname="sip/edge.contoso.test", version=4'
+    'TLS-DSK realm="SIP Communications Service", targetname="edge.contoso.test", version=4, sts-uri="https://webext.contoso.test/CertProv/CertProvisioningService.svc"'
+)
+KAMAILIO_ALLOW='INVITE, BYE, ACK, CANCEL, INFO, UPDATE, MESSAGE, SUBSCRIBE, NOTIFY, PRACK, OPTIONS, REFER, BENOTIFY, SERVICE'
+KAMAILIO_SUPPORTED='ms-dialog-route-set-update, ms-forking, ms-cluster-failover, gruu-10'
+
+# kamailio_str TEXT: TEXT as a kamailio "..." string (\" for a double quote);
+# kamailio's '...' strings would keep a \r\n as it is.
+kamailio_str() { printf '"%s"' "${1//\"/\\\"}"; }
+
+# The routing script.
+kamailio_route() {
+    local name d block fault h forbid=""
+    while read -r name d block fault; do
+        [[ $fault != sip403 ]] ||
+            forbid+="${forbid:+ || }dst_ip == $NET.$block.10 || dst_ip == $NET.$block.20"
+    done < <(proto_scenarios)
+    printf 'request_route {\n'
+    if [[ -n $forbid ]]; then
+        printf '    # proto-sip403: REGISTER refused.\n'
+        printf '    if (method == "REGISTER" && (%s)) {\n' "$forbid"
+        printf '        sl_send_reply("403", "Forbidden");\n        exit;\n    }\n'
+    fi
+    printf '    if (method == "REGISTER") {\n'
+    for h in "${KAMAILIO_CHALLENGES[@]}"; do
+        printf '        append_to_reply(%s);\n' "$(kamailio_str "WWW-Authenticate: $h\\r\\n")"
+    done
+    printf '        sl_send_reply("401", "Unauthorized");\n        exit;\n    }\n'
+    printf '    if (method == "OPTIONS") {\n'
+    printf '        append_to_reply(%s);\n' "$(kamailio_str "Allow: $KAMAILIO_ALLOW\\r\\n")"
+    printf '        append_to_reply(%s);\n' "$(kamailio_str "Supported: $KAMAILIO_SUPPORTED\\r\\n")"
+    printf '        sl_send_reply("200", "OK");\n        exit;\n    }\n'
+    printf '    sl_send_reply("403", "Forbidden");\n    exit;\n}\n'
+}
+
 kamailio_generate() {
     local dir e cert addr port req
     dir=$(kamailio_dir)
@@ -834,7 +957,7 @@ dns=no
 rev_dns=no
 disable_sctp=yes
 enable_tls=yes
-server_header="Server: lynccheck-lab"
+server_header="Server: RTC/6.0"
 EOF
         for e in "${TLS_SIP[@]}"; do
             read -r cert addr port req <<<"$e"
@@ -845,13 +968,11 @@ EOF
 mpath="$KAMAILIO_MODULES/"
 loadmodule "tls.so"
 loadmodule "sl.so"
+loadmodule "textops.so"
 modparam("tls", "config", "$dir/tls.cfg")
 
-request_route {
-    sl_send_reply("403", "Forbidden");
-    exit;
-}
 EOF
+        kamailio_route
     } >"$dir/kamailio.cfg"
     {
         printf '# Generated by tests/lab/lab.sh: lynccheck test lab, do not edit.\n'
@@ -899,6 +1020,269 @@ kamailio_stop() {
     # Its children have the same command line.
     mapfile -t cmd < <(kamailio_cmd)
     kill_strays "${cmd[*]}"
+}
+
+# ---------------------------------------------------------------- prosody
+
+# XMPP federation (server to server, 5269) on the healthy access edge pool,
+# 127.77.1.10 and .20, for contoso.test and fabrikam.test: stream features
+# with STARTTLS (the edge certificate) and dialback, encryption not required.
+# No client (c2s) listener. Run as root from the state dir: run_as_root =
+# true (its mod_posix refuses root otherwise), -F (foreground).
+
+prosody_dir() { printf '%s/prosody' "$LAB_DIR"; }
+
+# prosody is a Lua script (#!/usr/bin/env lua5.4): run its interpreter
+# ourselves, so the command line is the same whichever way it was started.
+prosody_lua() {
+    local first="" script
+    if script=$(command -v prosody); then
+        read -r first <"$script" || true
+    fi
+    first=${first##*[ /]}
+    [[ $first == lua* ]] || first=lua5.4
+    printf '%s\n' "$first"
+}
+
+prosody_cmd() { # one word a line; kill_strays matches it joined by spaces
+    printf '%s\n' "$(prosody_lua)" "$(command -v prosody)" -F --config "$(prosody_dir)/prosody.cfg.lua"
+}
+
+prosody_addrs() { printf '%s\n' "$NET.1.10" "$NET.1.20"; }
+
+prosody_generate() {
+    local dir
+    dir=$(prosody_dir)
+    rm -rf -- "$dir"
+    mkdir -p "$dir/data" "$dir/certs"
+    cat >"$dir/prosody.cfg.lua" <<EOF
+-- Generated by tests/lab/lab.sh: lynccheck test lab, do not edit.
+run_as_root = true
+daemonize = false
+pidfile = "$dir/prosody.pid"
+data_path = "$dir/data"
+certificates = "$dir/certs"
+log = { { levels = { min = "info" }, to = "console" } }
+modules_enabled = { "tls", "dialback", "disco", "posix" }
+modules_disabled = { "c2s", "offline" }
+storage = "memory"
+interfaces = { "$NET.1.10", "$NET.1.20" }
+c2s_ports = {}
+c2s_direct_tls_ports = {}
+legacy_ssl_ports = {}
+s2s_ports = { 5269 }
+s2s_direct_tls_ports = {}
+s2s_interfaces = { "$NET.1.10", "$NET.1.20" }
+s2s_require_encryption = false
+s2s_secure_auth = false
+ssl = { certificate = "$(pki_dir)/healthy-edge.pem", key = "${PKI_KEY[healthy-edge]}" }
+
+VirtualHost "contoso.test"
+VirtualHost "fabrikam.test"
+EOF
+}
+
+prosody_start() {
+    local cmd=()
+    command -v prosody >/dev/null || die "prosody not found: run '$0 install'"
+    command -v "$(prosody_lua)" >/dev/null || die "$(prosody_lua) (prosody's interpreter) not found"
+    mapfile -t cmd < <(prosody_cmd)
+    kill_strays "${cmd[*]}"
+    svc_spawn prosody "$(prosody_dir)/prosody.log" "${cmd[@]}"
+}
+
+prosody_answers() { # ADDR: true once ADDR:5269 answers a stream header with features
+    # shellcheck disable=SC2016 # expanded by the inner bash
+    timeout 3 bash -c '
+        exec 3<>"/dev/tcp/$1/5269" || exit 1
+        printf "%s" "<?xml version=\"1.0\"?><stream:stream xmlns=\"jabber:server\" xmlns:stream=\"http://etherx.jabber.org/streams\" to=\"contoso.test\" version=\"1.0\">" >&3
+        while IFS= read -r -d ">" -t 2 x <&3; do
+            [[ $x != *"<stream:features"* ]] || exit 0
+        done
+        exit 1' prosody-wait "$1" 2>/dev/null
+}
+
+prosody_wait() {
+    local a
+    while read -r a; do
+        svc_wait prosody 10 prosody_answers "$a" || return 1
+    done < <(prosody_addrs)
+}
+
+prosody_log() { tail -n 40 "$(prosody_dir)/prosody.log" 2>/dev/null || true; }
+
+prosody_stop() {
+    local cmd=()
+    svc_kill prosody
+    mapfile -t cmd < <(prosody_cmd)
+    kill_strays "${cmd[*]}"
+}
+
+# ---------------------------------------------------------------- coturn
+
+# One turnserver for every A/V edge (127.77.1.12 and each proto block's .12):
+# UDP 3478 only (no TCP, TLS, DTLS or CLI listener), long-term credentials
+# with realm contoso.test and one static user, so an unauthenticated
+# Allocate gets 401 with REALM and NONCE, and a STUN Binding is answered.
+# Relay ports (allocated only after authentication, which never happens) are
+# kept in 40000-40999, away from the media range 50000-59999, where nothing
+# listens. Its database, pid file and log are in the state dir.
+
+coturn_dir() { printf '%s/coturn' "$LAB_DIR"; }
+
+coturn_cmd() { # one word a line; kill_strays matches it joined by spaces
+    printf '%s\n' "$(command -v turnserver)" -c "$(coturn_dir)/turnserver.conf"
+}
+
+coturn_addrs() { # the A/V edge addresses
+    local name d block fault
+    printf '%s\n' "$NET.1.12"
+    while read -r name d block fault; do
+        printf '%s\n' "$NET.$block.12"
+    done < <(proto_scenarios)
+}
+
+coturn_generate() {
+    local dir a
+    dir=$(coturn_dir)
+    rm -rf -- "$dir"
+    mkdir -p "$dir"
+    {
+        printf '# Generated by tests/lab/lab.sh: lynccheck test lab, do not edit.\n'
+        while read -r a; do printf 'listening-ip=%s\n' "$a"; done < <(coturn_addrs)
+        cat <<EOF
+listening-port=3478
+relay-ip=$NET.1.12
+min-port=40000
+max-port=40999
+realm=contoso.test
+lt-cred-mech
+user=lab:lab-secret
+no-tcp
+no-tls
+no-dtls
+no-cli
+no-rfc5780
+no-software-attribute
+userdb=$dir/turndb
+pidfile=$dir/turnserver.pid
+log-file=stdout
+simple-log
+EOF
+    } >"$dir/turnserver.conf"
+}
+
+coturn_start() {
+    local cmd=()
+    command -v turnserver >/dev/null || die "turnserver not found: run '$0 install'"
+    mapfile -t cmd < <(coturn_cmd)
+    kill_strays "${cmd[*]}"
+    svc_spawn coturn "$(coturn_dir)/turnserver.log" "${cmd[@]}"
+}
+
+coturn_answers() { # ADDR: true once ADDR answers a STUN Binding on UDP 3478
+    timeout 3 turnutils_stunclient -p 3478 "$1" >/dev/null 2>&1
+}
+
+coturn_wait() {
+    local a
+    command -v turnutils_stunclient >/dev/null || die "turnutils_stunclient not found: run '$0 install'"
+    while read -r a; do
+        svc_wait coturn 10 coturn_answers "$a" || {
+            log "coturn: no STUN answer on $a:3478"
+            return 1
+        }
+    done < <(coturn_addrs)
+}
+
+coturn_log() { tail -n 40 "$(coturn_dir)/turnserver.log" 2>/dev/null || true; }
+
+coturn_stop() {
+    local cmd=()
+    svc_kill coturn
+    mapfile -t cmd < <(coturn_cmd)
+    kill_strays "${cmd[*]}"
+}
+
+# ---------------------------------------------------------------- firewall (iptables)
+
+# The proto-* scenarios' filtered ports: DROP rules in a chain of the lab's
+# own, LYNCCHECK-LAB-<second octet of the prefix> (so two labs with different
+# prefixes do not meet), jumped to from INPUT for the lab's /16 only (loopback
+# packets go through INPUT). start creates the empty chain before the
+# services (a machine where iptables does not work fails there, clearly),
+# fills it and adds the jump once every service is up (so the readiness
+# checks are not filtered); stop, and a failed start, delete both. No other
+# rule is touched.
+
+FW_CHAIN=LYNCCHECK-LAB-${NET#127.}
+
+fw() { timeout 20 iptables -w 10 "$@"; }
+
+fw_jump() { printf '%s\n' INPUT -d "$NET.0.0/16" -j "$FW_CHAIN"; }
+
+fw_rules() { # one rule a line: the iptables arguments after -A CHAIN
+    local name d block fault p
+    while read -r name d block fault; do
+        p=$NET.$block
+        case $fault in
+        mediafiltered) printf '%s\n' "-d $p.12 -p tcp --dport 50000:59999 -j DROP" ;;
+        stunsilent) printf '%s\n' "-d $p.12 -p udp --dport 3478 -j DROP" ;;
+        fedfiltered) printf '%s\n' "-d $p.10 -p tcp --dport 5061 -j DROP" \
+            "-d $p.20 -p tcp --dport 5061 -j DROP" ;;
+        xmppclosed | sip403 | rpnoport80) ;;
+        *) die "PROTO_SCENARIOS: $name: unknown fault '$fault'" ;;
+        esac
+    done < <(proto_scenarios)
+}
+
+fw_init() { # before the services: a clean, empty chain, or a clear failure
+    local err
+    command -v iptables >/dev/null || die "iptables not found: run '$0 install'"
+    fw_remove
+    if ! err=$(fw -N "$FW_CHAIN" 2>&1); then
+        die "iptables does not work here (iptables -N $FW_CHAIN: ${err:-failed});" \
+            "the proto-* scenarios need it: root with CAP_NET_ADMIN and netfilter"
+    fi
+}
+
+fw_apply() { # after the services: the rules, then the jump
+    local rule args jump=()
+    while read -r rule; do
+        read -r -a args <<<"$rule"
+        fw -A "$FW_CHAIN" "${args[@]}" || die "iptables -A $FW_CHAIN $rule failed"
+    done < <(fw_rules)
+    mapfile -t jump < <(fw_jump)
+    fw -I "${jump[0]}" 1 "${jump[@]:1}" || die "iptables -I ${jump[*]} failed"
+}
+
+fw_remove() { # the jump (however many times it is there), then the chain
+    local jump=() i
+    command -v iptables >/dev/null || return 0
+    mapfile -t jump < <(fw_jump)
+    for ((i = 0; i < 20; i++)); do
+        fw -D "${jump[@]}" 2>/dev/null || break
+    done
+    if fw -n -L "$FW_CHAIN" >/dev/null 2>&1; then
+        fw -F "$FW_CHAIN" || log "warning: iptables -F $FW_CHAIN failed"
+        fw -X "$FW_CHAIN" || log "warning: iptables -X $FW_CHAIN failed"
+    fi
+}
+
+fw_status() {
+    local n jump=()
+    if ! command -v iptables >/dev/null || ! fw -n -L "$FW_CHAIN" >/dev/null 2>&1; then
+        printf 'firewall: no chain %s\n' "$FW_CHAIN"
+        return 1
+    fi
+    n=$(fw -S "$FW_CHAIN" | grep -c -- '^-A') || true
+    mapfile -t jump < <(fw_jump)
+    if fw -C "${jump[@]}" 2>/dev/null; then
+        printf 'firewall: chain %s, %s rules, jumped to from INPUT for %s.0.0/16\n' "$FW_CHAIN" "$n" "$NET"
+    else
+        printf 'firewall: chain %s, %s rules, not jumped to\n' "$FW_CHAIN" "$n"
+        return 1
+    fi
 }
 
 # ---------------------------------------------------------------- sites
@@ -958,6 +1342,7 @@ cmd_install() {
 
 cmd_stop() {
     local i
+    fw_remove
     for ((i = ${#SERVICES[@]} - 1; i >= 0; i--)); do
         "${SERVICES[i]}_stop"
     done
@@ -976,6 +1361,7 @@ cmd_start() {
     state_dir_init
     STARTING=1 # from here on, die stops whatever started
     printf 'LC_LAB_NET=%s\n' "$NET" >"$LAB_DIR/net"
+    fw_init
     sites_generate
     pki_generate
     tls_plan
@@ -993,10 +1379,12 @@ cmd_start() {
             die "lab start failed"
         fi
     done
+    fw_apply
     STARTING=0
     t0=$((($(date +%s%N) - t0) / 1000000))
     log "lab up in $LAB_DIR in $((t0 / 1000)).$(printf '%03d' $((t0 % 1000))) s" \
-        "(DNS $DNS_ADDR port $DNS_PORT; ${#TLS_LISTENERS[@]} TLS listeners: $LAB_DIR/tls-listeners)"
+        "(DNS $DNS_ADDR port $DNS_PORT; ${#TLS_LISTENERS[@]} TLS listeners: $LAB_DIR/tls-listeners;" \
+        "iptables chain $FW_CHAIN)"
 }
 
 cmd_status() {
@@ -1009,6 +1397,7 @@ cmd_status() {
             rc=3
         fi
     done
+    fw_status || rc=3
     return "$rc"
 }
 

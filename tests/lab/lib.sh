@@ -161,8 +161,8 @@ valid_report() { # JSON
 # check_expect SCENARIO JSON EXPECTFILE RC
 check_expect() {
     local name=$1 json=$2 expect=$3 rc=$4
-    local line id want sub st found msg what scope="" only="" min="" n offenders dups
-    local -a lines=()
+    local line id want sub st found msg what scope="" only="" min="" others="" n offenders dups
+    local -a lines=() named=()
 
     while IFS= read -r line || [[ -n $line ]]; do
         line=${line//@NET@/$NET}
@@ -172,7 +172,11 @@ check_expect() {
         scope) scope=$want ;;
         only-status) only=$want ;;
         min-checks) min=$want ;;
-        *) lines+=("$line") ;;
+        others) others=$want ;;
+        *)
+            lines+=("$line")
+            named+=("$id")
+            ;;
         esac
     done <"$expect"
 
@@ -220,6 +224,19 @@ check_expect() {
             ok "$name: only-status $only (checks ${scope:-*})"
         else
             bad "$name: only-status $only (checks ${scope:-*}), but:"
+            printf '%s\n' "$offenders" | sed 's/^/    /'
+        fi
+    fi
+    if [[ -n $others ]]; then
+        offenders=$(jq -r --arg scope "$scope" --arg ok ",$others," --arg named "$(printf '%s\n' "${named[@]}")" '
+            ($named | split("\n")) as $n
+            | .checks[] | select(.id | startswith($scope)) | select(.id as $i | $n | any(. == $i) | not)
+            | (.status | tostring) as $s | select($ok | contains("," + $s + ",") | not)
+            | "\(.id) \($s): \(.message // "" | tostring | gsub("[\t\n\r]"; " ") | .[0:160])"' "$json")
+        if [[ -z $offenders ]]; then
+            ok "$name: others $others (checks ${scope:-*} not named above)"
+        else
+            bad "$name: others $others (checks ${scope:-*} not named above), but:"
             printf '%s\n' "$offenders" | sed 's/^/    /'
         fi
     fi
