@@ -57,6 +57,7 @@
 #define LC_HEX_MAX 128
 
 static const char *const lc_stun_words[] = {"turn", "pseudo-tls", NULL};
+static const char *const lc_stun_targets[] = {"av-edge", "edge-internal", NULL};
 
 static const struct lc_option_decl lc_stun_options[] = {
     {"checks", LC_OPT_LIST, "turn, pseudo-tls",
@@ -67,6 +68,10 @@ static const struct lc_option_decl lc_stun_options[] = {
      NULL},
     {"tls-port", LC_OPT_INT, "443", "A/V edge TCP port for MS-TURN over pseudo-TLS", NULL, 1, 65535,
      NULL},
+    {"target", LC_OPT_STRING, "av-edge",
+     "whose MS-TURN to probe: the A/V edge from outside, or the edge internal interface from a "
+     "Front End (seed 003: STUN/MSTURN UDP 3478 and TCP 443 on both)",
+     lc_stun_targets, 0, 0, NULL},
     {"alternate-server", LC_OPT_BOOL, "yes",
      "warn when the ALTERNATE-SERVER the edge advertises is none of the A/V edge's DNS "
      "addresses (NAT misconfiguration)",
@@ -1044,16 +1049,17 @@ static void lc_ptls_start(struct lc_check *check, void *arg)
 
 /* ======== planning ======== */
 
-static int lc_stun_skip(struct lc_run *run, const char *what, unsigned port, const char *ref)
+static int lc_stun_skip(struct lc_run *run, const char *role, const char *what, unsigned port,
+                        const char *ref)
 {
-    char target[32];
+    char target[48];
     struct lc_check *c;
 
-    snprintf(target, sizeof(target), "av-edge:%u", port);
+    snprintf(target, sizeof(target), "%s:%u", role, port);
     c = lc_run_add(run, "stun", what, target, ref, NULL, NULL, NULL);
     if (c == NULL)
         return -1;
-    lc_check_skip(c, "no av-edge name known: give --av-edge");
+    lc_check_skip(c, "no %s name known: give --%s", role, role);
     return 0;
 }
 
@@ -1067,9 +1073,10 @@ static char *lc_target(const char *name, unsigned port)
     return s;
 }
 
-static int lc_plan_turn(struct lc_run *run, const char *name, unsigned port, int alternate)
+static int lc_plan_turn(struct lc_run *run, const char *role, const char *name, unsigned port,
+                        int alternate)
 {
-    struct lc_check *dns = lc_dns_plan_name(run, name, "av-edge", 1), *c;
+    struct lc_check *dns = lc_dns_plan_name(run, name, role, 1), *c;
     struct lc_turn_arg *t = calloc(1, sizeof(*t));
     char *target = lc_target(name, port);
     int rc = -1;
@@ -1092,9 +1099,9 @@ done:
     return rc;
 }
 
-static int lc_plan_ptls(struct lc_run *run, const char *name, unsigned port)
+static int lc_plan_ptls(struct lc_run *run, const char *role, const char *name, unsigned port)
 {
-    struct lc_check *dns = lc_dns_plan_name(run, name, "av-edge", 1), *c;
+    struct lc_check *dns = lc_dns_plan_name(run, name, role, 1), *c;
     struct lc_ptls_arg *p = calloc(1, sizeof(*p));
     char *target = lc_target(name, port);
     char err[256];
@@ -1132,16 +1139,21 @@ static int lc_stun_plan(struct lc_run *run, const struct lc_site *site, const st
 {
     unsigned turn_port = (unsigned)lc_opts_int(opts, "turn-port");
     unsigned tls_port = (unsigned)lc_opts_int(opts, "tls-port");
+    const char *role = lc_opts_string(opts, "target");
+    const char *name;
 
+    if (role == NULL)
+        role = "av-edge";
+    name = strcmp(role, "edge-internal") == 0 ? site->edge_internal : site->av_edge;
     if (lc_opts_list_has(opts, "checks", "turn")) {
-        if (site->av_edge == NULL ? lc_stun_skip(run, "turn", turn_port, REF_TURN)
-                                  : lc_plan_turn(run, site->av_edge, turn_port,
-                                                 lc_opts_bool(opts, "alternate-server")))
+        if (name == NULL
+                ? lc_stun_skip(run, role, "turn", turn_port, REF_TURN)
+                : lc_plan_turn(run, role, name, turn_port, lc_opts_bool(opts, "alternate-server")))
             return -1;
     }
     if (lc_opts_list_has(opts, "checks", "pseudo-tls")) {
-        if (site->av_edge == NULL ? lc_stun_skip(run, "pseudo-tls", tls_port, REF_PTLS)
-                                  : lc_plan_ptls(run, site->av_edge, tls_port))
+        if (name == NULL ? lc_stun_skip(run, role, "pseudo-tls", tls_port, REF_PTLS)
+                         : lc_plan_ptls(run, role, name, tls_port))
             return -1;
     }
     return 0;
