@@ -771,6 +771,22 @@ static int lc_plan_role(struct lc_dns_plan *p, const char *name, const char *rol
     return 0;
 }
 
+const struct lc_dns_name *lc_dns_dep_addrs(struct lc_check *check, size_t i, const char *name)
+{
+    struct lc_check *dep = lc_check_dep(check, i);
+    const struct lc_dns_name *d = dep != NULL ? lc_check_data(dep) : NULL;
+    char what[300];
+
+    if (d != NULL && d->n_addrs > 0)
+        return d;
+    snprintf(what, sizeof(what), "%s did not resolve", name);
+    if (dep != NULL)
+        lc_check_finish_no_input(check, dep, what);
+    else
+        lc_check_finish(check, LC_ERROR, "internal: %s has no address dependency", name);
+    return NULL;
+}
+
 struct lc_check *lc_dns_plan_name(struct lc_run *run, const char *name, const char *role,
                                   int is_edge)
 {

@@ -340,19 +340,15 @@ static size_t lc_port_list(const struct lc_port_arg *p, enum lc_ranges mode, uns
 static void lc_port_start(struct lc_check *check, void *arg)
 {
     struct lc_port_arg *p = arg;
-    struct lc_check *dep = lc_check_dep(check, 0);
-    const struct lc_dns_name *d = lc_check_data(dep);
+    const struct lc_dns_name *d;
     const struct lc_run_config *cfg = lc_check_config(check);
     unsigned *ports = NULL;
     size_t n_ports, i, j, cap = (size_t)(p->hi - p->lo) + 1;
-    char what[300];
 
     p->check = check;
-    if (d == NULL || d->n_addrs == 0) {
-        snprintf(what, sizeof(what), "%s did not resolve", p->host);
-        lc_check_finish_no_input(check, dep, what);
+    d = lc_dns_dep_addrs(check, 0, p->host);
+    if (d == NULL)
         return;
-    }
     ports = calloc(cap, sizeof(*ports));
     p->addrs = calloc(d->n_addrs, sizeof(*p->addrs));
     if (ports == NULL || p->addrs == NULL)

@@ -2,6 +2,8 @@
 #ifndef LC_PROBES_H
 #define LC_PROBES_H
 
+#include <stddef.h>
+
 struct lc_run;
 struct lc_check;
 
@@ -10,6 +12,12 @@ struct lc_check;
  * a struct lc_dns_name (dns.h) with every address of the name. */
 struct lc_check *lc_dns_plan_name(struct lc_run *run, const char *name, const char *role,
                                   int is_edge);
+
+/* The addresses of the name the check depends on through dependency i (a
+ * dns.a check). NULL when there are none, and the check is then finished:
+ * ERROR when the lookup could not run, SKIP when the name does not exist. */
+struct lc_dns_name;
+const struct lc_dns_name *lc_dns_dep_addrs(struct lc_check *check, size_t i, const char *name);
 
 /* Raise the descriptor limit for the port probe's parallel connects
  * (probes/port.c); called once at start-up. */

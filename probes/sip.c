@@ -201,14 +201,7 @@ static void lc_sip_arg_free(void *p)
 
 static json_t *lc_sip_ev(struct lc_sip_conn *c)
 {
-    json_t *addrs = json_object_get(lc_check_evidence(c->owner->check), "addresses");
-    json_t *o = json_object_get(addrs, c->addr);
-
-    if (o == NULL) {
-        o = json_object();
-        json_object_set_new(addrs, c->addr, o);
-    }
-    return o;
+    return lc_check_evidence_addr(c->owner->check, c->addr);
 }
 
 static json_t *lc_sip_json_escaped(const char *s, size_t n, size_t cap)
@@ -825,20 +818,16 @@ static void lc_sip_check_done(struct lc_sip_arg *a)
 static void lc_sip_start(struct lc_check *check, void *arg)
 {
     struct lc_sip_arg *a = arg;
-    struct lc_check *dep = lc_check_dep(check, 0);
-    const struct lc_dns_name *d = lc_check_data(dep);
+    const struct lc_dns_name *d;
     const struct lc_run_config *cfg = lc_check_config(check);
     struct lc_tls_opts opts;
     json_t *ev = lc_check_evidence(check);
-    char what[300];
     size_t i;
 
     a->check = check;
-    if (d == NULL || d->n_addrs == 0) {
-        snprintf(what, sizeof(what), "%s did not resolve", a->edge);
-        lc_check_finish_no_input(check, dep, what);
+    d = lc_dns_dep_addrs(check, 0, a->edge);
+    if (d == NULL)
         return;
-    }
     a->c = calloc(d->n_addrs, sizeof(*a->c));
     if (a->c == NULL) {
         lc_check_finish(check, LC_ERROR, "out of memory");

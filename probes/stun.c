@@ -81,14 +81,7 @@ static const struct lc_option_decl lc_stun_options[] = {
 
 static json_t *lc_addrs_object(struct lc_check *check, const char *addr)
 {
-    json_t *addrs = json_object_get(lc_check_evidence(check), "addresses");
-    json_t *o = json_object_get(addrs, addr);
-
-    if (o == NULL) {
-        o = json_object();
-        json_object_set_new(addrs, addr, o);
-    }
-    return o;
+    return lc_check_evidence_addr(check, addr);
 }
 
 static void lc_addr_port(const struct lc_stun_addr *a, char *buf, size_t len)
@@ -496,18 +489,7 @@ static int lc_udp_connect(const char *addr, unsigned port, char *err, size_t err
     socklen_t len;
     int fd, e;
 
-    memset(&ss, 0, sizeof(ss));
-    if (inet_pton(AF_INET, addr, &((struct sockaddr_in *)&ss)->sin_addr) == 1) {
-        struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
-        sin->sin_family = AF_INET;
-        sin->sin_port = htons((uint16_t)port);
-        len = sizeof(*sin);
-    } else if (inet_pton(AF_INET6, addr, &((struct sockaddr_in6 *)&ss)->sin6_addr) == 1) {
-        struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
-        sin6->sin6_family = AF_INET6;
-        sin6->sin6_port = htons((uint16_t)port);
-        len = sizeof(*sin6);
-    } else {
+    if (lc_sockaddr_from(addr, port, &ss, &len) < 0) {
         snprintf(err, errlen, "not a numeric address: %s", addr);
         return -1;
     }
@@ -704,19 +686,15 @@ static void lc_turn_evaluate(struct lc_turn_arg *t)
 static void lc_turn_start(struct lc_check *check, void *arg)
 {
     struct lc_turn_arg *t = arg;
-    struct lc_check *dep = lc_check_dep(check, 0);
-    const struct lc_dns_name *d = lc_check_data(dep);
+    const struct lc_dns_name *d;
     const struct lc_run_config *cfg = lc_check_config(check);
-    char what[300];
     size_t i;
 
     t->check = check;
     t->loop = lc_check_loop(check);
-    if (d == NULL || d->n_addrs == 0) {
-        snprintf(what, sizeof(what), "%s did not resolve", t->name);
-        lc_check_finish_no_input(check, dep, what);
+    d = lc_dns_dep_addrs(check, 0, t->name);
+    if (d == NULL)
         return;
-    }
     t->a = calloc(d->n_addrs, sizeof(*t->a));
     if (t->a == NULL) {
         lc_check_finish(check, LC_ERROR, "out of memory");
@@ -987,19 +965,15 @@ static void lc_ptls_on_done(struct lc_tls_result *res, void *arg)
 static void lc_ptls_start(struct lc_check *check, void *arg)
 {
     struct lc_ptls_arg *p = arg;
-    struct lc_check *dep = lc_check_dep(check, 0);
-    const struct lc_dns_name *d = lc_check_data(dep);
+    const struct lc_dns_name *d;
     const struct lc_run_config *cfg = lc_check_config(check);
     struct lc_tls_opts opts;
-    char what[300];
     size_t i;
 
     p->check = check;
-    if (d == NULL || d->n_addrs == 0) {
-        snprintf(what, sizeof(what), "%s did not resolve", p->name);
-        lc_check_finish_no_input(check, dep, what);
+    d = lc_dns_dep_addrs(check, 0, p->name);
+    if (d == NULL)
         return;
-    }
     p->a = calloc(d->n_addrs, sizeof(*p->a));
     if (p->a == NULL) {
         lc_check_finish(check, LC_ERROR, "out of memory");

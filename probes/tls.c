@@ -214,14 +214,7 @@ static void lc_hs_evaluate(struct lc_hs_arg *h)
 
 static json_t *lc_hs_addr_evidence(struct lc_hs_arg *h, struct lc_hs_addr *a)
 {
-    json_t *addrs = json_object_get(lc_check_evidence(h->check), "addresses");
-    json_t *o = json_object_get(addrs, a->addr);
-
-    if (o == NULL) {
-        o = json_object();
-        json_object_set_new(addrs, a->addr, o);
-    }
-    return o;
+    return lc_check_evidence_addr(h->check, a->addr);
 }
 
 static void lc_hs_one_done(struct lc_hs_arg *h)
@@ -283,11 +276,9 @@ static void lc_hs_on_t12(struct lc_tls_result *res, void *arg)
 static void lc_hs_start(struct lc_check *check, void *arg)
 {
     struct lc_hs_arg *h = arg;
-    struct lc_check *dep = lc_check_dep(check, 0);
-    const struct lc_dns_name *d = lc_check_data(dep);
+    const struct lc_dns_name *d;
     const struct lc_run_config *cfg = lc_check_config(check);
     struct lc_tls_opts opts;
-    char what[300];
     size_t i;
 
     h->check = check;
@@ -299,11 +290,9 @@ static void lc_hs_start(struct lc_check *check, void *arg)
             return;
         }
     }
-    if (d == NULL || d->n_addrs == 0) {
-        snprintf(what, sizeof(what), "%s did not resolve", h->name);
-        lc_check_finish_no_input(check, dep, what);
+    d = lc_dns_dep_addrs(check, 0, h->name);
+    if (d == NULL)
         return;
-    }
     h->a = calloc(d->n_addrs, sizeof(*h->a));
     if (h->a == NULL) {
         lc_check_finish(check, LC_ERROR, "out of memory");

@@ -125,14 +125,7 @@ static void lc_xmpp_arg_free(void *p)
 
 static json_t *lc_xmpp_ev(struct lc_xmpp_conn *c)
 {
-    json_t *addrs = json_object_get(lc_check_evidence(c->owner->check), "addresses");
-    json_t *o = json_object_get(addrs, c->addr);
-
-    if (o == NULL) {
-        o = json_object();
-        json_object_set_new(addrs, c->addr, o);
-    }
-    return o;
+    return lc_check_evidence_addr(c->owner->check, c->addr);
 }
 
 /* Server strings are escaped before they reach JSON or a message: a
@@ -463,20 +456,17 @@ static void lc_xmpp_check_done(struct lc_xmpp_arg *a)
 static void lc_xmpp_start(struct lc_check *check, void *arg)
 {
     struct lc_xmpp_arg *a = arg;
-    struct lc_check *dep = lc_check_dep(check, 0);
-    const struct lc_dns_name *d = lc_check_data(dep);
+    const struct lc_dns_name *d;
     const struct lc_run_config *cfg = lc_check_config(check);
     json_t *ev = lc_check_evidence(check);
-    char what[300], esc[900];
+    char esc[900];
     size_t i;
     int n;
 
     a->check = check;
-    if (d == NULL || d->n_addrs == 0) {
-        snprintf(what, sizeof(what), "%s did not resolve", a->edge);
-        lc_check_finish_no_input(check, dep, what);
+    d = lc_dns_dep_addrs(check, 0, a->edge);
+    if (d == NULL)
         return;
-    }
     n = lc_xmpp_stream_open(a->header, sizeof(a->header), a->domain, LC_XMPP_FROM);
     if (n < 0) {
         lc_check_finish(check, LC_ERROR, "cannot build a stream header to %s", a->domain);

@@ -290,6 +290,25 @@ json_t *lc_check_evidence(struct lc_check *check)
 {
     return check->evidence;
 }
+json_t *lc_check_evidence_addr(struct lc_check *check, const char *addr)
+{
+    json_t *addrs = json_object_get(check->evidence, "addresses");
+    json_t *o;
+
+    if (addrs == NULL) {
+        addrs = json_object();
+        if (json_object_set_new(check->evidence, "addresses", addrs) < 0)
+            return NULL;
+    }
+    o = json_object_get(addrs, addr);
+    if (o == NULL) {
+        o = json_object();
+        if (json_object_set_new(addrs, addr, o) < 0)
+            return NULL;
+    }
+    return o;
+}
+
 int lc_check_is_done(const struct lc_check *check)
 {
     return check->state == LC_CHECK_DONE;

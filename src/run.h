@@ -69,6 +69,9 @@ const struct lc_run_config *lc_check_config(const struct lc_check *check);
 /* The evidence object; add what was actually seen, as it is seen, so a
  * timeout still reports it. */
 json_t *lc_check_evidence(struct lc_check *check);
+/* evidence.addresses.<addr>, created on first use: where probes that work
+ * on every address of a name record what each address said. */
+json_t *lc_check_evidence_addr(struct lc_check *check, const char *addr);
 /* End the check. Status and message are final; later calls are ignored. */
 void lc_check_finish(struct lc_check *check, enum lc_status status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -56,6 +56,10 @@ int lc_tls_handshake(struct lc_loop *loop, SSL_CTX *ctx, const char *addr, unsig
 /* Abandon a handshake in progress: no callback, everything released. */
 void lc_tls_handshake_cancel(struct lc_tls_hs *hs);
 
+/* A numeric IPv4 or IPv6 address and a port as a socket address: 0, or -1
+ * when addr is not numeric. */
+int lc_sockaddr_from(const char *addr, unsigned port, struct sockaddr_storage *ss, socklen_t *len);
+
 /* Make a non-blocking TCP connection attempt to a numeric address; returns the
  * socket or -1 with errno. Shared with the port and protocol probes. */
 int lc_tcp_connect_start(const char *addr, unsigned port);
