@@ -451,6 +451,35 @@ proto_scenarios() { # prints "scenario domain block fault" lines
     done
 }
 
+# ---------------------------------------------------------------- internal interfaces
+
+# The prof-* scenarios' servers inside the deployment (profiles other than
+# external), plain TCP listeners that accept and close (nginx stream, no
+# TLS: the internal profiles test ports only), named in contoso.test:
+#   edge-int.contoso.test  @NET@.40.10  Edge internal interface: every port of
+#                          the edge-internal profile, and coturn UDP 3478
+#   fe.contoso.test        @NET@.41.10  Front End: the internal profile's
+#                          ports but 135 and 5087, left closed (RST)
+INTERNAL_TCP=(
+    # block.host  ports
+    "40.10  443 4443 5061 5062 8057 50001 50002 50003"
+    "41.10  5061 444 5062 8057 8058 5063 80 443 8080 4443 5064 5072 5065 5073 5075 5076 5071 5080 448 5086"
+)
+INTERNAL_STUN=40.10 # coturn listens on UDP 3478 here too
+
+internal_listeners() { # prints "addr:port" lines
+    local line host ports p
+    for line in "${INTERNAL_TCP[@]}"; do
+        read -r host ports <<<"$line"
+        for p in $ports; do printf '%s:%s\n' "$NET.$host" "$p"; done
+    done
+}
+
+internal_accepts() { # ADDR:PORT: true once it accepts a TCP connection
+    # shellcheck disable=SC2016 # expanded by the inner bash
+    timeout 3 bash -c 'exec 3<>"/dev/tcp/$1/$2"' internal "${1%:*}" "${1##*:}" 2>/dev/null
+}
+
 # ---------------------------------------------------------------- PKI (openssl)
 
 # Root "lynccheck Lab Root CA" -> "lynccheck Lab Issuing CA" -> leaves, plus an
@@ -766,7 +795,8 @@ tls_wait() {
 
 # One nginx, a single process (master_process off: no worker outlives it
 # unnoticed): the reverse proxies (http: TLS 443, plain 80 on contoso's) and
-# the web conferencing edges (stream: TLS 443, handshake only).
+# the web conferencing edges (stream: TLS 443, handshake only), and the
+# internal interfaces' plain TCP ports (stream, internal_listeners).
 
 nginx_dir() { printf '%s/nginx' "$LAB_DIR"; }
 
@@ -828,6 +858,10 @@ EOF
             # Web conferencing (PSOM) is not emulated: the handshake is all.
             printf '        return "";\n    }\n'
         done
+        # The internal interfaces (prof-* scenarios): plain TCP, accept and close.
+        while read -r a; do
+            printf '\n    server {\n        listen %s;\n        return "";\n    }\n' "$a"
+        done < <(internal_listeners)
         printf '}\n'
     } >"$dir/nginx.conf"
     printf '%s\n' '<!DOCTYPE html>' \
@@ -850,8 +884,15 @@ nginx_port80() { # ADDR: true once ADDR:80 accepts a connection
 }
 
 nginx_wait() {
+    local a
     svc_wait nginx 10 nginx_port80 "$NET.2.10" || return 1
-    tls_wait nginx 10
+    tls_wait nginx 10 || return 1
+    while read -r a; do
+        svc_wait nginx 3 internal_accepts "$a" || {
+            log "nginx: $a does not accept connections"
+            return 1
+        }
+    done < <(internal_listeners)
 }
 
 nginx_log() {
@@ -1120,7 +1161,8 @@ prosody_stop() {
 
 # ---------------------------------------------------------------- coturn
 
-# One turnserver for every A/V edge (127.77.1.12 and each proto block's .12):
+# One turnserver for every A/V edge (127.77.1.12 and each proto block's .12)
+# and the Edge internal interface of the prof-* scenarios (INTERNAL_STUN):
 # UDP 3478 only (no TCP, TLS, DTLS or CLI listener), long-term credentials
 # with realm contoso.test and one static user, so an unauthenticated
 # Allocate gets 401 with REALM and NONCE, and a STUN Binding is answered.
@@ -1136,7 +1178,7 @@ coturn_cmd() { # one word a line; kill_strays matches it joined by spaces
 
 coturn_addrs() { # the A/V edge addresses
     local name d block fault
-    printf '%s\n' "$NET.1.12"
+    printf '%s\n' "$NET.1.12" "$NET.$INTERNAL_STUN"
     while read -r name d block fault; do
         printf '%s\n' "$NET.$block.12"
     done < <(proto_scenarios)
