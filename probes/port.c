@@ -29,8 +29,9 @@
     "proxy); ODS: Skype/SfbServer/plan-your-deployment/edge-server-deployments/"                   \
     "edge-environmental-requirements.md"
 #define REF_RANGE                                                                                  \
-    "A/V media ports 50000-59999 must pass the firewall: a closed port (RST) passes, a filtered "  \
-    "one fails (seed 003; edge-environmental-requirements.md)"
+    "A/V media ports 50000-59999, TCP and UDP, must pass the firewall: a closed port (RST, ICMP "  \
+    "port unreachable) passes, a filtered one does not (seed 003; "                                \
+    "edge-environmental-requirements.md)"
 
 /* How many offending ports a verdict names before it just counts. */
 #define LC_PORT_NAMED 10
@@ -94,6 +95,7 @@ struct lc_port_arg {
     char *host;
     unsigned lo, hi;
     int range;
+    int udp; /* a UDP range: empty datagrams, ICMP port unreachable = closed */
     struct lc_check *check;
     char (*addrs)[46];
     size_t n_addrs;
@@ -177,8 +179,11 @@ static void lc_port_evaluate(struct lc_port_arg *p)
         if (!offending)
             continue;
         if (bad++ < LC_PORT_NAMED) {
+            /* Over UDP, "no answer" is all we know. */
+            const char *word =
+                p->udp && a->state == LC_PS_FILTERED ? "silent" : lc_port_state_name(a->state);
             int w = snprintf(list + used, sizeof(list) - used, "%s%s:%u %s", used ? ", " : "",
-                             a->addr, a->port, lc_port_state_name(a->state));
+                             a->addr, a->port, word);
             json_array_append_new(odd,
                                   json_pack("{s:s, s:i, s:s}", "address", a->addr, "port",
                                             (int)a->port, "state", lc_port_state_name(a->state)));
@@ -198,6 +203,24 @@ static void lc_port_evaluate(struct lc_port_arg *p)
                             "%s port %u not open: %s (closed = nothing listens; filtered = the "
                             "firewall drops it)",
                             p->host, p->lo, list);
+        return;
+    }
+    if (p->udp) {
+        /* A UDP port that stays silent is filtered or open and quiet: from
+         * outside no one can tell, so silence is a warning, never a pass or
+         * a fail. ICMP port unreachable proves the firewall let it through. */
+        if (bad == 0)
+            lc_check_finish(check, LC_PASS,
+                            "%s UDP %u-%u: all %zu sampled ports answered (%zu closed with ICMP "
+                            "port unreachable, %zu open): the firewall passes the range",
+                            p->host, p->lo, p->hi, p->n_at, counts[LC_PS_CLOSED],
+                            counts[LC_PS_OPEN]);
+        else
+            lc_check_finish(check, LC_WARN,
+                            "%s UDP %u-%u: %zu of %zu sampled ports silent (filtered, or open and "
+                            "silent: UDP cannot tell from outside; ICMP may be rate-limited); "
+                            "first: %s",
+                            p->host, p->lo, p->hi, bad, p->n_at, list);
         return;
     }
     if (bad == 0)
@@ -226,6 +249,29 @@ static void lc_attempt_done(struct lc_attempt *a, enum lc_port_state st)
 }
 
 static void lc_attempt_start(struct lc_attempt *a);
+
+/* A connected UDP socket that has sent one empty datagram. */
+static int lc_udp_probe_start(const char *addr, unsigned port)
+{
+    struct sockaddr_storage ss;
+    socklen_t len;
+    int fd, e;
+
+    if (lc_sockaddr_from(addr, port, &ss, &len) < 0) {
+        errno = EINVAL;
+        return -1;
+    }
+    fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_UDP);
+    if (fd < 0)
+        return -1;
+    if (connect(fd, (struct sockaddr *)&ss, len) < 0 || send(fd, "", 0, MSG_DONTWAIT) < 0) {
+        e = errno;
+        close(fd);
+        errno = e;
+        return -1;
+    }
+    return fd;
+}
 
 static void lc_attempt_on_timeout(struct lc_loop *loop, void *arg)
 {
@@ -270,6 +316,19 @@ static void lc_attempt_on_io(struct lc_loop *loop, int fd, unsigned events, void
     (void)events;
     if (lc_check_is_done(a->owner->check))
         return;
+    if (a->owner->udp) {
+        char byte;
+        /* A connected UDP socket reports the ICMP port unreachable its
+         * datagram drew as ECONNREFUSED on the next receive. */
+        if (recv(fd, &byte, sizeof(byte), MSG_DONTWAIT) >= 0) {
+            lc_attempt_done(a, LC_PS_OPEN);
+            return;
+        }
+        if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+            return;
+        lc_attempt_done(a, lc_port_classify(errno));
+        return;
+    }
     if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
         err = errno;
     if (err == EINPROGRESS || err == EALREADY)
@@ -283,7 +342,7 @@ static void lc_attempt_start(struct lc_attempt *a)
     struct lc_loop *loop = lc_check_loop(p->check);
 
     a->tries++;
-    a->fd = lc_tcp_connect_start(a->addr, a->port);
+    a->fd = p->udp ? lc_udp_probe_start(a->addr, a->port) : lc_tcp_connect_start(a->addr, a->port);
     if (a->fd < 0) {
         lc_attempt_done(a, errno == ECONNREFUSED ? LC_PS_CLOSED : lc_port_classify(errno));
         return;
@@ -291,7 +350,8 @@ static void lc_attempt_start(struct lc_attempt *a)
     p->inflight++;
     lc_port_inflight++;
     a->timer = lc_loop_timer_add(loop, p->attempt_us, lc_attempt_on_timeout, a);
-    if (a->timer == NULL || lc_loop_io_set(loop, a->fd, LC_IO_WRITE, lc_attempt_on_io, a) < 0)
+    if (a->timer == NULL ||
+        lc_loop_io_set(loop, a->fd, p->udp ? LC_IO_READ : LC_IO_WRITE, lc_attempt_on_io, a) < 0)
         lc_attempt_done(a, LC_PS_UNREACH);
 }
 
@@ -326,7 +386,9 @@ static size_t lc_port_list(const struct lc_port_arg *p, enum lc_ranges mode, uns
 {
     size_t n = 0, i, span = (size_t)(p->hi - p->lo) + 1;
 
-    if (!p->range || mode == LC_RANGES_FULL || span <= LC_SAMPLE) {
+    /* UDP ranges are always sampled: closed ports answer with ICMP, which
+     * hosts rate-limit, so probing thousands would only add silence. */
+    if (!p->range || (mode == LC_RANGES_FULL && !p->udp) || span <= LC_SAMPLE) {
         for (i = 0; i < span && n < cap; i++)
             out[n++] = p->lo + (unsigned)i;
         return n;
@@ -373,6 +435,7 @@ static void lc_port_start(struct lc_check *check, void *arg)
     p->attempt_us = cfg->timeout_us * 2 / 5;
     json_object_set_new(lc_check_evidence(check), "mode",
                         json_string(!p->range                            ? "port"
+                                    : p->udp                             ? "sample"
                                     : cfg->port_ranges == LC_RANGES_FULL ? "full"
                                                                          : "sample"));
     json_object_set_new(lc_check_evidence(check), "attempt_timeout_ms",
@@ -452,6 +515,10 @@ static int lc_port_validate(const char *item, char *why, size_t len)
 static const struct lc_option_decl lc_port_options[] = {
     {"tcp", LC_OPT_LIST, "", "TCP service ports that must be open, as role:port[@xmpp]", NULL, 0, 0,
      lc_port_validate},
+    {"udp-range", LC_OPT_LIST, "",
+     "UDP port ranges the firewall must pass, as role:first-last; sampled (32 ports), and a "
+     "silent port only warns (filtered and open look alike over UDP)",
+     NULL, 0, 0, lc_port_validate},
     {"tcp-range", LC_OPT_LIST, "",
      "TCP port ranges the firewall must pass (open or closed), as role:first-last", NULL, 0, 0,
      lc_port_validate},
@@ -487,8 +554,10 @@ static const char *lc_port_role_host(const struct lc_site *s, const char *role)
 }
 
 static int lc_port_plan_one(struct lc_run *run, const struct lc_site *site, const char *item,
-                            int range)
+                            int kind)
 {
+    static const char *const whats[] = {"tcp", "tcp-range", "udp-range"};
+    int range = kind > 0;
     struct lc_port_spec spec;
     struct lc_port_arg *p = NULL;
     struct lc_check *c, *dns;
@@ -504,8 +573,8 @@ static int lc_port_plan_one(struct lc_run *run, const struct lc_site *site, cons
         snprintf(target, sizeof(target), "%s:%u-%u", host ? host : spec.role, spec.lo, spec.hi);
     if (host == NULL || (spec.xmpp_only && !site->xmpp) ||
         (range && lc_run_get_config(run)->port_ranges == LC_RANGES_NONE)) {
-        c = lc_run_add(run, "port", range ? "tcp-range" : "tcp", target,
-                       range ? REF_RANGE : REF_PORTS, NULL, NULL, NULL);
+        c = lc_run_add(run, "port", whats[kind], target, range ? REF_RANGE : REF_PORTS, NULL, NULL,
+                       NULL);
         if (c == NULL)
             return -1;
         if (host == NULL)
@@ -525,8 +594,9 @@ static int lc_port_plan_one(struct lc_run *run, const struct lc_site *site, cons
     p->lo = spec.lo;
     p->hi = spec.hi;
     p->range = range;
-    c = lc_run_add(run, "port", range ? "tcp-range" : "tcp", target, range ? REF_RANGE : REF_PORTS,
-                   lc_port_start, p, lc_port_arg_free);
+    p->udp = kind == 2;
+    c = lc_run_add(run, "port", whats[kind], target, range ? REF_RANGE : REF_PORTS, lc_port_start,
+                   p, lc_port_arg_free);
     if (c == NULL)
         goto fail;
     lc_check_set_cancel(c, lc_port_cancel);
@@ -546,6 +616,9 @@ static int lc_port_plan(struct lc_run *run, const struct lc_site *site, const st
             return -1;
     for (i = 0; i < lc_opts_list_count(opts, "tcp-range"); i++)
         if (lc_port_plan_one(run, site, lc_opts_list_item(opts, "tcp-range", i), 1) < 0)
+            return -1;
+    for (i = 0; i < lc_opts_list_count(opts, "udp-range"); i++)
+        if (lc_port_plan_one(run, site, lc_opts_list_item(opts, "udp-range", i), 2) < 0)
             return -1;
     return 0;
 }

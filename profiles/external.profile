@@ -30,8 +30,11 @@ no-sni = yes
 # webconf PSOM/TLS 443; A/V MS-TURN TCP 443; reverse proxy 443 and 80.
 tcp = access-edge:443, access-edge:5061, access-edge:5269@xmpp, webconf-edge:443
 tcp = av-edge:443, reverse-proxy:443, reverse-proxy:80
-# A/V media, TCP 50000-59999: must pass the firewall (closed is fine).
+# A/V media, TCP and UDP 50000-59999: must pass the firewall (closed is
+# fine). UDP is sampled, and a silent UDP port only warns: from outside,
+# filtered and open-but-silent look the same.
 tcp-range = av-edge:50000-59999
+udp-range = av-edge:50000-59999
 
 [sip]
 # SIP over TLS on the access edge: REGISTER without credentials must get a

@@ -1268,7 +1268,8 @@ fw_rules() { # one rule a line: the iptables arguments after -A CHAIN
     while read -r name d block fault; do
         p=$NET.$block
         case $fault in
-        mediafiltered) printf '%s\n' "-d $p.12 -p tcp --dport 50000:59999 -j DROP" ;;
+        mediafiltered) printf '%s\n' "-d $p.12 -p tcp --dport 50000:59999 -j DROP" \
+            "-d $p.12 -p udp --dport 50000:59999 -j DROP" ;;
         stunsilent) printf '%s\n' "-d $p.12 -p udp --dport 3478 -j DROP" ;;
         fedfiltered) printf '%s\n' "-d $p.10 -p tcp --dport 5061 -j DROP" \
             "-d $p.20 -p tcp --dport 5061 -j DROP" ;;
