@@ -768,23 +768,6 @@ static void lc_sip_on_timer(struct lc_loop *loop, void *arg)
     }
 }
 
-static int lc_sip_rank(enum lc_status s)
-{
-    switch (s) {
-    case LC_FAIL:
-        return 4;
-    case LC_ERROR:
-        return 3;
-    case LC_WARN:
-        return 2;
-    case LC_SKIP:
-        return 1;
-    case LC_PASS:
-    default:
-        return 0;
-    }
-}
-
 static void lc_sip_check_done(struct lc_sip_arg *a)
 {
     const struct lc_sip_conn *worst = NULL;
@@ -796,7 +779,7 @@ static void lc_sip_check_done(struct lc_sip_arg *a)
     }
     for (i = 0; i < a->n; i++) {
         const struct lc_sip_conn *c = &a->c[i];
-        if (worst == NULL || lc_sip_rank(c->status) > lc_sip_rank(worst->status)) {
+        if (worst == NULL || lc_status_rank(c->status) > lc_status_rank(worst->status)) {
             worst = c;
             n_worst = 1;
         } else if (c->status == worst->status) {

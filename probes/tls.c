@@ -366,23 +366,6 @@ static void lc_judge_arg_free(void *p)
     free(j);
 }
 
-static int lc_rank(enum lc_status s)
-{
-    switch (s) {
-    case LC_FAIL:
-        return 4;
-    case LC_ERROR:
-        return 3;
-    case LC_WARN:
-        return 2;
-    case LC_SKIP:
-        return 1;
-    case LC_PASS:
-    default:
-        return 0;
-    }
-}
-
 static void lc_date_text(const ASN1_TIME *t, char *buf, size_t len)
 {
     struct tm tm;
@@ -503,7 +486,7 @@ static enum lc_status lc_judge_one(struct lc_check *check, const struct lc_judge
             enum lc_status st =
                 lc_judge_dates(sk_X509_value(chain, i), "intermediate",
                                lc_check_config(check)->cert_warn_days, one, sizeof(one));
-            if (lc_rank(st) > lc_rank(worst)) {
+            if (lc_status_rank(st) > lc_status_rank(worst)) {
                 worst = st;
                 snprintf(msg, len, "%s", one);
             }
@@ -710,7 +693,7 @@ static void lc_judge_start(struct lc_check *check, void *arg)
         st = lc_judge_one(check, j, x, h->a[i].chain, msg, sizeof(msg), ev);
         json_object_set_new(ev, "status", json_string(lc_status_name(st)));
         json_object_set_new(ev, "message", json_string(msg));
-        if (worst_msg[0] == '\0' || lc_rank(st) > lc_rank(worst)) {
+        if (worst_msg[0] == '\0' || lc_status_rank(st) > lc_status_rank(worst)) {
             worst = st;
             snprintf(worst_msg, sizeof(worst_msg), "%s", msg);
             worst_addr = h->a[i].addr;

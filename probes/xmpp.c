@@ -419,11 +419,6 @@ static void lc_xmpp_on_timer(struct lc_loop *loop, void *arg)
     }
 }
 
-static int lc_xmpp_rank(enum lc_status s)
-{
-    return s == LC_FAIL ? 4 : s == LC_ERROR ? 3 : s == LC_WARN ? 2 : s == LC_SKIP ? 1 : 0;
-}
-
 static void lc_xmpp_check_done(struct lc_xmpp_arg *a)
 {
     const struct lc_xmpp_conn *worst = NULL;
@@ -435,7 +430,7 @@ static void lc_xmpp_check_done(struct lc_xmpp_arg *a)
     }
     for (i = 0; i < a->n; i++) {
         const struct lc_xmpp_conn *c = &a->c[i];
-        if (worst == NULL || lc_xmpp_rank(c->status) > lc_xmpp_rank(worst->status)) {
+        if (worst == NULL || lc_status_rank(c->status) > lc_status_rank(worst->status)) {
             worst = c;
             n_worst = 1;
         } else if (c->status == worst->status) {

@@ -75,3 +75,20 @@ int lc_exit_status(const struct lc_report *report)
         return 1;
     return 0;
 }
+
+int lc_status_rank(enum lc_status s)
+{
+    switch (s) {
+    case LC_FAIL:
+        return 4;
+    case LC_ERROR:
+        return 3;
+    case LC_WARN:
+        return 2;
+    case LC_SKIP:
+        return 1;
+    case LC_PASS:
+    default:
+        return 0;
+    }
+}

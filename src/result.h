@@ -44,6 +44,9 @@ struct lc_report {
 
 const char *lc_status_name(enum lc_status status);          /* "pass", "warn", ... */
 int lc_status_parse(const char *name, enum lc_status *out); /* 0 or -1 */
+/* Severity for "the worst wins" within one check (fail > error > warn >
+ * skip > pass); the exit status has its own order (lc_exit_status). */
+int lc_status_rank(enum lc_status status);
 
 /* counts[LC_STATUS_COUNT] is filled with how many results have each status. */
 void lc_report_tally(const struct lc_report *report, size_t counts[LC_STATUS_COUNT]);

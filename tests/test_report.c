@@ -672,6 +672,16 @@ START_TEST(test_write_errors)
 }
 END_TEST
 
+/* Within a check the worst address wins: fail > error > warn > skip > pass. */
+START_TEST(test_status_rank)
+{
+    ck_assert_int_gt(lc_status_rank(LC_FAIL), lc_status_rank(LC_ERROR));
+    ck_assert_int_gt(lc_status_rank(LC_ERROR), lc_status_rank(LC_WARN));
+    ck_assert_int_gt(lc_status_rank(LC_WARN), lc_status_rank(LC_SKIP));
+    ck_assert_int_gt(lc_status_rank(LC_SKIP), lc_status_rank(LC_PASS));
+}
+END_TEST
+
 Suite *lc_suite_report(void)
 {
     Suite *s = suite_create("report");
@@ -679,6 +689,7 @@ Suite *lc_suite_report(void)
 
     tcase_add_checked_fixture(tc, lc_t_setup, lc_t_teardown);
     tcase_add_test(tc, test_status_names);
+    tcase_add_test(tc, test_status_rank);
     tcase_add_test(tc, test_tally);
     tcase_add_test(tc, test_exit_status);
     suite_add_tcase(s, tc);
