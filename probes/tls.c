@@ -157,7 +157,6 @@ static void lc_hs_evaluate(struct lc_hs_arg *h)
     struct lc_check *check = h->check;
     size_t i, bad = 0, no12 = 0;
     const struct lc_hs_addr *first_bad = NULL, *first_no12 = NULL;
-    X509 *leaf = NULL;
 
     for (i = 0; i < h->n; i++) {
         const struct lc_hs_addr *a = &h->a[i];
@@ -166,8 +165,6 @@ static void lc_hs_evaluate(struct lc_hs_arg *h)
                 first_bad = a;
             continue;
         }
-        if (leaf == NULL)
-            leaf = lc_hs_leaf(a);
         if (!h->no_sni && !a->tls12_ok && no12++ == 0)
             first_no12 = a;
     }
@@ -209,7 +206,6 @@ static void lc_hs_evaluate(struct lc_hs_arg *h)
     }
     lc_check_finish(check, LC_PASS, "%s on %zu address%s, TLS 1.2 offered", h->a[0].version, h->n,
                     h->n == 1 ? "" : "es");
-    (void)leaf;
 }
 
 static json_t *lc_hs_addr_evidence(struct lc_hs_arg *h, struct lc_hs_addr *a)

@@ -585,7 +585,7 @@ int lc_cli_parse(struct lc_cli *cli, int argc, char **argv, char *err, size_t er
 {
     struct option longopts[LC_N_OPTDEFS + 1];
     struct lc_argval *vals = NULL;
-    size_t n_vals = 0, i, j;
+    size_t n_vals = 0, i;
     int c, rc = -1, seen[512];
     char why[512];
 
@@ -666,7 +666,6 @@ int lc_cli_parse(struct lc_cli *cli, int argc, char **argv, char *err, size_t er
             goto done;
         }
     }
-    (void)j;
     rc = 0;
 done:
     free(vals);

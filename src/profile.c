@@ -276,7 +276,6 @@ const char *lc_opts_list_item(const struct lc_opts *opts, const char *name, size
 
 struct lc_parse {
     struct lc_profile *p;
-    struct lc_strv probes_listed;
     struct lc_strv sections_seen;
     char last_section[64];
     char err[512];
@@ -500,7 +499,6 @@ int lc_profile_parse(const char *text, const char *origin, struct lc_profile **o
     rc = 0;
 done:
     lc_profile_free(st.p);
-    lc_strv_clear(&st.probes_listed);
     lc_strv_clear(&st.sections_seen);
     return rc;
 }
