@@ -4,8 +4,8 @@
 # the reverse proxy. Sources: ../shared/reference/lync-external-access.md.
 
 [profile]
-description = external access from the internet: DNS, certificates, firewall ports, SIP, MS-TURN and XMPP of the Edge and reverse proxy
-probes = dns, tls, port, sip, stun, xmpp
+description = external access from the internet: DNS, certificates, firewall ports, SIP, MS-TURN and XMPP of the Edge, and the web services walk through the reverse proxy
+probes = dns, tls, port, sip, stun, xmpp, web
 
 [dns]
 # Every role's external name must resolve (A/AAAA).
@@ -52,3 +52,13 @@ alternate-server = yes
 
 [xmpp]
 # With --xmpp yes: a server stream to each SIP domain on 5269 (RFC 6120).
+
+[web]
+# The URL sequence a client walks through the reverse proxy (seed 002,
+# "Publishing Lync Director Web Services"; [MS-OCDISCWS]): autodiscover per
+# SIP domain (JSON, XML, HTTP 80), the hosts its links name, the user link's
+# OAuth challenge; on every Director and Front End external web FQDN the
+# virtual directories a client uses and their mex metadata; the simple URLs.
+checks = discover, discover-xml, discover-http, links, user
+checks = webticket, webticket-mex, certprov, certprov-mex, abs, groupexpansion, rgs
+checks = ucdevice, mcx, ucwa, xframe, oauthtoken, internal-dirs, scheduler, meet, dialin

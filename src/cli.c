@@ -8,12 +8,17 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <ini.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
 
 #include "probe.h"
 #include "run.h"
@@ -47,6 +52,8 @@ enum lc_opt_id {
     O_FRONT_END,
     O_DIRECTOR_POOL,
     O_MEDIATION,
+    O_USER,
+    O_PASSWORD_FILE,
     O_LIST_PROFILES,
     O_LIST_CHECKS,
     O_VERBOSE = 'v',
@@ -87,12 +94,18 @@ static const struct lc_optdef lc_optdefs[] = {
     {"dns-server", O_DNS_SERVER, "IP[:PORT]", 1, 1,
      "resolve through this DNS server instead of the system's (repeat for several)"},
     {"ca-file", O_CA_FILE, "PEM", 0, 1, "extra trust anchors, added to the system store"},
+    {"user", O_USER, "UPN", 0, 1,
+     "sign in as UPN for the authenticated web walk (password from --password-file or "
+     "LYNCCHECK_PASSWORD)"},
+    {"password-file", O_PASSWORD_FILE, "FILE", 0, 1,
+     "the --user password: the first line of FILE, which must not be readable by group or "
+     "others (mode 0600)"},
     {"config", O_CONFIG, "SITEFILE", 0, 0,
      "read options from a site file of 'long-option = value' lines"},
     {"only", O_ONLY, "GLOB", 1, 1, "run only the checks whose id matches (repeatable)"},
     {"skip", O_SKIP, "GLOB", 1, 1, "skip the checks whose id matches (repeatable)"},
-    {"format", O_FORMAT, "text|json|junit", 0, 1,
-     "format of the report on --output (default text)"},
+    {"format", O_FORMAT, "FORMAT", 0, 1,
+     "format of the report on --output: text (default), json, junit, html, nagios, prometheus"},
     {"output", O_OUTPUT, "FILE", 0, 1, "write the report there instead of standard output"},
     {"report", O_REPORT, "FORMAT:FILE", 1, 1, "also write a report in FORMAT to FILE (repeatable)"},
     {"timeout", O_TIMEOUT, "SEC", 0, 1, "time limit of each check (default 5)"},
@@ -162,6 +175,12 @@ const char *lc_format_name(enum lc_format f)
         return "json";
     case LC_FMT_JUNIT:
         return "junit";
+    case LC_FMT_HTML:
+        return "html";
+    case LC_FMT_NAGIOS:
+        return "nagios";
+    case LC_FMT_PROMETHEUS:
+        return "prometheus";
     case LC_FMT_TEXT:
     default:
         return "text";
@@ -176,6 +195,12 @@ static int lc_format_parse(const char *s, enum lc_format *out)
         *out = LC_FMT_JSON;
     else if (strcmp(s, "junit") == 0)
         *out = LC_FMT_JUNIT;
+    else if (strcmp(s, "html") == 0)
+        *out = LC_FMT_HTML;
+    else if (strcmp(s, "nagios") == 0)
+        *out = LC_FMT_NAGIOS;
+    else if (strcmp(s, "prometheus") == 0)
+        *out = LC_FMT_PROMETHEUS;
     else
         return -1;
     return 0;
@@ -382,6 +407,16 @@ static int lc_cli_apply(struct lc_cli *cli, const struct lc_optdef *d, const cha
     case O_CA_FILE:
         rc = lc_set_string(&cli->ca_file, value);
         break;
+    case O_USER:
+        if (value[0] == '\0' || strlen(value) > 256 || strpbrk(value, " \t\r\n") != NULL) {
+            snprintf(why, len, "--user: '%s' is not a user principal name", value);
+            goto done;
+        }
+        rc = lc_set_string(&cli->site.web_user, value);
+        break;
+    case O_PASSWORD_FILE:
+        rc = lc_set_string(&cli->password_file, value);
+        break;
     case O_CONFIG:
         rc = lc_set_string(&cli->config, value);
         break;
@@ -393,7 +428,7 @@ static int lc_cli_apply(struct lc_cli *cli, const struct lc_optdef *d, const cha
         break;
     case O_FORMAT:
         if (lc_format_parse(value, &cli->format) < 0) {
-            snprintf(why, len, "--format wants text, json or junit, not '%s'", value);
+            snprintf(why, len, "--format wants text, json, junit, html, nagios or prometheus, not '%s'", value);
             goto done;
         }
         rc = 0;
@@ -425,7 +460,7 @@ static int lc_cli_apply(struct lc_cli *cli, const struct lc_optdef *d, const cha
         cli->reports = r;
         r = &cli->reports[cli->n_reports];
         if (lc_format_parse(fmt, &r->format) < 0) {
-            snprintf(why, len, "--report: unknown format '%s' (text, json, junit)", fmt);
+            snprintf(why, len, "--report: unknown format '%s' (text, json, junit, html, nagios, prometheus)", fmt);
             goto done;
         }
         r->path = strdup(colon + 1);
@@ -573,7 +608,80 @@ void lc_cli_clear(struct lc_cli *cli)
         free(cli->reports[i].path);
     free(cli->reports);
     free(cli->config);
+    free(cli->password_file);
     memset(cli, 0, sizeof(*cli));
+}
+
+/* The --user password: from --password-file (a regular file that group
+ * and others cannot read, first line) or LYNCCHECK_PASSWORD; never from
+ * the command line, where ps would show it. Messages never contain it. */
+static int lc_cli_password(struct lc_cli *cli, char *err, size_t errlen)
+{
+    const char *env = getenv("LYNCCHECK_PASSWORD");
+    char buf[1025];
+    struct stat st;
+    FILE *f = NULL;
+    size_t n;
+    int fd = -1, rc = -1;
+
+    if (cli->site.web_user == NULL) {
+        if (cli->password_file != NULL) {
+            snprintf(err, errlen, "--password-file needs --user");
+            return -1;
+        }
+        return 0;
+    }
+    if (cli->password_file == NULL) {
+        if (env == NULL || env[0] == '\0') {
+            snprintf(err, errlen, "--user needs a password: --password-file FILE or the "
+                                  "LYNCCHECK_PASSWORD environment variable");
+            return -1;
+        }
+        return lc_set_string(&cli->site.web_password, env) < 0 ? -1 : 0;
+    }
+    fd = open(cli->password_file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0 || fstat(fd, &st) < 0) {
+        snprintf(err, errlen, "--password-file %s: %s", cli->password_file, strerror(errno));
+        goto done;
+    }
+    if (!S_ISREG(st.st_mode) || (st.st_mode & 077) != 0) {
+        snprintf(err, errlen,
+                 "--password-file %s: must be a regular file readable by its owner only "
+                 "(chmod 600)",
+                 cli->password_file);
+        goto done;
+    }
+    f = fdopen(fd, "r");
+    if (f == NULL) {
+        snprintf(err, errlen, "--password-file %s: %s", cli->password_file, strerror(errno));
+        goto done;
+    }
+    fd = -1;
+    if (fgets(buf, sizeof(buf), f) == NULL) {
+        snprintf(err, errlen, "--password-file %s: empty", cli->password_file);
+        goto done;
+    }
+    n = strcspn(buf, "\r\n");
+    if (n == sizeof(buf) - 1) {
+        snprintf(err, errlen, "--password-file %s: the first line is too long",
+                 cli->password_file);
+        goto done;
+    }
+    buf[n] = '\0';
+    if (n == 0) {
+        snprintf(err, errlen, "--password-file %s: the first line is empty", cli->password_file);
+        goto done;
+    }
+    rc = lc_set_string(&cli->site.web_password, buf) < 0 ? -1 : 0;
+    if (rc < 0)
+        snprintf(err, errlen, "out of memory");
+done:
+    OPENSSL_cleanse(buf, sizeof(buf));
+    if (f != NULL)
+        fclose(f);
+    if (fd >= 0)
+        close(fd);
+    return rc;
 }
 
 struct lc_argval {
@@ -666,6 +774,8 @@ int lc_cli_parse(struct lc_cli *cli, int argc, char **argv, char *err, size_t er
             goto done;
         }
     }
+    if (lc_cli_password(cli, err, errlen) < 0)
+        goto done;
     rc = 0;
 done:
     free(vals);

@@ -7,7 +7,14 @@
 
 #include "site.h"
 
-enum lc_format { LC_FMT_TEXT = 0, LC_FMT_JSON, LC_FMT_JUNIT };
+enum lc_format {
+    LC_FMT_TEXT = 0,
+    LC_FMT_JSON,
+    LC_FMT_JUNIT,
+    LC_FMT_HTML,
+    LC_FMT_NAGIOS,
+    LC_FMT_PROMETHEUS
+};
 
 struct lc_report_target {
     enum lc_format format;
@@ -30,6 +37,7 @@ struct lc_cli {
     int port_ranges; /* enum lc_ranges (run.h) */
     int list_profiles, list_checks, verbose, version, help;
     char *config;
+    char *password_file;
 };
 
 /* Defaults, then the site file named by --config (if any), then the

@@ -2,6 +2,7 @@
 #include "site.h"
 
 #include <arpa/nameser.h>
+#include <openssl/crypto.h>
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,6 +65,11 @@ void lc_site_clear(struct lc_site *site)
     free(site->front_end);
     free(site->director);
     free(site->mediation);
+    free(site->web_user);
+    if (site->web_password != NULL) {
+        OPENSSL_cleanse(site->web_password, strlen(site->web_password));
+        free(site->web_password);
+    }
     memset(site, 0, sizeof(*site));
 }
 

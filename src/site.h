@@ -39,6 +39,11 @@ struct lc_site {
     char *front_end;
     char *director;
     char *mediation;
+    /* The authenticated web walk (--user, --password-file or
+     * LYNCCHECK_PASSWORD). The password is never in lc_site_to_json, a
+     * report or a message; lc_site_clear cleanses it. */
+    char *web_user;
+    char *web_password;
 };
 
 void lc_site_clear(struct lc_site *site);

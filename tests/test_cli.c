@@ -2,7 +2,9 @@
 #include <check.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -271,6 +273,65 @@ START_TEST(test_builtin_profiles_valid)
 }
 END_TEST
 
+/* The --user password: file mode enforced, environment as the fallback,
+ * and never echoed in an error message. */
+START_TEST(test_password_sources)
+{
+    struct lc_cli cli;
+    char err[512] = "", path[] = "/tmp/lc-test-pw-XXXXXX";
+    static const char secret[] = "S3cret-lynccheck-pw";
+    int fd = mkstemp(path);
+    FILE *f;
+
+    ck_assert_int_ge(fd, 0);
+    f = fdopen(fd, "w");
+    ck_assert_ptr_nonnull(f);
+    fprintf(f, "%s\nsecond line ignored\n", secret);
+    fclose(f);
+    ck_assert_int_eq(chmod(path, 0600), 0);
+    unsetenv("LYNCCHECK_PASSWORD");
+
+    ck_assert_int_eq(lc_parse_argv(&cli, err, sizeof(err), 5, "--user", "alice@contoso.com",
+                                   "--password-file", path),
+                     0);
+    ck_assert_str_eq(cli.site.web_user, "alice@contoso.com");
+    ck_assert_str_eq(cli.site.web_password, secret);
+    lc_cli_clear(&cli);
+
+    /* Group- or world-readable: refused, the path named, the secret not. */
+    ck_assert_int_eq(chmod(path, 0644), 0);
+    ck_assert_int_eq(lc_parse_argv(&cli, err, sizeof(err), 5, "--user", "alice@contoso.com",
+                                   "--password-file", path),
+                     -1);
+    ck_assert_ptr_nonnull(strstr(err, "chmod 600"));
+    ck_assert_ptr_null(strstr(err, secret));
+    lc_cli_clear(&cli);
+
+    /* No file, no environment: refused. */
+    ck_assert_int_eq(lc_parse_argv(&cli, err, sizeof(err), 3, "--user", "alice@contoso.com"), -1);
+    ck_assert_ptr_nonnull(strstr(err, "LYNCCHECK_PASSWORD"));
+    lc_cli_clear(&cli);
+
+    /* The environment. */
+    ck_assert_int_eq(setenv("LYNCCHECK_PASSWORD", secret, 1), 0);
+    ck_assert_int_eq(lc_parse_argv(&cli, err, sizeof(err), 3, "--user", "alice@contoso.com"), 0);
+    ck_assert_str_eq(cli.site.web_password, secret);
+    lc_cli_clear(&cli);
+    unsetenv("LYNCCHECK_PASSWORD");
+
+    /* A password file without --user, and a missing file. */
+    ck_assert_int_eq(lc_parse_argv(&cli, err, sizeof(err), 3, "--password-file", path), -1);
+    ck_assert_ptr_nonnull(strstr(err, "needs --user"));
+    lc_cli_clear(&cli);
+    unlink(path);
+    ck_assert_int_eq(lc_parse_argv(&cli, err, sizeof(err), 5, "--user", "alice@contoso.com",
+                                   "--password-file", path),
+                     -1);
+    ck_assert_ptr_nonnull(strstr(err, path));
+    lc_cli_clear(&cli);
+}
+END_TEST
+
 Suite *lc_suite_cli(void)
 {
     Suite *s = suite_create("cli");
@@ -283,6 +344,7 @@ Suite *lc_suite_cli(void)
     tcase_add_test(tc, test_site_file_and_override);
     tcase_add_test(tc, test_site_file_errors);
     tcase_add_test(tc, test_missing_site_file);
+    tcase_add_test(tc, test_password_sources);
     tcase_add_test(prof, test_profile_parse);
     tcase_add_test(prof, test_profile_errors);
     tcase_add_test(prof, test_builtin_profiles_valid);

@@ -1,0 +1,819 @@
+/* lynccheck - what the Lync web services say, read and judged (web.h). */
+#include "config.h"
+
+#include "web.h"
+
+#include <ctype.h>
+#include <curl/curl.h>
+#include <jansson.h>
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* ---------------------------------------------------------------- helpers */
+
+static void lc_web_why(char *why, size_t wlen, const char *text)
+{
+    if (why != NULL && wlen > 0)
+        snprintf(why, wlen, "%s", text);
+}
+
+/* Copy n bytes into a bounded field, truncating. */
+static void lc_web_copy(char *dst, size_t dlen, const char *s, size_t n)
+{
+    if (dlen == 0)
+        return;
+    if (n >= dlen)
+        n = dlen - 1;
+    memcpy(dst, s, n);
+    dst[n] = '\0';
+}
+
+/* ---------------------------------------------------------------- challenges */
+
+/* RFC 7230 3.2.6 tchar. */
+static int lc_web_is_tchar(unsigned char c)
+{
+    return isalnum(c) || (c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL);
+}
+
+/* RFC 7235 2.1 token68 characters (before the trailing '='s). */
+static int lc_web_is_t68(unsigned char c)
+{
+    return isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~' || c == '+' || c == '/';
+}
+
+static int lc_web_is_ows(unsigned char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+static void lc_web_scheme_seen(struct lc_web_challenges *c, const char *s, size_t n)
+{
+    static const struct {
+        const char *name;
+        unsigned bit;
+    } known[] = {{"Negotiate", LC_AUTH_NEGOTIATE},
+                 {"NTLM", LC_AUTH_NTLM},
+                 {"Bearer", LC_AUTH_BEARER},
+                 {"MsRtcOAuth", LC_AUTH_MSRTCOAUTH},
+                 {"Basic", LC_AUTH_BASIC}};
+    size_t i;
+
+    for (i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
+        if (strlen(known[i].name) == n && strncasecmp(known[i].name, s, n) == 0) {
+            c->schemes |= known[i].bit;
+            return;
+        }
+    }
+    c->schemes |= LC_AUTH_OTHER;
+    if (c->other[0] == '\0')
+        lc_web_copy(c->other, sizeof(c->other), s, n);
+}
+
+/* A quoted-string at v[*i] (the opening quote): its content, unescaped,
+ * into out. Returns 0, or -1 when unterminated. */
+static int lc_web_quoted(const char *v, size_t len, size_t *i, char *out, size_t olen)
+{
+    size_t o = 0, p = *i + 1;
+
+    while (p < len && v[p] != '"') {
+        char ch = v[p];
+
+        if (ch == '\\') {
+            if (p + 1 >= len)
+                return -1;
+            ch = v[++p];
+        }
+        /* RFC 7230 3.2.6 qdtext / quoted-pair: HTAB, SP, VCHAR, obs-text;
+         * no NUL (it would cut the value short) and no control bytes. */
+        if (((unsigned char)ch < 0x20 && ch != '\t') || ch == 0x7f)
+            return -1;
+        if (o + 1 < olen)
+            out[o++] = ch;
+        p++;
+    }
+    if (p >= len)
+        return -1;
+    if (olen > 0)
+        out[o < olen ? o : olen - 1] = '\0';
+    *i = p + 1;
+    return 0;
+}
+
+/* One auth-param of the current scheme: keep what we report on. */
+static void lc_web_param_seen(struct lc_web_challenges *c, unsigned scheme, const char *name,
+                              size_t nlen, const char *value)
+{
+    if (scheme == LC_AUTH_MSRTCOAUTH && nlen == 4 && strncasecmp(name, "href", 4) == 0)
+        lc_web_copy(c->msrtc_href, sizeof(c->msrtc_href), value, strlen(value));
+    else if (scheme == LC_AUTH_MSRTCOAUTH && nlen == 10 && strncasecmp(name, "grant_type", 10) == 0)
+        lc_web_copy(c->msrtc_grant, sizeof(c->msrtc_grant), value, strlen(value));
+    else if (nlen == 5 && strncasecmp(name, "realm", 5) == 0 && c->realm[0] == '\0')
+        lc_web_copy(c->realm, sizeof(c->realm), value, strlen(value));
+}
+
+static unsigned lc_web_scheme_bit(const char *s, size_t n)
+{
+    struct lc_web_challenges tmp;
+
+    memset(&tmp, 0, sizeof(tmp));
+    lc_web_scheme_seen(&tmp, s, n);
+    return tmp.schemes;
+}
+
+/* RFC 7235 4.1: WWW-Authenticate = 1#challenge; challenge = auth-scheme
+ * [ 1*SP ( token68 / #auth-param ) ]. A comma separates both challenges
+ * and the auth-params of one challenge: an item that is `token =` is a
+ * parameter of the current scheme, a bare token starts a new challenge. */
+int lc_web_challenges_add(struct lc_web_challenges *c, const char *v, size_t len)
+{
+    size_t i = 0;
+    unsigned scheme = 0;  /* the current challenge's bit, 0 before the first */
+    int after_scheme = 0; /* the previous item was a scheme followed by SP */
+    int ret = 0;
+
+    c->n_headers++;
+    while (i < len) {
+        size_t start, end, eq = 0;
+
+        while (i < len && (lc_web_is_ows((unsigned char)v[i]) || v[i] == ',')) {
+            if (v[i] == ',')
+                after_scheme = 0; /* a token68 only directly follows its scheme */
+            i++;
+        }
+        if (i >= len)
+            break;
+        start = i;
+        while (i < len &&
+               (lc_web_is_tchar((unsigned char)v[i]) || lc_web_is_t68((unsigned char)v[i])))
+            i++;
+        end = i;
+        if (end == start) {
+            ret = -1;
+            goto done;
+        }
+        while (i < len && lc_web_is_ows((unsigned char)v[i]))
+            i++;
+        while (i + eq < len && v[i + eq] == '=')
+            eq++;
+        if (eq > 0) {
+            size_t j = i + eq;
+
+            while (j < len && lc_web_is_ows((unsigned char)v[j]))
+                j++;
+            if (eq == 1 && j < len && v[j] != ',') {
+                /* auth-param: token BWS "=" BWS ( token / quoted-string ) */
+                char value[600];
+                size_t k;
+
+                if (scheme == 0) {
+                    ret = -1;
+                    goto done;
+                }
+                for (k = start; k < end; k++) {
+                    if (!lc_web_is_tchar((unsigned char)v[k])) {
+                        ret = -1;
+                        goto done;
+                    }
+                }
+                i = j;
+                if (v[i] == '"') {
+                    if (lc_web_quoted(v, len, &i, value, sizeof(value)) < 0) {
+                        ret = -1;
+                        goto done;
+                    }
+                } else {
+                    size_t s = i;
+
+                    while (i < len && lc_web_is_tchar((unsigned char)v[i]))
+                        i++;
+                    if (i == s) {
+                        ret = -1;
+                        goto done;
+                    }
+                    lc_web_copy(value, sizeof(value), v + s, i - s);
+                }
+                /* After a value: only white space, then a comma or the end. */
+                while (i < len && lc_web_is_ows((unsigned char)v[i]))
+                    i++;
+                if (i < len && v[i] != ',') {
+                    ret = -1;
+                    goto done;
+                }
+                lc_web_param_seen(c, scheme, v + start, end - start, value);
+                after_scheme = 0;
+                continue;
+            }
+            /* token68 with '=' padding, right after its scheme. */
+            if (!after_scheme) {
+                ret = -1;
+                goto done;
+            }
+            i += eq;
+            after_scheme = 0;
+            continue;
+        }
+        if (after_scheme && (i >= len || v[i] == ',')) {
+            /* A bare token68 (a Negotiate or NTLM blob) after its scheme. */
+            after_scheme = 0;
+            continue;
+        }
+        /* A bare token after "scheme SP" not followed by a comma or the
+         * end is neither a token68 nor a parameter. */
+        if (after_scheme) {
+            ret = -1;
+            goto done;
+        }
+        /* A new challenge: the scheme must be a token. */
+        for (size_t k = start; k < end; k++) {
+            if (!lc_web_is_tchar((unsigned char)v[k])) {
+                ret = -1;
+                goto done;
+            }
+        }
+        lc_web_scheme_seen(c, v + start, end - start);
+        scheme = lc_web_scheme_bit(v + start, end - start);
+        after_scheme = i < len && v[i] != ',' && i > end;
+    }
+done:
+    if (ret < 0)
+        c->malformed = 1;
+    return ret;
+}
+
+const char *lc_web_challenges_text(const struct lc_web_challenges *c, char *buf, size_t len)
+{
+    static const struct {
+        unsigned bit;
+        const char *name;
+    } names[] = {{LC_AUTH_NEGOTIATE, "Negotiate"},
+                 {LC_AUTH_NTLM, "NTLM"},
+                 {LC_AUTH_BEARER, "Bearer"},
+                 {LC_AUTH_MSRTCOAUTH, "MsRtcOAuth"},
+                 {LC_AUTH_BASIC, "Basic"}};
+    size_t i, o = 0;
+
+    if (len == 0)
+        return buf;
+    buf[0] = '\0';
+    for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        if ((c->schemes & names[i].bit) != 0) {
+            int n = snprintf(buf + o, len - o, "%s%s", o > 0 ? ", " : "", names[i].name);
+            if (n < 0 || (size_t)n >= len - o)
+                return buf;
+            o += (size_t)n;
+        }
+    }
+    if ((c->schemes & LC_AUTH_OTHER) != 0) {
+        int n = snprintf(buf + o, len - o, "%s%s", o > 0 ? ", " : "", c->other);
+        if (n > 0 && (size_t)n < len - o)
+            o += (size_t)n;
+    }
+    if (o == 0)
+        snprintf(buf, len, "none");
+    return buf;
+}
+
+/* ---------------------------------------------------------------- autodiscover */
+
+void lc_web_discover_clear(struct lc_web_discover *d)
+{
+    free(d->self);
+    free(d->user);
+    free(d->xframe);
+    free(d->redirect);
+    free(d->access_location);
+    lc_strv_clear(&d->hrefs);
+    memset(d, 0, sizeof(*d));
+}
+
+/* Remember a link by its token (JSON member name or XML token). */
+static int lc_web_link_add(struct lc_web_discover *d, const char *token, const char *href)
+{
+    char **slot = NULL;
+
+    if (strcasecmp(token, "self") == 0)
+        slot = &d->self;
+    else if (strcasecmp(token, "user") == 0)
+        slot = &d->user;
+    else if (strcasecmp(token, "xframe") == 0)
+        slot = &d->xframe;
+    else if (strcasecmp(token, "redirect") == 0)
+        slot = &d->redirect;
+    if (slot != NULL && *slot == NULL) {
+        *slot = strdup(href);
+        if (*slot == NULL)
+            return -1;
+    }
+    if (d->hrefs.n < LC_WEB_MAX_LINKS && !lc_strv_contains(&d->hrefs, href))
+        return lc_strv_push(&d->hrefs, href);
+    return 0;
+}
+
+int lc_web_discover_json(const char *body, size_t len, struct lc_web_discover *out, char *why,
+                         size_t wlen)
+{
+    json_t *root = NULL, *links;
+    json_error_t jerr;
+    const char *key;
+    json_t *link;
+    int ret = -1;
+
+    if (len > LC_WEB_MAX_DOC) {
+        lc_web_why(why, wlen, "document too large");
+        goto done;
+    }
+    root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
+    if (root == NULL) {
+        char msg[200];
+
+        snprintf(msg, sizeof(msg), "not JSON: %s (line %d)", jerr.text, jerr.line);
+        lc_web_why(why, wlen, msg);
+        goto done;
+    }
+    links = json_is_object(root) ? json_object_get(root, "_links") : NULL;
+    if (!json_is_object(links)) {
+        lc_web_why(why, wlen, "no _links object");
+        goto done;
+    }
+    json_object_foreach(links, key, link)
+    {
+        json_t *href = json_is_object(link) ? json_object_get(link, "href") : NULL;
+
+        if (!json_is_string(href)) {
+            char msg[200];
+
+            snprintf(msg, sizeof(msg), "link \"%.60s\" has no string href", key);
+            lc_web_why(why, wlen, msg);
+            goto done;
+        }
+        if (lc_web_link_add(out, key, json_string_value(href)) < 0) {
+            lc_web_why(why, wlen, "out of memory");
+            goto done;
+        }
+    }
+    ret = 0;
+done:
+    json_decref(root);
+    return ret;
+}
+
+/* Parse untrusted XML: no network, no DTD loading, no entity substitution;
+ * libxml2's default limits (depth, name and text sizes) stay on. A document
+ * type declaration is refused outright: Lync never sends one. */
+static xmlDocPtr lc_web_xml_read(const char *body, size_t len, char *why, size_t wlen)
+{
+    xmlDocPtr doc;
+
+    if (len > LC_WEB_MAX_DOC) {
+        lc_web_why(why, wlen, "document too large");
+        return NULL;
+    }
+    if (len > (size_t)0x7fffffff) {
+        lc_web_why(why, wlen, "document too large");
+        return NULL;
+    }
+    doc = xmlReadMemory(body, (int)len, "response.xml", NULL,
+                        XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+    if (doc == NULL) {
+        const xmlError *e = xmlGetLastError();
+        char msg[200];
+
+        snprintf(msg, sizeof(msg), "not XML%s%.120s", e != NULL && e->message != NULL ? ": " : "",
+                 e != NULL && e->message != NULL ? e->message : "");
+        /* libxml2's messages end with a newline. */
+        msg[strcspn(msg, "\r\n")] = '\0';
+        lc_web_why(why, wlen, msg);
+        return NULL;
+    }
+    if (doc->intSubset != NULL || doc->extSubset != NULL) {
+        lc_web_why(why, wlen, "XML with a document type declaration (refused)");
+        xmlFreeDoc(doc);
+        return NULL;
+    }
+    if (xmlDocGetRootElement(doc) == NULL) {
+        lc_web_why(why, wlen, "XML without a root element");
+        xmlFreeDoc(doc);
+        return NULL;
+    }
+    return doc;
+}
+
+/* The next element in document order after n, without recursion. */
+static xmlNodePtr lc_web_xml_next(xmlNodePtr n, xmlNodePtr root)
+{
+    if (n->children != NULL)
+        return n->children;
+    while (n != NULL && n != root) {
+        if (n->next != NULL)
+            return n->next;
+        n = n->parent;
+    }
+    return NULL;
+}
+
+static int lc_web_xml_name_is(xmlNodePtr n, const char *name)
+{
+    return n->type == XML_ELEMENT_NODE && n->name != NULL &&
+           strcmp((const char *)n->name, name) == 0;
+}
+
+int lc_web_discover_xml(const char *body, size_t len, struct lc_web_discover *out, char *why,
+                        size_t wlen)
+{
+    xmlDocPtr doc = lc_web_xml_read(body, len, why, wlen);
+    xmlNodePtr root, n;
+    xmlChar *loc = NULL;
+    int ret = -1;
+
+    if (doc == NULL)
+        return -1;
+    root = xmlDocGetRootElement(doc);
+    if (!lc_web_xml_name_is(root, "AutodiscoverResponse")) {
+        char msg[160];
+
+        snprintf(msg, sizeof(msg), "root element is <%.60s>, not <AutodiscoverResponse>",
+                 root->name != NULL ? (const char *)root->name : "?");
+        lc_web_why(why, wlen, msg);
+        goto done;
+    }
+    loc = xmlGetProp(root, (const xmlChar *)"AccessLocation");
+    if (loc != NULL) {
+        out->access_location = strdup((const char *)loc);
+        if (out->access_location == NULL)
+            goto oom;
+    }
+    for (n = root; n != NULL; n = lc_web_xml_next(n, root)) {
+        xmlChar *token, *href;
+        int r = 0;
+
+        if (!lc_web_xml_name_is(n, "Link"))
+            continue;
+        token = xmlGetProp(n, (const xmlChar *)"token");
+        href = xmlGetProp(n, (const xmlChar *)"href");
+        if (token != NULL && href != NULL)
+            r = lc_web_link_add(out, (const char *)token, (const char *)href);
+        xmlFree(token);
+        xmlFree(href);
+        if (r < 0)
+            goto oom;
+    }
+    ret = 0;
+    goto done;
+oom:
+    lc_web_why(why, wlen, "out of memory");
+done:
+    xmlFree(loc);
+    xmlFreeDoc(doc);
+    return ret;
+}
+
+/* ---------------------------------------------------------------- metadata */
+
+int lc_web_mex_addresses(const char *body, size_t len, struct lc_strv *urls, char *why, size_t wlen)
+{
+    xmlDocPtr doc = lc_web_xml_read(body, len, why, wlen);
+    xmlNodePtr root, n;
+    int found = 0;
+
+    if (doc == NULL)
+        return -1;
+    root = xmlDocGetRootElement(doc);
+    for (n = root; n != NULL && urls->n < LC_WEB_MAX_LINKS; n = lc_web_xml_next(n, root)) {
+        xmlChar *v = NULL;
+
+        if (lc_web_xml_name_is(n, "address"))
+            v = xmlGetProp(n, (const xmlChar *)"location");
+        else if (lc_web_xml_name_is(n, "Address"))
+            v = xmlNodeGetContent(n);
+        if (v != NULL) {
+            /* Trim the white space around an element's text. */
+            const char *s = (const char *)v;
+            size_t l;
+
+            while (*s != '\0' && isspace((unsigned char)*s))
+                s++;
+            l = strlen(s);
+            while (l > 0 && isspace((unsigned char)s[l - 1]))
+                l--;
+            if (l > 0) {
+                char *u = strndup(s, l);
+
+                if (u == NULL || (!lc_strv_contains(urls, u) && lc_strv_push(urls, u) < 0)) {
+                    free(u);
+                    xmlFree(v);
+                    lc_web_why(why, wlen, "out of memory");
+                    found = -1;
+                    goto done;
+                }
+                free(u);
+                found++;
+            }
+            xmlFree(v);
+        }
+    }
+done:
+    xmlFreeDoc(doc);
+    return found < 0 ? -1 : (int)urls->n;
+}
+
+/* ---------------------------------------------------------------- URLs */
+
+int lc_web_url_host(const char *url, char *host, size_t hlen, unsigned *port)
+{
+    CURLU *u = curl_url();
+    char *scheme = NULL, *h = NULL, *p = NULL;
+    int ret = -1;
+    size_t n, i;
+
+    if (u == NULL || url == NULL || strlen(url) > 2048)
+        goto done;
+    /* No guessing: an href must be absolute. */
+    if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK)
+        goto done;
+    if (curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+        (strcasecmp(scheme, "http") != 0 && strcasecmp(scheme, "https") != 0))
+        goto done;
+    if (curl_url_get(u, CURLUPART_HOST, &h, 0) != CURLUE_OK || h[0] == '\0')
+        goto done;
+    if (curl_url_get(u, CURLUPART_PORT, &p, CURLU_DEFAULT_PORT) != CURLUE_OK)
+        goto done;
+    n = strlen(h);
+    if (n >= 2 && h[0] == '[' && h[n - 1] == ']') {
+        memmove(h, h + 1, n - 2);
+        n -= 2;
+        h[n] = '\0';
+    }
+    if (n == 0 || n >= hlen)
+        goto done;
+    for (i = 0; i <= n; i++)
+        host[i] = (char)tolower((unsigned char)h[i]);
+    if (n > 1 && host[n - 1] == '.')
+        host[n - 1] = '\0';
+    if (port != NULL) {
+        char *end = NULL;
+        unsigned long v = strtoul(p, &end, 10);
+
+        if (end == p || *end != '\0' || v == 0 || v > 65535)
+            goto done;
+        *port = (unsigned)v;
+    }
+    ret = 0;
+done:
+    curl_free(scheme);
+    curl_free(h);
+    curl_free(p);
+    curl_url_cleanup(u);
+    return ret;
+}
+
+int lc_web_url_is_https(const char *url)
+{
+    return url != NULL && strncasecmp(url, "https://", 8) == 0;
+}
+
+/* ---------------------------------------------------------------- judging */
+
+/* Bounded, case-insensitive substring search. */
+static int lc_web_contains(const char *s, size_t n, const char *needle)
+{
+    size_t k = strlen(needle), i;
+
+    if (s == NULL || k == 0 || n < k)
+        return 0;
+    for (i = 0; i + k <= n; i++)
+        if (strncasecmp(s + i, needle, k) == 0)
+            return 1;
+    return 0;
+}
+
+int lc_web_is_login_page(const char *body, size_t len)
+{
+    return lc_web_contains(body, len, "<form") &&
+           (lc_web_contains(body, len, "type=\"password\"") ||
+            lc_web_contains(body, len, "type='password'") ||
+            lc_web_contains(body, len, "type=password"));
+}
+
+static int lc_web_ct_is(const struct lc_web_response *r, const char *what)
+{
+    return r->content_type != NULL &&
+           lc_web_contains(r->content_type, strlen(r->content_type), what);
+}
+
+/* The diagnosis shared by every expectation for an answer that is plainly
+ * wrong: returns 1 and writes msg when it applies. */
+static int lc_web_common_fault(enum lc_web_expect expect, const struct lc_web_response *r,
+                               const char *path, char *msg, size_t len)
+{
+    const struct lc_web_challenges *ch = r->ch;
+    unsigned s = ch != NULL ? ch->schemes : 0;
+
+    if (r->status == 0) {
+        snprintf(msg, len, "no HTTP answer for %s", path);
+        return 1;
+    }
+    if (r->status >= 300 && r->status < 400) {
+        snprintf(msg, len, "%s answers %ld, a redirect to %.200s", path, r->status,
+                 r->location != NULL ? r->location : "(no Location)");
+        return 1;
+    }
+    if (r->status == 404 && expect != LC_WEB_EXPECT_NOT_PUBLIC) {
+        snprintf(msg, len,
+                 "%s answers 404: path not published on the reverse proxy (publish /* of the "
+                 "external web site, not single paths)",
+                 path);
+        return 1;
+    }
+    if (r->status == 502 || r->status == 503 || r->status == 504) {
+        snprintf(msg, len,
+                 "%s answers %ld: the reverse proxy could not get an answer from the backend "
+                 "(backend down, wrong port bridging 443 -> 4443 / 80 -> 8080, or the backend "
+                 "certificate is not trusted by the proxy)",
+                 path, r->status);
+        return 1;
+    }
+    if (r->status >= 500) {
+        snprintf(msg, len, "%s answers %ld: server error", path, r->status);
+        return 1;
+    }
+    /* Pre-authentication: the proxy asks for credentials itself (Basic, a
+     * realm-based or unknown scheme without Lync's own challenges) or sends
+     * its login form, where Lync would answer or challenge. */
+    if (r->status == 401 && (s & (LC_AUTH_BASIC | LC_AUTH_OTHER)) != 0 &&
+        (s & (LC_AUTH_NEGOTIATE | LC_AUTH_NTLM | LC_AUTH_MSRTCOAUTH)) == 0) {
+        snprintf(msg, len,
+                 "%s answers 401 with the reverse proxy's own challenge (%s%s%.100s%s): "
+                 "pre-authentication on the proxy swallows Lync's challenges (publish Lync's "
+                 "web services with pass-through authentication)",
+                 path, (s & LC_AUTH_BASIC) != 0 ? "Basic" : ch->other,
+                 ch->realm[0] != '\0' ? " realm \"" : "", ch->realm,
+                 ch->realm[0] != '\0' ? "\"" : "");
+        return 1;
+    }
+    if (expect != LC_WEB_EXPECT_NOT_PUBLIC && lc_web_is_login_page(r->body, r->body_len)) {
+        snprintf(msg, len,
+                 "%s answers %ld with a login form: pre-authentication on the reverse proxy "
+                 "(Lync clients cannot sign in through it)",
+                 path, r->status);
+        return 1;
+    }
+    return 0;
+}
+
+enum lc_status lc_web_judge(enum lc_web_expect expect, const struct lc_web_response *r,
+                            const char *path, char *msg, size_t len)
+{
+    const struct lc_web_challenges *ch = r->ch;
+    unsigned s = ch != NULL ? ch->schemes : 0;
+    char names[96];
+
+    if (ch != NULL && ch->schemes != 0) {
+        char list[80];
+        snprintf(names, sizeof(names), "challenges %s",
+                 lc_web_challenges_text(ch, list, sizeof(list)));
+    } else {
+        snprintf(names, sizeof(names), "no challenge");
+    }
+
+    if (expect == LC_WEB_EXPECT_NOT_PUBLIC) {
+        if (r->status >= 200 && r->status < 300 && !lc_web_is_login_page(r->body, r->body_len)) {
+            snprintf(msg, len,
+                     "%s answers %ld from outside: an internal-only directory is published "
+                     "(publish only the external web site, port 4443)",
+                     path, r->status);
+            return LC_FAIL;
+        }
+        if (r->status == 0) {
+            snprintf(msg, len, "no HTTP answer for %s", path);
+            return LC_FAIL;
+        }
+        snprintf(msg, len, "%s answers %ld: not served from outside", path, r->status);
+        return LC_PASS;
+    }
+    if (lc_web_common_fault(expect, r, path, msg, len))
+        return LC_FAIL;
+
+    switch (expect) {
+    case LC_WEB_EXPECT_WINAUTH:
+        if (r->status == 401 && (s & (LC_AUTH_NEGOTIATE | LC_AUTH_NTLM)) != 0) {
+            snprintf(msg, len, "%s answers 401 with %s", path, names);
+            return LC_PASS;
+        }
+        if (r->status == 401 && s == 0) {
+            snprintf(msg, len,
+                     "%s answers 401 with no challenge: the reverse proxy strips WWW-Authenticate "
+                     "or Windows authentication is off on the site (clients cannot sign in)",
+                     path);
+            return LC_FAIL;
+        }
+        if (r->status == 401) {
+            snprintf(msg, len, "%s answers 401 with %s, not Negotiate or NTLM", path, names);
+            return LC_FAIL;
+        }
+        if (r->status >= 200 && r->status < 300) {
+            snprintf(msg, len, "%s answers %ld without asking for authentication", path, r->status);
+            return LC_WARN;
+        }
+        snprintf(msg, len, "%s answers %ld, not 401 with Negotiate or NTLM", path, r->status);
+        return LC_FAIL;
+    case LC_WEB_EXPECT_OAUTH:
+        if (r->status == 401 && (s & LC_AUTH_MSRTCOAUTH) != 0) {
+            if (ch->msrtc_href[0] == '\0' ||
+                !lc_web_contains(ch->msrtc_href, strlen(ch->msrtc_href), "/WebTicket/oauthtoken")) {
+                snprintf(msg, len,
+                         "%s: the MsRtcOAuth challenge's href is \"%.200s\", not "
+                         ".../WebTicket/oauthtoken",
+                         path, ch->msrtc_href);
+                return LC_WARN;
+            }
+            if ((s & LC_AUTH_BEARER) == 0) {
+                snprintf(msg, len, "%s answers 401 with MsRtcOAuth but no Bearer challenge", path);
+                return LC_WARN;
+            }
+            snprintf(msg, len, "%s answers 401 with %s (token from %.200s)", path, names,
+                     ch->msrtc_href);
+            return LC_PASS;
+        }
+        if (r->status == 401 && s == 0) {
+            snprintf(msg, len,
+                     "%s answers 401 with no challenge: the reverse proxy strips WWW-Authenticate "
+                     "(clients get no MsRtcOAuth token URL)",
+                     path);
+            return LC_FAIL;
+        }
+        snprintf(msg, len, "%s answers %ld with %s, not 401 with MsRtcOAuth", path, r->status,
+                 names);
+        return LC_FAIL;
+    case LC_WEB_EXPECT_PAGE:
+        if (r->status == 200) {
+            snprintf(msg, len, "%s answers 200", path);
+            return LC_PASS;
+        }
+        if (r->status == 401) {
+            snprintf(msg, len,
+                     "%s answers 401 with %s: an anonymous page asks for authentication "
+                     "(reverse proxy pre-authentication, or anonymous access off)",
+                     path, names);
+            return LC_FAIL;
+        }
+        snprintf(msg, len, "%s answers %ld, not 200", path, r->status);
+        return LC_FAIL;
+    case LC_WEB_EXPECT_METADATA:
+        if (r->status == 200 && lc_web_ct_is(r, "xml")) {
+            snprintf(msg, len, "%s answers 200 with metadata", path);
+            return LC_PASS;
+        }
+        if (r->status == 200) {
+            snprintf(msg, len, "%s answers 200 but not XML (%.80s)", path,
+                     r->content_type != NULL ? r->content_type : "no Content-Type");
+            return LC_FAIL;
+        }
+        if (r->status == 401 && s == 0) {
+            snprintf(msg, len, "%s answers 401 with no challenge (metadata must be anonymous)",
+                     path);
+            return LC_FAIL;
+        }
+        snprintf(msg, len, "%s answers %ld with %s, not 200 with metadata", path, r->status, names);
+        return LC_FAIL;
+    case LC_WEB_EXPECT_DISCOVER:
+        if (r->status == 200) {
+            snprintf(msg, len, "%s answers 200", path);
+            return LC_PASS;
+        }
+        snprintf(msg, len, "%s answers %ld, not 200 with the autodiscover document", path,
+                 r->status);
+        return LC_FAIL;
+    case LC_WEB_EXPECT_JSON_ERROR:
+        if (r->status == 400 && lc_web_ct_is(r, "json")) {
+            snprintf(msg, len, "%s answers 400 with a JSON error to a bogus grant", path);
+            return LC_PASS;
+        }
+        if (r->status == 400) {
+            snprintf(msg, len, "%s answers 400 but not JSON (%.80s)", path,
+                     r->content_type != NULL ? r->content_type : "no Content-Type");
+            return LC_WARN;
+        }
+        if (r->status == 401 && s == 0) {
+            snprintf(msg, len,
+                     "%s answers 401 with no challenge: the token endpoint must be anonymous",
+                     path);
+            return LC_FAIL;
+        }
+        if (r->status >= 200 && r->status < 300) {
+            snprintf(msg, len, "%s answers %ld to a bogus grant", path, r->status);
+            return LC_FAIL;
+        }
+        snprintf(msg, len, "%s answers %ld with %s, not 400 with a JSON error", path, r->status,
+                 names);
+        return LC_FAIL;
+    case LC_WEB_EXPECT_NOT_PUBLIC:
+        break;
+    }
+    snprintf(msg, len, "%s: internal: unknown expectation", path);
+    return LC_ERROR;
+}
