@@ -454,6 +454,18 @@ static int lc_sip_examine(struct lc_sip_conn *c)
             /* Header offsets in r are relative to c->next. */
             r.header_len += c->next;
             lc_sip_record_response(c, &r);
+            if (r.has_content_length && r.message_len == 0) {
+                /* Over TLS the message ends only where Content-Length says
+                 * (RFC 3261 18.3): one that claims more than we accept
+                 * never completes, so its headers earn no verdict. */
+                int code = r.status;
+                lc_sip_response_clear(&r);
+                lc_sip_conn_end(c, LC_FAIL,
+                                "%03d response with a Content-Length beyond %d bytes: the message "
+                                "cannot complete (RFC 3261 18.3)",
+                                code, LC_SIP_MAX_MESSAGE);
+                return 1;
+            }
             if (c->owner->method == LC_SIP_REGISTER)
                 lc_sip_judge_register(c, &r);
             else

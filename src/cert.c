@@ -352,12 +352,17 @@ static json_t *lc_time_json(const ASN1_TIME *t)
     return json_string(buf);
 }
 
+/* At most LC_CERT_EV_NAMES names: a hostile certificate with thousands of
+ * SANs must not make every report that shows it megabytes long. The
+ * counts say how many there were (lc_cert_to_json). */
+#define LC_CERT_EV_NAMES 100
+
 static json_t *lc_strv_json(const struct lc_strv *sv)
 {
     json_t *a = json_array();
     size_t i;
 
-    for (i = 0; a != NULL && i < sv->n; i++)
+    for (i = 0; a != NULL && i < sv->n && i < LC_CERT_EV_NAMES; i++)
         json_array_append_new(a, json_string(sv->v[i]));
     return a;
 }
@@ -387,8 +392,14 @@ json_t *lc_cert_to_json(X509 *x)
     json_object_set_new(o, "subject", lc_name_json(X509_get_subject_name(x)));
     json_object_set_new(o, "issuer", lc_name_json(X509_get_issuer_name(x)));
     json_object_set_new(o, "sans", lc_strv_json(&sans));
+    if (sans.n > LC_CERT_EV_NAMES) {
+        json_object_set_new(o, "sans_count", json_integer((json_int_t)sans.n));
+        json_object_set_new(o, "sans_truncated", json_true());
+    }
     if (rejected.n > 0)
         json_object_set_new(o, "sans_rejected", lc_strv_json(&rejected));
+    if (rejected.n > LC_CERT_EV_NAMES)
+        json_object_set_new(o, "sans_rejected_count", json_integer((json_int_t)rejected.n));
     json_object_set_new(o, "serial", serial_hex ? json_string(serial_hex) : json_null());
     json_object_set_new(o, "not_before", lc_time_json(X509_get0_notBefore(x)));
     json_object_set_new(o, "not_after", lc_time_json(X509_get0_notAfter(x)));
