@@ -37,6 +37,12 @@ static int lc_report_write(const struct lc_report *report, enum lc_format format
         return lc_report_json(report, out);
     case LC_FMT_JUNIT:
         return lc_report_junit(report, out);
+    case LC_FMT_HTML:
+        return lc_report_html(report, out);
+    case LC_FMT_NAGIOS:
+        return lc_report_nagios(report, out);
+    case LC_FMT_PROMETHEUS:
+        return lc_report_prometheus(report, out);
     case LC_FMT_TEXT:
     default:
         return lc_report_text(report, out, color, verbose);

@@ -59,5 +59,13 @@ int lc_exit_status(const struct lc_report *report);
 int lc_report_text(const struct lc_report *report, FILE *out, int color, int verbose);
 int lc_report_json(const struct lc_report *report, FILE *out);
 int lc_report_junit(const struct lc_report *report, FILE *out);
+/* One self-contained HTML page (report_html.c): summary, topology, every
+ * check with its fix (fixes.h), certificate details, web walk transcript. */
+int lc_report_html(const struct lc_report *report, FILE *out);
+/* Nagios / Icinga plugin output: "LYNCCHECK <STATE> - summary | perfdata",
+ * then one line per check that did not pass. */
+int lc_report_nagios(const struct lc_report *report, FILE *out);
+/* Prometheus text exposition format for node_exporter's textfile collector. */
+int lc_report_prometheus(const struct lc_report *report, FILE *out);
 
 #endif

@@ -1,0 +1,230 @@
+/* lynccheck - the fix for each check kind (see fixes.h).
+ *
+ * Sources are the references the probes cite (../shared/reference/
+ * lync-external-access.md; ODS Skype/SfbServer edge-environmental-
+ * requirements.md, advanced-edge-server-dns.md; LS2013 certificate-
+ * requirements-for-external-user-access.md, configuration-requirements-for-
+ * reverse-proxy.md, verify-access-through-your-reverse-proxy.md). Advice is
+ * what to change and where, not a restatement of the requirement: the
+ * report shows the requirement beside it. */
+#include "fixes.h"
+
+#include <string.h>
+
+struct lc_fix {
+    const char *probe;
+    const char *what; /* NULL: the probe's general advice */
+    const char *fix;
+};
+
+/* Reverse proxy publishing rule for a virtual directory that must answer
+ * with Lync's own challenge. */
+#define LC_FIX_RP_401(dir)                                                                         \
+    "Publish " dir " on the reverse proxy to the external web site (HTTPS 4443) with "             \
+    "pass-through authentication: no pre-authentication on the proxy, the original Host header "   \
+    "kept and Lync's WWW-Authenticate challenges (Negotiate/NTLM) passed back unchanged."
+#define LC_FIX_RP_MEX(dir)                                                                         \
+    "Publish " dir " on the reverse proxy and make it pass the original Host header: the WCF "     \
+    "metadata builds its endpoint addresses from the Host it receives, and an internal name "      \
+    "there "                                                                                       \
+    "means the proxy rewrote it."
+
+static const struct lc_fix lc_fixes[] = {
+    /* ---- dns ---- */
+    {"dns", "a",
+     "Publish an A record for this name in the external DNS zone, pointing at the public address "
+     "of its Edge external interface or reverse proxy listener (never an internal address)."},
+    {"dns", "srv",
+     "Publish the SRV record in the external zone: _sip._tls.<domain> 0 0 443 <access edge> for "
+     "clients, _sipfederationtls._tcp.<domain> 0 0 5061 <access edge> for federation (and "
+     "_xmpp-server._tcp.<domain> 0 0 5269 <access edge> with XMPP); the target must be a name in "
+     "the SIP domain."},
+    {"dns", "srv-target",
+     "Make the SRV record's target resolve externally to the Access Edge's public address: fix "
+     "the target's A record, or point the SRV record at the access edge FQDN."},
+    {"dns", "edge-address",
+     "Point sip.<domain> at the Access Edge's public address (an A record, or a CNAME to the "
+     "access edge FQDN): clients fall back to it when the SRV lookup fails."},
+    {"dns", "internal-leak",
+     "Remove lyncdiscoverinternal.<domain> from the external zone: it belongs in internal DNS "
+     "only, and from outside it sends mobile clients to an internal name."},
+    {"dns", "lyncdiscover-cname",
+     "Replace the cross-domain CNAME with an A record for lyncdiscover.<domain> pointing at the "
+     "reverse proxy, or publish HTTP port 80 for lyncdiscover on the reverse proxy so mobile "
+     "clients can follow it."},
+    {"dns", NULL,
+     "Correct the record in the external (public) DNS zone of the SIP domain; internal names and "
+     "addresses belong in internal DNS only."},
+    /* ---- port ---- */
+    {"port", "tcp",
+     "Open this TCP port on the external firewall to the role's public address (and NAT it to "
+     "the right Edge interface or reverse proxy listener); check the service behind it is "
+     "running."},
+    {"port", "tcp-range",
+     "Allow TCP 50000-59999 between the internet and the A/V Edge external address on the "
+     "firewall: a filtered media port breaks audio and video relay."},
+    {"port", "udp-range",
+     "Allow UDP 50000-59999 between the internet and the A/V Edge external address on the "
+     "firewall; closed ports answer with ICMP unreachable, filtered ones stay silent."},
+    {"port", NULL,
+     "Open the port on the external firewall to the role's public address and check the service "
+     "behind it is running."},
+    /* ---- sip ---- */
+    {"sip", "register",
+     "Publish TCP 443 (clients) and 5061 (federation) directly to the Access Edge external "
+     "interface and start the Access Edge service; a 403 or 504 with ms-diagnostics in the "
+     "evidence names what the Edge refused (e.g. the domain not enabled for external access)."},
+    {"sip", "options",
+     "Let SIP over TLS reach the Access Edge on this port unaltered (no TLS inspection or "
+     "HTTP-only load balancing in front of it) and check the Access Edge service is running."},
+    {"sip", NULL,
+     "Publish the port directly to the Access Edge external interface and check the Access Edge "
+     "service is running."},
+    /* ---- stun ---- */
+    {"stun", "turn",
+     "Allow UDP 3478 from the internet to the A/V Edge external address and check the A/V "
+     "Authentication and A/V Edge services run; behind NAT, set the A/V Edge public IP in "
+     "Topology Builder."},
+    {"stun", "pseudo-tls",
+     "Publish TCP 443 directly to the A/V Edge external address, without SSL offloading or "
+     "inspection: it carries MS-TURN over pseudo-TLS, which a TLS-terminating device breaks."},
+    {"stun", NULL,
+     "Publish the A/V Edge media ports (UDP 3478, TCP 443) directly to the A/V Edge external "
+     "address and check the A/V Edge service is running."},
+    /* ---- tls ---- */
+    {"tls", "handshake",
+     "Make the listener complete a TLS handshake with a certificate assigned to it "
+     "(Set-CsCertificate on the Edge, the listener's certificate on the reverse proxy), TLS 1.2 "
+     "enabled, and nothing in front of it (firewall, load balancer) cutting the connection."},
+    {"tls", "no-sni",
+     "Bind the certificate to the listener's IP and port, not only to the host name, so clients "
+     "and partners that send no SNI get the right certificate."},
+    {"tls", "name",
+     "Reissue the certificate presented for this name with the name in its Subject Alternative "
+     "Names (a wildcard covers only the simple URLs and lyncdiscover on the reverse proxy)."},
+    {"tls", "consistency",
+     "Assign the same certificate to every member of the pool and, on the Access Edge, to both "
+     "443 and 5061 (Set-CsCertificate -Type AccessEdgeExternal,DataEdgeExternal,"
+     "AudioVideoAuthentication), then restart the Edge services."},
+    {"tls", "san",
+     "Request a certificate from a public CA whose SAN list holds every missing name shown "
+     "(Edge: access edge, webconf, sip.<domain> per SIP domain; reverse proxy: external web, "
+     "Director, meet, dialin, Office Web Apps, lyncdiscover.<domain>) and assign it."},
+    {"tls", "chain",
+     "Use a certificate from a public CA that clients and federation partners trust, and install "
+     "its intermediate certificates on the server so the full chain is sent in the handshake."},
+    {"tls", "validity",
+     "Renew the certificate before it expires (or correct the server clock if it is not yet "
+     "valid) and assign the new one on every server that presents it."},
+    {"tls", "intermediates",
+     "Replace the expired or not yet valid intermediate certificates in the server's certificate "
+     "store with the CA's current ones."},
+    {"tls", "key", "Reissue the certificate with an RSA key of at least 2048 bits."},
+    {"tls", "signature",
+     "Reissue the certificate signed with SHA-256 and RSA PKCS#1 v1.5: Lync does not support "
+     "RSASSA-PSS signatures."},
+    {"tls", "eku",
+     "Reissue the certificate with the Server Authentication EKU (and Client Authentication on "
+     "the Edge where federation partners use mutual TLS)."},
+    {"tls", "crl",
+     "Use a certificate whose CRL distribution point is published on the internet: clients check "
+     "revocation and refuse certificates whose CRL they cannot fetch."},
+    {"tls", "subject",
+     "Reissue the Edge certificate with the access edge FQDN as its subject name, not a "
+     "wildcard."},
+    {"tls", NULL,
+     "Assign a publicly trusted certificate that carries every name this listener serves."},
+    /* ---- xmpp ---- */
+    {"xmpp", "stream",
+     "Publish TCP 5269 to the Access Edge, enable XMPP federation (the XMPP Gateway of Skype for "
+     "Business Server 2015) and publish _xmpp-server._tcp.<domain> in external DNS."},
+    {"xmpp", NULL, "Publish TCP 5269 to the Access Edge and enable XMPP federation."},
+    /* ---- web (the reverse proxy walk) ---- */
+    {"web", "discover",
+     "Publish lyncdiscover.<domain> on the reverse proxy over HTTPS to the external web site of "
+     "the Director or Front End pool (4443), keeping the Host header: it must return the "
+     "autodiscover JSON."},
+    {"web", "discover-xml",
+     "Forward the Accept header unchanged through the reverse proxy: autodiscover must also "
+     "answer the XML form (AutodiscoverResponse) desktop clients ask for."},
+    {"web", "discover-http",
+     "Publish HTTP port 80 for lyncdiscover.<domain> on the reverse proxy, forwarded to the "
+     "external web site's port 8080: mobile clients start autodiscover over HTTP."},
+    {"web", "links",
+     "Make every host the autodiscover links name resolve externally and sit on the reverse proxy "
+     "certificate: set the external web services FQDN in Topology Builder and publish it."},
+    {"web", "user", LC_FIX_RP_401("/Autodiscover/")},
+    {"web", "webticket", LC_FIX_RP_401("/WebTicket/")},
+    {"web", "webticket-mex", LC_FIX_RP_MEX("/WebTicket/")},
+    {"web", "certprov", LC_FIX_RP_401("/CertProv/")},
+    {"web", "certprov-mex", LC_FIX_RP_MEX("/CertProv/")},
+    {"web", "abs", LC_FIX_RP_401("/abs/ (address book)")},
+    {"web", "groupexpansion", LC_FIX_RP_401("/groupexpansion/")},
+    {"web", "rgs", LC_FIX_RP_401("/RgsClients/ (response groups)")},
+    {"web", "ucdevice", LC_FIX_RP_401("/RequestHandlerExt/ (IP phones)")},
+    {"web", "mcx", LC_FIX_RP_401("/mcx/ (Lync 2010 mobile clients)")},
+    {"web", "ucwa",
+     "Publish /ucwa/ on the reverse proxy to the external web site without pre-authentication "
+     "and with a request timeout above 900 s (the UCWA long poll); it must answer 401 with the "
+     "MsRtcOAuth challenge."},
+    {"web", "xframe",
+     "Publish /Autodiscover/ on the reverse proxy to the external web site: "
+     "/Autodiscover/XFrame/XFrame.html must load anonymously."},
+    {"web", "oauthtoken",
+     "Publish /WebTicket/oauthtoken on the reverse proxy without pre-authentication: mobile and "
+     "web clients obtain their OAuth token there."},
+    {"web", "internal-dirs",
+     "Block /cscp and /OcsPowerShell on the reverse proxy (publish only the paths Lync needs "
+     "externally): the management directories must not answer from the internet."},
+    {"web", "scheduler",
+     "Publish /scheduler/ on the reverse proxy to the external web site: the web scheduler page "
+     "must load."},
+    {"web", "meet",
+     "Publish the meet simple URL host on the reverse proxy to the external web site and put it "
+     "on the proxy's certificate: /meet/ must load anonymously."},
+    {"web", "dialin",
+     "Publish the dialin simple URL host on the reverse proxy to the external web site and put "
+     "it on the proxy's certificate: /dialin/ must load anonymously."},
+    {"web", "vdirs",
+     "Name the pool's external web services FQDN (--web-external, --director-web-external) so "
+     "lynccheck can walk its virtual directories through the reverse proxy."},
+    {"web", NULL,
+     "Publish this path on the reverse proxy to the Lync external web site (HTTPS 4443), keeping "
+     "the Host header and passing Lync's own authentication challenges unchanged."},
+};
+
+#define LC_N_FIXES (sizeof(lc_fixes) / sizeof(lc_fixes[0]))
+
+const char *lc_fix_for(const char *probe, const char *what)
+{
+    const char *general = NULL;
+    size_t i;
+
+    if (probe == NULL)
+        return NULL;
+    for (i = 0; i < LC_N_FIXES; i++) {
+        if (strcmp(lc_fixes[i].probe, probe) != 0)
+            continue;
+        if (lc_fixes[i].what == NULL)
+            general = lc_fixes[i].fix;
+        else if (what != NULL && strcmp(lc_fixes[i].what, what) == 0)
+            return lc_fixes[i].fix;
+    }
+    return general;
+}
+
+int lc_fix_kind(size_t i, const char **probe, const char **what)
+{
+    size_t k, seen = 0;
+
+    for (k = 0; k < LC_N_FIXES; k++) {
+        if (lc_fixes[k].what == NULL)
+            continue;
+        if (seen++ == i) {
+            *probe = lc_fixes[k].probe;
+            *what = lc_fixes[k].what;
+            return 0;
+        }
+    }
+    return -1;
+}

@@ -1,0 +1,390 @@
+/* lynccheck - Prometheus text exposition format, for node_exporter's
+ * textfile collector (a nightly run writes the file with --report
+ * prometheus:FILE, which main() writes to a temporary file and renames, so
+ * the collector never reads half of it).
+ *
+ * Exposition format 0.0.4: "# HELP" and "# TYPE" before each family, one
+ * sample per line, label values in double quotes with backslash, double
+ * quote and line feed escaped as \\, \" and \n; values are Go floats, so
+ * they are built from integers here (printf("%f") prints a comma under a
+ * German LC_NUMERIC). A repeated series makes the collector drop the whole
+ * file, so a check id seen twice is written once.
+ *
+ * lynccheck_check_status is 1 when the check passed or was skipped (not
+ * applicable, or excluded) and 0 when it warned, failed or could not run:
+ * alert on == 0. The status label says which. */
+#include "result.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "utf8.h"
+
+struct lc_prom_out {
+    FILE *f;
+    int err;
+};
+
+static enum lc_status lc_prom_status(const struct lc_result *r)
+{
+    if ((unsigned)r->status >= LC_STATUS_COUNT)
+        return LC_ERROR;
+    return r->status;
+}
+
+static void lc_prom_write(struct lc_prom_out *o, const char *s, size_t n)
+{
+    if (o->err != 0 || n == 0)
+        return;
+    errno = 0;
+    if (fwrite(s, 1, n, o->f) != n)
+        o->err = errno != 0 ? errno : EIO;
+}
+
+static void lc_prom_puts(struct lc_prom_out *o, const char *s)
+{
+    lc_prom_write(o, s, strlen(s));
+}
+
+static void lc_prom_fmt(struct lc_prom_out *o, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void lc_prom_fmt(struct lc_prom_out *o, const char *fmt, ...)
+{
+    char buf[256];
+    va_list ap;
+    int n;
+
+    va_start(ap, fmt);
+    n = vsnprintf(buf, sizeof(buf), fmt, ap);
+    va_end(ap);
+    if (n < 0 || (size_t)n >= sizeof(buf)) {
+        if (o->err == 0)
+            o->err = EOVERFLOW;
+        return;
+    }
+    lc_prom_write(o, buf, (size_t)n);
+}
+
+/* A label value: \ " and LF escaped; other controls and bytes outside a
+ * valid UTF-8 sequence (the format requires UTF-8) become U+FFFD. */
+static void lc_prom_label_value(struct lc_prom_out *o, const char *s)
+{
+    const unsigned char *p = (const unsigned char *)(s != NULL ? s : "");
+    size_t n = strlen((const char *)p);
+    size_t run = 0, i = 0;
+
+    while (i < n) {
+        uint32_t cp = 0;
+        size_t len = lc_utf8_len(p + i, n - i, &cp);
+        const char *rep = NULL;
+
+        if (len == 0 || (cp < 0x20 && cp != '\n') || (cp >= 0x7F && cp <= 0x9F))
+            rep = "\xEF\xBF\xBD";
+        else if (cp == '\\')
+            rep = "\\\\";
+        else if (cp == '"')
+            rep = "\\\"";
+        else if (cp == '\n')
+            rep = "\\n";
+        if (rep != NULL) {
+            lc_prom_write(o, (const char *)p + run, i - run);
+            lc_prom_puts(o, rep);
+            i += len != 0 ? len : 1;
+            run = i;
+        } else {
+            i += len;
+        }
+    }
+    lc_prom_write(o, (const char *)p + run, n - run);
+}
+
+/* name{profile="..",k1="v1",...}: labels given as key, value pairs, NULL
+ * ended; the profile label is on every sample, so runs of several profiles
+ * can share one collector directory. */
+static void lc_prom_series(struct lc_prom_out *o, const char *name, const char *profile, ...)
+{
+    va_list ap;
+    const char *key;
+
+    lc_prom_puts(o, name);
+    lc_prom_puts(o, "{profile=\"");
+    lc_prom_label_value(o, profile != NULL ? profile : "");
+    lc_prom_puts(o, "\"");
+    va_start(ap, profile);
+    while ((key = va_arg(ap, const char *)) != NULL) {
+        lc_prom_puts(o, ",");
+        lc_prom_puts(o, key);
+        lc_prom_puts(o, "=\"");
+        lc_prom_label_value(o, va_arg(ap, const char *));
+        lc_prom_puts(o, "\"");
+    }
+    va_end(ap);
+    lc_prom_puts(o, "} ");
+}
+
+static void lc_prom_family(struct lc_prom_out *o, const char *name, const char *help)
+{
+    lc_prom_puts(o, "# HELP ");
+    lc_prom_puts(o, name);
+    lc_prom_puts(o, " ");
+    lc_prom_puts(o, help);
+    lc_prom_puts(o, "\n# TYPE ");
+    lc_prom_puts(o, name);
+    lc_prom_puts(o, " gauge\n");
+}
+
+static void lc_prom_seconds(struct lc_prom_out *o, uint64_t us)
+{
+    lc_prom_fmt(o, "%" PRIu64 ".%06u\n", us / 1000000, (unsigned)(us % 1000000));
+}
+
+/* ---- certificates ---- */
+
+struct lc_prom_cert {
+    char host[256];
+    char port[8];
+    long long not_after;
+};
+
+struct lc_prom_certs {
+    struct lc_prom_cert *v;
+    size_t n, cap;
+    int oom;
+};
+
+/* "YYYY-MM-DDTHH:MM:SSZ" (cert.c's lc_time_json) to seconds since the
+ * epoch; -1 when it is not that form. */
+static int lc_prom_parse_time(const char *s, long long *out)
+{
+    static const int widths[6] = {4, 2, 2, 2, 2, 2};
+    static const char seps[6] = {'-', '-', 'T', ':', ':', 'Z'};
+    int f[6];
+    struct tm tm;
+    time_t t;
+
+    for (int k = 0; k < 6; k++) {
+        f[k] = 0;
+        for (int d = 0; d < widths[k]; d++, s++) {
+            if (*s < '0' || *s > '9')
+                return -1;
+            f[k] = f[k] * 10 + (*s - '0');
+        }
+        if (*s++ != seps[k])
+            return -1;
+    }
+    if (*s != '\0' || f[1] < 1 || f[1] > 12 || f[2] < 1 || f[2] > 31 || f[3] > 23 || f[4] > 59 ||
+        f[5] > 60)
+        return -1;
+    memset(&tm, 0, sizeof(tm));
+    tm.tm_year = f[0] - 1900;
+    tm.tm_mon = f[1] - 1;
+    tm.tm_mday = f[2];
+    tm.tm_hour = f[3];
+    tm.tm_min = f[4];
+    tm.tm_sec = f[5];
+    t = timegm(&tm);
+    if (t == (time_t)-1 && !(f[0] == 1969 && f[1] == 12 && f[2] == 31))
+        return -1;
+    *out = (long long)t;
+    return 0;
+}
+
+static void lc_prom_cert_add(struct lc_prom_certs *cs, const char *host, const char *port,
+                             long long not_after)
+{
+    size_t i;
+
+    for (i = 0; i < cs->n; i++) {
+        if (strcmp(cs->v[i].host, host) == 0 && strcmp(cs->v[i].port, port) == 0) {
+            /* Pool members may differ: the first to expire is the one to
+             * alert on. */
+            if (not_after < cs->v[i].not_after)
+                cs->v[i].not_after = not_after;
+            return;
+        }
+    }
+    if (cs->n == cs->cap) {
+        size_t cap = cs->cap ? cs->cap * 2 : 16;
+        struct lc_prom_cert *v = realloc(cs->v, cap * sizeof(*v));
+        if (v == NULL) {
+            cs->oom = 1;
+            return;
+        }
+        cs->v = v;
+        cs->cap = cap;
+    }
+    snprintf(cs->v[cs->n].host, sizeof(cs->v[cs->n].host), "%s", host);
+    snprintf(cs->v[cs->n].port, sizeof(cs->v[cs->n].port), "%s", port);
+    cs->v[cs->n].not_after = not_after;
+    cs->n++;
+}
+
+/* Every "certificate" object (lc_cert_to_json()) at any depth of a tls
+ * check's evidence, with its not_after. */
+static void lc_prom_walk(const json_t *v, int depth, struct lc_prom_certs *cs, const char *host,
+                         const char *port)
+{
+    const char *key;
+    const json_t *e;
+    size_t i;
+
+    if (depth > 8)
+        return;
+    if (json_is_array(v)) {
+        json_array_foreach(v, i, e) lc_prom_walk(e, depth + 1, cs, host, port);
+        return;
+    }
+    json_object_foreach((json_t *)(uintptr_t)v, key, e)
+    {
+        long long t;
+        if (strcmp(key, "certificate") == 0 && json_is_object(e)) {
+            const char *na = json_string_value(json_object_get(e, "not_after"));
+            if (na != NULL && lc_prom_parse_time(na, &t) == 0)
+                lc_prom_cert_add(cs, host, port, t);
+        } else if (json_is_object(e) || json_is_array(e)) {
+            lc_prom_walk(e, depth + 1, cs, host, port);
+        }
+    }
+}
+
+/* host and port of a tls target "name:port"; -1 when it has no numeric
+ * port (a role word of a skipped check). */
+static int lc_prom_host_port(const char *target, char *host, size_t hlen, char *port, size_t plen)
+{
+    const char *colon = target != NULL ? strrchr(target, ':') : NULL;
+    size_t hl, pl;
+
+    if (colon == NULL || colon == target)
+        return -1;
+    pl = strlen(colon + 1);
+    hl = (size_t)(colon - target);
+    if (pl == 0 || pl >= plen || hl >= hlen || strspn(colon + 1, "0123456789") != pl)
+        return -1;
+    memcpy(host, target, hl);
+    host[hl] = '\0';
+    memcpy(port, colon + 1, pl + 1);
+    return 0;
+}
+
+static int lc_prom_certs(struct lc_prom_out *o, const struct lc_report *report)
+{
+    struct lc_prom_certs cs = {NULL, 0, 0, 0};
+    int rc = -1;
+
+    for (size_t i = 0; i < report->n_results; i++) {
+        const struct lc_result *r = report->results[i];
+        char host[256], port[8];
+
+        if (r == NULL || r->probe == NULL || strcmp(r->probe, "tls") != 0 ||
+            lc_prom_host_port(r->target, host, sizeof(host), port, sizeof(port)) != 0)
+            continue;
+        lc_prom_walk(r->evidence, 0, &cs, host, port);
+    }
+    if (cs.oom) {
+        errno = ENOMEM;
+        goto done;
+    }
+    lc_prom_family(o, "lynccheck_cert_not_after_timestamp_seconds",
+                   "Expiry of the first certificate to expire among those a TLS listener "
+                   "presented, in seconds since the epoch.");
+    for (size_t i = 0; i < cs.n; i++) {
+        lc_prom_series(o, "lynccheck_cert_not_after_timestamp_seconds", report->profile, "host",
+                       cs.v[i].host, "port", cs.v[i].port, (const char *)NULL);
+        lc_prom_fmt(o, "%lld\n", cs.v[i].not_after);
+    }
+    rc = 0;
+done:
+    free(cs.v);
+    return rc;
+}
+
+/* ---- the report ---- */
+
+static int lc_prom_seen_before(const struct lc_report *report, size_t i)
+{
+    const char *id = report->results[i]->id != NULL ? report->results[i]->id : "";
+
+    for (size_t k = 0; k < i; k++) {
+        const struct lc_result *r = report->results[k];
+        if (r != NULL && strcmp(r->id != NULL ? r->id : "", id) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+static void lc_prom_checks(struct lc_prom_out *o, const struct lc_report *report, int duration)
+{
+    for (size_t i = 0; i < report->n_results; i++) {
+        const struct lc_result *r = report->results[i];
+        enum lc_status st;
+
+        if (r == NULL || lc_prom_seen_before(report, i))
+            continue;
+        st = lc_prom_status(r);
+        lc_prom_series(o, duration ? "lynccheck_check_duration_seconds" : "lynccheck_check_status",
+                       report->profile, "probe", r->probe != NULL ? r->probe : "", "check",
+                       r->id != NULL ? r->id : "", "status", lc_status_name(st),
+                       (const char *)NULL);
+        if (duration)
+            lc_prom_seconds(o, r->duration_us);
+        else
+            lc_prom_puts(o, st == LC_PASS || st == LC_SKIP ? "1\n" : "0\n");
+    }
+}
+
+int lc_report_prometheus(const struct lc_report *report, FILE *out)
+{
+    struct lc_prom_out o = {out, 0};
+    size_t c[LC_STATUS_COUNT];
+    int rc = -1;
+
+    if (report == NULL || out == NULL || (report->results == NULL && report->n_results > 0)) {
+        errno = EINVAL;
+        goto done;
+    }
+    lc_report_tally(report, c);
+    lc_prom_family(&o, "lynccheck_check_status",
+                   "1 when the check passed or was skipped, 0 when it warned, failed or could "
+                   "not run (the status label says which).");
+    lc_prom_checks(&o, report, 0);
+    lc_prom_family(&o, "lynccheck_check_duration_seconds", "How long the check took.");
+    lc_prom_checks(&o, report, 1);
+    lc_prom_family(&o, "lynccheck_checks", "Checks of the last run by status.");
+    for (unsigned i = 0; i < LC_STATUS_COUNT; i++) {
+        lc_prom_series(&o, "lynccheck_checks", report->profile, "status",
+                       lc_status_name((enum lc_status)i), (const char *)NULL);
+        lc_prom_fmt(&o, "%zu\n", c[i]);
+    }
+    if (lc_prom_certs(&o, report) != 0) {
+        if (o.err == 0)
+            o.err = errno;
+        goto fail;
+    }
+    lc_prom_family(&o, "lynccheck_exit_status",
+                   "Exit status of the last run: 0 OK, 1 warning, 2 critical, 3 unknown.");
+    lc_prom_series(&o, "lynccheck_exit_status", report->profile, (const char *)NULL);
+    lc_prom_fmt(&o, "%d\n", lc_exit_status(report));
+    lc_prom_family(&o, "lynccheck_last_run_timestamp_seconds",
+                   "When the last run started, in seconds since the epoch.");
+    lc_prom_series(&o, "lynccheck_last_run_timestamp_seconds", report->profile, (const char *)NULL);
+    lc_prom_fmt(&o, "%lld\n", (long long)report->started);
+    lc_prom_family(&o, "lynccheck_run_duration_seconds", "How long the last run took.");
+    lc_prom_series(&o, "lynccheck_run_duration_seconds", report->profile, (const char *)NULL);
+    lc_prom_seconds(&o, report->duration_us);
+    if (o.err == 0) {
+        errno = 0;
+        if (fflush(out) == EOF)
+            o.err = errno != 0 ? errno : EIO;
+    }
+fail:
+    if (o.err != 0) {
+        errno = o.err;
+        goto done;
+    }
+    rc = 0;
+done:
+    return rc;
+}
