@@ -326,6 +326,7 @@ int main(int argc, char **argv)
     report.n_sip_domains = cli.site.sip_domains.n;
     report.version = PACKAGE_VERSION;
     report.hostname = hostname;
+    report.cert_warn_days = cli.cert_warn_days;
     report.started = started;
     report.duration_us = lc_run_duration_us(run);
     report.site = site_json;

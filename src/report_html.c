@@ -299,8 +299,10 @@ static void lc_h_svg_box(struct lc_html_out *o, int x, int y, int w, int h, cons
         lc_h_fmt(o, "<text x=\"%d\" y=\"%d\" class=\"s\">", x + w / 2, y + 58);
         if (b->n == 0)
             lc_html_raw(o, "no checks");
+        else if (b->worst == LC_PASS || b->worst == LC_SKIP)
+            lc_h_fmt(o, "%s: all %zu checks", lc_h_labels[b->worst], b->n);
         else
-            lc_h_fmt(o, "%s: %zu of %zu not passed", lc_h_labels[b->worst],
+            lc_h_fmt(o, "%s: %zu of %zu checks with problems", lc_h_labels[b->worst],
                      b->n - b->counts[LC_PASS] - b->counts[LC_SKIP], b->n);
         lc_html_raw(o, "</text>");
     }

@@ -187,7 +187,8 @@ static void lc_nagios_perfdata(struct lc_nagios_out *o, const struct lc_report *
     /* Warn below the warning window, critical once expired. */
     if (seen)
         lc_nagios_fmt(o, " 'cert_days_min'=%" JSON_INTEGER_FORMAT ";%d:;0:;;", days,
-                      LC_NAGIOS_CERT_WARN_DAYS);
+                      report->cert_warn_days > 0 ? report->cert_warn_days
+                                                 : LC_NAGIOS_CERT_WARN_DAYS);
     lc_nagios_fmt(o, " 'duration'=%" PRIu64 ".%03us;;;0", ms / 1000, (unsigned)(ms % 1000));
 }
 

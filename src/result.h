@@ -35,6 +35,7 @@ struct lc_report {
     size_t n_sip_domains;
     const char *version;
     const char *hostname;
+    int cert_warn_days; /* --cert-warn-days (0: the default, 30) */
     time_t started;       /* wall clock, only for display */
     uint64_t duration_us; /* measured on the monotonic clock */
     const json_t *site;   /* the topology as lynccheck used it (object), may be NULL */
