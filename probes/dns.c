@@ -627,6 +627,14 @@ static void lc_leak_done(struct lc_check *check, struct lc_resolve *r)
     char addrs[512], why[128];
     int outcome = lc_resolve_outcome(r);
 
+    if (r->cname_loop) {
+        /* A CNAME is a record: the name is published, just broken. */
+        lc_check_finish(check, LC_WARN,
+                        "%s is published externally as a CNAME that resolves nowhere (%s): "
+                        "remove it from the external zone",
+                        r->name, lc_resolve_failure(r, why, sizeof(why)));
+        return;
+    }
     if (outcome == 0) {
         lc_check_finish(check, LC_PASS, "%s is not published externally (%s)", r->name,
                         lc_resolve_failure(r, why, sizeof(why)));
