@@ -26,6 +26,7 @@
 enum lc_opt_id {
     O_PROFILE = 256,
     O_SIP_DOMAIN,
+    O_SIP_DOMAINS_FILE,
     O_ACCESS_EDGE,
     O_WEBCONF_EDGE,
     O_AV_EDGE,
@@ -73,6 +74,8 @@ struct lc_optdef {
 static const struct lc_optdef lc_optdefs[] = {
     {"profile", O_PROFILE, "NAME|FILE", 0, 1, "profile to run (default: external)"},
     {"sip-domain", O_SIP_DOMAIN, "DOMAIN", 1, 1, "SIP domain to check (repeat for several)"},
+    {"sip-domains-file", O_SIP_DOMAINS_FILE, "FILE", 1, 1,
+     "more SIP domains, one per line ('#' comments); all domains share one run"},
     {"access-edge", O_ACCESS_EDGE, "FQDN", 0, 1,
      "Access Edge external FQDN (default: target of _sip._tls.<first domain>, else "
      "sip.<first domain>)"},
@@ -284,6 +287,65 @@ static int lc_set_string(char **slot, const char *value)
     return 0;
 }
 
+/* --sip-domains-file: one domain a line, blank lines and '#' comments
+ * skipped; each must be an FQDN and new. Errors say file:line. Hosting
+ * providers check hundreds of domains this way in one run. */
+static int lc_cli_domains_file(struct lc_cli *cli, const char *path, char *why, size_t len)
+{
+    char err[256];
+    char *text = lc_text_file_read(path, err, sizeof(err));
+    char *line, *save = NULL;
+    unsigned lineno = 0;
+    int rc = -1;
+
+    if (text == NULL) {
+        snprintf(why, len, "--sip-domains-file: %s", err);
+        return -1;
+    }
+    /* strtok_r would merge empty lines and shift the numbers: walk by hand. */
+    for (line = text; line != NULL; line = save) {
+        char *nl = strchr(line, '\n'), *hash, *s, *e, *fqdn;
+        const char *bad = NULL;
+
+        save = nl != NULL ? nl + 1 : NULL;
+        if (nl != NULL)
+            *nl = '\0';
+        lineno++;
+        hash = strchr(line, '#');
+        if (hash != NULL)
+            *hash = '\0';
+        for (s = line; *s == ' ' || *s == '\t'; s++)
+            ;
+        for (e = s + strlen(s); e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'); e--)
+            ;
+        *e = '\0';
+        if (*s == '\0')
+            continue;
+        fqdn = lc_fqdn_normalize(s, &bad);
+        if (fqdn == NULL || strchr(fqdn, '.') == NULL) {
+            snprintf(why, len, "%s:%u: '%.100s' is not a SIP domain: %s", path, lineno, s,
+                     fqdn == NULL ? bad : "not fully qualified (no dot)");
+            free(fqdn);
+            goto done;
+        }
+        if (lc_strv_contains(&cli->site.sip_domains, fqdn)) {
+            snprintf(why, len, "%s:%u: SIP domain '%s' given twice", path, lineno, fqdn);
+            free(fqdn);
+            goto done;
+        }
+        if (lc_strv_push(&cli->site.sip_domains, fqdn) < 0) {
+            snprintf(why, len, "out of memory");
+            free(fqdn);
+            goto done;
+        }
+        free(fqdn);
+    }
+    rc = 0;
+done:
+    free(text);
+    return rc;
+}
+
 /* Apply one option. `fresh` says this is the first command-line use of a
  * list option, which replaces what the site file said. */
 static int lc_cli_apply(struct lc_cli *cli, const struct lc_optdef *d, const char *value, int fresh,
@@ -332,6 +394,13 @@ static int lc_cli_apply(struct lc_cli *cli, const struct lc_optdef *d, const cha
             goto done;
         }
         rc = lc_strv_push(&cli->site.sip_domains, fqdn);
+        break;
+    case O_SIP_DOMAINS_FILE:
+        if (fresh)
+            lc_strv_clear(&cli->site.sip_domains);
+        rc = lc_cli_domains_file(cli, value, why, len);
+        if (rc < 0)
+            goto done;
         break;
     case O_ACCESS_EDGE:
         rc = lc_set_string(&cli->site.access_edge, fqdn);
@@ -428,7 +497,9 @@ static int lc_cli_apply(struct lc_cli *cli, const struct lc_optdef *d, const cha
         break;
     case O_FORMAT:
         if (lc_format_parse(value, &cli->format) < 0) {
-            snprintf(why, len, "--format wants text, json, junit, html, nagios or prometheus, not '%s'", value);
+            snprintf(why, len,
+                     "--format wants text, json, junit, html, nagios or prometheus, not '%s'",
+                     value);
             goto done;
         }
         rc = 0;
@@ -460,7 +531,9 @@ static int lc_cli_apply(struct lc_cli *cli, const struct lc_optdef *d, const cha
         cli->reports = r;
         r = &cli->reports[cli->n_reports];
         if (lc_format_parse(fmt, &r->format) < 0) {
-            snprintf(why, len, "--report: unknown format '%s' (text, json, junit, html, nagios, prometheus)", fmt);
+            snprintf(why, len,
+                     "--report: unknown format '%s' (text, json, junit, html, nagios, prometheus)",
+                     fmt);
             goto done;
         }
         r->path = strdup(colon + 1);
@@ -633,8 +706,9 @@ static int lc_cli_password(struct lc_cli *cli, char *err, size_t errlen)
     }
     if (cli->password_file == NULL) {
         if (env == NULL || env[0] == '\0') {
-            snprintf(err, errlen, "--user needs a password: --password-file FILE or the "
-                                  "LYNCCHECK_PASSWORD environment variable");
+            snprintf(err, errlen,
+                     "--user needs a password: --password-file FILE or the "
+                     "LYNCCHECK_PASSWORD environment variable");
             return -1;
         }
         return lc_set_string(&cli->site.web_password, env) < 0 ? -1 : 0;
@@ -663,8 +737,7 @@ static int lc_cli_password(struct lc_cli *cli, char *err, size_t errlen)
     }
     n = strcspn(buf, "\r\n");
     if (n == sizeof(buf) - 1) {
-        snprintf(err, errlen, "--password-file %s: the first line is too long",
-                 cli->password_file);
+        snprintf(err, errlen, "--password-file %s: the first line is too long", cli->password_file);
         goto done;
     }
     buf[n] = '\0';
@@ -764,9 +837,12 @@ int lc_cli_parse(struct lc_cli *cli, int argc, char **argv, char *err, size_t er
         int fresh = 0;
         if (d->id == O_CONFIG)
             continue;
-        if (d->list && d->id < 512 && !seen[d->id]) {
+        /* --sip-domain and --sip-domains-file fill one list: the first of
+         * either on the command line replaces the site file's domains. */
+        int key = d->id == O_SIP_DOMAINS_FILE ? O_SIP_DOMAIN : d->id;
+        if (d->list && key < 512 && !seen[key]) {
             fresh = 1;
-            seen[d->id] = 1;
+            seen[key] = 1;
         }
         if (lc_cli_apply(cli, d, vals[i].value != NULL ? vals[i].value : "", fresh, why,
                          sizeof(why)) < 0) {

@@ -134,7 +134,7 @@ static void lc_json_rfc3339(time_t t, char *buf, size_t size)
     }
 }
 
-static json_t *lc_json_check(const struct lc_result *r)
+static json_t *lc_json_check(const struct lc_result *r, const char *domain)
 {
     json_t *obj = json_object();
     json_t *ret = NULL;
@@ -146,6 +146,8 @@ static json_t *lc_json_check(const struct lc_result *r)
         json_object_set_new(obj, "probe", lc_json_str(r->probe)) != 0 ||
         json_object_set_new(obj, "what", lc_json_str(r->what)) != 0 ||
         json_object_set_new(obj, "target", lc_json_str(r->target)) != 0 ||
+        json_object_set_new(obj, "domain", domain != NULL ? lc_json_str(domain) : json_null()) !=
+            0 ||
         json_object_set_new(obj, "status", json_string(lc_status_name(lc_json_status(r)))) != 0 ||
         json_object_set_new(obj, "message", lc_json_str(r->message)) != 0 ||
         json_object_set_new(obj, "duration_ms", lc_json_ms(r->duration_us)) != 0 ||
@@ -159,6 +161,69 @@ done:
     return ret;
 }
 
+/* "by_domain": per SIP domain, its own checks (names within it) and the
+ * shared ones (names outside every SIP domain: one edge or reverse proxy
+ * for all), counted together: what a domain's owner needs to know. */
+static int lc_json_by_domain(json_t *root, const struct lc_report *report,
+                             const struct lc_domain_index *ix)
+{
+    size_t n = report->sip_domains != NULL ? report->n_sip_domains : 0;
+    size_t(*own)[LC_STATUS_COUNT] = NULL;
+    size_t shared[LC_STATUS_COUNT] = {0}, n_shared = 0;
+    json_t *arr = json_array();
+    int rc = -1;
+
+    if (json_object_set_new(root, "by_domain", arr) != 0)
+        goto done;
+    if (n == 0) {
+        rc = 0;
+        goto done;
+    }
+    own = calloc(n, sizeof(*own));
+    if (own == NULL)
+        goto done;
+    for (size_t i = 0; report->results != NULL && i < report->n_results; i++) {
+        const struct lc_result *r = report->results[i];
+        long pos;
+
+        if (r == NULL)
+            continue;
+        pos = lc_domain_index_pos(ix, r);
+        if (pos < 0) {
+            shared[lc_json_status(r)]++;
+            n_shared++;
+        } else {
+            own[pos][lc_json_status(r)]++;
+        }
+    }
+    for (size_t d = 0; d < n; d++) {
+        json_t *o = json_object(), *sum = json_object();
+        size_t n_own = 0, worst = LC_PASS;
+
+        if (json_array_append_new(arr, o) != 0 || json_object_set_new(o, "summary", sum) != 0)
+            goto done;
+        for (unsigned k = 0; k < LC_STATUS_COUNT; k++) {
+            size_t c = own[d][k] + shared[k];
+            n_own += own[d][k];
+            if (c > 0 && lc_status_rank((enum lc_status)k) > lc_status_rank((enum lc_status)worst))
+                worst = k;
+            if (json_object_set_new(sum, lc_status_name((enum lc_status)k),
+                                    json_integer((json_int_t)c)) != 0)
+                goto done;
+        }
+        if (json_object_set_new(o, "domain", lc_json_str(report->sip_domains[d])) != 0 ||
+            json_object_set_new(o, "own_checks", json_integer((json_int_t)n_own)) != 0 ||
+            json_object_set_new(o, "shared_checks", json_integer((json_int_t)n_shared)) != 0 ||
+            json_object_set_new(o, "worst", json_string(lc_status_name((enum lc_status)worst))) !=
+                0)
+            goto done;
+    }
+    rc = 0;
+done:
+    free(own);
+    return rc;
+}
+
 /* The whole document, or NULL when out of memory. Containers are attached
  * to their parent before they are filled, so one decref frees everything. */
 static json_t *lc_json_build(const struct lc_report *report)
@@ -170,6 +235,7 @@ static json_t *lc_json_build(const struct lc_report *report)
     json_t *checks;
     size_t counts[LC_STATUS_COUNT];
     char started[32];
+    struct lc_domain_index *ix = NULL;
 
     if (root == NULL)
         goto done;
@@ -206,19 +272,26 @@ static json_t *lc_json_build(const struct lc_report *report)
             goto done;
     }
 
+    if (lc_domain_index_new(report, &ix) < 0)
+        goto done;
+    if (lc_json_by_domain(root, report, ix) != 0)
+        goto done;
     checks = json_array();
     if (json_object_set_new(root, "checks", checks) != 0)
         goto done;
     for (size_t i = 0; report->results != NULL && i < report->n_results; i++) {
         if (report->results[i] == NULL)
             continue;
-        if (json_array_append_new(checks, lc_json_check(report->results[i])) != 0)
+        if (json_array_append_new(
+                checks,
+                lc_json_check(report->results[i], lc_domain_index_of(ix, report->results[i]))) != 0)
             goto done;
     }
 
     ret = root;
     root = NULL;
 done:
+    lc_domain_index_free(ix);
     json_decref(root);
     return ret;
 }

@@ -134,11 +134,6 @@ static int lc_junit_has_token(const char *s)
     return 0;
 }
 
-static int lc_junit_same_probe(const struct lc_result *a, const struct lc_result *b)
-{
-    return strcmp(a->probe != NULL ? a->probe : "", b->probe != NULL ? b->probe : "") == 0;
-}
-
 /* Every write below returns 0, or -1 when libxml2 failed; writing to a
  * memory buffer, that only happens when out of memory. */
 
@@ -320,20 +315,19 @@ done:
     return rc;
 }
 
-/* One <testsuite> for the probe of res[first] (its first appearance), made
- * of every later result with the same probe. */
-static int lc_junit_suite(xmlTextWriterPtr w, const struct lc_report *report, size_t first,
-                          size_t id, const char *timestamp)
+/* One <testsuite> named `name`, made of every result k with group[k] == g. */
+static int lc_junit_suite(xmlTextWriterPtr w, const struct lc_report *report, const long *group,
+                          long g, const char *name, size_t id, const char *timestamp)
 {
     const struct lc_result *const *res = report->results;
-    const struct lc_result *head = res[first];
+    size_t first = 0;
     size_t counts[LC_STATUS_COUNT] = {0};
     size_t tests = 0;
     uint64_t time_us = 0;
     int rc = -1;
 
     for (size_t k = first; k < report->n_results; k++) {
-        if (res[k] == NULL || !lc_junit_same_probe(res[k], head))
+        if (res[k] == NULL || group[k] != g)
             continue;
         counts[lc_junit_status(res[k])]++;
         tests++;
@@ -344,7 +338,7 @@ static int lc_junit_suite(xmlTextWriterPtr w, const struct lc_report *report, si
     }
 
     if (xmlTextWriterStartElement(w, LC_XC("testsuite")) < 0 ||
-        lc_junit_attr_or(w, "name", head->probe, "unknown") != 0 ||
+        lc_junit_attr_or(w, "name", name, "unknown") != 0 ||
         lc_junit_attr_count(w, "tests", tests) != 0 ||
         lc_junit_attr_count(w, "failures", counts[LC_FAIL]) != 0 ||
         lc_junit_attr_count(w, "errors", counts[LC_ERROR]) != 0 ||
@@ -369,7 +363,7 @@ static int lc_junit_suite(xmlTextWriterPtr w, const struct lc_report *report, si
         goto done;
 
     for (size_t k = first; k < report->n_results; k++) {
-        if (res[k] == NULL || !lc_junit_same_probe(res[k], head))
+        if (res[k] == NULL || group[k] != g)
             continue;
         if (lc_junit_testcase(w, report, res[k]) != 0)
             goto done;
@@ -380,8 +374,7 @@ static int lc_junit_suite(xmlTextWriterPtr w, const struct lc_report *report, si
     if (xmlTextWriterStartElement(w, LC_XC("system-out")) < 0)
         goto done;
     for (size_t k = first; k < report->n_results; k++) {
-        if (res[k] == NULL || !lc_junit_same_probe(res[k], head) ||
-            lc_junit_status(res[k]) != LC_WARN)
+        if (res[k] == NULL || group[k] != g || lc_junit_status(res[k]) != LC_WARN)
             continue;
         if (xmlTextWriterWriteString(w, LC_XC("WARN: ")) < 0 || lc_junit_text(w, res[k]->id) != 0 ||
             xmlTextWriterWriteString(w, LC_XC(": ")) < 0 ||
@@ -401,6 +394,8 @@ static int lc_junit_document(xmlTextWriterPtr w, const struct lc_report *report)
     const struct lc_result *const *res = report->results;
     char timestamp[32];
     size_t id = 0;
+    long *group = NULL;
+    struct lc_domain_index *ix = NULL;
     int rc = -1;
 
     lc_junit_timestamp(report->started, timestamp, sizeof(timestamp));
@@ -408,24 +403,55 @@ static int lc_junit_document(xmlTextWriterPtr w, const struct lc_report *report)
         xmlTextWriterStartDocument(w, NULL, "UTF-8", NULL) < 0 ||
         xmlTextWriterStartElement(w, LC_XC("testsuites")) < 0)
         goto done;
-    /* Suites in the order their probe first appears: quadratic, but a run
-     * has at most a few hundred checks. */
-    for (size_t i = 0; i < report->n_results; i++) {
-        int seen = 0;
-
-        if (res[i] == NULL)
-            continue;
-        for (size_t j = 0; j < i && !seen; j++)
-            seen = res[j] != NULL && lc_junit_same_probe(res[j], res[i]);
-        if (seen)
-            continue;
-        if (lc_junit_suite(w, report, i, id++, timestamp) != 0)
+    group = calloc(report->n_results > 0 ? report->n_results : 1, sizeof(*group));
+    if (group == NULL)
+        goto done;
+    if (report->sip_domains != NULL && report->n_sip_domains > 1) {
+        /* Several SIP domains: one suite per domain with the checks on its
+         * names, then one "shared" suite for the names outside every SIP
+         * domain (one edge, one reverse proxy for all), probed once. */
+        size_t n = report->n_sip_domains;
+        if (lc_domain_index_new(report, &ix) < 0)
             goto done;
+        for (size_t i = 0; i < report->n_results; i++) {
+            long pos = lc_domain_index_pos(ix, res[i]);
+            group[i] = pos < 0 ? (long)n : pos;
+        }
+        for (size_t d = 0; d <= n; d++) {
+            int any = 0;
+            for (size_t i = 0; i < report->n_results && !any; i++)
+                any = res[i] != NULL && group[i] == (long)d;
+            if (any &&
+                lc_junit_suite(w, report, group, (long)d, d < n ? report->sip_domains[d] : "shared",
+                               id++, timestamp) != 0)
+                goto done;
+        }
+    } else {
+        /* One suite per probe, in the order each probe first appears. */
+        const char *probes[64];
+        size_t n_probes = 0;
+        for (size_t i = 0; i < report->n_results; i++) {
+            size_t j;
+            group[i] = -1;
+            if (res[i] == NULL)
+                continue;
+            for (j = 0; j < n_probes; j++)
+                if (strcmp(probes[j], res[i]->probe != NULL ? res[i]->probe : "") == 0)
+                    break;
+            if (j == n_probes && n_probes < sizeof(probes) / sizeof(probes[0]))
+                probes[n_probes++] = res[i]->probe != NULL ? res[i]->probe : "";
+            group[i] = j < n_probes ? (long)j : (long)n_probes - 1;
+        }
+        for (size_t j = 0; j < n_probes; j++)
+            if (lc_junit_suite(w, report, group, (long)j, probes[j], id++, timestamp) != 0)
+                goto done;
     }
     if (xmlTextWriterEndElement(w) < 0 || xmlTextWriterEndDocument(w) < 0)
         goto done;
     rc = 0;
 done:
+    lc_domain_index_free(ix);
+    free(group);
     return rc;
 }
 

@@ -206,6 +206,71 @@ static void lc_text_header(struct lc_text_out *o, const struct lc_report *report
     lc_text_puts(o, "\n");
 }
 
+/* Several SIP domains: one line each, its own checks and the shared ones
+ * (names outside every SIP domain) counted together, worst status first.
+ * Hosting providers read this to see which customer domain is broken. */
+static int lc_text_by_domain(struct lc_text_out *o, const struct lc_report *report, int color)
+{
+    size_t n = report->sip_domains != NULL ? report->n_sip_domains : 0;
+    size_t(*own)[LC_STATUS_COUNT] = NULL;
+    size_t shared[LC_STATUS_COUNT] = {0}, n_shared = 0;
+    struct lc_domain_index *ix = NULL;
+    int rc = -1;
+
+    if (n < 2)
+        return 0;
+    own = calloc(n, sizeof(*own));
+    if (own == NULL || lc_domain_index_new(report, &ix) < 0) {
+        errno = ENOMEM;
+        goto done;
+    }
+    for (size_t i = 0; i < report->n_results; i++) {
+        const struct lc_result *r = report->results[i];
+        unsigned st;
+        long pos;
+
+        if (r == NULL)
+            continue;
+        st = (unsigned)r->status < LC_STATUS_COUNT ? (unsigned)r->status : LC_ERROR;
+        pos = lc_domain_index_pos(ix, r);
+        if (pos < 0) {
+            shared[st]++;
+            n_shared++;
+        } else {
+            own[pos][st]++;
+        }
+    }
+    lc_text_puts(o,
+                 "by SIP domain (own checks + shared ones, on names outside every SIP domain)\n");
+    for (size_t d = 0; d < n; d++) {
+        size_t c[LC_STATUS_COUNT], n_own = 0;
+        unsigned worst = LC_PASS;
+        char line[200];
+
+        for (unsigned k = 0; k < LC_STATUS_COUNT; k++) {
+            c[k] = own[d][k] + shared[k];
+            n_own += own[d][k];
+            if (c[k] > 0 &&
+                lc_status_rank((enum lc_status)k) > lc_status_rank((enum lc_status)worst))
+                worst = k;
+        }
+        snprintf(line, sizeof(line), "  %s%-5s%s ", color ? lc_text_colors[worst] : "",
+                 lc_text_labels[worst], color ? LC_TEXT_RESET : "");
+        lc_text_puts(o, line);
+        lc_text_put_clean(o, report->sip_domains[d]);
+        snprintf(line, sizeof(line),
+                 ": %zu + %zu checks: %zu pass, %zu warn, %zu fail, %zu error, %zu skip\n", n_own,
+                 n_shared, c[LC_PASS], c[LC_WARN], c[LC_FAIL], c[LC_ERROR], c[LC_SKIP]);
+        lc_text_puts(o, line);
+    }
+    lc_text_puts(o, "\n");
+    rc = 0;
+done:
+    lc_domain_index_free(ix);
+    free(own);
+    return rc;
+}
+
 static int lc_text_summary(struct lc_text_out *o, const struct lc_report *report)
 {
     size_t c[LC_STATUS_COUNT];
@@ -312,7 +377,7 @@ int lc_report_text(const struct lc_report *report, FILE *out, int color, int ver
     }
 
     lc_text_puts(&o, "\n");
-    if (lc_text_summary(&o, report) != 0)
+    if (lc_text_by_domain(&o, report, color) != 0 || lc_text_summary(&o, report) != 0)
         goto done;
     if (o.err == 0) {
         errno = 0;

@@ -4,6 +4,8 @@
  * outputs and the exit code can never disagree about what a run found. */
 #include "result.h"
 
+#include <stdlib.h>
+#include <string.h>
 #include <strings.h>
 
 static const char *const lc_status_names[LC_STATUS_COUNT] = {
@@ -91,4 +93,97 @@ int lc_status_rank(enum lc_status s)
     default:
         return 0;
     }
+}
+
+/* ---- results by SIP domain ---- */
+
+struct lc_domain_entry {
+    const char *name;
+    size_t pos; /* in report->sip_domains */
+};
+
+struct lc_domain_index {
+    struct lc_domain_entry *sorted; /* for bsearch */
+    const char *const *names;       /* report->sip_domains */
+    size_t n;
+};
+
+static int lc_domain_cmp(const void *a, const void *b)
+{
+    return strcasecmp(((const struct lc_domain_entry *)a)->name,
+                      ((const struct lc_domain_entry *)b)->name);
+}
+
+int lc_domain_index_new(const struct lc_report *report, struct lc_domain_index **out)
+{
+    struct lc_domain_index *ix = calloc(1, sizeof(*ix));
+    size_t n = report != NULL && report->sip_domains != NULL ? report->n_sip_domains : 0;
+
+    *out = NULL;
+    if (ix == NULL)
+        return -1;
+    if (n > 0) {
+        ix->sorted = calloc(n, sizeof(*ix->sorted));
+        if (ix->sorted == NULL) {
+            free(ix);
+            return -1;
+        }
+        for (size_t i = 0; i < n; i++) {
+            ix->sorted[i].name = report->sip_domains[i] != NULL ? report->sip_domains[i] : "";
+            ix->sorted[i].pos = i;
+        }
+        qsort(ix->sorted, n, sizeof(*ix->sorted), lc_domain_cmp);
+    }
+    ix->n = n;
+    ix->names = report != NULL ? report->sip_domains : NULL;
+    *out = ix;
+    return 0;
+}
+
+void lc_domain_index_free(struct lc_domain_index *ix)
+{
+    if (ix == NULL)
+        return;
+    free(ix->sorted);
+    free(ix);
+}
+
+/* The host part of a target ("webext.contoso.com:443" -> webext.contoso.com),
+ * then each of its suffixes at a label boundary, longest first: the first
+ * that is a SIP domain wins, so nested domains go to the most specific one.
+ * O(labels x log domains), which keeps 1,000-domain reports linear. */
+long lc_domain_index_pos(const struct lc_domain_index *ix, const struct lc_result *r)
+{
+    char host[256];
+    const char *t = r != NULL ? r->target : NULL, *p;
+    size_t len;
+
+    if (ix == NULL || ix->n == 0 || t == NULL)
+        return -1;
+    len = strcspn(t, ":");
+    if (len == 0 || len >= sizeof(host))
+        return -1;
+    memcpy(host, t, len);
+    host[len] = '\0';
+    if (len > 1 && host[len - 1] == '.')
+        host[len - 1] = '\0';
+    for (p = host; p != NULL && *p != '\0';) {
+        struct lc_domain_entry key = {p, 0};
+        const struct lc_domain_entry *hit =
+            bsearch(&key, ix->sorted, ix->n, sizeof(*ix->sorted), lc_domain_cmp);
+        const char *dot;
+
+        if (hit != NULL)
+            return (long)hit->pos;
+        dot = strchr(p, '.');
+        p = dot != NULL ? dot + 1 : NULL;
+    }
+    return -1;
+}
+
+const char *lc_domain_index_of(const struct lc_domain_index *ix, const struct lc_result *r)
+{
+    long pos = lc_domain_index_pos(ix, r);
+
+    return pos < 0 ? NULL : ix->names[pos];
 }

@@ -56,6 +56,17 @@ void lc_report_tally(const struct lc_report *report, size_t counts[LC_STATUS_COU
  * not run; else 1 if any warned; else 0. */
 int lc_exit_status(const struct lc_report *report);
 
+/* Which SIP domain a result belongs to: the (most specific) SIP domain its
+ * target's name is within, or NULL for a name outside every SIP domain —
+ * infrastructure the domains share (one edge, one reverse proxy for all),
+ * probed once and counted for every domain. */
+struct lc_domain_index;
+int lc_domain_index_new(const struct lc_report *report, struct lc_domain_index **out);
+const char *lc_domain_index_of(const struct lc_domain_index *ix, const struct lc_result *r);
+/* The same as an index into report->sip_domains, or -1 (shared). */
+long lc_domain_index_pos(const struct lc_domain_index *ix, const struct lc_result *r);
+void lc_domain_index_free(struct lc_domain_index *ix);
+
 /* Reporters. Each returns 0, or -1 with errno set when writing failed. */
 int lc_report_text(const struct lc_report *report, FILE *out, int color, int verbose);
 int lc_report_json(const struct lc_report *report, FILE *out);

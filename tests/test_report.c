@@ -231,10 +231,10 @@ START_TEST(test_json_fields)
 {
     static const char *const top[] = {"schema",      "tool",    "version",     "profile",
                                       "sip_domains", "started", "duration_ms", "hostname",
-                                      "site",        "summary", "checks"};
-    static const char *const per_check[] = {"id",          "probe",    "what",
-                                            "target",      "status",   "message",
-                                            "duration_ms", "evidence", "reference"};
+                                      "site",        "summary", "by_domain",   "checks"};
+    static const char *const per_check[] = {"id",       "probe",    "what",    "target",
+                                            "domain",   "status",   "message", "duration_ms",
+                                            "evidence", "reference"};
     static const char *const status[LC_T_N] = {"pass", "fail", "warn", "error", "skip", "pass"};
     static const json_int_t ms[LC_T_N] = {1, 123, 2, 5000, 0, 0};
     size_t len;
@@ -417,7 +417,12 @@ static void lc_t_content_has(xmlNodePtr node, const char *want)
 START_TEST(test_junit_valid)
 {
     size_t len;
-    char *out = lc_t_render('x', &lc_t_report, 0, 0, &len);
+    /* One SIP domain: one suite per probe (several: see test_junit_domains). */
+    struct lc_report one = lc_t_report;
+    char *out;
+
+    one.n_sip_domains = 1;
+    out = lc_t_render('x', &one, 0, 0, &len);
     xmlDocPtr doc;
     xmlNodePtr root, dns, tls, port, sip, tc;
 
@@ -455,10 +460,10 @@ START_TEST(test_junit_valid)
     lc_t_prop_eq(sip, "id", "3");
 
     /* Properties first: profile, one per SIP domain, version. */
-    tc = lc_t_child(lc_t_child(dns, "properties", 0), "property", 2);
+    tc = lc_t_child(lc_t_child(dns, "properties", 0), "property", 1);
     lc_t_prop_eq(tc, "name", "sip_domain");
-    lc_t_prop_eq(tc, "value", "fabrikam.com");
-    tc = lc_t_child(lc_t_child(dns, "properties", 0), "property", 3);
+    lc_t_prop_eq(tc, "value", "contoso.com");
+    tc = lc_t_child(lc_t_child(dns, "properties", 0), "property", 2);
     lc_t_prop_eq(tc, "value", "0.1.0");
 
     tc = lc_t_child(tls, "testcase", 0);
@@ -489,6 +494,68 @@ START_TEST(test_junit_valid)
 }
 END_TEST
 
+/* Several SIP domains: one suite per domain with the checks on its names,
+ * then "shared" for names outside every SIP domain; in JSON, each check's
+ * domain and the per-domain summary with the shared checks counted in. */
+START_TEST(test_junit_domains)
+{
+    static const char *const domains[] = {"contoso.com", "fabrikam.com", "sub.contoso.com"};
+    struct lc_report r = lc_t_report;
+    xmlDocPtr doc;
+    xmlNodePtr root;
+    json_t *j, *by;
+    json_error_t err;
+    size_t len;
+    char *out;
+
+    r.sip_domains = domains;
+    r.n_sip_domains = 3;
+    lc_t_res[2].target = "_sip._tls.fabrikam.com"; /* fabrikam's own */
+    lc_t_res[3].target = "edge.hoster.net:443";    /* shared infrastructure */
+    lc_t_res[4].target = "x.sub.contoso.com:5061"; /* the most specific domain wins */
+    lc_t_res[5].target = "director-web-external";  /* a role without a name: shared */
+    out = lc_t_render('x', &r, 0, 0, &len);
+    lc_t_validate(out, len);
+    doc = xmlReadMemory(out, (int)len, "junit.xml", NULL, XML_PARSE_NONET);
+    ck_assert_ptr_nonnull(doc);
+    root = xmlDocGetRootElement(doc);
+    lc_t_prop_eq(lc_t_child(root, "testsuite", 0), "name", "contoso.com");
+    lc_t_prop_eq(lc_t_child(root, "testsuite", 0), "tests", "2");
+    lc_t_prop_eq(lc_t_child(root, "testsuite", 1), "name", "fabrikam.com");
+    lc_t_prop_eq(lc_t_child(root, "testsuite", 1), "tests", "1");
+    lc_t_prop_eq(lc_t_child(root, "testsuite", 2), "name", "sub.contoso.com");
+    lc_t_prop_eq(lc_t_child(root, "testsuite", 3), "name", "shared");
+    lc_t_prop_eq(lc_t_child(root, "testsuite", 3), "tests", "2");
+    ck_assert_ptr_null(lc_t_child(root, "testsuite", 4));
+    /* classname keeps the probe: Jenkins and GitLab group by it. */
+    lc_t_prop_eq(lc_t_child(lc_t_child(root, "testsuite", 1), "testcase", 0), "classname",
+                 "lynccheck.edge.dns");
+    xmlFreeDoc(doc);
+    free(out);
+
+    out = lc_t_render('j', &r, 0, 0, &len);
+    j = json_loads(out, 0, &err);
+    ck_assert_ptr_nonnull(j);
+    ck_assert_str_eq(json_string_value(json_object_get(
+                         json_array_get(json_object_get(j, "checks"), 2), "domain")),
+                     "fabrikam.com");
+    ck_assert(
+        json_is_null(json_object_get(json_array_get(json_object_get(j, "checks"), 3), "domain")));
+    by = json_object_get(j, "by_domain");
+    ck_assert_uint_eq(json_array_size(by), 3);
+    /* fabrikam: its warn plus the shared error and pass. */
+    ck_assert_str_eq(json_string_value(json_object_get(json_array_get(by, 1), "domain")),
+                     "fabrikam.com");
+    ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(by, 1), "own_checks")), 1);
+    ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(by, 1), "shared_checks")),
+                     2);
+    ck_assert_str_eq(json_string_value(json_object_get(json_array_get(by, 1), "worst")), "error");
+    ck_assert_str_eq(json_string_value(json_object_get(json_array_get(by, 0), "worst")), "fail");
+    json_decref(j);
+    free(out);
+}
+END_TEST
+
 START_TEST(test_junit_hostile_everywhere)
 {
     static const char *const domains[] = {"con\x01toso.com", "\x1b]0;pwned\x07", "\xff"};
@@ -501,7 +568,7 @@ START_TEST(test_junit_hostile_everywhere)
     r.hostname = " \x1b[0m\t";          /* nothing left after cleaning: localhost */
     r.version = "\xC0\xAF\xEF\xBF\xBE"; /* overlong, then U+FFFE: not XML */
     r.sip_domains = domains;
-    r.n_sip_domains = 3;
+    r.n_sip_domains = 1; /* per-probe suites: the probe names are the hostile part here */
     lc_t_res[0].probe = "";
     lc_t_res[2].probe = NULL;          /* same group as "" */
     lc_t_res[1].probe = "\x1b[1m \n";  /* blank once cleaned */
@@ -703,6 +770,7 @@ Suite *lc_suite_report(void)
     tc = tcase_create("junit");
     tcase_add_checked_fixture(tc, lc_t_setup, lc_t_teardown);
     tcase_add_test(tc, test_junit_valid);
+    tcase_add_test(tc, test_junit_domains);
     tcase_add_test(tc, test_junit_hostile_everywhere);
     tcase_add_test(tc, test_timestamps);
     tcase_add_test(tc, test_numeric_locale);
