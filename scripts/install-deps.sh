@@ -9,6 +9,10 @@ packages=(
     libcurl4-openssl-dev libc-ares-dev libssl-dev libjansson-dev libxml2-dev libinih-dev
     # tests
     check libxml2-utils jq locales python3-jsonschema
+    # the HTML report's browser test (tests/report-html.test): print to PDF, read it back
+    chromium poppler-utils fonts-dejavu-core
+    # fuzzing (scripts/fuzz.sh): clang-14 and its libFuzzer / sanitizer runtimes
+    clang libclang-rt-14-dev
     # the lab (tests/lab/lab.sh): real servers on loopback
     knot knot-dnsutils
 )

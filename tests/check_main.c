@@ -23,9 +23,11 @@ int main(void)
     srunner_add_suite(sr, lc_suite_loop());
     srunner_add_suite(sr, lc_suite_names());
     srunner_add_suite(sr, lc_suite_report());
+    srunner_add_suite(sr, lc_suite_report_html());
     srunner_add_suite(sr, lc_suite_run());
     srunner_add_suite(sr, lc_suite_sip());
     srunner_add_suite(sr, lc_suite_stun());
+    srunner_add_suite(sr, lc_suite_web());
     srunner_add_suite(sr, lc_suite_xmpp());
     srunner_run_all(sr, CK_NORMAL);
     failed = srunner_ntests_failed(sr);

@@ -11,9 +11,11 @@ Suite *lc_suite_http(void);
 Suite *lc_suite_loop(void);
 Suite *lc_suite_names(void);
 Suite *lc_suite_report(void);
+Suite *lc_suite_report_html(void);
 Suite *lc_suite_run(void);
 Suite *lc_suite_sip(void);
 Suite *lc_suite_stun(void);
+Suite *lc_suite_web(void);
 Suite *lc_suite_xmpp(void);
 
 #endif
