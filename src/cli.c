@@ -610,6 +610,7 @@ done:
 
 struct lc_site_parse {
     struct lc_cli *cli;
+    unsigned char seen[512]; /* single-valued keys already given, by option id */
     char err[512];
 };
 
@@ -642,6 +643,13 @@ static int lc_site_on_entry(void *user, const char *section, const char *name, c
         return lc_site_fail(st, "'%s' belongs on the command line, not in a site file", name);
     if (value[0] == '\0')
         return lc_site_fail(st, "'%s' has no value", name);
+    /* A second value for a single-valued key is a typo or a merge gone
+     * wrong: which one was meant is not ours to guess. */
+    if (!d->list && d->id >= 0 && d->id < (int)sizeof(st->seen)) {
+        if (st->seen[d->id])
+            return lc_site_fail(st, "'%s' given twice (it takes one value)", name);
+        st->seen[d->id] = 1;
+    }
     if (lc_cli_apply(st->cli, d, value, 0, why, sizeof(why)) < 0)
         return lc_site_fail(st, "%s", why);
     return 1;

@@ -105,9 +105,14 @@ static int lc_output_check(const char *path, char *err, size_t errlen)
 {
     char copy[PATH_MAX];
     const char *dir;
+    struct stat st;
 
     if (snprintf(copy, sizeof(copy), "%s", path) >= (int)sizeof(copy)) {
         snprintf(err, errlen, "%s: path too long", path);
+        return -1;
+    }
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+        snprintf(err, errlen, "%s: is a directory", path);
         return -1;
     }
     dir = dirname(copy);

@@ -168,6 +168,10 @@ START_TEST(test_site_file_errors)
                          "site.conf:2: --sip-domain: 'contoso.com' given twice");
     lc_expect_site_error("access-edge = bad_name!.com\n", "site.conf:1:");
     lc_expect_site_error("this line has no equals sign\n", "site.conf:1:");
+    lc_expect_site_error("access-edge = a.contoso.com\n# merged\naccess-edge = b.contoso.com\n",
+                         "site.conf:3: 'access-edge' given twice");
+    lc_expect_site_error("sip-domains-file = /nonexistent/lynccheck-domains\n",
+                         "site.conf:1: --sip-domains-file:");
 }
 END_TEST
 
