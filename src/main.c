@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -209,6 +211,13 @@ int main(int argc, char **argv)
     if (lc_cli_parse(&cli, argc, argv, err, sizeof(err)) < 0) {
         fprintf(stderr, "lynccheck: %s\n", err);
         goto done;
+    }
+    if (cli.site.web_password != NULL) {
+        /* The password is in this process's memory from now on: no core
+         * dump, and no ptrace by other processes of the same user. */
+        struct rlimit none = {0, 0};
+        (void)setrlimit(RLIMIT_CORE, &none);
+        (void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     }
     if (cli.help) {
         lc_cli_usage(stdout);
