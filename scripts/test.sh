@@ -42,6 +42,11 @@ if ! ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 make -C build-
     cat build-asan/test-suite.log || true
 fi
 
+echo "== fuzz: replay tests/fuzz/regress and the seeds, then each harness 4 s (ASan+UBSan)"
+if ! scripts/fuzz.sh --time 4; then
+    rc=1
+fi
+
 echo "== make distcheck"
 if ! make -C build -s distcheck >build/distcheck.log 2>&1; then
     rc=1

@@ -478,6 +478,7 @@ int lc_web_mex_addresses(const char *body, size_t len, struct lc_strv *urls, cha
 {
     xmlDocPtr doc = lc_web_xml_read(body, len, why, wlen);
     xmlNodePtr root, n;
+    size_t before = urls->n;
     int found = 0;
 
     if (doc == NULL)
@@ -518,7 +519,8 @@ int lc_web_mex_addresses(const char *body, size_t len, struct lc_strv *urls, cha
     }
 done:
     xmlFreeDoc(doc);
-    return found < 0 ? -1 : (int)urls->n;
+    /* The distinct addresses this document added (web.h). */
+    return found < 0 ? -1 : (int)(urls->n - before);
 }
 
 /* ---------------------------------------------------------------- URLs */

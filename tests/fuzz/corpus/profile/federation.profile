@@ -1,0 +1,30 @@
+# lynccheck profile: federation
+# What a federation partner (and push notifications, seed 004) needs from
+# this deployment's Access Edge: the federation SRV record, SIP/MTLS on
+# 5061 with a certificate carrying the SRV target, XMPP on 5269 where XMPP
+# federation is used. Sources: ../shared/reference/lync-external-access.md.
+
+[profile]
+description = federation partners: _sipfederationtls._tcp, XMPP SRV, access edge 5061 and 5269
+probes = dns, tls, port, sip, xmpp
+
+[dns]
+a-records = access-edge, sip
+srv = federation, xmpp
+srv-targets = yes
+edge-addresses = yes
+internal-leak = no
+lyncdiscover-cname = no
+
+[tls]
+listeners = access-edge-federation
+no-sni = yes
+
+[port]
+tcp = access-edge:5061, access-edge:5269@xmpp
+
+[sip]
+ports = 5061
+methods = register, options
+
+[xmpp]
