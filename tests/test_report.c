@@ -700,10 +700,15 @@ START_TEST(test_text_color)
     ck_assert_ptr_nonnull(strstr(out, "\033[32mPASS\033[0m"));
     /* The server's own colour codes are neutralised even in colour mode. */
     ck_assert_ptr_nonnull(strstr(out, "?[31mred?[0m"));
-    /* 6 rows and 4 group headings, each one colour and one reset. */
+    /* 6 rows, 4 group headings and the 2 per-domain lines, each one colour
+     * and one reset. */
     for (const char *p = out; (p = strchr(p, '\033')) != NULL; p++)
         escapes++;
-    ck_assert_uint_eq(escapes, 2 * (LC_T_N + 4));
+    ck_assert_uint_eq(escapes, 2 * (LC_T_N + 4 + 2));
+    /* The per-domain summary: contoso.com has every check, fabrikam none. */
+    ck_assert_ptr_nonnull(strstr(out, "by SIP domain"));
+    ck_assert_ptr_nonnull(strstr(out, "\033[31mFAIL \033[0m contoso.com: 6 + 0 checks"));
+    ck_assert_ptr_nonnull(strstr(out, "\033[32mPASS \033[0m fabrikam.com: 0 + 0 checks"));
     free(out);
 }
 END_TEST
