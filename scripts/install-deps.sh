@@ -8,7 +8,7 @@ packages=(
     gcc make autoconf automake pkg-config
     libcurl4-openssl-dev libc-ares-dev libssl-dev libjansson-dev libxml2-dev libinih-dev
     # tests
-    check libxml2-utils jq locales python3-jsonschema valgrind
+    check libxml2-utils jq locales python3-jsonschema valgrind time
     # the HTML report's browser test (tests/report-html.test): print to PDF, read it back
     chromium poppler-utils fonts-dejavu-core
     # fuzzing (scripts/fuzz.sh): clang-14 and its libFuzzer / sanitizer runtimes
