@@ -42,6 +42,50 @@ static int lc_tls_on_client_cert(SSL *ssl, X509 **x509, EVP_PKEY **pkey)
     return 0;
 }
 
+/* One trust store (the system's plus --ca-file) for every context of the
+ * run: parsing the system CA bundle costs tens of milliseconds and most of
+ * a megabyte, and the tls, sip and stun probes each make a context
+ * (doc/performance.md). Contexts share it by reference; single-threaded. */
+static X509_STORE *lc_tls_store;
+static char *lc_tls_store_ca;
+
+static int lc_tls_store_attach(SSL_CTX *ctx, const char *ca_file, char *err, size_t errlen)
+{
+    X509_STORE *st;
+
+    if (lc_tls_store != NULL &&
+        ((ca_file == NULL && lc_tls_store_ca == NULL) ||
+         (ca_file != NULL && lc_tls_store_ca != NULL && strcmp(ca_file, lc_tls_store_ca) == 0))) {
+        SSL_CTX_set1_cert_store(ctx, lc_tls_store);
+        return 0;
+    }
+    st = X509_STORE_new();
+    if (st == NULL || X509_STORE_set_default_paths(st) != 1) {
+        snprintf(err, errlen, "OpenSSL: cannot load the system trust store");
+        X509_STORE_free(st);
+        return -1;
+    }
+    if (ca_file != NULL && X509_STORE_load_file(st, ca_file) != 1) {
+        unsigned long e = ERR_get_error();
+        snprintf(err, errlen, "--ca-file %s: %s", ca_file,
+                 e ? ERR_reason_error_string(e) : "cannot load");
+        ERR_clear_error();
+        X509_STORE_free(st);
+        return -1;
+    }
+    SSL_CTX_set1_cert_store(ctx, st);
+    /* Keep it for the next context (a different --ca-file replaces it). */
+    X509_STORE_free(lc_tls_store);
+    free(lc_tls_store_ca);
+    lc_tls_store = st;
+    lc_tls_store_ca = ca_file != NULL ? strdup(ca_file) : NULL;
+    if (ca_file != NULL && lc_tls_store_ca == NULL) {
+        X509_STORE_free(lc_tls_store);
+        lc_tls_store = NULL;
+    }
+    return 0;
+}
+
 SSL_CTX *lc_tls_ctx_new(const char *ca_file, char *err, size_t errlen)
 {
     SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
@@ -57,16 +101,7 @@ SSL_CTX *lc_tls_ctx_new(const char *ca_file, char *err, size_t errlen)
     SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
     SSL_CTX_set_client_cert_cb(ctx, lc_tls_on_client_cert);
     SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
-    if (SSL_CTX_set_default_verify_paths(ctx) != 1) {
-        snprintf(err, errlen, "OpenSSL: cannot load the system trust store");
-        SSL_CTX_free(ctx);
-        return NULL;
-    }
-    if (ca_file != NULL && SSL_CTX_load_verify_locations(ctx, ca_file, NULL) != 1) {
-        unsigned long e = ERR_get_error();
-        snprintf(err, errlen, "--ca-file %s: %s", ca_file,
-                 e ? ERR_reason_error_string(e) : "cannot load");
-        ERR_clear_error();
+    if (lc_tls_store_attach(ctx, ca_file, err, errlen) < 0) {
         SSL_CTX_free(ctx);
         return NULL;
     }
