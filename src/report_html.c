@@ -44,14 +44,6 @@ static const char *const lc_h_labels[LC_STATUS_COUNT] = {
 
 /* ---- small writers ---- */
 
-/* Same rule as lc_report_tally(): an unknown status is an error. */
-static enum lc_status lc_h_status(const struct lc_result *r)
-{
-    if ((unsigned)r->status >= LC_STATUS_COUNT)
-        return LC_ERROR;
-    return r->status;
-}
-
 /* Our own text with numbers: never a string from a result. */
 static void lc_h_fmt(struct lc_html_out *o, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -255,7 +247,7 @@ static void lc_h_boxes(const struct lc_report *report, struct lc_h_box_state box
 
         if (r == NULL || r->excluded)
             continue;
-        st = lc_h_status(r);
+        st = lc_result_status(r);
         b = &boxes[lc_h_box_for(report, r)];
         if (b->n == 0 || lc_status_rank(st) > lc_status_rank(b->worst))
             b->worst = st;
@@ -539,7 +531,7 @@ static void lc_h_fix(struct lc_html_out *o, const struct lc_result *r)
 /* run.c words the verdict of a check whose input never came this way. */
 static int lc_h_consequence(const struct lc_result *r)
 {
-    return lc_h_status(r) == LC_ERROR && r->message != NULL &&
+    return lc_result_status(r) == LC_ERROR && r->message != NULL &&
            strncmp(r->message, "could not run: ", 15) == 0;
 }
 
@@ -588,7 +580,7 @@ static void lc_h_summary(struct lc_html_out *o, const struct lc_report *report)
     for (size_t k = 0; k < sizeof(order) / sizeof(order[0]); k++) {
         for (size_t i = 0; i < report->n_results; i++) {
             const struct lc_result *r = report->results[i];
-            if (r == NULL || lc_h_status(r) != order[k])
+            if (r == NULL || lc_result_status(r) != order[k])
                 continue;
             /* A check that could not run because one it depends on did
              * not pass is a consequence: its root cause is listed. */
@@ -669,7 +661,7 @@ struct lc_h_row {
 static int lc_h_row_cmp(const void *a, const void *b)
 {
     const struct lc_h_row *x = a, *y = b;
-    int rx = lc_status_rank(lc_h_status(x->r)), ry = lc_status_rank(lc_h_status(y->r));
+    int rx = lc_status_rank(lc_result_status(x->r)), ry = lc_status_rank(lc_result_status(y->r));
 
     if (rx != ry)
         return ry - rx;
@@ -678,7 +670,7 @@ static int lc_h_row_cmp(const void *a, const void *b)
 
 static int lc_h_check(struct lc_html_out *o, const struct lc_result *r, size_t index)
 {
-    enum lc_status st = lc_h_status(r);
+    enum lc_status st = lc_result_status(r);
     int problem = st == LC_FAIL || st == LC_ERROR || st == LC_WARN;
     int rc = -1;
 
@@ -815,7 +807,7 @@ static int lc_h_san_table(struct lc_html_out *o, const struct lc_report *report)
         lc_html_raw(o, "<th><code>");
         lc_html_text(o, r->target);
         lc_html_raw(o, "</code><br>");
-        lc_h_badge(o, lc_h_status(r));
+        lc_h_badge(o, lc_result_status(r));
         lc_html_raw(o, "</th>");
     }
     lc_html_raw(o, "</tr></thead><tbody>\n");
@@ -876,7 +868,7 @@ static void lc_h_name_table(struct lc_html_out *o, const struct lc_report *repor
         lc_html_raw(o, "<tr><td><code>");
         lc_html_text(o, r->target);
         lc_html_raw(o, "</code></td><td>");
-        lc_h_badge(o, lc_h_status(r));
+        lc_h_badge(o, lc_result_status(r));
         lc_html_raw(o, "</td><td>");
         certs = json_object_get(r->evidence, "certificates");
         json_object_foreach((json_t *)(uintptr_t)certs, fp, c)
@@ -1050,7 +1042,7 @@ static int lc_h_areas(struct lc_html_out *o, const struct lc_report *report)
                 continue;
             rows[n].r = r;
             rows[n].index = i;
-            c[lc_h_status(r)]++;
+            c[lc_result_status(r)]++;
             n++;
         }
         if (n == 0 && a == LC_AREA_OTHER)
@@ -1133,7 +1125,7 @@ static int lc_h_appendix(struct lc_html_out *o, const struct lc_report *report)
             continue;
         any = 1;
         lc_html_raw(o, "<div class=\"transcript\"><h3>");
-        lc_h_badge(o, lc_h_status(r));
+        lc_h_badge(o, lc_result_status(r));
         lc_h_fmt(o, " <a href=\"#c%zu\"><code>", i);
         lc_html_text(o, r->id);
         lc_html_raw(o, "</code></a></h3>\n");

@@ -22,13 +22,6 @@
 
 /* Same rule as lc_report_tally(): an unknown status is an error, which also
  * keeps "status" inside the documented enumeration. */
-static enum lc_status lc_json_status(const struct lc_result *r)
-{
-    if ((unsigned)r->status >= LC_STATUS_COUNT)
-        return LC_ERROR;
-    return r->status;
-}
-
 /* A JSON string for s (NULL is ""), each byte outside a valid UTF-8 sequence
  * replaced by U+FFFD. Control characters are kept: JSON escapes them
  * losslessly and a consumer may want the exact bytes. NULL when out of
@@ -148,7 +141,7 @@ static json_t *lc_json_check(const struct lc_result *r, const char *domain)
         json_object_set_new(obj, "target", lc_json_str(r->target)) != 0 ||
         json_object_set_new(obj, "domain", domain != NULL ? lc_json_str(domain) : json_null()) !=
             0 ||
-        json_object_set_new(obj, "status", json_string(lc_status_name(lc_json_status(r)))) != 0 ||
+        json_object_set_new(obj, "status", json_string(lc_status_name(lc_result_status(r)))) != 0 ||
         json_object_set_new(obj, "message", lc_json_str(r->message)) != 0 ||
         json_object_set_new(obj, "duration_ms", lc_json_ms(r->duration_us)) != 0 ||
         json_object_set_new(obj, "evidence", lc_json_object_copy(r->evidence)) != 0 ||
@@ -190,10 +183,10 @@ static int lc_json_by_domain(json_t *root, const struct lc_report *report,
             continue;
         pos = lc_domain_index_pos(ix, r);
         if (pos < 0) {
-            shared[lc_json_status(r)]++;
+            shared[lc_result_status(r)]++;
             n_shared++;
         } else {
-            own[pos][lc_json_status(r)]++;
+            own[pos][lc_result_status(r)]++;
         }
     }
     for (size_t d = 0; d < n; d++) {

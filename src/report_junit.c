@@ -22,14 +22,6 @@
  * string literals; the writer API takes const xmlChar * anyway. */
 #define LC_XC(s) ((const xmlChar *)(s))
 
-/* Same rule as lc_report_tally(): an unknown status is an error. */
-static enum lc_status lc_junit_status(const struct lc_result *r)
-{
-    if ((unsigned)r->status >= LC_STATUS_COUNT)
-        return LC_ERROR;
-    return r->status;
-}
-
 /* XML 1.0 Char production: #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD]
  * | [#x10000-#x10FFFF]. Anything else is illegal even as &#...; */
 static int lc_junit_xml_char(uint32_t c)
@@ -284,7 +276,7 @@ done:
 static int lc_junit_testcase(xmlTextWriterPtr w, const struct lc_report *report,
                              const struct lc_result *r)
 {
-    enum lc_status st = lc_junit_status(r);
+    enum lc_status st = lc_result_status(r);
     char *body = NULL;
     int rc = -1;
 
@@ -329,7 +321,7 @@ static int lc_junit_suite(xmlTextWriterPtr w, const struct lc_report *report, co
     for (size_t k = first; k < report->n_results; k++) {
         if (res[k] == NULL || group[k] != g)
             continue;
-        counts[lc_junit_status(res[k])]++;
+        counts[lc_result_status(res[k])]++;
         tests++;
         /* Checks run concurrently; like every JUnit producer we report
          * the sum. Saturate rather than wrap. */
@@ -374,7 +366,7 @@ static int lc_junit_suite(xmlTextWriterPtr w, const struct lc_report *report, co
     if (xmlTextWriterStartElement(w, LC_XC("system-out")) < 0)
         goto done;
     for (size_t k = first; k < report->n_results; k++) {
-        if (res[k] == NULL || group[k] != g || lc_junit_status(res[k]) != LC_WARN)
+        if (res[k] == NULL || group[k] != g || lc_result_status(res[k]) != LC_WARN)
             continue;
         if (xmlTextWriterWriteString(w, LC_XC("WARN: ")) < 0 || lc_junit_text(w, res[k]->id) != 0 ||
             xmlTextWriterWriteString(w, LC_XC(": ")) < 0 ||

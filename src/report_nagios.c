@@ -9,6 +9,7 @@
  * text would start perfdata early, so text from results has every '|'
  * replaced and is forced onto one line. Numbers are built from integers:
  * printf("%f") would print a comma under a German LC_NUMERIC. */
+#include "out.h"
 #include "result.h"
 
 #include <errno.h>
@@ -35,55 +36,10 @@ static const char *const lc_nagios_labels[LC_STATUS_COUNT] = {
     [LC_ERROR] = "ERROR", [LC_SKIP] = "SKIP",
 };
 
-struct lc_nagios_out {
-    FILE *f;
-    int err;
-};
-
-static enum lc_status lc_nagios_status(const struct lc_result *r)
-{
-    if ((unsigned)r->status >= LC_STATUS_COUNT)
-        return LC_ERROR;
-    return r->status;
-}
-
-static void lc_nagios_write(struct lc_nagios_out *o, const char *s, size_t n)
-{
-    if (o->err != 0 || n == 0)
-        return;
-    errno = 0;
-    if (fwrite(s, 1, n, o->f) != n)
-        o->err = errno != 0 ? errno : EIO;
-}
-
-static void lc_nagios_puts(struct lc_nagios_out *o, const char *s)
-{
-    lc_nagios_write(o, s, strlen(s));
-}
-
-static void lc_nagios_fmt(struct lc_nagios_out *o, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static void lc_nagios_fmt(struct lc_nagios_out *o, const char *fmt, ...)
-{
-    char buf[256];
-    va_list ap;
-    int n;
-
-    va_start(ap, fmt);
-    n = vsnprintf(buf, sizeof(buf), fmt, ap);
-    va_end(ap);
-    if (n < 0 || (size_t)n >= sizeof(buf)) {
-        if (o->err == 0)
-            o->err = EOVERFLOW;
-        return;
-    }
-    lc_nagios_write(o, buf, (size_t)n);
-}
-
 /* Text from a result on one line: controls (CR and LF included), DEL, C1
  * controls and invalid UTF-8 become '?', '|' becomes '/'. At most max bytes
  * (0: no limit), cut at a code point boundary with "..." appended. */
-static void lc_nagios_clean(struct lc_nagios_out *o, const char *s, size_t max)
+static void lc_nagios_clean(struct lc_out *o, const char *s, size_t max)
 {
     const unsigned char *p = (const unsigned char *)(s != NULL ? s : "");
     size_t n = strlen((const char *)p);
@@ -102,17 +58,17 @@ static void lc_nagios_clean(struct lc_nagios_out *o, const char *s, size_t max)
         else if (cp == '|')
             rep = "/";
         if (rep != NULL) {
-            lc_nagios_write(o, (const char *)p + run, i - run);
-            lc_nagios_puts(o, rep);
+            lc_out_write(o, (const char *)p + run, i - run);
+            lc_out_puts(o, rep);
             i += len != 0 ? len : 1;
             run = i;
         } else {
             i += len;
         }
     }
-    lc_nagios_write(o, (const char *)p + run, i - run);
+    lc_out_write(o, (const char *)p + run, i - run);
     if (i < n)
-        lc_nagios_puts(o, "...");
+        lc_out_puts(o, "...");
 }
 
 /* The smallest days_left of any certificate in a tls check's evidence, at
@@ -141,44 +97,44 @@ static void lc_nagios_days(const json_t *v, int depth, int *seen, json_int_t *mi
     }
 }
 
-static void lc_nagios_summary(struct lc_nagios_out *o, const struct lc_report *report,
+static void lc_nagios_summary(struct lc_out *o, const struct lc_report *report,
                               const size_t c[LC_STATUS_COUNT], size_t total)
 {
     static const enum lc_status order[] = {LC_FAIL, LC_ERROR, LC_WARN};
     size_t problems = c[LC_FAIL] + c[LC_ERROR] + c[LC_WARN], named = 0;
 
     if (problems == 0) {
-        lc_nagios_fmt(o, "%zu of %zu checks passed, %zu skipped", c[LC_PASS], total, c[LC_SKIP]);
+        lc_out_fmt(o, "%zu of %zu checks passed, %zu skipped", c[LC_PASS], total, c[LC_SKIP]);
         return;
     }
-    lc_nagios_fmt(o, "%zu fail, %zu error, %zu warn of %zu checks: ", c[LC_FAIL], c[LC_ERROR],
-                  c[LC_WARN], total);
+    lc_out_fmt(o, "%zu fail, %zu error, %zu warn of %zu checks: ", c[LC_FAIL], c[LC_ERROR],
+               c[LC_WARN], total);
     for (size_t k = 0; k < sizeof(order) / sizeof(order[0]); k++) {
         for (size_t i = 0; i < report->n_results && named < LC_NAGIOS_SUMMARY_IDS; i++) {
             const struct lc_result *r = report->results[i];
-            if (r == NULL || lc_nagios_status(r) != order[k])
+            if (r == NULL || lc_result_status(r) != order[k])
                 continue;
             if (named > 0)
-                lc_nagios_puts(o, ", ");
+                lc_out_puts(o, ", ");
             lc_nagios_clean(o, r->id, 120);
             named++;
         }
     }
     if (problems > named)
-        lc_nagios_fmt(o, " and %zu more", problems - named);
+        lc_out_fmt(o, " and %zu more", problems - named);
 }
 
-static void lc_nagios_perfdata(struct lc_nagios_out *o, const struct lc_report *report,
+static void lc_nagios_perfdata(struct lc_out *o, const struct lc_report *report,
                                const size_t c[LC_STATUS_COUNT], size_t total)
 {
     uint64_t ms = report->duration_us / 1000 + (report->duration_us % 1000 >= 500 ? 1 : 0);
     json_int_t days = 0;
     int seen = 0;
 
-    lc_nagios_fmt(o,
-                  "'checks'=%zu;;;0 'pass'=%zu;;;0 'warn'=%zu;;;0 'fail'=%zu;;;0 'error'=%zu;;;0 "
-                  "'skip'=%zu;;;0",
-                  total, c[LC_PASS], c[LC_WARN], c[LC_FAIL], c[LC_ERROR], c[LC_SKIP]);
+    lc_out_fmt(o,
+               "'checks'=%zu;;;0 'pass'=%zu;;;0 'warn'=%zu;;;0 'fail'=%zu;;;0 'error'=%zu;;;0 "
+               "'skip'=%zu;;;0",
+               total, c[LC_PASS], c[LC_WARN], c[LC_FAIL], c[LC_ERROR], c[LC_SKIP]);
     for (size_t i = 0; i < report->n_results; i++) {
         const struct lc_result *r = report->results[i];
         if (r != NULL && r->probe != NULL && strcmp(r->probe, "tls") == 0)
@@ -186,36 +142,35 @@ static void lc_nagios_perfdata(struct lc_nagios_out *o, const struct lc_report *
     }
     /* Warn below the warning window, critical once expired. */
     if (seen)
-        lc_nagios_fmt(o, " 'cert_days_min'=%" JSON_INTEGER_FORMAT ";%d:;0:;;", days,
-                      report->cert_warn_days > 0 ? report->cert_warn_days
-                                                 : LC_NAGIOS_CERT_WARN_DAYS);
-    lc_nagios_fmt(o, " 'duration'=%" PRIu64 ".%03us;;;0", ms / 1000, (unsigned)(ms % 1000));
+        lc_out_fmt(o, " 'cert_days_min'=%" JSON_INTEGER_FORMAT ";%d:;0:;;", days,
+                   report->cert_warn_days > 0 ? report->cert_warn_days : LC_NAGIOS_CERT_WARN_DAYS);
+    lc_out_fmt(o, " 'duration'=%" PRIu64 ".%03us;;;0", ms / 1000, (unsigned)(ms % 1000));
 }
 
 /* Detail lines: problems most severe first, then what was skipped (not
  * what --only/--skip left out: the user asked for that). */
-static void lc_nagios_details(struct lc_nagios_out *o, const struct lc_report *report)
+static void lc_nagios_details(struct lc_out *o, const struct lc_report *report)
 {
     static const enum lc_status order[] = {LC_FAIL, LC_ERROR, LC_WARN, LC_SKIP};
 
     for (size_t k = 0; k < sizeof(order) / sizeof(order[0]); k++) {
         for (size_t i = 0; i < report->n_results; i++) {
             const struct lc_result *r = report->results[i];
-            if (r == NULL || lc_nagios_status(r) != order[k] || r->excluded)
+            if (r == NULL || lc_result_status(r) != order[k] || r->excluded)
                 continue;
-            lc_nagios_puts(o, lc_nagios_labels[order[k]]);
-            lc_nagios_puts(o, " ");
+            lc_out_puts(o, lc_nagios_labels[order[k]]);
+            lc_out_puts(o, " ");
             lc_nagios_clean(o, r->id, 0);
-            lc_nagios_puts(o, ": ");
+            lc_out_puts(o, ": ");
             lc_nagios_clean(o, r->message, LC_NAGIOS_MESSAGE_MAX);
-            lc_nagios_puts(o, "\n");
+            lc_out_puts(o, "\n");
         }
     }
 }
 
 int lc_report_nagios(const struct lc_report *report, FILE *out)
 {
-    struct lc_nagios_out o = {out, 0};
+    struct lc_out o = {out, 0};
     size_t c[LC_STATUS_COUNT], total = 0;
     int state, rc = -1;
 
@@ -229,13 +184,13 @@ int lc_report_nagios(const struct lc_report *report, FILE *out)
     state = lc_exit_status(report);
     if (state < 0 || state > 3)
         state = 3;
-    lc_nagios_puts(&o, "LYNCCHECK ");
-    lc_nagios_puts(&o, lc_nagios_states[state]);
-    lc_nagios_puts(&o, " - ");
+    lc_out_puts(&o, "LYNCCHECK ");
+    lc_out_puts(&o, lc_nagios_states[state]);
+    lc_out_puts(&o, " - ");
     lc_nagios_summary(&o, report, c, total);
-    lc_nagios_puts(&o, " | ");
+    lc_out_puts(&o, " | ");
     lc_nagios_perfdata(&o, report, c, total);
-    lc_nagios_puts(&o, "\n");
+    lc_out_puts(&o, "\n");
     lc_nagios_details(&o, report);
     if (o.err == 0) {
         errno = 0;

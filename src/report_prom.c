@@ -13,6 +13,7 @@
  * lynccheck_check_status is 1 when the check passed or was skipped (not
  * applicable, or excluded) and 0 when it warned, failed or could not run:
  * alert on == 0. The status label says which. */
+#include "out.h"
 #include "result.h"
 
 #include <errno.h>
@@ -23,54 +24,9 @@
 
 #include "utf8.h"
 
-struct lc_prom_out {
-    FILE *f;
-    int err;
-};
-
-static enum lc_status lc_prom_status(const struct lc_result *r)
-{
-    if ((unsigned)r->status >= LC_STATUS_COUNT)
-        return LC_ERROR;
-    return r->status;
-}
-
-static void lc_prom_write(struct lc_prom_out *o, const char *s, size_t n)
-{
-    if (o->err != 0 || n == 0)
-        return;
-    errno = 0;
-    if (fwrite(s, 1, n, o->f) != n)
-        o->err = errno != 0 ? errno : EIO;
-}
-
-static void lc_prom_puts(struct lc_prom_out *o, const char *s)
-{
-    lc_prom_write(o, s, strlen(s));
-}
-
-static void lc_prom_fmt(struct lc_prom_out *o, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static void lc_prom_fmt(struct lc_prom_out *o, const char *fmt, ...)
-{
-    char buf[256];
-    va_list ap;
-    int n;
-
-    va_start(ap, fmt);
-    n = vsnprintf(buf, sizeof(buf), fmt, ap);
-    va_end(ap);
-    if (n < 0 || (size_t)n >= sizeof(buf)) {
-        if (o->err == 0)
-            o->err = EOVERFLOW;
-        return;
-    }
-    lc_prom_write(o, buf, (size_t)n);
-}
-
 /* A label value: \ " and LF escaped; other controls and bytes outside a
  * valid UTF-8 sequence (the format requires UTF-8) become U+FFFD. */
-static void lc_prom_label_value(struct lc_prom_out *o, const char *s)
+static void lc_prom_label_value(struct lc_out *o, const char *s)
 {
     const unsigned char *p = (const unsigned char *)(s != NULL ? s : "");
     size_t n = strlen((const char *)p);
@@ -90,55 +46,55 @@ static void lc_prom_label_value(struct lc_prom_out *o, const char *s)
         else if (cp == '\n')
             rep = "\\n";
         if (rep != NULL) {
-            lc_prom_write(o, (const char *)p + run, i - run);
-            lc_prom_puts(o, rep);
+            lc_out_write(o, (const char *)p + run, i - run);
+            lc_out_puts(o, rep);
             i += len != 0 ? len : 1;
             run = i;
         } else {
             i += len;
         }
     }
-    lc_prom_write(o, (const char *)p + run, n - run);
+    lc_out_write(o, (const char *)p + run, n - run);
 }
 
 /* name{profile="..",k1="v1",...}: labels given as key, value pairs, NULL
  * ended; the profile label is on every sample, so runs of several profiles
  * can share one collector directory. */
-static void lc_prom_series(struct lc_prom_out *o, const char *name, const char *profile, ...)
+static void lc_prom_series(struct lc_out *o, const char *name, const char *profile, ...)
 {
     va_list ap;
     const char *key;
 
-    lc_prom_puts(o, name);
-    lc_prom_puts(o, "{profile=\"");
+    lc_out_puts(o, name);
+    lc_out_puts(o, "{profile=\"");
     lc_prom_label_value(o, profile != NULL ? profile : "");
-    lc_prom_puts(o, "\"");
+    lc_out_puts(o, "\"");
     va_start(ap, profile);
     while ((key = va_arg(ap, const char *)) != NULL) {
-        lc_prom_puts(o, ",");
-        lc_prom_puts(o, key);
-        lc_prom_puts(o, "=\"");
+        lc_out_puts(o, ",");
+        lc_out_puts(o, key);
+        lc_out_puts(o, "=\"");
         lc_prom_label_value(o, va_arg(ap, const char *));
-        lc_prom_puts(o, "\"");
+        lc_out_puts(o, "\"");
     }
     va_end(ap);
-    lc_prom_puts(o, "} ");
+    lc_out_puts(o, "} ");
 }
 
-static void lc_prom_family(struct lc_prom_out *o, const char *name, const char *help)
+static void lc_prom_family(struct lc_out *o, const char *name, const char *help)
 {
-    lc_prom_puts(o, "# HELP ");
-    lc_prom_puts(o, name);
-    lc_prom_puts(o, " ");
-    lc_prom_puts(o, help);
-    lc_prom_puts(o, "\n# TYPE ");
-    lc_prom_puts(o, name);
-    lc_prom_puts(o, " gauge\n");
+    lc_out_puts(o, "# HELP ");
+    lc_out_puts(o, name);
+    lc_out_puts(o, " ");
+    lc_out_puts(o, help);
+    lc_out_puts(o, "\n# TYPE ");
+    lc_out_puts(o, name);
+    lc_out_puts(o, " gauge\n");
 }
 
-static void lc_prom_seconds(struct lc_prom_out *o, uint64_t us)
+static void lc_prom_seconds(struct lc_out *o, uint64_t us)
 {
-    lc_prom_fmt(o, "%" PRIu64 ".%06u\n", us / 1000000, (unsigned)(us % 1000000));
+    lc_out_fmt(o, "%" PRIu64 ".%06u\n", us / 1000000, (unsigned)(us % 1000000));
 }
 
 /* ---- certificates ---- */
@@ -269,7 +225,7 @@ static int lc_prom_host_port(const char *target, char *host, size_t hlen, char *
     return 0;
 }
 
-static int lc_prom_certs(struct lc_prom_out *o, const struct lc_report *report)
+static int lc_prom_certs(struct lc_out *o, const struct lc_report *report)
 {
     struct lc_prom_certs cs = {NULL, 0, 0, 0};
     int rc = -1;
@@ -293,7 +249,7 @@ static int lc_prom_certs(struct lc_prom_out *o, const struct lc_report *report)
     for (size_t i = 0; i < cs.n; i++) {
         lc_prom_series(o, "lynccheck_cert_not_after_timestamp_seconds", report->profile, "host",
                        cs.v[i].host, "port", cs.v[i].port, (const char *)NULL);
-        lc_prom_fmt(o, "%lld\n", cs.v[i].not_after);
+        lc_out_fmt(o, "%lld\n", cs.v[i].not_after);
     }
     rc = 0;
 done:
@@ -315,7 +271,7 @@ static int lc_prom_seen_before(const struct lc_report *report, size_t i)
     return 0;
 }
 
-static void lc_prom_checks(struct lc_prom_out *o, const struct lc_report *report, int duration)
+static void lc_prom_checks(struct lc_out *o, const struct lc_report *report, int duration)
 {
     for (size_t i = 0; i < report->n_results; i++) {
         const struct lc_result *r = report->results[i];
@@ -323,7 +279,7 @@ static void lc_prom_checks(struct lc_prom_out *o, const struct lc_report *report
 
         if (r == NULL || lc_prom_seen_before(report, i))
             continue;
-        st = lc_prom_status(r);
+        st = lc_result_status(r);
         lc_prom_series(o, duration ? "lynccheck_check_duration_seconds" : "lynccheck_check_status",
                        report->profile, "probe", r->probe != NULL ? r->probe : "", "check",
                        r->id != NULL ? r->id : "", "status", lc_status_name(st),
@@ -331,13 +287,13 @@ static void lc_prom_checks(struct lc_prom_out *o, const struct lc_report *report
         if (duration)
             lc_prom_seconds(o, r->duration_us);
         else
-            lc_prom_puts(o, st == LC_PASS || st == LC_SKIP ? "1\n" : "0\n");
+            lc_out_puts(o, st == LC_PASS || st == LC_SKIP ? "1\n" : "0\n");
     }
 }
 
 int lc_report_prometheus(const struct lc_report *report, FILE *out)
 {
-    struct lc_prom_out o = {out, 0};
+    struct lc_out o = {out, 0};
     size_t c[LC_STATUS_COUNT];
     int rc = -1;
 
@@ -356,7 +312,7 @@ int lc_report_prometheus(const struct lc_report *report, FILE *out)
     for (unsigned i = 0; i < LC_STATUS_COUNT; i++) {
         lc_prom_series(&o, "lynccheck_checks", report->profile, "status",
                        lc_status_name((enum lc_status)i), (const char *)NULL);
-        lc_prom_fmt(&o, "%zu\n", c[i]);
+        lc_out_fmt(&o, "%zu\n", c[i]);
     }
     if (lc_prom_certs(&o, report) != 0) {
         if (o.err == 0)
@@ -366,11 +322,11 @@ int lc_report_prometheus(const struct lc_report *report, FILE *out)
     lc_prom_family(&o, "lynccheck_exit_status",
                    "Exit status of the last run: 0 OK, 1 warning, 2 critical, 3 unknown.");
     lc_prom_series(&o, "lynccheck_exit_status", report->profile, (const char *)NULL);
-    lc_prom_fmt(&o, "%d\n", lc_exit_status(report));
+    lc_out_fmt(&o, "%d\n", lc_exit_status(report));
     lc_prom_family(&o, "lynccheck_last_run_timestamp_seconds",
                    "When the last run started, in seconds since the epoch.");
     lc_prom_series(&o, "lynccheck_last_run_timestamp_seconds", report->profile, (const char *)NULL);
-    lc_prom_fmt(&o, "%lld\n", (long long)report->started);
+    lc_out_fmt(&o, "%lld\n", (long long)report->started);
     lc_prom_family(&o, "lynccheck_run_duration_seconds", "How long the last run took.");
     lc_prom_series(&o, "lynccheck_run_duration_seconds", report->profile, (const char *)NULL);
     lc_prom_seconds(&o, report->duration_us);

@@ -40,14 +40,6 @@ static const char *const lc_text_colors[LC_STATUS_COUNT] = {
 #define LC_TEXT_BOLD "\033[1m"
 #define LC_TEXT_RESET "\033[0m"
 
-/* Same rule as lc_report_tally(): an unknown status is an error. */
-static enum lc_status lc_text_status(const struct lc_result *r)
-{
-    if ((unsigned)r->status >= LC_STATUS_COUNT)
-        return LC_ERROR;
-    return r->status;
-}
-
 static void lc_text_write(struct lc_text_out *o, const char *buf, size_t len)
 {
     if (o == NULL || o->err != 0 || len == 0)
@@ -152,7 +144,7 @@ done:
 static int lc_text_row(struct lc_text_out *o, const struct lc_result *r, size_t id_width, int color,
                        int verbose)
 {
-    enum lc_status st = lc_text_status(r);
+    enum lc_status st = lc_result_status(r);
     const char *label = lc_text_labels[st];
     size_t used;
     int rc = -1;

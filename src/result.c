@@ -41,6 +41,14 @@ done:
     return rc;
 }
 
+enum lc_status lc_result_status(const struct lc_result *r)
+{
+    /* An unknown status means we do not know the outcome: an error. */
+    if ((unsigned)r->status >= LC_STATUS_COUNT)
+        return LC_ERROR;
+    return r->status;
+}
+
 void lc_report_tally(const struct lc_report *report, size_t counts[LC_STATUS_COUNT])
 {
     for (unsigned i = 0; i < LC_STATUS_COUNT; i++)

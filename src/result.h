@@ -35,7 +35,7 @@ struct lc_report {
     size_t n_sip_domains;
     const char *version;
     const char *hostname;
-    int cert_warn_days; /* --cert-warn-days (0: the default, 30) */
+    int cert_warn_days;   /* --cert-warn-days (0: the default, 30) */
     time_t started;       /* wall clock, only for display */
     uint64_t duration_us; /* measured on the monotonic clock */
     const json_t *site;   /* the topology as lynccheck used it (object), may be NULL */
@@ -48,6 +48,11 @@ int lc_status_parse(const char *name, enum lc_status *out); /* 0 or -1 */
 /* Severity for "the worst wins" within one check (fail > error > warn >
  * skip > pass); the exit status has its own order (lc_exit_status). */
 int lc_status_rank(enum lc_status status);
+
+/* The result's status, an out-of-range one read as LC_ERROR (the rule
+ * every reporter and lc_report_tally() apply, so no corrupted result can
+ * turn a run green). */
+enum lc_status lc_result_status(const struct lc_result *r);
 
 /* counts[LC_STATUS_COUNT] is filled with how many results have each status. */
 void lc_report_tally(const struct lc_report *report, size_t counts[LC_STATUS_COUNT]);
