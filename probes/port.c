@@ -102,7 +102,8 @@ struct lc_port_arg {
     struct lc_attempt *at;
     size_t n_at, next, inflight, done;
     uint64_t attempt_us;
-    struct lc_timer *wait; /* waiting for socket budget */
+    struct lc_timer *wait;   /* waiting for socket budget */
+    struct lc_timer *cutoff; /* the check's time nearly spent: judge what was seen */
 };
 
 static void lc_attempt_close(struct lc_attempt *a)
@@ -138,6 +139,10 @@ static void lc_port_cancel(struct lc_check *check, void *arg)
         lc_loop_timer_cancel(lc_check_loop(p->check), p->wait);
         p->wait = NULL;
     }
+    if (p->cutoff != NULL) {
+        lc_loop_timer_cancel(lc_check_loop(p->check), p->cutoff);
+        p->cutoff = NULL;
+    }
 }
 
 static void lc_port_arg_free(void *arg)
@@ -162,11 +167,20 @@ static void lc_port_evaluate(struct lc_port_arg *p)
     char list[400] = "";
     size_t used = 0;
 
+    if (p->cutoff != NULL) {
+        lc_loop_timer_cancel(lc_check_loop(check), p->cutoff);
+        p->cutoff = NULL;
+    }
     for (i = 0; i < p->n_at; i++) {
         const struct lc_attempt *a = &p->at[i];
         json_t *o = json_object_get(per, a->addr);
         int offending = p->range ? (a->state == LC_PS_FILTERED || a->state == LC_PS_UNREACH)
                                  : a->state != LC_PS_OPEN;
+        if (a->state == LC_PS_PENDING) {
+            /* Cut off before its verdict (lc_port_on_cutoff): counted, not judged. */
+            counts[LC_PS_PENDING]++;
+            continue;
+        }
         if (o == NULL) {
             o = json_pack("{s:i, s:i, s:i, s:i}", "open", 0, "closed", 0, "filtered", 0,
                           "unreachable", 0);
@@ -194,6 +208,17 @@ static void lc_port_evaluate(struct lc_port_arg *p)
     json_object_set_new(ev, "addresses", per);
     json_object_set_new(ev, "offending", odd);
     json_object_set_new(ev, "probes", json_integer((json_int_t)p->n_at));
+    if (counts[LC_PS_PENDING] > 0) {
+        json_object_set_new(ev, "unfinished", json_integer((json_int_t)counts[LC_PS_PENDING]));
+        if (bad == 0 && p->range) {
+            lc_check_finish(check, LC_ERROR,
+                            "%s %u-%u: %zu of %zu probes had no verdict within the check's time "
+                            "(the machine or the network is slow: raise --timeout); none of the "
+                            "others was filtered",
+                            p->host, p->lo, p->hi, counts[LC_PS_PENDING], p->n_at);
+            return;
+        }
+    }
     if (!p->range) {
         if (bad == 0)
             lc_check_finish(check, LC_PASS, "%s port %u open on %zu address%s", p->host, p->lo,
@@ -365,6 +390,33 @@ static void lc_port_on_wait(struct lc_loop *loop, void *arg)
         lc_port_launch(p);
 }
 
+/* The check's time is nearly spent (launching thousands of sockets on a
+ * loaded machine can eat into it): rather than let the run's timeout end
+ * the check as an ERROR with no verdict, judge what was seen. A probe whose
+ * first try already went unanswered and whose retry is still out counts as
+ * filtered, as it would a moment later; one with less evidence stays
+ * unfinished and is reported as such, never as a pass. */
+static void lc_port_on_cutoff(struct lc_loop *loop, void *arg)
+{
+    struct lc_port_arg *p = arg;
+    size_t i;
+
+    (void)loop;
+    p->cutoff = NULL;
+    if (lc_check_is_done(p->check))
+        return;
+    p->next = p->n_at; /* launch nothing more */
+    for (i = 0; i < p->n_at; i++) {
+        struct lc_attempt *a = &p->at[i];
+        if (a->state != LC_PS_PENDING)
+            continue;
+        lc_attempt_close(a);
+        if (a->tries >= 2 && !p->udp)
+            a->state = LC_PS_FILTERED;
+    }
+    lc_port_evaluate(p);
+}
+
 /* Start as many attempts as the socket budget allows. */
 static void lc_port_launch(struct lc_port_arg *p)
 {
@@ -440,6 +492,9 @@ static void lc_port_start(struct lc_check *check, void *arg)
                                                                          : "sample"));
     json_object_set_new(lc_check_evidence(check), "attempt_timeout_ms",
                         json_integer((json_int_t)(p->attempt_us / 1000)));
+    if (p->range)
+        p->cutoff =
+            lc_loop_timer_add(lc_check_loop(check), cfg->timeout_us * 9 / 10, lc_port_on_cutoff, p);
     lc_port_launch(p);
     return;
 oom:
