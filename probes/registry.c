@@ -13,5 +13,5 @@ extern const struct lc_probe lc_probe_web;
 
 const struct lc_probe *const lc_probes[] = {
     &lc_probe_dns,  &lc_probe_tls,  &lc_probe_port, &lc_probe_sip,
-    &lc_probe_stun, &lc_probe_xmpp, &lc_probe_web, NULL,
+    &lc_probe_stun, &lc_probe_xmpp, &lc_probe_web,  NULL,
 };
