@@ -35,3 +35,12 @@ void lc_out_fmt(struct lc_out *o, const char *fmt, ...)
     }
     lc_out_write(o, buf, (size_t)n);
 }
+
+void lc_out_flush(struct lc_out *o)
+{
+    if (o->err != 0)
+        return;
+    errno = 0;
+    if (fflush(o->f) == EOF)
+        o->err = errno != 0 ? errno : EIO;
+}

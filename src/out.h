@@ -19,4 +19,8 @@ void lc_out_puts(struct lc_out *o, const char *s);
  * string from a result, which each reporter cleans its own way. */
 void lc_out_fmt(struct lc_out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Flush the stream, keeping its error as the first failure if none came
+ * before: the last step of every reporter that writes through lc_out. */
+void lc_out_flush(struct lc_out *o);
+
 #endif

@@ -192,11 +192,7 @@ int lc_report_nagios(const struct lc_report *report, FILE *out)
     lc_nagios_perfdata(&o, report, c, total);
     lc_out_puts(&o, "\n");
     lc_nagios_details(&o, report);
-    if (o.err == 0) {
-        errno = 0;
-        if (fflush(out) == EOF)
-            o.err = errno != 0 ? errno : EIO;
-    }
+    lc_out_flush(&o);
     if (o.err != 0) {
         errno = o.err;
         goto done;

@@ -330,11 +330,7 @@ int lc_report_prometheus(const struct lc_report *report, FILE *out)
     lc_prom_family(&o, "lynccheck_run_duration_seconds", "How long the last run took.");
     lc_prom_series(&o, "lynccheck_run_duration_seconds", report->profile, (const char *)NULL);
     lc_prom_seconds(&o, report->duration_us);
-    if (o.err == 0) {
-        errno = 0;
-        if (fflush(out) == EOF)
-            o.err = errno != 0 ? errno : EIO;
-    }
+    lc_out_flush(&o);
 fail:
     if (o.err != 0) {
         errno = o.err;
