@@ -655,6 +655,8 @@ static int lc_port_plan_one(struct lc_run *run, const struct lc_site *site, cons
     if (c == NULL)
         goto fail;
     lc_check_set_cancel(c, lc_port_cancel);
+    if (lc_check_add_role(c, spec.role) < 0)
+        return -1;
     return lc_check_depend(c, dns);
 fail:
     if (p != NULL)

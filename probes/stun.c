@@ -1067,7 +1067,7 @@ static int lc_plan_turn(struct lc_run *run, const char *role, const char *name, 
         goto done;
     }
     lc_check_set_cancel(c, lc_turn_cancel);
-    rc = lc_check_depend(c, dns);
+    rc = lc_check_add_role(c, role) < 0 ? -1 : lc_check_depend(c, dns);
 done:
     free(target);
     return rc;
@@ -1103,7 +1103,7 @@ static int lc_plan_ptls(struct lc_run *run, const char *role, const char *name, 
         goto done;
     }
     lc_check_set_cancel(c, lc_ptls_cancel);
-    rc = lc_check_depend(c, dns);
+    rc = lc_check_add_role(c, role) < 0 ? -1 : lc_check_depend(c, dns);
 done:
     free(target);
     return rc;

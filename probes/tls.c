@@ -784,14 +784,15 @@ static struct lc_check *lc_plan_handshake(struct lc_tls_plan *p, struct lc_liste
         return NULL;
     }
     lc_check_set_cancel(c, lc_hs_cancel);
-    if (lc_check_depend(c, dns) < 0)
+    if (lc_check_depend(c, dns) < 0 || lc_check_add_role(c, role) < 0)
         return NULL;
     return c;
 }
 
 static struct lc_check *lc_plan_judge(struct lc_tls_plan *p, struct lc_listener *l,
                                       enum lc_judge_kind kind, const char *what, const char *name,
-                                      int wildcard_ok, struct lc_check *hs, const char *ref)
+                                      int wildcard_ok, struct lc_check *hs, const char *ref,
+                                      const char *role)
 {
     struct lc_judge_arg *j = calloc(1, sizeof(*j));
     struct lc_check *c;
@@ -812,7 +813,7 @@ static struct lc_check *lc_plan_judge(struct lc_tls_plan *p, struct lc_listener 
         lc_judge_arg_free(j);
         return NULL;
     }
-    if (lc_check_depend(c, hs) < 0)
+    if (lc_check_depend(c, hs) < 0 || lc_check_add_role(c, role) < 0)
         return NULL;
     return c;
 }
@@ -844,10 +845,10 @@ static int lc_plan_listener(struct lc_tls_plan *p, struct lc_listener *l, const 
         hs = lc_plan_handshake(p, l, served->name, served->wildcard_ok, 0, role, ref);
         if (hs == NULL)
             return -1;
-        if (lc_plan_judge(p, l, LC_J_NAME, "name", served->name, served->wildcard_ok, hs, ref) ==
-            NULL)
+        if (lc_plan_judge(p, l, LC_J_NAME, "name", served->name, served->wildcard_ok, hs, ref,
+                          role) == NULL)
             return -1;
-        cons = lc_plan_judge(p, l, LC_J_CONSISTENCY, "consistency", served->name, 0, hs, ref);
+        cons = lc_plan_judge(p, l, LC_J_CONSISTENCY, "consistency", served->name, 0, hs, ref, role);
         if (cons == NULL)
             return -1;
         if (strcasecmp(served->name, l->names.primary) != 0)
@@ -862,8 +863,8 @@ static int lc_plan_listener(struct lc_tls_plan *p, struct lc_listener *l, const 
                              judges[k].kind == LC_J_EKU)
                                 ? ref
                                 : REF_GENERAL;
-            if (lc_plan_judge(p, l, judges[k].kind, judges[k].what, l->names.primary, 0, hs, r) ==
-                NULL)
+            if (lc_plan_judge(p, l, judges[k].kind, judges[k].what, l->names.primary, 0, hs, r,
+                              role) == NULL)
                 return -1;
         }
         if (lc_opts_bool(p->opts, "no-sni")) {

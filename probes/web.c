@@ -1661,7 +1661,9 @@ static int lc_web_plan_spec(const struct lc_web_plan *p, const struct lc_web_spe
         return -1;
     j->spec = s;
     c = lc_web_add(p, j, s->what, host, s->ref, lc_web_start_host);
-    return c == NULL ? -1 : lc_check_depend(c, dns);
+    if (c == NULL || lc_check_add_role(c, role) < 0)
+        return -1;
+    return lc_check_depend(c, dns);
 }
 
 static int lc_web_plan_site(const struct lc_web_plan *p, const struct lc_strv *names,

@@ -36,7 +36,8 @@ struct lc_check {
     size_t deps_left;
     struct lc_timer *timer;
     uint64_t started_us;
-    int wanted; /* selected by --only/--skip, or needed by a selected check */
+    int wanted;           /* selected by --only/--skip, or needed by a selected check */
+    struct lc_strv roles; /* the roles that planned this check (lc_check_add_role) */
 };
 
 struct lc_run {
@@ -130,6 +131,7 @@ static void lc_check_free(struct lc_check *c)
     free(c->reference);
     free(c->message);
     json_decref(c->evidence);
+    lc_strv_clear(&c->roles);
     free(c->deps);
     free(c->dependents);
     free(c);
@@ -150,7 +152,7 @@ struct lc_check *lc_run_add(struct lc_run *run, const char *probe, const char *w
                             const char *target, const char *reference, lc_check_start_fn start,
                             void *arg, void (*arg_free)(void *))
 {
-    struct lc_check *c = NULL;
+    struct lc_check *c = NULL, *existing;
     size_t idlen = strlen(probe) + strlen(what) + strlen(target) + 3;
     size_t h;
 
@@ -173,8 +175,17 @@ struct lc_check *lc_run_add(struct lc_run *run, const char *probe, const char *w
         goto fail;
     if (snprintf(c->id, idlen, "%s.%s:%s", probe, what, target) >= (int)idlen)
         goto fail;
-    if (lc_run_find(run, c->id) != NULL)
-        goto fail;
+    existing = lc_run_find(run, c->id);
+    if (existing != NULL) {
+        /* Two roles on one name (a single-FQDN Edge, one name given for two
+         * roles) plan the same check: it runs once, and every role that
+         * needs it depends on it. The caller's arg is not needed. */
+        c->arg_free = NULL;
+        lc_check_free(c);
+        if (arg_free != NULL && arg != NULL)
+            arg_free(arg);
+        return existing;
+    }
     if (run->n_checks == run->cap_checks) {
         size_t cap = run->cap_checks ? run->cap_checks * 2 : 64;
         struct lc_check **v = realloc(run->checks, cap * sizeof(*v));
@@ -201,6 +212,31 @@ fail:
         lc_check_free(c);
     }
     return NULL;
+}
+
+int lc_check_add_role(struct lc_check *check, const char *role)
+{
+    json_t *arr;
+    size_t i;
+
+    if (role == NULL || lc_strv_contains(&check->roles, role))
+        return 0;
+    if (lc_strv_push(&check->roles, role) < 0)
+        return -1;
+    if (check->roles.n < 2)
+        return 0;
+    /* Shared: say so in the evidence, every reporter shows it. */
+    arr = json_array();
+    for (i = 0; arr != NULL && i < check->roles.n; i++)
+        json_array_append_new(arr, json_string(check->roles.v[i]));
+    if (arr == NULL || json_object_set_new(check->evidence, "shared_by_roles", arr) < 0)
+        return -1;
+    return 0;
+}
+
+size_t lc_check_n_roles(const struct lc_check *check)
+{
+    return check->roles.n;
 }
 
 void lc_check_set_cancel(struct lc_check *check, lc_check_cancel_fn cancel)
@@ -242,9 +278,19 @@ static void lc_check_vset_message(struct lc_check *c, const char *fmt, va_list a
 {
     char buf[1024];
     char *m;
+    size_t used, i;
 
     /* Truncation is fine: a message is one line, evidence carries detail. */
     (void)vsnprintf(buf, sizeof(buf), fmt, ap);
+    /* One check serving several roles says which, in every format. */
+    if (c->roles.n > 1 && (used = strlen(buf)) < sizeof(buf) - 1) {
+        int w = snprintf(buf + used, sizeof(buf) - used, " [shared by roles ");
+        for (i = 0; w > 0 && (size_t)w < sizeof(buf) - used && i < c->roles.n; i++) {
+            used += (size_t)w;
+            w = snprintf(buf + used, sizeof(buf) - used, "%s%s", c->roles.v[i],
+                         i + 1 < c->roles.n ? ", " : "]");
+        }
+    }
     m = strdup(buf);
     if (m == NULL)
         return; /* keep the previous message; the status still tells */

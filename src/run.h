@@ -45,12 +45,20 @@ struct lc_run_config {
 
 /* ---- planning (probe.h's plan functions call these) ---- */
 
-/* Add a check with id "<probe>.<what>:<target>". Returns NULL when out of
- * memory or when the id exists already (duplicates would break reports). */
+/* Add a check with id "<probe>.<what>:<target>". When the id exists already
+ * (two roles on one name plan the same check) the existing check is
+ * returned and `arg` is freed with arg_free: one check per (probe, what,
+ * target), and every role that needs it depends on it. A non-NULL return
+ * always owns `arg`; NULL means out of memory, and the caller keeps it. */
 struct lc_check *lc_run_add(struct lc_run *run, const char *probe, const char *what,
                             const char *target, const char *reference, lc_check_start_fn start,
                             void *arg, void (*arg_free)(void *));
 void lc_check_set_cancel(struct lc_check *check, lc_check_cancel_fn cancel);
+/* Record that `role` (access-edge, webconf-edge, reverse-proxy...) needs this
+ * check. A check needed by several roles says so: evidence.shared_by_roles
+ * and " [shared by roles a, b]" after its message. 0, or -1 out of memory. */
+int lc_check_add_role(struct lc_check *check, const char *role);
+size_t lc_check_n_roles(const struct lc_check *check);
 /* check starts only after dep has ended (whatever its status). */
 int lc_check_depend(struct lc_check *check, struct lc_check *dep);
 /* Mark as SKIP before it runs (a name the site does not know, a feature off). */

@@ -1,6 +1,7 @@
 /* lynccheck - the deployment under test and Lync's naming conventions. */
 #include "site.h"
 
+#include <arpa/inet.h>
 #include <arpa/nameser.h>
 #include <ctype.h>
 #include <openssl/crypto.h>
@@ -98,6 +99,13 @@ const char *lc_source_name(enum lc_source src)
 /* RFC 1123 host names: labels of letters, digits and hyphens, 1-63
  * octets, not starting or ending with a hyphen; 253 octets in all. An
  * underscore is accepted (SRV owner names, and some real host names). */
+int lc_is_ip_literal(const char *s)
+{
+    unsigned char buf[sizeof(struct in6_addr)];
+
+    return s != NULL && (inet_pton(AF_INET, s, buf) == 1 || inet_pton(AF_INET6, s, buf) == 1);
+}
+
 char *lc_fqdn_normalize(const char *in, const char **why)
 {
     size_t len = strlen(in), i, label = 0;

@@ -66,4 +66,8 @@ const char *lc_source_name(enum lc_source src);
  * labels, 253 octets). Returns a new string, or NULL with *why set. */
 char *lc_fqdn_normalize(const char *in, const char **why);
 
+/* 1 when s is an IPv4 or IPv6 address literal (a role given as an
+ * address: probed directly, no DNS lookup), else 0. */
+int lc_is_ip_literal(const char *s);
+
 #endif

@@ -2,6 +2,7 @@
  * timeout, run deadline, selection. The checks here are small real units
  * of work on the real loop (timers), not mocks of any network peer. */
 #include <check.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "loop.h"
@@ -187,13 +188,30 @@ START_TEST(test_dependencies_and_order)
     ck_assert_int_eq(lc_check_depend(b, a), 0);
     /* A dependency on a later check would allow cycles: refused. */
     ck_assert_int_ne(lc_check_depend(a, b), 0);
-    /* Duplicate ids would break every report: refused. */
-    ck_assert_ptr_null(lc_run_add(run, "t", "a", "x", "", lc_start_pass, NULL, NULL));
+    /* A duplicate id is one check shared by two roles: the existing check
+     * comes back (and the second caller's argument is freed), never a
+     * second check and never NULL (which means out of memory). */
+    {
+        char *dup_arg = strdup("freed by lc_run_add");
+        ck_assert_ptr_nonnull(dup_arg);
+        ck_assert_int_eq(lc_check_add_role(a, "access-edge"), 0);
+        ck_assert_ptr_eq(lc_run_add(run, "t", "a", "x", "", lc_start_pass, dup_arg, free), a);
+        ck_assert_int_eq(lc_check_add_role(a, "webconf-edge"), 0);
+        ck_assert_int_eq(lc_check_add_role(a, "access-edge"), 0);
+        ck_assert_uint_eq(lc_check_n_roles(a), 2);
+        ck_assert_uint_eq(lc_run_count(run), 2);
+    }
     c = lc_run_add(run, "t", "c", "x", "", lc_start_pass, NULL, NULL);
     ck_assert_ptr_nonnull(c);
     lc_check_skip(c, "not applicable: %s", "because");
     ck_assert_int_eq(lc_run_execute(run, err, sizeof(err)), 0);
     ck_assert_str_eq(lc_find_result(run, "t.b:x")->message, "dep said 42");
+    /* The shared check says which roles share it, in its message and evidence. */
+    ck_assert_ptr_nonnull(strstr(lc_find_result(run, "t.a:x")->message,
+                                 "[shared by roles access-edge, webconf-edge]"));
+    ck_assert_int_eq(
+        json_array_size(json_object_get(lc_find_result(run, "t.a:x")->evidence, "shared_by_roles")),
+        2);
     ck_assert_int_eq(lc_find_result(run, "t.c:x")->status, LC_SKIP);
     ck_assert_str_eq(lc_find_result(run, "t.c:x")->message, "not applicable: because");
     lc_run_free(run);

@@ -59,8 +59,15 @@ lab_paths() {
     SCENARIOS=$tests_srcdir/lab/scenarios
     JUNIT_XSD=${LC_JUNIT_XSD:-$tests_srcdir/JUnit.xsd}
     REPORT_SCHEMA=${LC_REPORT_SCHEMA:-$tests_srcdir/../doc/report.schema.json}
-    LOCK=/tmp/lynccheck-lab.lock
     export LC_LAB_NET=${LC_LAB_NET:-127.77}
+    # One lock and one state dir per address prefix: labs on different
+    # prefixes (LC_LAB_NET=127.71 ...) may run side by side.
+    if [[ $LC_LAB_NET == 127.77 ]]; then
+        LOCK=/tmp/lynccheck-lab.lock
+    else
+        LOCK=/tmp/lynccheck-lab-$LC_LAB_NET.lock
+        export LC_LAB_DIR=${LC_LAB_DIR:-/tmp/lynccheck-lab-$LC_LAB_NET}
+    fi
 }
 
 lab_prereqs() { # TOOL...
