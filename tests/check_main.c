@@ -25,6 +25,7 @@ int main(void)
     srunner_add_suite(sr, lc_suite_plan());
     srunner_add_suite(sr, lc_suite_report());
     srunner_add_suite(sr, lc_suite_report_html());
+    srunner_add_suite(sr, lc_suite_revoke());
     srunner_add_suite(sr, lc_suite_run());
     srunner_add_suite(sr, lc_suite_sip());
     srunner_add_suite(sr, lc_suite_stun());

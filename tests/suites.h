@@ -13,6 +13,7 @@ Suite *lc_suite_names(void);
 Suite *lc_suite_plan(void);
 Suite *lc_suite_report(void);
 Suite *lc_suite_report_html(void);
+Suite *lc_suite_revoke(void);
 Suite *lc_suite_run(void);
 Suite *lc_suite_sip(void);
 Suite *lc_suite_stun(void);
