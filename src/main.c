@@ -184,6 +184,18 @@ static char *lc_join_csv(const struct lc_strv *sv)
     return s;
 }
 
+/* On stderr, for whoever typed the command (the reports say it too). The
+ * glob is the operator's own text, printed with controls neutralised. */
+static void lc_warn_unmatched(const char *option, const char *const *globs, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        fprintf(stderr, "lynccheck: warning: %s '", option);
+        for (const unsigned char *p = (const unsigned char *)globs[i]; *p != '\0'; p++)
+            fputc(*p < 0x20 || *p == 0x7F ? '?' : *p, stderr);
+        fputs("' matches no check (--list-checks lists them)\n", stderr);
+    }
+}
+
 static void lc_on_progress(size_t done, size_t total, const struct lc_result *r, void *arg)
 {
     (void)arg;
@@ -201,6 +213,8 @@ int main(int argc, char **argv)
     struct lc_run_config cfg;
     struct lc_report report;
     const struct lc_result **results = NULL;
+    const char *const *unmatched_only = NULL, *const *unmatched_skip = NULL;
+    size_t n_unmatched_only = 0, n_unmatched_skip = 0;
     json_t *site_json = NULL;
     char err[1024], hostname[256];
     char *dns_csv = NULL;
@@ -303,8 +317,19 @@ int main(int argc, char **argv)
             goto done;
         }
     }
-    lc_run_select(run, (const char *const *)cli.only.v, cli.only.n, (const char *const *)cli.skip.v,
-                  cli.skip.n);
+    if (lc_run_select(run, (const char *const *)cli.only.v, cli.only.n,
+                      (const char *const *)cli.skip.v, cli.skip.n) < 0) {
+        fprintf(stderr, "lynccheck: out of memory\n");
+        goto done;
+    }
+    n_unmatched_only = lc_run_unmatched(run, 0, &unmatched_only);
+    n_unmatched_skip = lc_run_unmatched(run, 1, &unmatched_skip);
+    /* A glob that matches no check is most likely a typo. Not a usage
+     * error that stops here: a monitoring system reads its state from the
+     * report, so the run goes on and every report names the glob; when
+     * nothing is left to check, lc_exit_status makes the run UNKNOWN. */
+    lc_warn_unmatched("--only", unmatched_only, n_unmatched_only);
+    lc_warn_unmatched("--skip", unmatched_skip, n_unmatched_skip);
     n = lc_run_count(run);
     if (cli.list_checks) {
         for (i = 0; i < n; i++) {
@@ -346,6 +371,10 @@ int main(int argc, char **argv)
     report.site = site_json;
     report.results = results;
     report.n_results = n;
+    report.unmatched_only = unmatched_only;
+    report.n_unmatched_only = n_unmatched_only;
+    report.unmatched_skip = unmatched_skip;
+    report.n_unmatched_skip = n_unmatched_skip;
     rc = lc_exit_status(&report);
     if (cli.output != NULL) {
         if (lc_report_write_file(&report, cli.format, cli.output, cli.verbose, err, sizeof(err)) <

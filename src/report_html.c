@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -452,6 +453,8 @@ static const char lc_h_css[] =
     ".verdict{padding:10px 14px;border-radius:6px;font-size:17px;font-weight:bold;margin:8px 0}\n"
     ".verdict.ready{background:#e8f5e9;border:2px solid var(--pass)}\n"
     ".verdict.notready{background:#ffebee;border:2px solid var(--fail)}\n"
+    ".verdict.unknown{background:#f3e5f5;border:2px solid var(--error)}\n"
+    ".selection{background:#fff8e1;border-left:4px solid var(--warn);padding:4px 8px}\n"
     "ol.problems li{margin:0 0 8px}.fix{margin:2px 0 0}.fix b{color:#0d47a1}\n"
     ".check{border:1px solid #ddd;border-left:5px solid var(--skip);border-radius:4px;"
     "padding:6px 10px;margin:0 0 8px}\n"
@@ -488,6 +491,37 @@ static const char lc_h_css[] =
     "section.topology,section.area,section.appendix{break-before:page}"
     "pre.ev{max-height:none;overflow:visible}details summary{color:#555}}\n";
 
+/* Names pinned with --resolve: what was probed there is not what public
+ * DNS says, which whoever signs the report off must know. */
+static void lc_h_pins(struct lc_html_out *o, const struct lc_report *report)
+{
+    const json_t *pins = lc_report_pins(report);
+    const char *name;
+    const json_t *addrs;
+    size_t k = 0;
+
+    if (pins == NULL)
+        return;
+    lc_html_raw(o, "<tr class=\"pins\"><th>Pinned (--resolve)</th><td>");
+    json_object_foreach((json_t *)(uintptr_t)pins, name, addrs)
+    {
+        char *text = NULL;
+
+        if (lc_report_pin_text(name, addrs, &text) != 0) {
+            if (o->err == 0)
+                o->err = ENOMEM;
+            return;
+        }
+        lc_html_raw(o, k++ > 0 ? "<br>" : "");
+        lc_html_raw(o, "<code>");
+        lc_html_text(o, text);
+        lc_html_raw(o, "</code>");
+        free(text);
+    }
+    lc_html_raw(o, "<br><span class=\"note\">These names were not looked up in DNS: the "
+                   "addresses above were used instead.</span></td></tr>\n");
+}
+
 static void lc_h_head(struct lc_html_out *o, const struct lc_report *report)
 {
     lc_html_raw(o, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
@@ -514,7 +548,9 @@ static void lc_h_head(struct lc_html_out *o, const struct lc_report *report)
     lc_h_seconds(o, report->duration_us, 1);
     lc_html_raw(o, "</td></tr>\n<tr><th>lynccheck</th><td>");
     lc_html_text(o, report->version != NULL ? report->version : "(unknown version)");
-    lc_html_raw(o, "</td></tr>\n</table>\n</header>\n");
+    lc_html_raw(o, "</td></tr>\n");
+    lc_h_pins(o, report);
+    lc_html_raw(o, "</table>\n</header>\n");
 }
 
 static void lc_h_fix(struct lc_html_out *o, const struct lc_result *r)
@@ -539,6 +575,7 @@ static void lc_h_summary(struct lc_html_out *o, const struct lc_report *report)
 {
     static const enum lc_status order[] = {LC_FAIL, LC_ERROR, LC_WARN};
     size_t c[LC_STATUS_COUNT], total = 0, shown = 0, more = 0, consequences = 0, problems;
+    char *reason = NULL, *unmatched = NULL;
     int ready;
 
     lc_report_tally(report, c);
@@ -546,9 +583,20 @@ static void lc_h_summary(struct lc_html_out *o, const struct lc_report *report)
         total += c[i];
     ready = c[LC_FAIL] == 0 && c[LC_ERROR] == 0;
     problems = c[LC_FAIL] + c[LC_ERROR] + c[LC_WARN];
+    if (lc_report_no_run_reason(report, &reason) != 0 ||
+        lc_report_unmatched_text(report, &unmatched) != 0) {
+        if (o->err == 0)
+            o->err = ENOMEM;
+        goto done;
+    }
 
     lc_html_raw(o, "<section class=\"summary\" id=\"summary\">\n<h2>Executive summary</h2>\n");
-    if (ready)
+    if (reason != NULL) {
+        /* Nothing was checked: no evidence either way, never "ready". */
+        lc_html_raw(o, "<p class=\"verdict unknown\">No verdict: ");
+        lc_html_text(o, reason);
+        lc_html_raw(o, ".</p>\n");
+    } else if (ready)
         lc_h_fmt(o,
                  "<p class=\"verdict ready\">Ready for go-live: no check failed and every check "
                  "could run%s.</p>\n",
@@ -568,13 +616,20 @@ static void lc_h_summary(struct lc_html_out *o, const struct lc_report *report)
     for (unsigned i = 0; i < LC_STATUS_COUNT; i++)
         lc_h_fmt(o, "<td class=\"num\">%zu</td>", c[i]);
     lc_html_raw(o, "</tr></tbody></table>\n");
+    if (unmatched != NULL) {
+        lc_html_raw(o, "<p class=\"selection\"><b>Selection:</b> ");
+        lc_html_text(o, unmatched);
+        lc_html_raw(o, ": the checks it was meant to select did not run.</p>\n");
+    }
     lc_html_raw(o, "<p class=\"note\">FAIL: the check ran and the requirement does not hold. "
                    "ERROR: the check could not run (timeout, no address, a check it depends on "
                    "failed). WARN: works, but should be fixed. SKIP: not applicable here, or "
                    "excluded.</p>\n");
     if (problems == 0) {
-        lc_html_raw(o, "<p>No problems found.</p>\n</section>\n");
-        return;
+        lc_html_raw(o, reason != NULL ? "<p>No check ran, so no problem could be found.</p>\n"
+                                        "</section>\n"
+                                      : "<p>No problems found.</p>\n</section>\n");
+        goto done;
     }
     lc_html_raw(o, "<h3>Problems, most severe first</h3>\n<ol class=\"problems\">\n");
     for (size_t k = 0; k < sizeof(order) / sizeof(order[0]); k++) {
@@ -614,6 +669,9 @@ static void lc_h_summary(struct lc_html_out *o, const struct lc_report *report)
                  consequences, consequences == 1 ? "" : "s", consequences == 1 ? "it" : "they",
                  consequences == 1 ? "s" : "", consequences == 1 ? "it" : "them");
     lc_html_raw(o, "</section>\n");
+done:
+    free(reason);
+    free(unmatched);
 }
 
 /* ---- areas ---- */

@@ -217,6 +217,48 @@ done:
     return rc;
 }
 
+static int lc_json_globs(json_t *obj, const char *key, const char *const *globs, size_t n)
+{
+    json_t *arr = json_array();
+
+    if (json_object_set_new(obj, key, arr) != 0)
+        return -1;
+    for (size_t i = 0; globs != NULL && i < n; i++) {
+        if (json_array_append_new(arr, lc_json_str(globs[i])) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* "status": the run's state, as the exit status says it; "reason" when no
+ * check ran (the state is "unknown" though no check erred);
+ * "unmatched_globs" when an --only or --skip glob matched no check. */
+static int lc_json_run_status(json_t *root, const struct lc_report *report)
+{
+    char *reason = NULL;
+    json_t *globs;
+    int rc = -1;
+
+    if (json_object_set_new(root, "status",
+                            json_string(lc_report_state_name(lc_exit_status(report)))) != 0 ||
+        lc_report_no_run_reason(report, &reason) != 0)
+        goto done;
+    if (reason != NULL && json_object_set_new(root, "reason", lc_json_str(reason)) != 0)
+        goto done;
+    if ((report->unmatched_only != NULL && report->n_unmatched_only > 0) ||
+        (report->unmatched_skip != NULL && report->n_unmatched_skip > 0)) {
+        globs = json_object();
+        if (json_object_set_new(root, "unmatched_globs", globs) != 0 ||
+            lc_json_globs(globs, "only", report->unmatched_only, report->n_unmatched_only) != 0 ||
+            lc_json_globs(globs, "skip", report->unmatched_skip, report->n_unmatched_skip) != 0)
+            goto done;
+    }
+    rc = 0;
+done:
+    free(reason);
+    return rc;
+}
+
 /* The whole document, or NULL when out of memory. Containers are attached
  * to their parent before they are filled, so one decref frees everything. */
 static json_t *lc_json_build(const struct lc_report *report)
@@ -253,6 +295,8 @@ static json_t *lc_json_build(const struct lc_report *report)
         goto done;
     if (report->site != NULL &&
         json_object_set_new(root, "site", lc_json_object_copy(report->site)) != 0)
+        goto done;
+    if (lc_json_run_status(root, report) != 0)
         goto done;
 
     lc_report_tally(report, counts);

@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <libxml/xmlwriter.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -307,6 +308,87 @@ done:
     return rc;
 }
 
+/* <properties>, the same in every suite: profile, one per SIP domain,
+ * version, the run's state, then a warning naming the --only/--skip globs
+ * that matched no check and one "resolve" per name pinned with --resolve
+ * ("name -> addr, addr"), when there are any. */
+static int lc_junit_properties(xmlTextWriterPtr w, const struct lc_report *report)
+{
+    const json_t *pins = lc_report_pins(report);
+    char *unmatched = NULL;
+    const char *name;
+    const json_t *addrs;
+    int rc = -1;
+
+    if (xmlTextWriterStartElement(w, LC_XC("properties")) < 0 ||
+        lc_junit_property(w, "profile", report->profile) != 0)
+        goto done;
+    for (size_t i = 0; report->sip_domains != NULL && i < report->n_sip_domains; i++) {
+        if (lc_junit_property(w, "sip_domain", report->sip_domains[i]) != 0)
+            goto done;
+    }
+    if (lc_junit_property(w, "lynccheck.version", report->version) != 0 ||
+        lc_junit_property(w, "lynccheck.status", lc_report_state_name(lc_exit_status(report))) !=
+            0 ||
+        lc_report_unmatched_text(report, &unmatched) != 0)
+        goto done;
+    if (unmatched != NULL && lc_junit_property(w, "lynccheck.warning", unmatched) != 0)
+        goto done;
+    if (pins != NULL) {
+        json_object_foreach((json_t *)(uintptr_t)pins, name, addrs)
+        {
+            char *text = NULL;
+            int bad = lc_report_pin_text(name, addrs, &text) != 0 ||
+                      lc_junit_property(w, "resolve", text) != 0;
+            free(text);
+            if (bad)
+                goto done;
+        }
+    }
+    if (xmlTextWriterEndElement(w) < 0)
+        goto done;
+    rc = 0;
+done:
+    free(unmatched);
+    return rc;
+}
+
+/* A run in which no check ran is no success: one suite "lynccheck" with
+ * one testcase "lynccheck.run" in error, carrying the reason, so CI shows
+ * red where it would otherwise count only skips. */
+static int lc_junit_no_run_suite(xmlTextWriterPtr w, const struct lc_report *report,
+                                 const char *reason, size_t id, const char *timestamp)
+{
+    if (xmlTextWriterStartElement(w, LC_XC("testsuite")) < 0 ||
+        xmlTextWriterWriteAttribute(w, LC_XC("name"), LC_XC("lynccheck")) < 0 ||
+        lc_junit_attr_count(w, "tests", 1) != 0 || lc_junit_attr_count(w, "failures", 0) != 0 ||
+        lc_junit_attr_count(w, "errors", 1) != 0 || lc_junit_attr_count(w, "skipped", 0) != 0 ||
+        lc_junit_attr_seconds(w, "time", report->duration_us) != 0 ||
+        xmlTextWriterWriteAttribute(w, LC_XC("timestamp"), LC_XC(timestamp)) < 0 ||
+        lc_junit_attr_or(w, "hostname", report->hostname, "localhost") != 0 ||
+        lc_junit_attr_count(w, "id", id) != 0 ||
+        lc_junit_attr_dotted(w, "package", report->profile != NULL ? report->profile : "", NULL) !=
+            0 ||
+        lc_junit_properties(w, report) != 0)
+        return -1;
+    if (xmlTextWriterStartElement(w, LC_XC("testcase")) < 0 ||
+        lc_junit_attr_dotted(w, "classname", report->profile != NULL ? report->profile : "",
+                             "run") != 0 ||
+        xmlTextWriterWriteAttribute(w, LC_XC("name"), LC_XC("lynccheck.run")) < 0 ||
+        lc_junit_attr_seconds(w, "time", report->duration_us) != 0 ||
+        xmlTextWriterStartElement(w, LC_XC("error")) < 0 ||
+        lc_junit_attr(w, "message", reason) != 0 ||
+        xmlTextWriterWriteAttribute(w, LC_XC("type"), LC_XC("unknown")) < 0 ||
+        lc_junit_text(w, reason) != 0 || xmlTextWriterEndElement(w) < 0 ||
+        xmlTextWriterEndElement(w) < 0)
+        return -1;
+    if (xmlTextWriterStartElement(w, LC_XC("system-out")) < 0 || xmlTextWriterEndElement(w) < 0 ||
+        xmlTextWriterStartElement(w, LC_XC("system-err")) < 0 || xmlTextWriterEndElement(w) < 0 ||
+        xmlTextWriterEndElement(w) < 0)
+        return -1;
+    return 0;
+}
+
 /* One <testsuite> named `name`, made of every result k with group[k] == g. */
 static int lc_junit_suite(xmlTextWriterPtr w, const struct lc_report *report, const long *group,
                           long g, const char *name, size_t id, const char *timestamp)
@@ -343,15 +425,7 @@ static int lc_junit_suite(xmlTextWriterPtr w, const struct lc_report *report, co
             0)
         goto done;
 
-    if (xmlTextWriterStartElement(w, LC_XC("properties")) < 0 ||
-        lc_junit_property(w, "profile", report->profile) != 0)
-        goto done;
-    for (size_t i = 0; report->sip_domains != NULL && i < report->n_sip_domains; i++) {
-        if (lc_junit_property(w, "sip_domain", report->sip_domains[i]) != 0)
-            goto done;
-    }
-    if (lc_junit_property(w, "lynccheck.version", report->version) != 0 ||
-        xmlTextWriterEndElement(w) < 0)
+    if (lc_junit_properties(w, report) != 0)
         goto done;
 
     for (size_t k = first; k < report->n_results; k++) {
@@ -388,12 +462,16 @@ static int lc_junit_document(xmlTextWriterPtr w, const struct lc_report *report)
     size_t id = 0;
     long *group = NULL;
     struct lc_domain_index *ix = NULL;
+    char *reason = NULL;
     int rc = -1;
 
     lc_junit_timestamp(report->started, timestamp, sizeof(timestamp));
     if (xmlTextWriterSetIndent(w, 1) < 0 || xmlTextWriterSetIndentString(w, LC_XC("  ")) < 0 ||
         xmlTextWriterStartDocument(w, NULL, "UTF-8", NULL) < 0 ||
-        xmlTextWriterStartElement(w, LC_XC("testsuites")) < 0)
+        xmlTextWriterStartElement(w, LC_XC("testsuites")) < 0 ||
+        lc_report_no_run_reason(report, &reason) != 0)
+        goto done;
+    if (reason != NULL && lc_junit_no_run_suite(w, report, reason, id++, timestamp) != 0)
         goto done;
     group = calloc(report->n_results > 0 ? report->n_results : 1, sizeof(*group));
     if (group == NULL)
@@ -444,6 +522,7 @@ static int lc_junit_document(xmlTextWriterPtr w, const struct lc_report *report)
 done:
     lc_domain_index_free(ix);
     free(group);
+    free(reason);
     return rc;
 }
 

@@ -26,6 +26,9 @@
 /* Bytes of one message on a detail line: Nagios keeps 8 KiB of output in
  * all (MAX_PLUGIN_OUTPUT_LENGTH in 3.x and 4.x). */
 #define LC_NAGIOS_MESSAGE_MAX 300
+/* Bytes of the reason, the unmatched globs and the --resolve pins: the
+ * operator's own words, but a long list must not crowd out the rest. */
+#define LC_NAGIOS_LINE_MAX 1000
 /* Days left at which cert_days_min warns: lynccheck's --cert-warn-days
  * default (the reporter does not know the run's value). */
 #define LC_NAGIOS_CERT_WARN_DAYS 30
@@ -172,6 +175,7 @@ int lc_report_nagios(const struct lc_report *report, FILE *out)
 {
     struct lc_out o = {out, 0};
     size_t c[LC_STATUS_COUNT], total = 0;
+    char *reason = NULL, *unmatched = NULL, *pins = NULL;
     int state, rc = -1;
 
     if (report == NULL || out == NULL || (report->results == NULL && report->n_results > 0)) {
@@ -184,13 +188,35 @@ int lc_report_nagios(const struct lc_report *report, FILE *out)
     state = lc_exit_status(report);
     if (state < 0 || state > 3)
         state = 3;
+    if (lc_report_no_run_reason(report, &reason) != 0 ||
+        lc_report_unmatched_text(report, &unmatched) != 0 ||
+        lc_report_pins_text(report, &pins) != 0) {
+        errno = ENOMEM;
+        goto done;
+    }
     lc_out_puts(&o, "LYNCCHECK ");
     lc_out_puts(&o, lc_nagios_states[state]);
     lc_out_puts(&o, " - ");
-    lc_nagios_summary(&o, report, c, total);
+    /* The first line is all a status view shows: a run that checked
+     * nothing says why there, and a glob that matched nothing is named
+     * there even when the rest of the selection ran. */
+    if (reason != NULL) {
+        lc_nagios_clean(&o, reason, LC_NAGIOS_LINE_MAX);
+    } else {
+        lc_nagios_summary(&o, report, c, total);
+        if (unmatched != NULL) {
+            lc_out_puts(&o, "; ");
+            lc_nagios_clean(&o, unmatched, LC_NAGIOS_LINE_MAX);
+        }
+    }
     lc_out_puts(&o, " | ");
     lc_nagios_perfdata(&o, report, c, total);
     lc_out_puts(&o, "\n");
+    if (pins != NULL) {
+        lc_out_puts(&o, "pinned (--resolve): ");
+        lc_nagios_clean(&o, pins, LC_NAGIOS_LINE_MAX);
+        lc_out_puts(&o, "\n");
+    }
     lc_nagios_details(&o, report);
     lc_out_flush(&o);
     if (o.err != 0) {
@@ -199,5 +225,8 @@ int lc_report_nagios(const struct lc_report *report, FILE *out)
     }
     rc = 0;
 done:
+    free(reason);
+    free(unmatched);
+    free(pins);
     return rc;
 }

@@ -12,7 +12,9 @@
  *
  * lynccheck_check_status is 1 when the check passed or was skipped (not
  * applicable, or excluded) and 0 when it warned, failed or could not run:
- * alert on == 0. The status label says which. */
+ * alert on == 0. The status label says which. lynccheck_run_status is the
+ * same for the run as a whole, so a run in which no check ran (every one
+ * skipped: a mistyped --only) also gives a 0 to alert on. */
 #include "out.h"
 #include "result.h"
 
@@ -271,6 +273,29 @@ static int lc_prom_seen_before(const struct lc_report *report, size_t i)
     return 0;
 }
 
+/* A repeated series makes the collector drop the file: a glob given twice
+ * or an address listed twice is written once. */
+static int lc_prom_glob_seen_before(const char *const *globs, size_t i)
+{
+    for (size_t k = 0; k < i; k++) {
+        if (strcmp(globs[k] != NULL ? globs[k] : "", globs[i] != NULL ? globs[i] : "") == 0)
+            return 1;
+    }
+    return 0;
+}
+
+static int lc_prom_addr_seen_before(const json_t *addrs, size_t i)
+{
+    const char *a = json_string_value(json_array_get(addrs, i));
+
+    for (size_t k = 0; k < i; k++) {
+        const char *b = json_string_value(json_array_get(addrs, k));
+        if (b != NULL && strcmp(a, b) == 0)
+            return 1;
+    }
+    return 0;
+}
+
 static void lc_prom_checks(struct lc_out *o, const struct lc_report *report, int duration)
 {
     for (size_t i = 0; i < report->n_results; i++) {
@@ -289,6 +314,79 @@ static void lc_prom_checks(struct lc_out *o, const struct lc_report *report, int
         else
             lc_out_puts(o, st == LC_PASS || st == LC_SKIP ? "1\n" : "0\n");
     }
+}
+
+/* What the run as a whole was: lynccheck_run_status (1 only when the run
+ * is OK, so a run that checked nothing fires the same "== 0" alert as a
+ * failed check, with the reason in a label), lynccheck_checks_run, the
+ * globs that matched no check and the names pinned with --resolve. */
+static int lc_prom_run(struct lc_out *o, const struct lc_report *report)
+{
+    const char *const *globs[2] = {report->unmatched_only, report->unmatched_skip};
+    const size_t n_globs[2] = {report->n_unmatched_only, report->n_unmatched_skip};
+    const json_t *pins = lc_report_pins(report);
+    int state = lc_exit_status(report);
+    char *reason = NULL;
+    const char *name;
+    const json_t *addrs;
+    int rc = -1;
+
+    if (lc_report_no_run_reason(report, &reason) != 0) {
+        errno = ENOMEM;
+        goto done;
+    }
+    lc_prom_family(o, "lynccheck_run_status",
+                   "1 when the last run is OK, 0 when it warned, failed, could not run a check "
+                   "or ran no check at all (the state and reason labels say which).");
+    if (reason != NULL)
+        lc_prom_series(o, "lynccheck_run_status", report->profile, "state",
+                       lc_report_state_name(state), "reason", reason, (const char *)NULL);
+    else
+        lc_prom_series(o, "lynccheck_run_status", report->profile, "state",
+                       lc_report_state_name(state), (const char *)NULL);
+    lc_out_puts(o, state == 0 ? "1\n" : "0\n");
+    lc_prom_family(o, "lynccheck_checks_run",
+                   "Checks of the last run that ran (not skipped); 0 means it checked nothing.");
+    lc_prom_series(o, "lynccheck_checks_run", report->profile, (const char *)NULL);
+    lc_out_fmt(o, "%zu\n", lc_report_n_ran(report));
+    lc_prom_family(o, "lynccheck_unmatched_glob",
+                   "An --only or --skip glob of the last run that matched no check.");
+    for (int k = 0; k < 2; k++) {
+        for (size_t i = 0; globs[k] != NULL && i < n_globs[k]; i++) {
+            if (lc_prom_glob_seen_before(globs[k], i))
+                continue;
+            lc_prom_series(o, "lynccheck_unmatched_glob", report->profile, "option",
+                           k == 0 ? "only" : "skip", "glob", globs[k][i], (const char *)NULL);
+            lc_out_puts(o, "1\n");
+        }
+    }
+    lc_prom_family(o, "lynccheck_resolve_pin",
+                   "A name the last run pinned to an address with --resolve instead of asking "
+                   "DNS.");
+    if (pins != NULL) {
+        json_object_foreach((json_t *)(uintptr_t)pins, name, addrs)
+        {
+            const json_t *a;
+            size_t i;
+            if (json_is_string(addrs)) {
+                lc_prom_series(o, "lynccheck_resolve_pin", report->profile, "name", name, "address",
+                               json_string_value(addrs), (const char *)NULL);
+                lc_out_puts(o, "1\n");
+            }
+            json_array_foreach(addrs, i, a)
+            {
+                if (!json_is_string(a) || lc_prom_addr_seen_before(addrs, i))
+                    continue;
+                lc_prom_series(o, "lynccheck_resolve_pin", report->profile, "name", name, "address",
+                               json_string_value(a), (const char *)NULL);
+                lc_out_puts(o, "1\n");
+            }
+        }
+    }
+    rc = 0;
+done:
+    free(reason);
+    return rc;
 }
 
 int lc_report_prometheus(const struct lc_report *report, FILE *out)
@@ -323,6 +421,11 @@ int lc_report_prometheus(const struct lc_report *report, FILE *out)
                    "Exit status of the last run: 0 OK, 1 warning, 2 critical, 3 unknown.");
     lc_prom_series(&o, "lynccheck_exit_status", report->profile, (const char *)NULL);
     lc_out_fmt(&o, "%d\n", lc_exit_status(report));
+    if (lc_prom_run(&o, report) != 0) {
+        if (o.err == 0)
+            o.err = errno;
+        goto fail;
+    }
     lc_prom_family(&o, "lynccheck_last_run_timestamp_seconds",
                    "When the last run started, in seconds since the epoch.");
     lc_prom_series(&o, "lynccheck_last_run_timestamp_seconds", report->profile, (const char *)NULL);

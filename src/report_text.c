@@ -178,8 +178,13 @@ done:
     return rc;
 }
 
-static void lc_text_header(struct lc_text_out *o, const struct lc_report *report)
+/* The header: version, profile, SIP domains, and the names pinned with
+ * --resolve (what was probed was not what DNS says for those). Returns 0,
+ * or -1 out of memory. */
+static int lc_text_header(struct lc_text_out *o, const struct lc_report *report)
 {
+    char *pins = NULL;
+
     lc_text_puts(o, "lynccheck");
     if (report->version != NULL && report->version[0] != '\0') {
         lc_text_puts(o, " ");
@@ -196,6 +201,17 @@ static void lc_text_header(struct lc_text_out *o, const struct lc_report *report
         lc_text_put_clean(o, report->sip_domains[i]);
     }
     lc_text_puts(o, "\n");
+    if (lc_report_pins_text(report, &pins) != 0) {
+        errno = ENOMEM;
+        return -1;
+    }
+    if (pins != NULL) {
+        lc_text_puts(o, "pinned (--resolve): ");
+        lc_text_put_clean(o, pins);
+        lc_text_puts(o, "\n");
+    }
+    free(pins);
+    return 0;
 }
 
 /* Several SIP domains: one line each, its own checks and the shared ones
@@ -263,11 +279,14 @@ done:
     return rc;
 }
 
-static int lc_text_summary(struct lc_text_out *o, const struct lc_report *report)
+/* The summary line, then why a run that checked nothing is UNKNOWN, or
+ * the --only/--skip globs that matched no check. */
+static int lc_text_summary(struct lc_text_out *o, const struct lc_report *report, int color)
 {
     size_t c[LC_STATUS_COUNT];
     size_t total = 0;
     char line[256];
+    char *reason = NULL, *unmatched = NULL;
     uint64_t cs;
     int n;
     int rc = -1;
@@ -288,8 +307,30 @@ static int lc_text_summary(struct lc_text_out *o, const struct lc_report *report
         goto done;
     }
     lc_text_write(o, line, (size_t)n);
+    if (lc_report_no_run_reason(report, &reason) != 0 ||
+        lc_report_unmatched_text(report, &unmatched) != 0) {
+        errno = ENOMEM;
+        goto done;
+    }
+    if (reason != NULL) {
+        lc_text_puts(o, "lynccheck: ");
+        if (color)
+            lc_text_puts(o, lc_text_colors[LC_ERROR]);
+        lc_text_puts(o, "UNKNOWN");
+        if (color)
+            lc_text_puts(o, LC_TEXT_RESET);
+        lc_text_puts(o, ": ");
+        lc_text_put_clean(o, reason);
+        lc_text_puts(o, "\n");
+    } else if (unmatched != NULL) {
+        lc_text_puts(o, "lynccheck: warning: ");
+        lc_text_put_clean(o, unmatched);
+        lc_text_puts(o, "\n");
+    }
     rc = 0;
 done:
+    free(reason);
+    free(unmatched);
     return rc;
 }
 
@@ -306,7 +347,8 @@ int lc_report_text(const struct lc_report *report, FILE *out, int color, int ver
         goto done;
     }
     res = report->results;
-    lc_text_header(&o, report);
+    if (lc_text_header(&o, report) != 0)
+        goto done;
 
     for (size_t i = 0; i < report->n_results; i++) {
         if (res[i] != NULL) {
@@ -369,7 +411,7 @@ int lc_report_text(const struct lc_report *report, FILE *out, int color, int ver
     }
 
     lc_text_puts(&o, "\n");
-    if (lc_text_by_domain(&o, report, color) != 0 || lc_text_summary(&o, report) != 0)
+    if (lc_text_by_domain(&o, report, color) != 0 || lc_text_summary(&o, report, color) != 0)
         goto done;
     if (o.err == 0) {
         errno = 0;

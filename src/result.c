@@ -4,6 +4,7 @@
  * outputs and the exit code can never disagree about what a run found. */
 #include "result.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -83,7 +84,229 @@ int lc_exit_status(const struct lc_report *report)
         return 3;
     if (counts[LC_WARN] > 0)
         return 1;
+    /* Nothing was checked (a mistyped --only, everything skipped): that
+     * is no evidence of health. The monitoring-plugins guidelines give
+     * UNKNOWN for "invalid command line arguments" and for a plugin that
+     * "was unable to determine the status", so a cron or Icinga job whose
+     * selection went stale goes UNKNOWN instead of staying green. */
+    if (counts[LC_PASS] == 0)
+        return 3;
     return 0;
+}
+
+const char *lc_report_state_name(int exit_status)
+{
+    static const char *const names[4] = {"ok", "warning", "critical", "unknown"};
+
+    return exit_status >= 0 && exit_status < 4 ? names[exit_status] : "unknown";
+}
+
+size_t lc_report_n_ran(const struct lc_report *report)
+{
+    size_t counts[LC_STATUS_COUNT];
+
+    lc_report_tally(report, counts);
+    return counts[LC_PASS] + counts[LC_WARN] + counts[LC_FAIL] + counts[LC_ERROR];
+}
+
+/* ---- texts the reporters share ---- */
+
+/* A growing string; the first allocation failure is sticky. */
+struct lc_sb {
+    char *s;
+    size_t len, cap;
+    int oom;
+};
+
+static void lc_sb_addn(struct lc_sb *b, const char *s, size_t n)
+{
+    if (b->oom)
+        return;
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 64;
+        char *p;
+        while (cap < b->len + n + 1) {
+            if (cap > SIZE_MAX / 2) {
+                b->oom = 1;
+                return;
+            }
+            cap *= 2;
+        }
+        p = realloc(b->s, cap);
+        if (p == NULL) {
+            b->oom = 1;
+            return;
+        }
+        b->s = p;
+        b->cap = cap;
+    }
+    memcpy(b->s + b->len, s, n);
+    b->len += n;
+    b->s[b->len] = '\0';
+}
+
+static void lc_sb_add(struct lc_sb *b, const char *s)
+{
+    lc_sb_addn(b, s, strlen(s != NULL ? s : ""));
+}
+
+static void lc_sb_count(struct lc_sb *b, size_t n)
+{
+    char num[32];
+    int k = snprintf(num, sizeof(num), "%zu", n);
+
+    if (k > 0 && (size_t)k < sizeof(num))
+        lc_sb_addn(b, num, (size_t)k);
+}
+
+/* Hands the string over: 0, or -1 when it could not be built. */
+static int lc_sb_finish(struct lc_sb *b, char **text)
+{
+    if (b->oom) {
+        free(b->s);
+        *text = NULL;
+        return -1;
+    }
+    *text = b->s;
+    return 0;
+}
+
+/* "--only 'a', 'b' matched no check" */
+static void lc_sb_globs(struct lc_sb *b, const char *option, const char *const *globs, size_t n)
+{
+    lc_sb_add(b, option);
+    for (size_t i = 0; i < n; i++) {
+        lc_sb_add(b, i == 0 ? " '" : ", '");
+        lc_sb_add(b, globs[i]);
+        lc_sb_add(b, "'");
+    }
+    lc_sb_add(b, " matched no check");
+}
+
+static void lc_sb_unmatched(struct lc_sb *b, const struct lc_report *report)
+{
+    size_t n_only = report->unmatched_only != NULL ? report->n_unmatched_only : 0;
+    size_t n_skip = report->unmatched_skip != NULL ? report->n_unmatched_skip : 0;
+
+    if (n_only > 0)
+        lc_sb_globs(b, "--only", report->unmatched_only, n_only);
+    if (n_only > 0 && n_skip > 0)
+        lc_sb_add(b, "; ");
+    if (n_skip > 0)
+        lc_sb_globs(b, "--skip", report->unmatched_skip, n_skip);
+}
+
+static int lc_report_has_unmatched(const struct lc_report *report)
+{
+    return (report->unmatched_only != NULL && report->n_unmatched_only > 0) ||
+           (report->unmatched_skip != NULL && report->n_unmatched_skip > 0);
+}
+
+int lc_report_no_run_reason(const struct lc_report *report, char **text)
+{
+    struct lc_sb b = {NULL, 0, 0, 0};
+    size_t excluded = 0, total = 0;
+
+    *text = NULL;
+    if (report == NULL || lc_report_n_ran(report) > 0)
+        return 0;
+    for (size_t i = 0; report->results != NULL && i < report->n_results; i++) {
+        if (report->results[i] == NULL)
+            continue;
+        total++;
+        excluded += report->results[i]->excluded != 0;
+    }
+    lc_sb_add(&b, "no check ran: ");
+    if (total == 0) {
+        lc_sb_add(&b, "the profile planned no check");
+    } else {
+        lc_sb_add(&b, "every check was skipped (");
+        /* The glob that matched nothing is the likely cause; else how
+         * many the selection left out and how many did not apply. */
+        if (lc_report_has_unmatched(report)) {
+            lc_sb_unmatched(&b, report);
+        } else {
+            if (excluded > 0) {
+                lc_sb_count(&b, excluded);
+                lc_sb_add(&b, " excluded by --only/--skip");
+            }
+            if (excluded > 0 && excluded < total)
+                lc_sb_add(&b, ", ");
+            if (excluded < total) {
+                lc_sb_count(&b, total - excluded);
+                lc_sb_add(&b, " not applicable");
+            }
+        }
+        lc_sb_add(&b, ")");
+    }
+    return lc_sb_finish(&b, text);
+}
+
+int lc_report_unmatched_text(const struct lc_report *report, char **text)
+{
+    struct lc_sb b = {NULL, 0, 0, 0};
+
+    *text = NULL;
+    if (report == NULL || !lc_report_has_unmatched(report) || lc_report_n_ran(report) == 0)
+        return 0;
+    lc_sb_unmatched(&b, report);
+    return lc_sb_finish(&b, text);
+}
+
+const json_t *lc_report_pins(const struct lc_report *report)
+{
+    const json_t *pins = report != NULL ? json_object_get(report->site, "resolve") : NULL;
+
+    return json_is_object(pins) && json_object_size(pins) > 0 ? pins : NULL;
+}
+
+/* "name -> addr, addr" */
+static void lc_sb_pin(struct lc_sb *b, const char *name, const json_t *addrs)
+{
+    lc_sb_add(b, name);
+    lc_sb_add(b, " -> ");
+    if (json_is_string(addrs)) {
+        lc_sb_add(b, json_string_value(addrs));
+    } else {
+        const json_t *a;
+        size_t i, n = 0;
+        json_array_foreach(addrs, i, a)
+        {
+            if (!json_is_string(a))
+                continue;
+            lc_sb_add(b, n++ > 0 ? ", " : "");
+            lc_sb_add(b, json_string_value(a));
+        }
+        if (n == 0)
+            lc_sb_add(b, "(no address)");
+    }
+}
+
+int lc_report_pin_text(const char *name, const json_t *addrs, char **text)
+{
+    struct lc_sb b = {NULL, 0, 0, 0};
+
+    lc_sb_pin(&b, name != NULL ? name : "", addrs);
+    return lc_sb_finish(&b, text);
+}
+
+int lc_report_pins_text(const struct lc_report *report, char **text)
+{
+    struct lc_sb b = {NULL, 0, 0, 0};
+    const json_t *pins = lc_report_pins(report);
+    const char *name;
+    const json_t *addrs;
+    size_t k = 0;
+
+    *text = NULL;
+    if (pins == NULL)
+        return 0;
+    json_object_foreach((json_t *)(uintptr_t)pins, name, addrs)
+    {
+        lc_sb_add(&b, k++ > 0 ? "; " : "");
+        lc_sb_pin(&b, name, addrs);
+    }
+    return lc_sb_finish(&b, text);
 }
 
 int lc_status_rank(enum lc_status s)

@@ -38,9 +38,16 @@ struct lc_report {
     int cert_warn_days;   /* --cert-warn-days (0: the default, 30) */
     time_t started;       /* wall clock, only for display */
     uint64_t duration_us; /* measured on the monotonic clock */
-    const json_t *site;   /* the topology as lynccheck used it (object), may be NULL */
+    const json_t *site;   /* the topology as lynccheck used it (object), may be NULL;
+                           * its "resolve" object lists the names pinned with --resolve */
     const struct lc_result *const *results;
     size_t n_results;
+    /* --only / --skip globs that matched no planned check (lc_run_unmatched):
+     * every reporter names them. NULL when none. */
+    const char *const *unmatched_only;
+    size_t n_unmatched_only;
+    const char *const *unmatched_skip;
+    size_t n_unmatched_skip;
 };
 
 const char *lc_status_name(enum lc_status status);          /* "pass", "warn", ... */
@@ -58,8 +65,33 @@ enum lc_status lc_result_status(const struct lc_result *r);
 void lc_report_tally(const struct lc_report *report, size_t counts[LC_STATUS_COUNT]);
 
 /* Nagios convention (issue 2): 2 if any check failed; else 3 if any could
- * not run; else 1 if any warned; else 0. */
+ * not run; else 1 if any warned; else 3 if no check ran at all (none, or
+ * every one skipped: a run that checked nothing proves nothing); else 0. */
 int lc_exit_status(const struct lc_report *report);
+/* The run's state for an exit status: "ok", "warning", "critical",
+ * "unknown" (anything out of range is "unknown"). */
+const char *lc_report_state_name(int exit_status);
+/* Results that are not SKIP: the checks that ran or tried to. */
+size_t lc_report_n_ran(const struct lc_report *report);
+
+/* The texts every reporter shows. Each sets *text to a malloc'ed string or
+ * to NULL when there is nothing to say, and returns 0, or -1 out of memory.
+ * They are built from the operator's own words (globs, --resolve names) but
+ * carry no cleaning: each reporter escapes them its own way. */
+/* Why the run is UNKNOWN though no check erred, when no check ran:
+ * "no check ran: every check was skipped (--only 'x' matched no check)". */
+int lc_report_no_run_reason(const struct lc_report *report, char **text);
+/* "--only 'a', 'b' matched no check; --skip 'c' matched no check": a
+ * warning when some check ran (else the reason above already says it). */
+int lc_report_unmatched_text(const struct lc_report *report, char **text);
+/* The names pinned with --resolve, "name -> addr, addr; name2 -> addr",
+ * from report->site's "resolve" object ({"name": ["addr", ...]}). */
+int lc_report_pins_text(const struct lc_report *report, char **text);
+/* report->site's "resolve" object when it names at least one pin, else
+ * NULL: for reporters that list the pins one by one, each worded by
+ * lc_report_pin_text ("name -> addr, addr"). */
+const json_t *lc_report_pins(const struct lc_report *report);
+int lc_report_pin_text(const char *name, const json_t *addrs, char **text);
 
 /* Which SIP domain a result belongs to: the (most specific) SIP domain its
  * target's name is within, or NULL for a name outside every SIP domain —

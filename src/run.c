@@ -61,6 +61,10 @@ struct lc_run {
     uint64_t started_us, ended_us;
     void (*progress)(size_t, size_t, const struct lc_result *, void *);
     void *progress_arg;
+    /* --only / --skip globs that matched no planned check (lc_run_select),
+     * copies in the order given: a mistyped glob must be named, never
+     * silently turn a run into one that checked nothing. */
+    struct lc_strv unmatched[2];
 };
 
 static void lc_run_pump(struct lc_run *run);
@@ -537,6 +541,10 @@ int lc_run_new(struct lc_run **out, const struct lc_run_config *config, const st
     if (lc_dns_new(&run->dns, run->loop, run->cfg.dns_servers, run->cfg.timeout_us, err, errlen) <
         0)
         goto done;
+    /* --resolve: every lookup of a pinned name (dns.a, the probes, the web
+     * walk's redirects) answers the pinned addresses. */
+    if (lc_site_pin_dns(site, run->dns) < 0)
+        goto oom;
     if (lc_http_new(&run->http, run->loop) < 0) {
         snprintf(err, errlen, "cannot set up libcurl's multi interface");
         goto done;
@@ -577,16 +585,43 @@ void lc_run_free(struct lc_run *run)
     free(run->ready);
     free(run->dns_servers);
     free(run->ca_file);
+    lc_strv_clear(&run->unmatched[0]);
+    lc_strv_clear(&run->unmatched[1]);
     free(run);
 }
 
-void lc_run_select(struct lc_run *run, const char *const *only, size_t n_only,
-                   const char *const *skip, size_t n_skip)
+/* Whether any planned check's id matches the glob. */
+static int lc_run_glob_matches(const struct lc_run *run, const char *glob)
+{
+    for (size_t i = 0; i < run->n_checks; i++) {
+        if (fnmatch(glob, run->checks[i]->id, 0) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+int lc_run_select(struct lc_run *run, const char *const *only, size_t n_only,
+                  const char *const *skip, size_t n_skip)
 {
     size_t i, j;
+    int rc = -1;
 
+    lc_strv_clear(&run->unmatched[0]);
+    lc_strv_clear(&run->unmatched[1]);
+    /* A glob that matches no check at all is a typo or a stale name: the
+     * reporters name it, and a run left with nothing to check ends UNKNOWN
+     * (lc_exit_status) instead of green. */
+    for (j = 0; j < n_only; j++) {
+        if (!lc_run_glob_matches(run, only[j]) && lc_strv_push(&run->unmatched[0], only[j]) < 0)
+            goto done;
+    }
+    for (j = 0; j < n_skip; j++) {
+        if (!lc_run_glob_matches(run, skip[j]) && lc_strv_push(&run->unmatched[1], skip[j]) < 0)
+            goto done;
+    }
+    rc = 0;
     if (n_only == 0 && n_skip == 0)
-        return;
+        goto done;
     for (i = 0; i < run->n_checks; i++) {
         struct lc_check *c = run->checks[i];
         int wanted = n_only == 0;
@@ -613,6 +648,16 @@ void lc_run_select(struct lc_run *run, const char *const *only, size_t n_only,
             c->res.excluded = 1;
         }
     }
+done:
+    return rc;
+}
+
+size_t lc_run_unmatched(const struct lc_run *run, int skip, const char *const **globs)
+{
+    const struct lc_strv *sv = &run->unmatched[skip ? 1 : 0];
+
+    *globs = (const char *const *)sv->v;
+    return sv->n;
 }
 
 void lc_run_on_progress(struct lc_run *run,

@@ -107,9 +107,15 @@ int lc_run_new(struct lc_run **out, const struct lc_run_config *config, const st
 void lc_run_free(struct lc_run *run);
 /* Checks whose id matches none of `only` (when n_only > 0) or any of `skip`
  * (fnmatch globs) are skipped with the reason, unless a selected check
- * depends on them. Call after planning, before lc_run_execute. */
-void lc_run_select(struct lc_run *run, const char *const *only, size_t n_only,
-                   const char *const *skip, size_t n_skip);
+ * depends on them. Call after planning, before lc_run_execute. Globs that
+ * match no planned check at all are kept for lc_run_unmatched. Returns 0,
+ * or -1 out of memory. */
+int lc_run_select(struct lc_run *run, const char *const *only, size_t n_only,
+                  const char *const *skip, size_t n_skip);
+/* The --only (skip 0) or --skip (skip 1) globs of the last lc_run_select
+ * that matched no planned check's id, in the order given; *globs stays
+ * valid until the next lc_run_select or lc_run_free. Returns the count. */
+size_t lc_run_unmatched(const struct lc_run *run, int skip, const char *const **globs);
 /* Progress, for a terminal: called as each check ends. */
 void lc_run_on_progress(struct lc_run *run,
                         void (*cb)(size_t done, size_t total, const struct lc_result *r, void *arg),

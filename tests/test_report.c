@@ -14,7 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "html.h"
 #include "result.h"
+#include "run.h"
+#include "site.h"
 #include "suites.h"
 
 #define LC_XC(s) ((const xmlChar *)(s))
@@ -119,6 +122,12 @@ static char *lc_t_render(int kind, const struct lc_report *report, int color, in
         rc = lc_report_json(report, f);
     else if (kind == 'x')
         rc = lc_report_junit(report, f);
+    else if (kind == 'n')
+        rc = lc_report_nagios(report, f);
+    else if (kind == 'p')
+        rc = lc_report_prometheus(report, f);
+    else if (kind == 'h')
+        rc = lc_report_html(report, f);
     else
         rc = lc_report_text(report, f, color, verbose);
     ck_assert_int_eq(rc, 0);
@@ -206,9 +215,10 @@ static int lc_t_exit(const char *statuses)
 
 START_TEST(test_exit_status)
 {
-    ck_assert_int_eq(lc_t_exit(""), 0);
-    ck_assert_int_eq(lc_t_exit("S"), 0);
-    ck_assert_int_eq(lc_t_exit("SS"), 0);
+    /* No check ran: nothing was proven, UNKNOWN (issue 12). */
+    ck_assert_int_eq(lc_t_exit(""), 3);
+    ck_assert_int_eq(lc_t_exit("S"), 3);
+    ck_assert_int_eq(lc_t_exit("SS"), 3);
     ck_assert_int_eq(lc_t_exit("P"), 0);
     ck_assert_int_eq(lc_t_exit("PS"), 0);
     ck_assert_int_eq(lc_t_exit("PW"), 1);
@@ -221,7 +231,16 @@ START_TEST(test_exit_status)
     ck_assert_int_eq(lc_t_exit("EF"), 2);  /* fail beats error */
     ck_assert_int_eq(lc_t_exit("FE"), 2);
     ck_assert_int_eq(lc_t_exit("PWFES"), 2);
+    ck_assert_int_eq(lc_t_exit("SSW"), 1);
+    ck_assert_int_eq(lc_t_exit("SSE"), 3);
+    ck_assert_int_eq(lc_t_exit("SSF"), 2);
     ck_assert_int_eq(lc_exit_status(&lc_t_report), 2);
+    ck_assert_str_eq(lc_report_state_name(0), "ok");
+    ck_assert_str_eq(lc_report_state_name(1), "warning");
+    ck_assert_str_eq(lc_report_state_name(2), "critical");
+    ck_assert_str_eq(lc_report_state_name(3), "unknown");
+    ck_assert_str_eq(lc_report_state_name(-1), "unknown");
+    ck_assert_str_eq(lc_report_state_name(4), "unknown");
 }
 END_TEST
 
@@ -229,9 +248,9 @@ END_TEST
 
 START_TEST(test_json_fields)
 {
-    static const char *const top[] = {"schema",      "tool",    "version",     "profile",
-                                      "sip_domains", "started", "duration_ms", "hostname",
-                                      "site",        "summary", "by_domain",   "checks"};
+    static const char *const top[] = {
+        "schema",   "tool", "version", "profile", "sip_domains", "started", "duration_ms",
+        "hostname", "site", "status",  "summary", "by_domain",   "checks"};
     static const char *const per_check[] = {"id",       "probe",    "what",    "target",
                                             "domain",   "status",   "message", "duration_ms",
                                             "evidence", "reference"};
@@ -267,6 +286,10 @@ START_TEST(test_json_fields)
     ck_assert_int_eq(json_integer_value(json_object_get(doc, "duration_ms")), 420);
     ck_assert_str_eq(json_string_value(json_object_get(doc, "hostname")), "ci-runner-1");
     ck_assert(json_equal(json_object_get(doc, "site"), lc_t_site));
+    /* The run's state is the exit status's; checks ran, so no reason. */
+    ck_assert_str_eq(json_string_value(json_object_get(doc, "status")), "critical");
+    ck_assert_ptr_null(json_object_get(doc, "reason"));
+    ck_assert_ptr_null(json_object_get(doc, "unmatched_globs"));
     ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(doc, "summary"), "pass")),
                      2);
     ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(doc, "summary"), "skip")),
@@ -744,6 +767,517 @@ START_TEST(test_write_errors)
 }
 END_TEST
 
+/* ---- a run that checked nothing, globs that matched nothing ------------ */
+
+/* One row per run shape. statuses: P W F E S as in lc_t_exit, X a check
+ * --only/--skip excluded. reason: what every format must say when no check
+ * ran (NULL: some check ran); warning: the unmatched globs named while
+ * other checks ran. */
+static const struct lc_t_run_case {
+    const char *name;
+    const char *statuses;
+    const char *only[2];
+    size_t n_only;
+    const char *skip[1];
+    size_t n_skip;
+    int exit;
+    const char *reason;
+    const char *warning;
+} lc_t_run_cases[] = {
+    {"nothing planned",
+     "",
+     {NULL},
+     0,
+     {NULL},
+     0,
+     3,
+     "no check ran: the profile planned no check",
+     NULL},
+    {"every check not applicable",
+     "SS",
+     {NULL},
+     0,
+     {NULL},
+     0,
+     3,
+     "no check ran: every check was skipped (2 not applicable)",
+     NULL},
+    {"every check excluded or not applicable",
+     "XXS",
+     {NULL},
+     0,
+     {NULL},
+     0,
+     3,
+     "no check ran: every check was skipped (2 excluded by --only/--skip, 1 not applicable)",
+     NULL},
+    {"mistyped --only (review 5.1b)",
+     "XXS",
+     {"dns.srv:_sip._tsl*"},
+     1,
+     {NULL},
+     0,
+     3,
+     "no check ran: every check was skipped (--only 'dns.srv:_sip._tsl*' matched no check)",
+     NULL},
+    {"mistyped --only twice and --skip",
+     "XX",
+     {"a*", "b*"},
+     2,
+     {"c|d"},
+     1,
+     3,
+     "no check ran: every check was skipped (--only 'a*', 'b*' matched no check; --skip 'c|d' "
+     "matched no check)",
+     NULL},
+    {"one --only glob of two matched nothing",
+     "PX",
+     {"tls.x*"},
+     1,
+     {NULL},
+     0,
+     0,
+     NULL,
+     "--only 'tls.x*' matched no check"},
+    {"a --skip glob matched nothing, a warning",
+     "PWS",
+     {NULL},
+     0,
+     {"dsn.*"},
+     1,
+     1,
+     NULL,
+     "--skip 'dsn.*' matched no check"},
+    {"an error is a check that ran", "ESX", {NULL}, 0, {NULL}, 0, 3, NULL, NULL},
+    {"a failure among exclusions", "FXX", {NULL}, 0, {NULL}, 0, 2, NULL, NULL},
+    {"passed", "PS", {NULL}, 0, {NULL}, 0, 0, NULL, NULL},
+};
+
+static void lc_t_run_report(const struct lc_t_run_case *tc, struct lc_result res[8],
+                            const struct lc_result *ptrs[8], struct lc_report *r)
+{
+    size_t n = 0;
+
+    *r = lc_t_report;
+    r->n_sip_domains = 1;
+    for (const char *p = tc->statuses; *p != '\0' && n < 8; p++, n++) {
+        res[n] = lc_t_res[n % LC_T_N];
+        res[n].status = *p == 'P'   ? LC_PASS
+                        : *p == 'W' ? LC_WARN
+                        : *p == 'F' ? LC_FAIL
+                        : *p == 'E' ? LC_ERROR
+                                    : LC_SKIP;
+        res[n].excluded = *p == 'X';
+        ptrs[n] = &res[n];
+    }
+    r->results = ptrs;
+    r->n_results = n;
+    r->unmatched_only = tc->n_only > 0 ? tc->only : NULL;
+    r->n_unmatched_only = tc->n_only;
+    r->unmatched_skip = tc->n_skip > 0 ? tc->skip : NULL;
+    r->n_unmatched_skip = tc->n_skip;
+}
+
+static void lc_t_has(const char *out, const char *want, const char *name, const char *fmt)
+{
+    ck_assert_msg(strstr(out, want) != NULL, "%s, %s: want \"%s\" in:\n%s", name, fmt, want, out);
+}
+
+static void lc_t_hasnt(const char *out, const char *unwanted, const char *name, const char *fmt)
+{
+    ck_assert_msg(strstr(out, unwanted) == NULL, "%s, %s: \"%s\" should not be in:\n%s", name, fmt,
+                  unwanted, out);
+}
+
+START_TEST(test_no_run_every_format)
+{
+    static const char *const states[4] = {"OK", "WARNING", "CRITICAL", "UNKNOWN"};
+    const struct lc_t_run_case *tc = &lc_t_run_cases[_i];
+    struct lc_result res[8];
+    const struct lc_result *ptrs[8];
+    struct lc_report r;
+    char want[1024], *out, *text = NULL, *esc;
+    size_t len;
+    json_t *doc, *globs;
+    json_error_t err;
+    xmlDocPtr xdoc;
+    xmlNodePtr suite, prop;
+    int warned = 0;
+
+    lc_t_run_report(tc, res, ptrs, &r);
+
+    /* result.c */
+    ck_assert_msg(lc_exit_status(&r) == tc->exit, "%s: exit %d, want %d", tc->name,
+                  lc_exit_status(&r), tc->exit);
+    ck_assert_int_eq(lc_report_no_run_reason(&r, &text), 0);
+    if (tc->reason == NULL)
+        ck_assert_msg(text == NULL, "%s: unexpected reason %s", tc->name, text);
+    else
+        ck_assert_msg(text != NULL && strcmp(text, tc->reason) == 0, "%s: reason \"%s\"", tc->name,
+                      text != NULL ? text : "(none)");
+    free(text);
+    ck_assert_int_eq(lc_report_unmatched_text(&r, &text), 0);
+    if (tc->warning == NULL)
+        ck_assert_msg(text == NULL, "%s: unexpected warning %s", tc->name, text);
+    else
+        ck_assert_msg(text != NULL && strcmp(text, tc->warning) == 0, "%s: warning \"%s\"",
+                      tc->name, text != NULL ? text : "(none)");
+    free(text);
+
+    /* text: the summary line says UNKNOWN and why, or warns. */
+    out = lc_t_render('t', &r, 0, 0, NULL);
+    if (tc->reason != NULL) {
+        snprintf(want, sizeof(want), "\nlynccheck: UNKNOWN: %s\n", tc->reason);
+        lc_t_has(out, want, tc->name, "text");
+    } else {
+        lc_t_hasnt(out, "UNKNOWN", tc->name, "text");
+    }
+    if (tc->warning != NULL) {
+        snprintf(want, sizeof(want), "\nlynccheck: warning: %s\n", tc->warning);
+        lc_t_has(out, want, tc->name, "text");
+    } else {
+        lc_t_hasnt(out, "warning:", tc->name, "text");
+    }
+    free(out);
+    /* In colour the word UNKNOWN has the ERROR colour. */
+    out = lc_t_render('t', &r, 1, 0, NULL);
+    if (tc->reason != NULL)
+        lc_t_has(out, "lynccheck: \033[35mUNKNOWN\033[0m: no check ran: ", tc->name, "text colour");
+    free(out);
+
+    /* JSON: status, reason, unmatched_globs. */
+    out = lc_t_render('j', &r, 0, 0, NULL);
+    doc = json_loads(out, 0, &err);
+    ck_assert_msg(doc != NULL, "%s: JSON does not parse: %s", tc->name, err.text);
+    ck_assert_str_eq(json_string_value(json_object_get(doc, "status")),
+                     lc_report_state_name(tc->exit));
+    if (tc->reason != NULL)
+        ck_assert_str_eq(json_string_value(json_object_get(doc, "reason")), tc->reason);
+    else
+        ck_assert_ptr_null(json_object_get(doc, "reason"));
+    globs = json_object_get(doc, "unmatched_globs");
+    if (tc->n_only + tc->n_skip == 0) {
+        ck_assert_ptr_null(globs);
+    } else {
+        ck_assert_uint_eq(json_array_size(json_object_get(globs, "only")), tc->n_only);
+        ck_assert_uint_eq(json_array_size(json_object_get(globs, "skip")), tc->n_skip);
+        for (size_t i = 0; i < tc->n_only; i++)
+            ck_assert_str_eq(json_string_value(json_array_get(json_object_get(globs, "only"), i)),
+                             tc->only[i]);
+    }
+    json_decref(doc);
+    free(out);
+
+    /* JUnit: a suite "lynccheck" with one error testcase goes first; every
+     * suite carries the state and the warning as properties. */
+    out = lc_t_render('x', &r, 0, 0, &len);
+    lc_t_validate(out, len);
+    xdoc = xmlReadMemory(out, (int)len, "junit.xml", NULL, XML_PARSE_NONET);
+    ck_assert_ptr_nonnull(xdoc);
+    suite = lc_t_child(xmlDocGetRootElement(xdoc), "testsuite", 0);
+    if (tc->reason != NULL) {
+        xmlNodePtr error;
+        lc_t_prop_eq(suite, "name", "lynccheck");
+        lc_t_prop_eq(suite, "errors", "1");
+        lc_t_prop_eq(lc_t_child(suite, "testcase", 0), "name", "lynccheck.run");
+        error = lc_t_child(lc_t_child(suite, "testcase", 0), "error", 0);
+        lc_t_prop_eq(error, "message", tc->reason);
+        lc_t_prop_eq(error, "type", "unknown");
+    } else if (suite != NULL) {
+        xmlChar *name = xmlGetProp(suite, LC_XC("name"));
+        ck_assert_str_ne((const char *)name, "lynccheck");
+        xmlFree(name);
+    }
+    for (int k = 0; (suite = lc_t_child(xmlDocGetRootElement(xdoc), "testsuite", k)) != NULL; k++) {
+        xmlNodePtr props = lc_t_child(suite, "properties", 0);
+        int seen_state = 0, seen_warning = 0;
+        for (int i = 0; (prop = lc_t_child(props, "property", i)) != NULL; i++) {
+            xmlChar *name = xmlGetProp(prop, LC_XC("name"));
+            if (xmlStrcmp(name, LC_XC("lynccheck.status")) == 0) {
+                lc_t_prop_eq(prop, "value", lc_report_state_name(tc->exit));
+                seen_state = 1;
+            } else if (xmlStrcmp(name, LC_XC("lynccheck.warning")) == 0) {
+                ck_assert_ptr_nonnull(tc->warning);
+                lc_t_prop_eq(prop, "value", tc->warning);
+                seen_warning = 1;
+            }
+            xmlFree(name);
+        }
+        ck_assert(seen_state);
+        ck_assert_int_eq(seen_warning, tc->warning != NULL);
+        warned |= seen_warning;
+    }
+    xmlFreeDoc(xdoc);
+    free(out);
+
+    /* Nagios: the first line's state is the exit status's, with the
+     * reason as its summary or the warning after it. */
+    out = lc_t_render('n', &r, 0, 0, NULL);
+    snprintf(want, sizeof(want), "LYNCCHECK %s - ", states[tc->exit]);
+    ck_assert_msg(strncmp(out, want, strlen(want)) == 0, "%s: nagios: %s", tc->name, out);
+    if (tc->reason != NULL) {
+        /* '|' would start the perfdata: the glob's becomes '/'. */
+        char clean[512];
+        size_t k;
+        for (k = 0; tc->reason[k] != '\0' && k + 1 < sizeof(clean); k++)
+            clean[k] = tc->reason[k] == '|' ? '/' : tc->reason[k];
+        clean[k] = '\0';
+        snprintf(want, sizeof(want), "LYNCCHECK UNKNOWN - %s | 'checks'=", clean);
+        ck_assert_msg(strncmp(out, want, strlen(want)) == 0, "%s: nagios: %s", tc->name, out);
+    }
+    if (tc->warning != NULL) {
+        snprintf(want, sizeof(want), "; %s | 'checks'=", tc->warning);
+        lc_t_has(out, want, tc->name, "nagios");
+    }
+    ck_assert_ptr_null(strchr(strchr(out, '|') + 1, '|'));
+    free(out);
+
+    /* Prometheus: lynccheck_run_status is 1 only for an OK run, with the
+     * reason as a label; lynccheck_checks_run; one series per glob. */
+    out = lc_t_render('p', &r, 0, 0, NULL);
+    if (tc->reason != NULL) {
+        snprintf(want, sizeof(want),
+                 "lynccheck_run_status{profile=\"edge\",state=\"unknown\",reason=\"%s\"} 0\n",
+                 tc->reason);
+        lc_t_has(out, want, tc->name, "prometheus");
+        lc_t_has(out, "lynccheck_checks_run{profile=\"edge\"} 0\n", tc->name, "prometheus");
+    } else {
+        snprintf(want, sizeof(want), "lynccheck_run_status{profile=\"edge\",state=\"%s\"} %d\n",
+                 lc_report_state_name(tc->exit), tc->exit == 0);
+        lc_t_has(out, want, tc->name, "prometheus");
+        lc_t_hasnt(out, "lynccheck_checks_run{profile=\"edge\"} 0\n", tc->name, "prometheus");
+    }
+    for (size_t i = 0; i < tc->n_only; i++) {
+        snprintf(want, sizeof(want),
+                 "lynccheck_unmatched_glob{profile=\"edge\",option=\"only\",glob=\"%s\"} 1\n",
+                 tc->only[i]);
+        lc_t_has(out, want, tc->name, "prometheus");
+    }
+    for (size_t i = 0; i < tc->n_skip; i++) {
+        snprintf(want, sizeof(want),
+                 "lynccheck_unmatched_glob{profile=\"edge\",option=\"skip\",glob=\"%s\"} 1\n",
+                 tc->skip[i]);
+        lc_t_has(out, want, tc->name, "prometheus");
+    }
+    if (tc->n_only + tc->n_skip == 0)
+        lc_t_hasnt(out, "lynccheck_unmatched_glob{", tc->name, "prometheus");
+    free(out);
+
+    /* HTML: never "ready for go-live" when nothing was checked. */
+    out = lc_t_render('h', &r, 0, 0, NULL);
+    if (tc->reason != NULL) {
+        esc = lc_html_escape(tc->reason, 0);
+        ck_assert_ptr_nonnull(esc);
+        snprintf(want, sizeof(want), "<p class=\"verdict unknown\">No verdict: %s.</p>", esc);
+        free(esc);
+        lc_t_has(out, want, tc->name, "html");
+        lc_t_hasnt(out, "Ready for go-live", tc->name, "html");
+    } else {
+        lc_t_hasnt(out, "verdict unknown", tc->name, "html");
+    }
+    if (tc->warning != NULL) {
+        esc = lc_html_escape(tc->warning, 0);
+        ck_assert_ptr_nonnull(esc);
+        snprintf(want, sizeof(want), "<p class=\"selection\"><b>Selection:</b> %s:", esc);
+        free(esc);
+        lc_t_has(out, want, tc->name, "html");
+    } else {
+        lc_t_hasnt(out, "class=\"selection\"", tc->name, "html");
+    }
+    free(out);
+    ck_assert_int_eq(warned, tc->warning != NULL);
+}
+END_TEST
+
+/* ---- names pinned with --resolve ---------------------------------------- */
+
+START_TEST(test_pins_every_format)
+{
+    static const char want_text[] =
+        "pinned (--resolve): sip.contoso.com -> 127.0.0.1, ::1; lyncdiscover.contoso.com -> "
+        "127.0.0.2; ev?[31mil|x?y.test -> 127.0.0.3\n";
+    static const char want_nagios[] =
+        "pinned (--resolve): sip.contoso.com -> 127.0.0.1, ::1; lyncdiscover.contoso.com -> "
+        "127.0.0.2; ev?[31mil/x?y.test -> 127.0.0.3\n";
+    struct lc_report r = lc_t_report;
+    json_t *site = json_deep_copy(lc_t_site);
+    json_t *doc;
+    json_error_t err;
+    xmlDocPtr xdoc;
+    xmlNodePtr suite;
+    char *out, *nl, *text = NULL;
+    size_t len;
+    int suites = 0;
+
+    ck_assert_ptr_nonnull(site);
+    ck_assert_int_eq(
+        json_object_set_new(site, "resolve",
+                            json_pack("{s[ss]s[s]s[s]}", "sip.contoso.com", "127.0.0.1", "::1",
+                                      "lyncdiscover.contoso.com", "127.0.0.2",
+                                      "ev\x1b[31mil|x\ny.test", "127.0.0.3")),
+        0);
+    r.site = site;
+    r.n_sip_domains = 1;
+    ck_assert_int_eq(lc_report_pins_text(&r, &text), 0);
+    ck_assert_str_eq(text, "sip.contoso.com -> 127.0.0.1, ::1; lyncdiscover.contoso.com -> "
+                           "127.0.0.2; ev\x1b[31mil|x\ny.test -> 127.0.0.3");
+    free(text);
+
+    /* text: one header line, controls neutralised. */
+    out = lc_t_render('t', &r, 0, 0, NULL);
+    nl = strchr(out, '\n');
+    ck_assert_ptr_nonnull(nl);
+    ck_assert_msg(strncmp(nl + 1, want_text, strlen(want_text)) == 0, "text header: %s", out);
+    free(out);
+
+    /* JSON: already in "site". */
+    out = lc_t_render('j', &r, 0, 0, NULL);
+    doc = json_loads(out, 0, &err);
+    ck_assert_ptr_nonnull(doc);
+    ck_assert_str_eq(json_string_value(json_array_get(
+                         json_object_get(json_object_get(json_object_get(doc, "site"), "resolve"),
+                                         "sip.contoso.com"),
+                         1)),
+                     "::1");
+    json_decref(doc);
+    free(out);
+
+    /* JUnit: one "resolve" property per name in every suite. */
+    out = lc_t_render('x', &r, 0, 0, &len);
+    lc_t_validate(out, len);
+    ck_assert_ptr_null(memchr(out, 0x1b, len));
+    xdoc = xmlReadMemory(out, (int)len, "junit.xml", NULL, XML_PARSE_NONET);
+    ck_assert_ptr_nonnull(xdoc);
+    for (int k = 0; (suite = lc_t_child(xmlDocGetRootElement(xdoc), "testsuite", k)) != NULL; k++) {
+        xmlNodePtr props = lc_t_child(suite, "properties", 0), prop;
+        int pins = 0;
+        for (int i = 0; (prop = lc_t_child(props, "property", i)) != NULL; i++) {
+            xmlChar *name = xmlGetProp(prop, LC_XC("name"));
+            if (xmlStrcmp(name, LC_XC("resolve")) == 0) {
+                if (pins == 0)
+                    lc_t_prop_eq(prop, "value", "sip.contoso.com -> 127.0.0.1, ::1");
+                if (pins == 2)
+                    lc_t_prop_eq(prop, "value", "evil|x\ny.test -> 127.0.0.3");
+                pins++;
+            }
+            xmlFree(name);
+        }
+        ck_assert_int_eq(pins, 3);
+        suites++;
+    }
+    ck_assert_int_gt(suites, 0);
+    xmlFreeDoc(xdoc);
+    free(out);
+
+    /* Nagios: the line after the first, '|' and controls replaced. */
+    out = lc_t_render('n', &r, 0, 0, NULL);
+    nl = strchr(out, '\n');
+    ck_assert_ptr_nonnull(nl);
+    ck_assert_msg(strncmp(nl + 1, want_nagios, strlen(want_nagios)) == 0, "nagios: %s", out);
+    free(out);
+
+    /* Prometheus: one lynccheck_resolve_pin series per name and address. */
+    out = lc_t_render('p', &r, 0, 0, NULL);
+    ck_assert_ptr_nonnull(strstr(out, "lynccheck_resolve_pin{profile=\"edge\",name=\"sip.contoso."
+                                      "com\",address=\"::1\"} 1\n"));
+    ck_assert_ptr_nonnull(strstr(out, "lynccheck_resolve_pin{profile=\"edge\",name=\"lyncdiscover."
+                                      "contoso.com\",address=\"127.0.0.2\"} 1\n"));
+    ck_assert_ptr_nonnull(strstr(out, "name=\"ev" LC_T_FFFD "[31mil|x\\ny.test\",address=\"127.0."
+                                      "0.3\"} 1\n"));
+    free(out);
+
+    /* HTML: a header row. */
+    out = lc_t_render('h', &r, 0, 0, NULL);
+    ck_assert_ptr_nonnull(strstr(out, "<tr class=\"pins\"><th>Pinned (--resolve)</th><td><code>"
+                                      "sip.contoso.com -&gt; 127.0.0.1, ::1</code><br><code>"));
+    ck_assert_ptr_null(strchr(out, '\x1b'));
+    free(out);
+
+    /* An empty "resolve" object pins nothing: no line anywhere. */
+    json_object_set_new(site, "resolve", json_object());
+    ck_assert_ptr_null(lc_report_pins(&r));
+    for (const char *k = "tnxph"; *k != '\0'; k++) {
+        out = lc_t_render(*k, &r, 0, 0, NULL);
+        ck_assert_msg(strstr(out, "resolve") == NULL || *k == 'p', "%c: %s", *k, out);
+        ck_assert_ptr_null(strstr(out, "lynccheck_resolve_pin{"));
+        free(out);
+    }
+    json_decref(site);
+}
+END_TEST
+
+/* ---- lc_run_select's bookkeeping, through to the report ----------------- */
+
+static void lc_t_start_pass(struct lc_check *check, void *arg)
+{
+    (void)arg;
+    lc_check_finish(check, LC_PASS, "fine");
+}
+
+/* The globs that matched no check, from lc_run_select to what the report
+ * says; a mistyped --only leaves every check skipped and the run UNKNOWN. */
+START_TEST(test_select_unmatched)
+{
+    static struct lc_site site;
+    struct lc_run_config cfg;
+    struct lc_run *run = NULL;
+    const char *only_typo[] = {"dns.srv:_sip._tsl*"};
+    const char *only_mixed[] = {"dns.srv:*", "tls.nope*", "dns.srv:*"};
+    const char *skip[] = {"port.*", "dns.srv:_sip._tls.*"};
+    const char *const *globs = NULL;
+    const struct lc_result *ptrs[3];
+    struct lc_report r = lc_t_report;
+    char err[256], *text = NULL;
+
+    memset(&cfg, 0, sizeof(cfg));
+    cfg.parallel = 4;
+    cfg.timeout_us = 5000000;
+    cfg.dns_servers = "127.0.0.1:9"; /* never asked: no check resolves */
+    ck_assert_msg(lc_run_new(&run, &cfg, &site, err, sizeof(err)) == 0, "%s", err);
+    ck_assert_ptr_nonnull(
+        lc_run_add(run, "dns", "srv", "_sip._tls.contoso.com", "", lc_t_start_pass, NULL, NULL));
+    ck_assert_ptr_nonnull(lc_run_add(run, "dns", "srv", "_sipfederationtls._tcp.contoso.com", "",
+                                     lc_t_start_pass, NULL, NULL));
+    ck_assert_ptr_nonnull(
+        lc_run_add(run, "tls", "san", "sip.contoso.com:443", "", lc_t_start_pass, NULL, NULL));
+
+    /* Nothing selected: nothing unmatched. */
+    ck_assert_int_eq(lc_run_select(run, NULL, 0, NULL, 0), 0);
+    ck_assert_uint_eq(lc_run_unmatched(run, 0, &globs), 0);
+    ck_assert_uint_eq(lc_run_unmatched(run, 1, &globs), 0);
+
+    /* One glob of three matched nothing (given twice, named twice); one
+     * --skip glob matched nothing. A later call replaces the lists. */
+    ck_assert_int_eq(lc_run_select(run, only_mixed, 3, skip, 2), 0);
+    ck_assert_uint_eq(lc_run_unmatched(run, 0, &globs), 1);
+    ck_assert_str_eq(globs[0], "tls.nope*");
+    ck_assert_uint_eq(lc_run_unmatched(run, 1, &globs), 1);
+    ck_assert_str_eq(globs[0], "port.*");
+
+    ck_assert_int_eq(lc_run_select(run, only_typo, 1, NULL, 0), 0);
+    ck_assert_uint_eq(lc_run_unmatched(run, 1, &globs), 0);
+    ck_assert_uint_eq(lc_run_unmatched(run, 0, &globs), 1);
+    ck_assert_str_eq(globs[0], "dns.srv:_sip._tsl*");
+    ck_assert_int_eq(lc_run_execute(run, err, sizeof(err)), 0);
+    ck_assert_uint_eq(lc_run_count(run), 3);
+    for (size_t i = 0; i < 3; i++) {
+        ptrs[i] = lc_run_result(run, i);
+        ck_assert_int_eq(ptrs[i]->status, LC_SKIP);
+        ck_assert(ptrs[i]->excluded);
+    }
+    r.results = ptrs;
+    r.n_results = 3;
+    r.unmatched_only = globs;
+    r.n_unmatched_only = lc_run_unmatched(run, 0, &globs);
+    ck_assert_int_eq(lc_exit_status(&r), 3);
+    ck_assert_int_eq(lc_report_no_run_reason(&r, &text), 0);
+    ck_assert_str_eq(text, "no check ran: every check was skipped (--only 'dns.srv:_sip._tsl*' "
+                           "matched no check)");
+    free(text);
+    lc_run_free(run);
+}
+END_TEST
+
 /* Within a check the worst address wins: fail > error > warn > skip > pass. */
 START_TEST(test_status_rank)
 {
@@ -786,6 +1320,14 @@ Suite *lc_suite_report(void)
     tcase_add_test(tc, test_text_plain);
     tcase_add_test(tc, test_text_color);
     tcase_add_test(tc, test_write_errors);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("no_run");
+    tcase_add_checked_fixture(tc, lc_t_setup, lc_t_teardown);
+    tcase_add_loop_test(tc, test_no_run_every_format, 0,
+                        (int)(sizeof(lc_t_run_cases) / sizeof(lc_t_run_cases[0])));
+    tcase_add_test(tc, test_pins_every_format);
+    tcase_add_test(tc, test_select_unmatched);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -449,7 +449,10 @@ START_TEST(test_html_empty_report)
     struct lc_report r = {.profile = NULL, .started = LC_H_STARTED};
     char *html = lc_h_render('h', &r);
 
-    ck_assert_ptr_nonnull(strstr(html, "Ready for go-live"));
+    /* Nothing was checked: no verdict, never "ready" (issue 12). */
+    ck_assert_ptr_null(strstr(html, "Ready for go-live"));
+    ck_assert_ptr_nonnull(strstr(html, "<p class=\"verdict unknown\">No verdict: no check ran: "
+                                       "the profile planned no check.</p>"));
     ck_assert_ptr_nonnull(strstr(html, "(no SIP domain)"));
     ck_assert_ptr_nonnull(strstr(html, "</html>\n"));
     free(html);
@@ -612,7 +615,16 @@ START_TEST(test_prometheus)
     free(copy);
     /* The duplicated id is written once. */
     ck_assert_uint_eq(status_lines, LC_H_N - 1);
-    ck_assert_uint_eq(samples, 2 * (LC_H_N - 1) + LC_STATUS_COUNT + 2 + 3);
+    /* Per check twice, per status, two certificates, exit status, run
+     * status, checks run, last run, run duration. */
+    ck_assert_uint_eq(samples, 2 * (LC_H_N - 1) + LC_STATUS_COUNT + 2 + 5);
+    ck_assert_ptr_nonnull(strstr(out, "lynccheck_run_status{profile=\"external\\\"><b>\","
+                                      "state=\"critical\"} 0\n"));
+    ck_assert_ptr_nonnull(strstr(out, "lynccheck_checks_run{profile=\"external\\\"><b>\"} 8\n"));
+    /* Families with nothing to say are announced, with no sample. */
+    ck_assert_ptr_nonnull(strstr(out, "# TYPE lynccheck_unmatched_glob gauge\n"));
+    ck_assert_ptr_null(strstr(out, "lynccheck_unmatched_glob{"));
+    ck_assert_ptr_null(strstr(out, "lynccheck_resolve_pin{"));
     ck_assert_ptr_nonnull(strstr(out, "# TYPE lynccheck_check_status gauge\n"));
     ck_assert_ptr_nonnull(strstr(out, "lynccheck_check_status{profile=\"external\\\"><b>\","
                                       "probe=\"dns\",check=\"dns.srv:_sipfederationtls._tcp."
