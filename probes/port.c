@@ -6,7 +6,9 @@
  * open; for a media range, open and closed both mean "the firewall passes
  * it" and filtered fails. Thousands of non-blocking connects are in flight
  * at once, so a fully filtered 10,000-port range costs about one timeout.
- * The matrix itself is data, in the profiles (seed 003's port tables). */
+ * The matrix itself is data, in the profiles (the port tables of Microsoft
+ * Learn, "Edge Server environmental requirements in Skype for Business
+ * Server"). */
 #include "probe.h"
 
 #include <errno.h>
@@ -19,45 +21,26 @@
 
 #include "dns.h"
 #include "loop.h"
+#include "port_judge.h"
 #include "probes.h"
 #include "run.h"
 #include "site.h"
 #include "tls.h"
 
 #define REF_PORTS                                                                                  \
-    "Port tables of seed 003 (Edge external and internal interfaces, internal servers, reverse "   \
-    "proxy); ODS: Skype/SfbServer/plan-your-deployment/edge-server-deployments/"                   \
-    "edge-environmental-requirements.md"
+    "Port tables (Edge external and internal interfaces, internal servers, reverse proxy) of "     \
+    "Microsoft Learn, Edge Server environmental requirements in Skype for Business Server "        \
+    "(skypeforbusiness/plan-your-deployment/edge-server-deployments/"                              \
+    "edge-environmental-requirements)"
 #define REF_RANGE                                                                                  \
     "A/V media ports 50000-59999, TCP and UDP, must pass the firewall: a closed port (RST, ICMP "  \
-    "port unreachable) passes, a filtered one does not (seed 003; "                                \
-    "edge-environmental-requirements.md)"
+    "port unreachable) passes, a filtered one does not (Microsoft Learn, Edge Server "             \
+    "environmental requirements in Skype for Business Server)"
 
-/* How many offending ports a verdict names before it just counts. */
-#define LC_PORT_NAMED 10
 /* Sockets kept back for everything else the run does. */
 #define LC_FD_RESERVE 256
 /* Ports probed in sample mode: the ends and an even spread between. */
 #define LC_SAMPLE 32
-
-enum lc_port_state { LC_PS_PENDING = 0, LC_PS_OPEN, LC_PS_CLOSED, LC_PS_FILTERED, LC_PS_UNREACH };
-
-static const char *lc_port_state_name(enum lc_port_state s)
-{
-    switch (s) {
-    case LC_PS_OPEN:
-        return "open";
-    case LC_PS_CLOSED:
-        return "closed";
-    case LC_PS_FILTERED:
-        return "filtered";
-    case LC_PS_UNREACH:
-        return "unreachable";
-    case LC_PS_PENDING:
-    default:
-        return "pending";
-    }
-}
 
 /* Sockets in flight across every port check of the run; bounded by the
  * descriptor limit (raised at start-up by lc_port_raise_nofile). */
@@ -159,105 +142,50 @@ static void lc_port_arg_free(void *arg)
 
 static void lc_port_launch(struct lc_port_arg *p);
 
+/* Count what the probes saw into the evidence and the tally; the verdict
+ * is src/port_judge.c's lc_port_judge (pure, table-tested). */
 static void lc_port_evaluate(struct lc_port_arg *p)
 {
     struct lc_check *check = p->check;
     json_t *ev = lc_check_evidence(check), *per = json_object(), *odd = json_array();
-    size_t counts[5] = {0, 0, 0, 0, 0}, i, bad = 0;
-    char list[400] = "";
-    size_t used = 0;
+    struct lc_port_tally t;
+    char msg[1024];
+    enum lc_status st;
+    size_t i;
 
     if (p->cutoff != NULL) {
         lc_loop_timer_cancel(lc_check_loop(check), p->cutoff);
         p->cutoff = NULL;
     }
+    lc_port_tally_init(&t, p->range, p->udp);
     for (i = 0; i < p->n_at; i++) {
         const struct lc_attempt *a = &p->at[i];
-        json_t *o = json_object_get(per, a->addr);
-        int offending = p->range ? (a->state == LC_PS_FILTERED || a->state == LC_PS_UNREACH)
-                                 : a->state != LC_PS_OPEN;
-        if (a->state == LC_PS_PENDING) {
-            /* Cut off before its verdict (lc_port_on_cutoff): counted, not judged. */
-            counts[LC_PS_PENDING]++;
+        json_t *o;
+
+        /* Cut off before its verdict (lc_port_on_cutoff): counted, not judged. */
+        if (lc_port_tally_add(&t, a->addr, a->port, a->state) && t.bad <= LC_PORT_NAMED)
+            json_array_append_new(odd,
+                                  json_pack("{s:s, s:i, s:s}", "address", a->addr, "port",
+                                            (int)a->port, "state", lc_port_state_name(a->state)));
+        if (a->state == LC_PS_PENDING)
             continue;
-        }
+        o = json_object_get(per, a->addr);
         if (o == NULL) {
             o = json_pack("{s:i, s:i, s:i, s:i}", "open", 0, "closed", 0, "filtered", 0,
                           "unreachable", 0);
             json_object_set_new(per, a->addr, o);
         }
-        counts[a->state]++;
         json_object_set_new(
             o, lc_port_state_name(a->state),
             json_integer(json_integer_value(json_object_get(o, lc_port_state_name(a->state))) + 1));
-        if (!offending)
-            continue;
-        if (bad++ < LC_PORT_NAMED) {
-            /* Over UDP, "no answer" is all we know. */
-            const char *word =
-                p->udp && a->state == LC_PS_FILTERED ? "silent" : lc_port_state_name(a->state);
-            int w = snprintf(list + used, sizeof(list) - used, "%s%s:%u %s", used ? ", " : "",
-                             a->addr, a->port, word);
-            json_array_append_new(odd,
-                                  json_pack("{s:s, s:i, s:s}", "address", a->addr, "port",
-                                            (int)a->port, "state", lc_port_state_name(a->state)));
-            if (w > 0 && (size_t)w < sizeof(list) - used)
-                used += (size_t)w;
-        }
     }
     json_object_set_new(ev, "addresses", per);
     json_object_set_new(ev, "offending", odd);
     json_object_set_new(ev, "probes", json_integer((json_int_t)p->n_at));
-    if (counts[LC_PS_PENDING] > 0) {
-        json_object_set_new(ev, "unfinished", json_integer((json_int_t)counts[LC_PS_PENDING]));
-        if (bad == 0 && p->range) {
-            lc_check_finish(check, LC_ERROR,
-                            "%s %u-%u: %zu of %zu probes had no verdict within the check's time "
-                            "(the machine or the network is slow: raise --timeout); none of the "
-                            "others was filtered",
-                            p->host, p->lo, p->hi, counts[LC_PS_PENDING], p->n_at);
-            return;
-        }
-    }
-    if (!p->range) {
-        if (bad == 0)
-            lc_check_finish(check, LC_PASS, "%s port %u open on %zu address%s", p->host, p->lo,
-                            p->n_addrs, p->n_addrs == 1 ? "" : "es");
-        else
-            lc_check_finish(check, LC_FAIL,
-                            "%s port %u not open: %s (closed = nothing listens; filtered = the "
-                            "firewall drops it)",
-                            p->host, p->lo, list);
-        return;
-    }
-    if (p->udp) {
-        /* A UDP port that stays silent is filtered or open and quiet: from
-         * outside no one can tell, so silence is a warning, never a pass or
-         * a fail. ICMP port unreachable proves the firewall let it through. */
-        if (bad == 0)
-            lc_check_finish(check, LC_PASS,
-                            "%s UDP %u-%u: all %zu sampled ports answered (%zu closed with ICMP "
-                            "port unreachable, %zu open): the firewall passes the range",
-                            p->host, p->lo, p->hi, p->n_at, counts[LC_PS_CLOSED],
-                            counts[LC_PS_OPEN]);
-        else
-            lc_check_finish(check, LC_WARN,
-                            "%s UDP %u-%u: %zu of %zu sampled ports silent (filtered, or open and "
-                            "silent: UDP cannot tell from outside; ICMP may be rate-limited); "
-                            "first: %s",
-                            p->host, p->lo, p->hi, bad, p->n_at, list);
-        return;
-    }
-    if (bad == 0)
-        lc_check_finish(check, LC_PASS,
-                        "%s %u-%u: %zu probes, none filtered (%zu open, %zu closed: the firewall "
-                        "passes the range)",
-                        p->host, p->lo, p->hi, p->n_at, counts[LC_PS_OPEN], counts[LC_PS_CLOSED]);
-    else
-        lc_check_finish(check, LC_FAIL,
-                        "%s %u-%u: %zu of %zu probes filtered or unreachable (no answer after a "
-                        "retry); first: %s",
-                        p->host, p->lo, p->hi, bad, p->n_at, list);
+    if (t.counts[LC_PS_PENDING] > 0)
+        json_object_set_new(ev, "unfinished", json_integer((json_int_t)t.counts[LC_PS_PENDING]));
+    st = lc_port_judge(&t, p->host, p->lo, p->hi, p->n_addrs, msg, sizeof(msg));
+    lc_check_finish(check, st, "%s", msg);
 }
 
 static void lc_attempt_done(struct lc_attempt *a, enum lc_port_state st)

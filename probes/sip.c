@@ -6,16 +6,19 @@
  * access edge name: a TLS handshake with SNI = the access edge FQDN, then one
  * request on the connection, one response read with a bounded parser
  * (src/sip.c). REGISTER and OPTIONS are separate checks, each on its own
- * connection. Sources: [MS-SIPAE] 3.3.5.1 and 4.1 (the 401 challenge),
- * RFC 3261 (SIP), ../shared/reference/lync-external-access.md ("Probing each
- * service beyond port open").
+ * connection. Sources: [MS-SIPAE] 3.1, 3.3.5.1 and 4.1 (the 401 challenge),
+ * RFC 3261 (SIP), Microsoft Learn "User and client authentication for Skype
+ * for Business Server" (external users authenticate with NTLM, or TLS-DSK
+ * certificates; Kerberos needs the domain controller).
  *
- * Verdicts per address (the check takes the worst, FAIL > WARN > PASS):
- *   REGISTER  401/407 with a challenge: PASS (the message says whether the
- *             challenges are Lync's NTLM / Kerberos / TLS-DSK); 401/407
- *             without one: FAIL; 2xx: PASS (SIP answers, nothing
- *             authenticates: odd); any other code: FAIL with code, reason
- *             and ms-diagnostics.
+ * Verdicts per address (the check takes the worst, FAIL > WARN > PASS);
+ * the response verdicts are src/sip.c's lc_sip_judge_register / _options:
+ *   REGISTER  401/407 offering NTLM or TLS-DSK: PASS; 401/407 offering only
+ *             Kerberos, Digest or other schemes: FAIL (external clients
+ *             cannot authenticate); 401/407 without a challenge: FAIL; 2xx:
+ *             FAIL (registered without credentials: the Edge registers
+ *             anyone); any other code: FAIL with code, reason and
+ *             ms-diagnostics.
  *   OPTIONS   2xx, 401, 407: PASS; any other final response: WARN (the
  *             service speaks SIP; what a Lync edge answers to OPTIONS is
  *             undocumented, so a refusal is worth a look but is not an
@@ -51,14 +54,13 @@
     "Access Edge SIP over TLS (443 clients, 5061 MTLS federation): a REGISTER without "            \
     "credentials is answered 401 with WWW-Authenticate NTLM / Kerberos / TLS-DSK "                 \
     "realm=\"SIP Communications Service\", targetname, version ([MS-SIPAE] 3.3.5.1, 4.1; "         \
-    "RFC 3261 10.2, 22.2); errors carry ms-diagnostics (../shared/reference/"                      \
-    "lync-external-access.md)"
+    "RFC 3261 10.2, 22.2), NTLM or TLS-DSK among them for external users ([MS-SIPAE] 3.1; "        \
+    "Microsoft Learn: User and client authentication for Skype for Business Server); "             \
+    "errors carry ms-diagnostics"
 #define REF_SIP_OPTIONS                                                                            \
     "Access Edge SIP over TLS answers OPTIONS in SIP (RFC 3261 11); Lync's OPTIONS behaviour is "  \
-    "undocumented, so only silence, a non-SIP answer or a TLS failure fails "                      \
-    "(../shared/reference/lync-external-access.md)"
+    "undocumented, so only silence, a non-SIP answer or a TLS failure fails"
 
-#define LC_SIP_DEFAULT_REALM "SIP Communications Service"
 /* Evidence caps: what a report can hold without drowning. */
 #define LC_SIP_EV_HEADERS 4096
 #define LC_SIP_EV_FIRST 256
@@ -304,113 +306,16 @@ static void lc_sip_conn_end(struct lc_sip_conn *c, enum lc_status st, const char
         lc_sip_check_done(a);
 }
 
-/* "401 Unauthorized" or "401" when the reason phrase is missing. */
-static void lc_sip_code_text(const struct lc_sip_response *r, char *buf, size_t len)
+/* The verdict on the final response is src/sip.c's (lc_sip_judge_register,
+ * lc_sip_judge_options: pure, table-tested); this only records it. */
+static void lc_sip_judge(struct lc_sip_conn *c, const struct lc_sip_response *r)
 {
-    char reason[96];
+    char msg[sizeof(c->message)];
+    enum lc_status st = c->owner->method == LC_SIP_REGISTER
+                            ? lc_sip_judge_register(r, msg, sizeof(msg))
+                            : lc_sip_judge_options(r, msg, sizeof(msg));
 
-    lc_sip_escape(r->reason, strlen(r->reason), reason, sizeof(reason));
-    snprintf(buf, len, "%03d%s%s", r->status, reason[0] ? " " : "", reason);
-}
-
-/* "; Server: RTC/6.0.0.0; ms-diagnostics: 4005;reason=..." (what there is). */
-static void lc_sip_extras(const struct lc_sip_response *r, char *buf, size_t len)
-{
-    const char *server = lc_sip_header_get(r, "Server", 0);
-    const char *diag = lc_sip_header_get(r, "ms-diagnostics", 0);
-    char s[96], d[200];
-
-    buf[0] = '\0';
-    if (server != NULL)
-        lc_sip_escape(server, strlen(server), s, sizeof(s));
-    if (diag != NULL)
-        lc_sip_escape(diag, strlen(diag), d, sizeof(d));
-    snprintf(buf, len, "%s%s%s%s", server ? "; Server: " : "", server ? s : "",
-             diag ? "; ms-diagnostics: " : "", diag ? d : "");
-}
-
-static void lc_sip_judge_register(struct lc_sip_conn *c, const struct lc_sip_response *r)
-{
-    char code[112], extras[400], schemes[160] = "", realm[128] = "", other_realm[128] = "";
-    size_t i, n_ch = 0, n_lync = 0, used = 0;
-
-    lc_sip_code_text(r, code, sizeof(code));
-    lc_sip_extras(r, extras, sizeof(extras));
-    if (r->status == 401 || r->status == 407) {
-        for (i = 0; i < r->n_headers; i++) {
-            struct lc_sip_challenge k;
-            char esc[40];
-            int w;
-            if ((strcasecmp(r->headers[i].name, "WWW-Authenticate") != 0 &&
-                 strcasecmp(r->headers[i].name, "Proxy-Authenticate") != 0) ||
-                lc_sip_challenge_parse(r->headers[i].value, &k) < 0)
-                continue;
-            n_ch++;
-            if (k.lync) {
-                if (n_lync++ == 0)
-                    lc_sip_escape(k.realm, strlen(k.realm), realm, sizeof(realm));
-            } else if (other_realm[0] == '\0') {
-                lc_sip_escape(k.realm, strlen(k.realm), other_realm, sizeof(other_realm));
-            }
-            lc_sip_escape(k.scheme, strlen(k.scheme), esc, sizeof(esc));
-            w = snprintf(schemes + used, sizeof(schemes) - used, "%s%s", used ? ", " : "", esc);
-            if (w > 0 && (size_t)w < sizeof(schemes) - used)
-                used += (size_t)w;
-        }
-        if (n_ch == 0) {
-            lc_sip_conn_end(c, LC_FAIL, "%s without a %s challenge: clients cannot authenticate%s",
-                            code, r->status == 407 ? "Proxy-Authenticate" : "WWW-Authenticate",
-                            extras);
-        } else if (n_lync > 0) {
-            /* The realm is configurable (New-CsSipProxyCustom), so another
-             * realm is still Lync; say so. */
-            lc_sip_conn_end(c, LC_PASS, "%s with %s challenge%s (Lync-like, %srealm \"%s\")%s",
-                            code, schemes, n_ch == 1 ? "" : "s",
-                            strcmp(realm, LC_SIP_DEFAULT_REALM) == 0 ? "" : "custom ", realm,
-                            extras);
-        } else {
-            lc_sip_conn_end(c, LC_PASS,
-                            "%s with %s challenge%s (realm \"%s\"): SIP answers, but not with "
-                            "Lync's NTLM / Kerberos / TLS-DSK challenges ([MS-SIPAE])%s",
-                            code, schemes, n_ch == 1 ? "" : "s", other_realm, extras);
-        }
-        return;
-    }
-    if (r->status >= 200 && r->status < 300) {
-        lc_sip_conn_end(c, LC_PASS,
-                        "%s to a REGISTER without credentials: SIP answers, but nothing "
-                        "authenticates (odd for Lync)%s",
-                        code, extras);
-        return;
-    }
-    lc_sip_conn_end(c, LC_FAIL, "REGISTER answered %s%s", code, extras);
-}
-
-static void lc_sip_judge_options(struct lc_sip_conn *c, const struct lc_sip_response *r)
-{
-    char code[112], extras[400], allow[160] = "";
-    const char *al = lc_sip_header_get(r, "Allow", 0);
-
-    lc_sip_code_text(r, code, sizeof(code));
-    lc_sip_extras(r, extras, sizeof(extras));
-    if (al != NULL) {
-        char esc[140];
-        lc_sip_escape(al, strlen(al), esc, sizeof(esc));
-        snprintf(allow, sizeof(allow), "; Allow: %s", esc);
-    }
-    if (r->status >= 200 && r->status < 300)
-        lc_sip_conn_end(c, LC_PASS, "OPTIONS answered %s%s%s", code, allow, extras);
-    else if (r->status == 401 || r->status == 407)
-        lc_sip_conn_end(c, LC_PASS, "OPTIONS answered %s: SIP answers and asks for credentials%s",
-                        code, extras);
-    else if (r->status < 500)
-        lc_sip_conn_end(c, LC_WARN, "OPTIONS answered %s: SIP answers but refuses OPTIONS%s", code,
-                        extras);
-    else
-        /* A server error to OPTIONS: the REGISTER check says whether it is
-         * an outage; here it only shows that SIP answers. */
-        lc_sip_conn_end(c, LC_WARN, "OPTIONS answered %s: SIP answers with a server error%s", code,
-                        extras);
+    lc_sip_conn_end(c, st, "%s", msg);
 }
 
 /* The first bytes the server sent, escaped, into the evidence and buf. */
@@ -466,10 +371,7 @@ static int lc_sip_examine(struct lc_sip_conn *c)
                                 code, LC_SIP_MAX_MESSAGE);
                 return 1;
             }
-            if (c->owner->method == LC_SIP_REGISTER)
-                lc_sip_judge_register(c, &r);
-            else
-                lc_sip_judge_options(c, &r);
+            lc_sip_judge(c, &r);
             lc_sip_response_clear(&r);
             return 1;
         }
@@ -969,7 +871,8 @@ done:
 const struct lc_probe lc_probe_sip = {
     "sip",
     "SIP over TLS on the access edge (443, 5061), every address: a REGISTER without credentials "
-    "must meet a Lync-like 401 challenge; OPTIONS must be answered in SIP",
+    "must meet a 401 challenge external clients can answer (NTLM or TLS-DSK); OPTIONS must be "
+    "answered in SIP",
     lc_sip_options,
     lc_sip_plan,
 };

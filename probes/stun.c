@@ -10,9 +10,11 @@
  *     how TCP 443 answered: a normal TLS server, MS-TURN pseudo-TLS
  *     ([MS-TURN] 2.1: ServerHello + ServerHelloDone, no certificate; the
  *     verdict on it is inferred), or nothing.
- * Ports: the A/V edge's external UDP 3478 and TCP 443 (seed 003 tables,
- * edge-environmental-requirements.md). See ../shared/reference/
- * lync-external-access.md, "Probing each service beyond port open". */
+ * Ports: the A/V edge's external UDP 3478 and TCP 443 (Microsoft Learn,
+ * "Edge Server environmental requirements in Skype for Business Server",
+ * port and firewall tables). An Allocate answered with success although it
+ * carried no credentials is an open relay and fails (RFC 5766 4; [MS-TURN]
+ * 3.2.5.1). The verdicts are src/stun.c's lc_turn_judge and lc_ptls_judge. */
 #include "probe.h"
 
 #include <arpa/inet.h>
@@ -37,12 +39,13 @@
 #define REF_TURN                                                                                   \
     "A/V edge UDP 3478 (MS-TURN) answers from the internet: an unauthenticated Allocate with "     \
     "MAGIC-COOKIE first gets 401 with REALM and usually ALTERNATE-SERVER = the edge's public "     \
-    "address ([MS-TURN] 2.2.2, 3.1.10); standard STUN servers answer an RFC 5389 Binding "         \
-    "(seed 003 ports; ../shared/reference/lync-external-access.md)"
+    "address ([MS-TURN] 2.2.2, 3.1.10, 3.2.5.1), never a success (an open relay; RFC 5766 4); "    \
+    "standard STUN servers answer an RFC 5389 Binding (ports: Microsoft Learn, Edge Server "       \
+    "environmental requirements in Skype for Business Server)"
 #define REF_PTLS                                                                                   \
     "A/V edge TCP 443 (MS-TURN over pseudo-TLS, [MS-TURN] 2.1) answers from the internet; a "      \
-    "normal TLS handshake fails there by design (inferred) (seed 003 ports; "                      \
-    "../shared/reference/lync-external-access.md)"
+    "normal TLS handshake fails there by design (inferred) (ports: Microsoft Learn, Edge Server "  \
+    "environmental requirements in Skype for Business Server)"
 
 /* RFC 5389 7.2.1: RTO 500 ms doubling, Rc = 7 transmissions, then Rm = 16
  * RTOs of waiting; all of it within 4/5 of the check's timeout, leaving the
@@ -70,7 +73,8 @@ static const struct lc_option_decl lc_stun_options[] = {
      NULL},
     {"target", LC_OPT_STRING, "av-edge",
      "whose MS-TURN to probe: the A/V edge from outside, or the edge internal interface from a "
-     "Front End (seed 003: STUN/MSTURN UDP 3478 and TCP 443 on both)",
+     "Front End (STUN/MSTURN UDP 3478 and TCP 443 on both: Edge Server environmental "
+     "requirements)",
      lc_stun_targets, 0, 0, NULL},
     {"alternate-server", LC_OPT_BOOL, "yes",
      "warn when the ALTERNATE-SERVER the edge advertises is none of the A/V edge's DNS "
@@ -84,24 +88,7 @@ static json_t *lc_addrs_object(struct lc_check *check, const char *addr)
     return lc_check_evidence_addr(check, addr);
 }
 
-static void lc_addr_port(const struct lc_stun_addr *a, char *buf, size_t len)
-{
-    snprintf(buf, len, a->family == AF_INET6 ? "[%s]:%u" : "%s:%u", a->text, a->port);
-}
-
 /* ======== stun.turn: MS-TURN Allocate and STUN Binding over UDP ======== */
-
-enum lc_turn_state {
-    LC_T_WAITING = 0,
-    LC_T_ANSWERED,  /* at least one well-formed answer */
-    LC_T_MALFORMED, /* an answer to us that is not well-formed */
-    LC_T_CLOSED,    /* ICMP port unreachable */
-    LC_T_SILENT,    /* nothing within the time */
-    LC_T_ERROR      /* could not even send */
-};
-
-static const char *const lc_turn_state_words[] = {"waiting", "answered", "malformed",
-                                                  "closed",  "silent",   "error"};
 
 enum { LC_REQ_ALLOCATE = 0, LC_REQ_BINDING = 1, LC_REQ_N = 2 };
 
@@ -124,7 +111,7 @@ struct lc_turn_addr {
     unsigned transmissions;
     unsigned ignored; /* datagrams for other transaction ids */
     struct lc_turn_req req[LC_REQ_N];
-    enum lc_turn_state state;
+    enum lc_turn_outcome state;
     int done;
     char error[256];
     char hex[2 * LC_HEX_MAX + 4];
@@ -182,7 +169,7 @@ static json_t *lc_stun_addr_json(const struct lc_stun_addr *a)
 
     if (!a->present)
         return NULL;
-    lc_addr_port(a, buf, sizeof(buf));
+    lc_stun_addr_port(a, buf, sizeof(buf));
     return json_string(buf);
 }
 
@@ -279,7 +266,7 @@ static void lc_turn_note(struct lc_turn_addr *a)
     if (lc_check_is_done(t->check))
         return;
     ev = lc_addrs_object(t->check, a->addr);
-    json_object_set_new(ev, "result", json_string(lc_turn_state_words[a->state]));
+    json_object_set_new(ev, "result", json_string(lc_turn_outcome_name(a->state)));
     json_object_set_new(ev, "transmissions", json_integer(a->transmissions));
     if (a->answered_us != 0)
         json_object_set_new(ev, "first_answer_ms",
@@ -290,7 +277,7 @@ static void lc_turn_note(struct lc_turn_addr *a)
         json_object_set_new(ev, "stun_binding", lc_stun_msg_json(&a->req[LC_REQ_BINDING].msg));
     if (a->ignored > 0)
         json_object_set_new(ev, "ignored_datagrams", json_integer(a->ignored));
-    if (a->state == LC_T_MALFORMED)
+    if (a->state == LC_TURN_MALFORMED)
         json_object_set_new(ev, "malformed",
                             json_pack("{s:s, s:I, s:s}", "error", a->error, "length",
                                       (json_int_t)a->bad_len, "bytes", a->hex));
@@ -298,7 +285,7 @@ static void lc_turn_note(struct lc_turn_addr *a)
         json_object_set_new(ev, "error", json_string(a->error));
 }
 
-static void lc_turn_addr_done(struct lc_turn_addr *a, enum lc_turn_state state)
+static void lc_turn_addr_done(struct lc_turn_addr *a, enum lc_turn_outcome state)
 {
     struct lc_turn_arg *t = a->owner;
 
@@ -306,7 +293,7 @@ static void lc_turn_addr_done(struct lc_turn_addr *a, enum lc_turn_state state)
         return;
     a->done = 1;
     lc_turn_addr_release(a);
-    if (a->state == LC_T_WAITING || state == LC_T_MALFORMED)
+    if (a->state == LC_TURN_WAITING || state == LC_TURN_MALFORMED)
         a->state = state;
     if (lc_check_is_done(t->check))
         return;
@@ -333,10 +320,10 @@ static int lc_turn_transmit(struct lc_turn_addr *a)
             /* A connected UDP socket reports an earlier ICMP port
              * unreachable here or on the next receive. */
             snprintf(a->error, sizeof(a->error), "ICMP port unreachable");
-            lc_turn_addr_done(a, a->state == LC_T_ANSWERED ? LC_T_ANSWERED : LC_T_CLOSED);
+            lc_turn_addr_done(a, a->state == LC_TURN_ANSWERED ? LC_TURN_ANSWERED : LC_TURN_CLOSED);
         } else {
             snprintf(a->error, sizeof(a->error), "cannot send: %s", strerror(e));
-            lc_turn_addr_done(a, a->state == LC_T_ANSWERED ? LC_T_ANSWERED : LC_T_ERROR);
+            lc_turn_addr_done(a, a->state == LC_TURN_ANSWERED ? LC_TURN_ANSWERED : LC_TURN_ERROR);
         }
         return -1;
     }
@@ -350,7 +337,7 @@ static void lc_turn_schedule(struct lc_turn_addr *a)
     uint64_t now = lc_now_us(), wait;
 
     if (now >= a->end_us) {
-        lc_turn_addr_done(a, a->state == LC_T_ANSWERED ? LC_T_ANSWERED : LC_T_SILENT);
+        lc_turn_addr_done(a, a->state == LC_TURN_ANSWERED ? LC_TURN_ANSWERED : LC_TURN_SILENT);
         return;
     }
     /* After transmission k (1-based) wait RTO * 2^(k-1); after the last,
@@ -364,7 +351,7 @@ static void lc_turn_schedule(struct lc_turn_addr *a)
     a->timer = lc_loop_timer_add(a->owner->loop, wait, lc_turn_on_timer, a);
     if (a->timer == NULL) {
         snprintf(a->error, sizeof(a->error), "out of memory");
-        lc_turn_addr_done(a, LC_T_ERROR);
+        lc_turn_addr_done(a, LC_TURN_ERROR);
     }
 }
 
@@ -379,7 +366,7 @@ static void lc_turn_on_timer(struct lc_loop *loop, void *arg)
         return;
     /* Out of time, or Rm RTOs passed since the last of Rc transmissions. */
     if (now >= a->end_us || a->transmissions >= LC_RC) {
-        lc_turn_addr_done(a, a->state == LC_T_ANSWERED ? LC_T_ANSWERED : LC_T_SILENT);
+        lc_turn_addr_done(a, a->state == LC_TURN_ANSWERED ? LC_TURN_ANSWERED : LC_TURN_SILENT);
         return;
     }
     if (lc_turn_transmit(a) < 0)
@@ -394,7 +381,7 @@ static void lc_turn_malformed(struct lc_turn_addr *a, const uint8_t *buf, size_t
     snprintf(a->error, sizeof(a->error), "%s", why);
     lc_stun_hex(buf, len, LC_HEX_MAX, a->hex, sizeof(a->hex));
     a->bad_len = len;
-    lc_turn_addr_done(a, LC_T_MALFORMED);
+    lc_turn_addr_done(a, LC_TURN_MALFORMED);
 }
 
 /* One datagram from the address (the socket is connected to it). */
@@ -433,9 +420,9 @@ static void lc_turn_datagram(struct lc_turn_addr *a, const uint8_t *buf, size_t 
     a->req[which].msg = msg;
     a->req[which].answered = 1;
     lc_turn_note(a);
-    if (a->state == LC_T_WAITING) {
+    if (a->state == LC_TURN_WAITING) {
         uint64_t now = lc_now_us(), grace = 4 * (now - a->started_us);
-        a->state = LC_T_ANSWERED;
+        a->state = LC_TURN_ANSWERED;
         a->answered_us = now;
         if (grace < LC_GRACE_MIN_US)
             grace = LC_GRACE_MIN_US;
@@ -448,7 +435,7 @@ static void lc_turn_datagram(struct lc_turn_addr *a, const uint8_t *buf, size_t 
         lc_turn_schedule(a);
     }
     if (a->req[LC_REQ_ALLOCATE].answered && a->req[LC_REQ_BINDING].answered)
-        lc_turn_addr_done(a, LC_T_ANSWERED);
+        lc_turn_addr_done(a, LC_TURN_ANSWERED);
 }
 
 static void lc_turn_on_io(struct lc_loop *loop, int fd, unsigned events, void *arg)
@@ -472,10 +459,12 @@ static void lc_turn_on_io(struct lc_loop *loop, int fd, unsigned events, void *a
                 return;
             if (e == ECONNREFUSED) {
                 snprintf(a->error, sizeof(a->error), "ICMP port unreachable");
-                lc_turn_addr_done(a, a->state == LC_T_ANSWERED ? LC_T_ANSWERED : LC_T_CLOSED);
+                lc_turn_addr_done(a,
+                                  a->state == LC_TURN_ANSWERED ? LC_TURN_ANSWERED : LC_TURN_CLOSED);
             } else {
                 snprintf(a->error, sizeof(a->error), "receive failed: %s", strerror(e));
-                lc_turn_addr_done(a, a->state == LC_T_ANSWERED ? LC_T_ANSWERED : LC_T_ERROR);
+                lc_turn_addr_done(a,
+                                  a->state == LC_TURN_ANSWERED ? LC_TURN_ANSWERED : LC_TURN_ERROR);
             }
             return;
         }
@@ -518,7 +507,7 @@ static void lc_turn_addr_start(struct lc_turn_addr *a, uint64_t budget_us)
     a->end_us = a->started_us + budget_us;
     a->fd = lc_udp_connect(a->addr, t->port, a->error, sizeof(a->error));
     if (a->fd < 0) {
-        lc_turn_addr_done(a, LC_T_ERROR);
+        lc_turn_addr_done(a, LC_TURN_ERROR);
         return;
     }
     n = lc_msturn_allocate_request(a->req[LC_REQ_ALLOCATE].buf, sizeof(a->req[LC_REQ_ALLOCATE].buf),
@@ -529,12 +518,12 @@ static void lc_turn_addr_start(struct lc_turn_addr *a, uint64_t budget_us)
     a->req[LC_REQ_BINDING].len = n > 0 ? (size_t)n : 0;
     if (a->req[LC_REQ_ALLOCATE].len == 0 || a->req[LC_REQ_BINDING].len == 0) {
         snprintf(a->error, sizeof(a->error), "cannot build the requests (random generator?)");
-        lc_turn_addr_done(a, LC_T_ERROR);
+        lc_turn_addr_done(a, LC_TURN_ERROR);
         return;
     }
     if (lc_loop_io_set(t->loop, a->fd, LC_IO_READ, lc_turn_on_io, a) < 0) {
         snprintf(a->error, sizeof(a->error), "cannot watch the socket");
-        lc_turn_addr_done(a, LC_T_ERROR);
+        lc_turn_addr_done(a, LC_TURN_ERROR);
         return;
     }
     if (lc_turn_transmit(a) < 0)
@@ -543,144 +532,38 @@ static void lc_turn_addr_start(struct lc_turn_addr *a, uint64_t budget_us)
     lc_turn_schedule(a);
 }
 
-/* One line for what an address answered, the MS-TURN answer first. */
-static void lc_turn_describe(const struct lc_turn_addr *a, char *buf, size_t len)
-{
-    const struct lc_turn_req *al = &a->req[LC_REQ_ALLOCATE], *bi = &a->req[LC_REQ_BINDING];
-    char addr[64] = "", more[160] = "";
-    size_t o = 0;
-
-    if (al->answered) {
-        const struct lc_stun_msg *m = &al->msg;
-        const char *who = m->ms_turn ? "MS-TURN" : "TURN (RFC 5389, no MS-TURN MAGIC-COOKIE)";
-        if (lc_stun_class_of(m->type) == LC_STUN_ERROR) {
-            if (m->n_server_unknown > 0)
-                snprintf(more, sizeof(more), ", UNKNOWN-ATTRIBUTES 0x%04x%s", m->server_unknown[0],
-                         m->n_server_unknown > 1 ? " ..." : "");
-            o = (size_t)snprintf(buf, len, "%s %d%s%s%s%s%s", who, m->error_code,
-                                 m->reason[0] != '\0' ? " " : "", m->reason,
-                                 m->has_realm ? " with REALM \"" : "", m->has_realm ? m->realm : "",
-                                 m->has_realm ? "\"" : "");
-            if (o < len && more[0] != '\0')
-                o += (size_t)snprintf(buf + o, len - o, "%s", more);
-        } else {
-            const struct lc_stun_addr *x = m->xor_mapped.present ? &m->xor_mapped : &m->mapped;
-            if (x->present)
-                lc_addr_port(x, addr, sizeof(addr));
-            o = (size_t)snprintf(buf, len, "%s Allocate success without credentials%s%s", who,
-                                 x->present ? ", mapped address " : "", addr);
-        }
-        if (o < len && m->alternate.present) {
-            lc_addr_port(&m->alternate, addr, sizeof(addr));
-            o += (size_t)snprintf(buf + o, len - o, ", ALTERNATE-SERVER %s", addr);
-        }
-        if (o < len && bi->answered)
-            o += (size_t)snprintf(buf + o, len - o, "; STUN Binding answered too");
-        return;
-    }
-    if (bi->answered) {
-        const struct lc_stun_msg *m = &bi->msg;
-        if (lc_stun_class_of(m->type) == LC_STUN_ERROR) {
-            snprintf(buf, len, "STUN Binding error %d %s", m->error_code, m->reason);
-        } else {
-            const struct lc_stun_addr *x = m->xor_mapped.present ? &m->xor_mapped : &m->mapped;
-            lc_addr_port(x, addr, sizeof(addr));
-            snprintf(buf, len, "STUN Binding success, %s %s (no answer to the MS-TURN Allocate)",
-                     m->xor_mapped.present ? "XOR-MAPPED-ADDRESS" : "MAPPED-ADDRESS", addr);
-        }
-        return;
-    }
-    snprintf(buf, len, "no answer");
-}
-
-static int lc_turn_is_dns_addr(const struct lc_dns_name *d, const char *text)
-{
-    struct in6_addr x, y;
-    int fx = strchr(text, ':') != NULL ? AF_INET6 : AF_INET;
-    size_t i;
-
-    if (d == NULL || inet_pton(fx, text, &x) != 1)
-        return 0;
-    for (i = 0; i < d->n_addrs; i++) {
-        if (d->addrs[i].family != fx || inet_pton(fx, d->addrs[i].text, &y) != 1)
-            continue;
-        if (memcmp(&x, &y, fx == AF_INET ? 4 : 16) == 0)
-            return 1;
-    }
-    return 0;
-}
-
+/* The verdict is src/stun.c's lc_turn_judge (pure, table-tested): here
+ * only the facts are gathered. */
 static void lc_turn_evaluate(struct lc_turn_arg *t)
 {
     struct lc_check *check = t->check;
     const struct lc_dns_name *d = lc_check_data(lc_check_dep(check, 0));
-    const struct lc_turn_addr *bad[6] = {NULL};
-    size_t count[6] = {0}, i;
-    char what[512], alt[64];
-    int r;
+    struct lc_turn_obs *obs = calloc(t->n > 0 ? t->n : 1, sizeof(*obs));
+    const char **dns = calloc(d != NULL && d->n_addrs > 0 ? d->n_addrs : 1, sizeof(*dns));
+    size_t i, n_dns = 0;
+    char msg[1024];
+    enum lc_status st;
 
+    if (obs == NULL || dns == NULL) {
+        lc_check_finish(check, LC_ERROR, "out of memory");
+        goto done;
+    }
+    for (i = 0; d != NULL && i < d->n_addrs; i++)
+        dns[n_dns++] = d->addrs[i].text;
     for (i = 0; i < t->n; i++) {
-        enum lc_turn_state s = t->a[i].state;
-        if (count[s]++ == 0)
-            bad[s] = &t->a[i];
+        const struct lc_turn_addr *a = &t->a[i];
+        obs[i].addr = a->addr;
+        obs[i].outcome = a->state;
+        obs[i].error = a->error;
+        obs[i].allocate = a->req[LC_REQ_ALLOCATE].answered ? &a->req[LC_REQ_ALLOCATE].msg : NULL;
+        obs[i].binding = a->req[LC_REQ_BINDING].answered ? &a->req[LC_REQ_BINDING].msg : NULL;
     }
-    if (bad[LC_T_MALFORMED] != NULL) {
-        lc_check_finish(check, LC_FAIL, "malformed answer from %s:%u: %s",
-                        bad[LC_T_MALFORMED]->addr, t->port, bad[LC_T_MALFORMED]->error);
-        return;
-    }
-    if (bad[LC_T_CLOSED] != NULL) {
-        lc_check_finish(check, LC_FAIL, "UDP %u closed on %s (ICMP port unreachable)%s", t->port,
-                        bad[LC_T_CLOSED]->addr,
-                        count[LC_T_CLOSED] > 1 ? " and other addresses" : "");
-        return;
-    }
-    if (bad[LC_T_ERROR] != NULL) {
-        lc_check_finish(check, LC_FAIL, "cannot probe %s:%u: %s", bad[LC_T_ERROR]->addr, t->port,
-                        bad[LC_T_ERROR]->error);
-        return;
-    }
-    if (bad[LC_T_SILENT] != NULL) {
-        lc_check_finish(check, LC_FAIL,
-                        "no answer to STUN or MS-TURN on UDP %u from %s%s: filtered or not "
-                        "listening",
-                        t->port, bad[LC_T_SILENT]->addr,
-                        count[LC_T_SILENT] > 1 ? " and other addresses" : "");
-        return;
-    }
-    /* Everyone answered. The edge's advertised public address must be one
-     * of the name's: else clients are sent to an address the A/V edge was
-     * told it has, not the one the internet reaches (NAT misconfiguration). */
-    for (i = 0; t->check_alternate && i < t->n; i++) {
-        for (r = 0; r < LC_REQ_N; r++) {
-            const struct lc_stun_msg *m = &t->a[i].req[r].msg;
-            if (!t->a[i].req[r].answered || !m->alternate.present ||
-                lc_turn_is_dns_addr(d, m->alternate.text))
-                continue;
-            lc_addr_port(&m->alternate, alt, sizeof(alt));
-            lc_check_finish(check, LC_WARN,
-                            "%s:%u advertises ALTERNATE-SERVER %s, which is not an address of "
-                            "%s: the A/V edge's public (NAT) address looks misconfigured",
-                            t->a[i].addr, t->port, alt, t->name);
-            return;
-        }
-    }
-    for (i = 0; i < t->n; i++) {
-        for (r = 0; r < LC_REQ_N; r++) {
-            const struct lc_stun_msg *m = &t->a[i].req[r].msg;
-            if (!t->a[i].req[r].answered || m->n_unknown == 0 ||
-                lc_stun_class_of(m->type) != LC_STUN_SUCCESS)
-                continue;
-            /* RFC 5389 7.3.3: such a success response is discarded. */
-            lc_check_finish(check, LC_WARN,
-                            "%s:%u answered with unknown comprehension-required attribute "
-                            "0x%04x: RFC 5389 clients discard that answer",
-                            t->a[i].addr, t->port, m->unknown[0]);
-            return;
-        }
-    }
-    lc_turn_describe(&t->a[0], what, sizeof(what));
-    lc_check_finish(check, LC_PASS, "%s (%zu address%s)", what, t->n, t->n == 1 ? "" : "es");
+    st = lc_turn_judge(obs, t->n, t->name, t->port, dns, n_dns, t->check_alternate, msg,
+                       sizeof(msg));
+    lc_check_finish(check, st, "%s", msg);
+done:
+    free(obs);
+    free(dns);
 }
 
 static void lc_turn_start(struct lc_check *check, void *arg)
@@ -714,20 +597,6 @@ static void lc_turn_start(struct lc_check *check, void *arg)
 }
 
 /* ======== stun.pseudo-tls: what answers a TLS handshake on TCP ======== */
-
-enum lc_ptls_kind {
-    LC_P_PENDING = 0,
-    LC_P_TLS,        /* handshake completed */
-    LC_P_PSEUDO,     /* ServerHello without a certificate: MS-TURN pseudo-TLS (inferred) */
-    LC_P_TLS_REFUSE, /* a TLS server that refused us (alert, or failed after its certificate) */
-    LC_P_OPEN,       /* TCP accepted, no TLS answer */
-    LC_P_CLOSED,     /* connection refused */
-    LC_P_FILTERED,   /* no answer to the TCP connect */
-    LC_P_ERROR       /* could not connect otherwise */
-};
-
-static const char *const lc_ptls_words[] = {"pending", "tls",    "pseudo-tls", "tls-refused",
-                                            "open",    "closed", "filtered",   "error"};
 
 struct lc_ptls_arg;
 
@@ -833,25 +702,26 @@ static void lc_ptls_on_msg(int write_p, int version, int content_type, const voi
     }
 }
 
+/* The verdict is src/stun.c's lc_ptls_judge (pure, table-tested). */
 static void lc_ptls_evaluate(struct lc_ptls_arg *p)
 {
-    size_t i, bad = 0, differ = 0;
-    const struct lc_ptls_addr *first_bad = NULL;
+    struct lc_ptls_obs *obs = calloc(p->n > 0 ? p->n : 1, sizeof(*obs));
+    char msg[1024];
+    enum lc_status st;
+    size_t i;
 
-    for (i = 0; i < p->n; i++) {
-        const struct lc_ptls_addr *a = &p->a[i];
-        if (a->kind >= LC_P_CLOSED && bad++ == 0)
-            first_bad = a;
-        if (a->kind != p->a[0].kind)
-            differ = 1;
-    }
-    if (first_bad != NULL) {
-        lc_check_finish(p->check, LC_FAIL, "%s:%u: %s%s", first_bad->addr, p->port, first_bad->note,
-                        bad > 1 ? " (and other addresses)" : "");
+    if (obs == NULL) {
+        lc_check_finish(p->check, LC_ERROR, "out of memory");
         return;
     }
-    lc_check_finish(p->check, LC_PASS, "%s (%zu address%s%s)", p->a[0].note, p->n,
-                    p->n == 1 ? "" : "es", differ ? "; addresses answer differently" : "");
+    for (i = 0; i < p->n; i++) {
+        obs[i].addr = p->a[i].addr;
+        obs[i].kind = p->a[i].kind;
+        obs[i].note = p->a[i].note;
+    }
+    st = lc_ptls_judge(obs, p->n, p->port, msg, sizeof(msg));
+    lc_check_finish(p->check, st, "%s", msg);
+    free(obs);
 }
 
 /* Sort out how the listener answered; the pseudo-TLS verdict is a
@@ -869,7 +739,7 @@ static void lc_ptls_classify(struct lc_ptls_addr *a, const struct lc_tls_result 
         X509 *leaf =
             res->chain != NULL && sk_X509_num(res->chain) > 0 ? sk_X509_value(res->chain, 0) : NULL;
         char *cn = leaf != NULL ? lc_cert_subject_cn(leaf) : NULL;
-        a->kind = LC_P_TLS;
+        a->kind = LC_PTLS_TLS;
         if (leaf != NULL)
             snprintf(a->note, sizeof(a->note),
                      "a normal TLS server answers: %s, certificate CN=%s (not MS-TURN "
@@ -885,20 +755,20 @@ static void lc_ptls_classify(struct lc_ptls_addr *a, const struct lc_tls_result 
     }
     if (!res->connected) {
         if (strstr(e, "refused") != NULL) {
-            a->kind = LC_P_CLOSED;
+            a->kind = LC_PTLS_CLOSED;
             snprintf(a->note, sizeof(a->note), "TCP port closed (connection refused)");
         } else if (strstr(e, "timed out") != NULL) {
-            a->kind = LC_P_FILTERED;
+            a->kind = LC_PTLS_FILTERED;
             snprintf(a->note, sizeof(a->note), "no answer to the TCP connect: filtered");
         } else {
-            a->kind = LC_P_ERROR;
+            a->kind = LC_PTLS_ERROR;
             snprintf(a->note, sizeof(a->note), "cannot connect: %s", e);
         }
         return;
     }
     if (!a->saw_certificate && !a->saw_alert &&
         (a->saw_server_hello || strstr(e, "unexpected message") != NULL)) {
-        a->kind = LC_P_PSEUDO;
+        a->kind = LC_PTLS_PSEUDO;
         snprintf(a->note, sizeof(a->note),
                  "MS-TURN pseudo-TLS (inferred): the server answered the ClientHello with %s and "
                  "no certificate (%s)",
@@ -906,12 +776,12 @@ static void lc_ptls_classify(struct lc_ptls_addr *a, const struct lc_tls_result 
         return;
     }
     if (a->saw_alert || a->saw_certificate || strstr(e, "alert") != NULL) {
-        a->kind = LC_P_TLS_REFUSE;
+        a->kind = LC_PTLS_TLS_REFUSE;
         snprintf(a->note, sizeof(a->note), "a TLS server answers but refused our handshake (%s)",
                  e);
         return;
     }
-    a->kind = LC_P_OPEN;
+    a->kind = LC_PTLS_OPEN;
     snprintf(a->note, sizeof(a->note), "TCP open, no TLS answer to a ClientHello (%s)", e);
 }
 
@@ -930,7 +800,7 @@ static void lc_ptls_on_done(struct lc_tls_result *res, void *arg)
         return;
     lc_ptls_classify(a, res);
     ev = lc_addrs_object(p->check, a->addr);
-    json_object_set_new(ev, "result", json_string(lc_ptls_words[a->kind]));
+    json_object_set_new(ev, "result", json_string(lc_ptls_kind_name(a->kind)));
     json_object_set_new(ev, "connected", json_boolean(res->connected));
     json_object_set_new(ev, "handshake", json_boolean(res->handshake_ok));
     json_object_set_new(ev, "elapsed_ms", json_integer((json_int_t)(res->elapsed_us / 1000)));
@@ -1007,12 +877,12 @@ static void lc_ptls_start(struct lc_check *check, void *arg)
         }
         e = errno;
         a->done = 1;
-        a->kind = e == ECONNREFUSED ? LC_P_CLOSED : LC_P_ERROR;
+        a->kind = e == ECONNREFUSED ? LC_PTLS_CLOSED : LC_PTLS_ERROR;
         snprintf(a->note, sizeof(a->note), "%s",
                  e == ECONNREFUSED ? "TCP port closed (connection refused)"
                                    : "cannot start a connection");
         json_object_set_new(lc_addrs_object(check, a->addr), "result",
-                            json_string(lc_ptls_words[a->kind]));
+                            json_string(lc_ptls_kind_name(a->kind)));
         json_object_set_new(lc_addrs_object(check, a->addr), "observation", json_string(a->note));
         p->pending--;
     }

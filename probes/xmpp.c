@@ -16,7 +16,7 @@
  *   <stream:error>: FAIL with the condition (RFC 6120 4.9.3);
  *   not XML, not a stream, forbidden XML, over 64 KiB, the stream closed,
  *     the connection refused, reset or closed, or no features within 4/5
- *     of the check's time: FAIL. */
+ *     of the check's time: FAIL. The answer's verdict is src/xmpp.c's lc_xmpp_judge. */
 #include "probe.h"
 
 #include <errno.h>
@@ -39,8 +39,7 @@
 #define REF_XMPP                                                                                   \
     "XMPP federation on the Access Edge, TCP 5269 (SfB Server 2015; ODS: "                         \
     "edge-environmental-requirements.md): a stream header to the SIP domain is answered with "     \
-    "<stream:features> (RFC 6120 4.3.2), STARTTLS offered (RFC 6120 5.1), dialback (XEP-0220) "    \
-    "(../shared/reference/lync-external-access.md)"
+    "<stream:features> (RFC 6120 4.3.2), STARTTLS offered (RFC 6120 5.1), dialback (XEP-0220)"
 
 #define LC_XMPP_PORT 5269
 #define LC_XMPP_FROM "lynccheck.invalid"
@@ -215,52 +214,13 @@ static void lc_xmpp_first(struct lc_xmpp_conn *c, char *buf, size_t len)
     lc_sip_escape(c->first, c->n_first < 64 ? c->n_first : 64, buf, len);
 }
 
-static void lc_xmpp_judge(struct lc_xmpp_conn *c, const struct lc_xmpp_result *r)
+/* The verdict is src/xmpp.c's lc_xmpp_judge (pure, table-tested). */
+static void lc_xmpp_judge_conn(struct lc_xmpp_conn *c, const struct lc_xmpp_result *r)
 {
-    char from[300], id[160], mechs[300] = "", first[300], cond[80], text[300];
-    const char *tls, *db;
-    size_t i, used = 0;
+    char msg[sizeof(c->message)];
+    enum lc_status st = lc_xmpp_judge(r, c->first, c->n_first, msg, sizeof(msg));
 
-    lc_sip_escape(r->from, strlen(r->from), from, sizeof(from));
-    lc_sip_escape(r->id, strlen(r->id), id, sizeof(id));
-    switch (r->status) {
-    case LC_XMPP_FEATURES:
-        for (i = 0; i < r->n_mechanisms; i++) {
-            char esc[64];
-            int w;
-            lc_sip_escape(r->mechanisms[i], strlen(r->mechanisms[i]), esc, sizeof(esc));
-            w = snprintf(mechs + used, sizeof(mechs) - used, "%s%s", i ? " " : "", esc);
-            if (w > 0 && (size_t)w < sizeof(mechs) - used)
-                used += (size_t)w;
-        }
-        tls = r->starttls_required ? "required" : r->starttls ? "offered" : "not offered";
-        db = r->dialback ? "offered" : r->db_namespace ? "namespace declared" : "not offered";
-        lc_xmpp_conn_end(c, r->starttls ? LC_PASS : LC_WARN,
-                         "stream features: STARTTLS %s, dialback %s, SASL %s; from=%s id=%s%s", tls,
-                         db, used > 0 ? mechs : "none", from[0] ? from : "(none)",
-                         id[0] ? id : "(none)",
-                         r->starttls ? ""
-                                     : " (RFC 6120 5.1 requires STARTTLS support: partners that "
-                                       "insist on TLS will not federate)");
-        return;
-    case LC_XMPP_STREAM_ERROR:
-        lc_sip_escape(r->error_condition, strlen(r->error_condition), cond, sizeof(cond));
-        lc_sip_escape(r->error_text, strlen(r->error_text), text, sizeof(text));
-        lc_xmpp_conn_end(c, LC_FAIL, "stream error <%s/>%s%s%s (from=%s)",
-                         cond[0] ? cond : "no condition", text[0] ? ": \"" : "", text,
-                         text[0] ? "\"" : "", from[0] ? from : "(none)");
-        return;
-    case LC_XMPP_CLOSED:
-        lc_xmpp_conn_end(c, LC_FAIL, "the server closed the stream without sending features");
-        return;
-    case LC_XMPP_BAD:
-    default:
-        /* libxml2's messages quote names from the input: escape them too. */
-        lc_sip_escape(r->error, strlen(r->error), text, sizeof(text));
-        lc_xmpp_first(c, first, sizeof(first));
-        lc_xmpp_conn_end(c, LC_FAIL, "not an XMPP stream: %s; first bytes \"%s\"", text, first);
-        return;
-    }
+    lc_xmpp_conn_end(c, st, "%s", msg);
 }
 
 static void lc_xmpp_on_io(struct lc_loop *loop, int fd, unsigned events, void *arg);
@@ -308,7 +268,7 @@ static void lc_xmpp_read(struct lc_xmpp_conn *c)
         }
         st = lc_xmpp_parser_feed(c->parser, buf, (size_t)n);
         if (st != LC_XMPP_NEED_MORE) {
-            lc_xmpp_judge(c, lc_xmpp_parser_result(c->parser));
+            lc_xmpp_judge_conn(c, lc_xmpp_parser_result(c->parser));
             return;
         }
     }

@@ -2,6 +2,7 @@
 #include "sip.h"
 
 #include <openssl/rand.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -507,4 +508,168 @@ void lc_sip_escape(const char *in, size_t n, char *out, size_t len)
         o += t;
     }
     out[o < len ? o : len - 1] = '\0';
+}
+
+/* ---- the verdicts ---- */
+
+#define LC_SIP_DEFAULT_REALM "SIP Communications Service"
+
+static void lc_sip_msg(char *msg, size_t len, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void lc_sip_msg(char *msg, size_t len, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (msg == NULL || len == 0)
+        return;
+    va_start(ap, fmt);
+    (void)vsnprintf(msg, len, fmt, ap);
+    va_end(ap);
+}
+
+/* "401 Unauthorized", or "401" when the reason phrase is missing. */
+static void lc_sip_code_text(const struct lc_sip_response *r, char *buf, size_t len)
+{
+    char reason[96];
+
+    lc_sip_escape(r->reason != NULL ? r->reason : "", r->reason != NULL ? strlen(r->reason) : 0,
+                  reason, sizeof(reason));
+    snprintf(buf, len, "%03d%s%s", r->status, reason[0] ? " " : "", reason);
+}
+
+/* "; Server: RTC/6.0.0.0; ms-diagnostics: 4005;reason=..." (what there is). */
+static void lc_sip_extras(const struct lc_sip_response *r, char *buf, size_t len)
+{
+    const char *server = lc_sip_header_get(r, "Server", 0);
+    const char *diag = lc_sip_header_get(r, "ms-diagnostics", 0);
+    char s[96] = "", d[200] = "";
+
+    if (server != NULL)
+        lc_sip_escape(server, strlen(server), s, sizeof(s));
+    if (diag != NULL)
+        lc_sip_escape(diag, strlen(diag), d, sizeof(d));
+    snprintf(buf, len, "%s%s%s%s", server ? "; Server: " : "", s, diag ? "; ms-diagnostics: " : "",
+             d);
+}
+
+/* What the challenges of a 401/407 offer. */
+struct lc_sip_offer {
+    size_t n_ch, n_lync;
+    int ntlm, tls_dsk, kerberos;
+    char schemes[160];     /* "NTLM, Kerberos, TLS-DSK", escaped */
+    char realm[128];       /* the first [MS-SIPAE] challenge's, escaped */
+    char other_realm[128]; /* the first other challenge's, escaped */
+};
+
+static void lc_sip_offer_collect(const struct lc_sip_response *r, struct lc_sip_offer *o)
+{
+    size_t i, used = 0;
+
+    memset(o, 0, sizeof(*o));
+    for (i = 0; i < r->n_headers; i++) {
+        struct lc_sip_challenge k;
+        char esc[40];
+        int w;
+
+        /* RFC 3261 7.3.1: header names are case-insensitive. */
+        if ((strcasecmp(r->headers[i].name, "WWW-Authenticate") != 0 &&
+             strcasecmp(r->headers[i].name, "Proxy-Authenticate") != 0) ||
+            lc_sip_challenge_parse(r->headers[i].value, &k) < 0)
+            continue;
+        o->n_ch++;
+        /* Scheme tokens are case-insensitive too (RFC 3261 22.4, RFC 2617 1.2). */
+        o->ntlm |= strcasecmp(k.scheme, "NTLM") == 0;
+        o->tls_dsk |= strcasecmp(k.scheme, "TLS-DSK") == 0;
+        o->kerberos |= strcasecmp(k.scheme, "Kerberos") == 0;
+        if (k.lync) {
+            if (o->n_lync++ == 0)
+                lc_sip_escape(k.realm, strlen(k.realm), o->realm, sizeof(o->realm));
+        } else if (o->other_realm[0] == '\0') {
+            lc_sip_escape(k.realm, strlen(k.realm), o->other_realm, sizeof(o->other_realm));
+        }
+        lc_sip_escape(k.scheme, strlen(k.scheme), esc, sizeof(esc));
+        w = snprintf(o->schemes + used, sizeof(o->schemes) - used, "%s%s", used ? ", " : "", esc);
+        if (w > 0 && (size_t)w < sizeof(o->schemes) - used)
+            used += (size_t)w;
+    }
+}
+
+enum lc_status lc_sip_judge_register(const struct lc_sip_response *r, char *msg, size_t len)
+{
+    char code[112], extras[400];
+    struct lc_sip_offer o;
+
+    lc_sip_code_text(r, code, sizeof(code));
+    lc_sip_extras(r, extras, sizeof(extras));
+    if (r->status >= 200 && r->status < 300) {
+        /* Our REGISTER carries no Authorization at all: a 2xx means the Edge
+         * (or whatever answers for it) registers anyone. A Lync edge relays
+         * the REGISTER to the pool, which challenges it ([MS-SIPAE] 3.3.5.1,
+         * 4.1). */
+        lc_sip_msg(msg, len,
+                   "%s to a REGISTER without credentials: registered without credentials "
+                   "(the Edge registers anyone)%s",
+                   code, extras);
+        return LC_FAIL;
+    }
+    if (r->status != 401 && r->status != 407) {
+        lc_sip_msg(msg, len, "REGISTER answered %s%s", code, extras);
+        return LC_FAIL;
+    }
+    lc_sip_offer_collect(r, &o);
+    if (o.n_ch == 0) {
+        lc_sip_msg(msg, len, "%s without a %s challenge: clients cannot authenticate%s", code,
+                   r->status == 407 ? "Proxy-Authenticate" : "WWW-Authenticate", extras);
+        return LC_FAIL;
+    }
+    if (o.ntlm || o.tls_dsk) {
+        /* The realm is configurable (New-CsSipProxyCustom), so another realm
+         * is still Lync; say so. */
+        lc_sip_msg(msg, len, "%s with %s challenge%s (Lync-like, %srealm \"%s\")%s", code,
+                   o.schemes, o.n_ch == 1 ? "" : "s",
+                   strcmp(o.realm, LC_SIP_DEFAULT_REALM) == 0 ? "" : "custom ", o.realm, extras);
+        return LC_PASS;
+    }
+    /* Kerberos needs the client to reach a domain controller (KDC), which a
+     * client on the internet cannot: only NTLM and TLS-DSK serve external
+     * users ([MS-SIPAE] 3.1; Microsoft Learn, "User and client
+     * authentication for Skype for Business Server"). Digest is for
+     * anonymous meeting users only, Basic and the rest are not Lync's. */
+    lc_sip_msg(msg, len,
+               "%s: external clients cannot authenticate: the Edge offers only %s (external "
+               "users need NTLM or TLS-DSK); realm \"%s\"%s",
+               code, o.schemes, o.n_lync > 0 ? o.realm : o.other_realm, extras);
+    return LC_FAIL;
+}
+
+enum lc_status lc_sip_judge_options(const struct lc_sip_response *r, char *msg, size_t len)
+{
+    char code[112], extras[400], allow[160] = "";
+    const char *al = lc_sip_header_get(r, "Allow", 0);
+
+    lc_sip_code_text(r, code, sizeof(code));
+    lc_sip_extras(r, extras, sizeof(extras));
+    if (al != NULL) {
+        char esc[140];
+        lc_sip_escape(al, strlen(al), esc, sizeof(esc));
+        snprintf(allow, sizeof(allow), "; Allow: %s", esc);
+    }
+    if (r->status >= 200 && r->status < 300) {
+        lc_sip_msg(msg, len, "OPTIONS answered %s%s%s", code, allow, extras);
+        return LC_PASS;
+    }
+    if (r->status == 401 || r->status == 407) {
+        lc_sip_msg(msg, len, "OPTIONS answered %s: SIP answers and asks for credentials%s", code,
+                   extras);
+        return LC_PASS;
+    }
+    if (r->status < 500) {
+        lc_sip_msg(msg, len, "OPTIONS answered %s: SIP answers but refuses OPTIONS%s", code,
+                   extras);
+        return LC_WARN;
+    }
+    /* A server error to OPTIONS: the REGISTER check says whether it is an
+     * outage; here it only shows that SIP answers. */
+    lc_sip_msg(msg, len, "OPTIONS answered %s: SIP answers with a server error%s", code, extras);
+    return LC_WARN;
 }

@@ -9,6 +9,8 @@
 
 #include <stddef.h>
 
+#include "result.h"
+
 /* The most of one response we read (headers and body together). */
 #define LC_SIP_MAX_MESSAGE (64 * 1024)
 /* One header field after unfolding, or the status line. */
@@ -94,5 +96,30 @@ int lc_sip_token(char *buf, size_t len, size_t hex);
 /* Printable ASCII kept, CR LF TAB as \r \n \t, anything else as \xHH;
  * truncated with "..." to fit `len`. For evidence and messages. */
 void lc_sip_escape(const char *in, size_t n, char *out, size_t len);
+
+/* ---- the verdicts, pure: facts in, status and message out ----
+ *
+ * Both judge one final response (status >= 200) to a request sent without
+ * credentials, and write a one-line message into msg (NUL-terminated,
+ * truncated to len; msg may be NULL when len is 0). Every string taken from
+ * the response is escaped (lc_sip_escape) before it goes into the message.
+ * Header names are matched case-insensitively (RFC 3261 7.3.1).
+ *
+ * REGISTER:
+ *   401/407 offering NTLM or TLS-DSK                 PASS (external clients
+ *           can authenticate: [MS-SIPAE] 3.1; Microsoft Learn, "User and
+ *           client authentication for Skype for Business Server")
+ *   401/407 with challenges, none NTLM or TLS-DSK    FAIL (only Kerberos,
+ *           which needs the domain controller, or Digest / other schemes:
+ *           external clients cannot authenticate)
+ *   401/407 without a challenge                      FAIL
+ *   2xx                                              FAIL (registered without
+ *           credentials: the Edge registers anyone)
+ *   anything else                                    FAIL with code, reason,
+ *           Server and ms-diagnostics
+ * OPTIONS (Lync's answer is undocumented):
+ *   2xx, 401, 407: PASS; any other final response: WARN. */
+enum lc_status lc_sip_judge_register(const struct lc_sip_response *r, char *msg, size_t len);
+enum lc_status lc_sip_judge_options(const struct lc_sip_response *r, char *msg, size_t len);
 
 #endif

@@ -545,3 +545,261 @@ int lc_stun_parse(const uint8_t *buf, size_t len, const uint8_t *tid, struct lc_
     lc_err(err, errlen, "%s", first);
     return LC_STUN_MALFORMED;
 }
+
+/* ---- the verdicts ---- */
+
+static void lc_stun_msgf(char *msg, size_t len, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void lc_stun_msgf(char *msg, size_t len, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (msg == NULL || len == 0)
+        return;
+    va_start(ap, fmt);
+    (void)vsnprintf(msg, len, fmt, ap);
+    va_end(ap);
+}
+
+void lc_stun_addr_port(const struct lc_stun_addr *a, char *buf, size_t len)
+{
+    snprintf(buf, len, a->family == AF_INET6 ? "[%s]:%u" : "%s:%u", a->text, a->port);
+}
+
+const char *lc_turn_outcome_name(enum lc_turn_outcome o)
+{
+    static const char *const words[] = {"waiting", "answered", "malformed",
+                                        "closed",  "silent",   "error"};
+
+    return (unsigned)o < sizeof(words) / sizeof(words[0]) ? words[o] : "unknown";
+}
+
+const char *lc_ptls_kind_name(enum lc_ptls_kind k)
+{
+    static const char *const words[] = {"pending", "tls",    "pseudo-tls", "tls-refused",
+                                        "open",    "closed", "filtered",   "error"};
+
+    return (unsigned)k < sizeof(words) / sizeof(words[0]) ? words[k] : "unknown";
+}
+
+/* snprintf that never moves o past len. */
+static size_t lc_stun_cat(char *buf, size_t len, size_t o, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static size_t lc_stun_cat(char *buf, size_t len, size_t o, const char *fmt, ...)
+{
+    va_list ap;
+    int w;
+
+    if (o >= len)
+        return o;
+    va_start(ap, fmt);
+    w = vsnprintf(buf + o, len - o, fmt, ap);
+    va_end(ap);
+    if (w < 0)
+        return o;
+    return (size_t)w < len - o ? o + (size_t)w : len;
+}
+
+void lc_turn_describe(const struct lc_turn_obs *a, char *buf, size_t len)
+{
+    char addr[64] = "";
+    size_t o = 0;
+
+    if (len == 0)
+        return;
+    buf[0] = '\0';
+    if (a->allocate != NULL) {
+        const struct lc_stun_msg *m = a->allocate;
+        const char *who = m->ms_turn ? "MS-TURN" : "TURN (RFC 5389, no MS-TURN MAGIC-COOKIE)";
+        if (lc_stun_class_of(m->type) == LC_STUN_ERROR) {
+            o = lc_stun_cat(buf, len, o, "%s %d%s%s%s%s%s", who, m->error_code,
+                            m->reason[0] != '\0' ? " " : "", m->reason,
+                            m->has_realm ? " with REALM \"" : "", m->has_realm ? m->realm : "",
+                            m->has_realm ? "\"" : "");
+            if (m->n_server_unknown > 0)
+                o = lc_stun_cat(buf, len, o, ", UNKNOWN-ATTRIBUTES 0x%04x%s", m->server_unknown[0],
+                                m->n_server_unknown > 1 ? " ..." : "");
+        } else {
+            const struct lc_stun_addr *x = m->xor_mapped.present ? &m->xor_mapped : &m->mapped;
+            if (x->present)
+                lc_stun_addr_port(x, addr, sizeof(addr));
+            o = lc_stun_cat(buf, len, o, "%s Allocate success without credentials%s%s", who,
+                            x->present ? ", mapped address " : "", addr);
+        }
+        if (m->alternate.present) {
+            lc_stun_addr_port(&m->alternate, addr, sizeof(addr));
+            o = lc_stun_cat(buf, len, o, ", ALTERNATE-SERVER %s", addr);
+        }
+        if (a->binding != NULL)
+            (void)lc_stun_cat(buf, len, o, "; STUN Binding answered too");
+        return;
+    }
+    if (a->binding != NULL) {
+        const struct lc_stun_msg *m = a->binding;
+        if (lc_stun_class_of(m->type) == LC_STUN_ERROR) {
+            snprintf(buf, len, "STUN Binding error %d %s", m->error_code, m->reason);
+        } else {
+            const struct lc_stun_addr *x = m->xor_mapped.present ? &m->xor_mapped : &m->mapped;
+            lc_stun_addr_port(x, addr, sizeof(addr));
+            snprintf(buf, len, "STUN Binding success, %s %s (no answer to the MS-TURN Allocate)",
+                     m->xor_mapped.present ? "XOR-MAPPED-ADDRESS" : "MAPPED-ADDRESS", addr);
+        }
+        return;
+    }
+    snprintf(buf, len, "no answer");
+}
+
+/* Is text one of the addresses (compared as addresses, not strings)? */
+static int lc_turn_is_dns_addr(const char *const *dns_addrs, size_t n_dns, const char *text)
+{
+    struct in6_addr x, y;
+    int fx = strchr(text, ':') != NULL ? AF_INET6 : AF_INET;
+    size_t i;
+
+    if (inet_pton(fx, text, &x) != 1)
+        return 0;
+    for (i = 0; i < n_dns; i++) {
+        int fy = strchr(dns_addrs[i], ':') != NULL ? AF_INET6 : AF_INET;
+        if (fy != fx || inet_pton(fy, dns_addrs[i], &y) != 1)
+            continue;
+        if (memcmp(&x, &y, fx == AF_INET ? 4 : 16) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+enum lc_status lc_turn_judge(const struct lc_turn_obs *a, size_t n, const char *name, unsigned port,
+                             const char *const *dns_addrs, size_t n_dns, int check_alternate,
+                             char *msg, size_t len)
+{
+    const struct lc_turn_obs *bad[LC_TURN_ERROR + 1] = {NULL}, *open = NULL;
+    size_t count[LC_TURN_ERROR + 1] = {0}, n_open = 0, i;
+    char what[512], alt[64];
+    int r;
+
+    if (n == 0) {
+        lc_stun_msgf(msg, len, "no address of %s was probed", name);
+        return LC_ERROR;
+    }
+    for (i = 0; i < n; i++) {
+        enum lc_turn_outcome s = a[i].outcome;
+        if ((unsigned)s > LC_TURN_ERROR)
+            s = LC_TURN_ERROR;
+        if (count[s]++ == 0)
+            bad[s] = &a[i];
+        if (a[i].allocate != NULL && lc_stun_class_of(a[i].allocate->type) == LC_STUN_SUCCESS &&
+            n_open++ == 0)
+            open = &a[i];
+    }
+    if (open != NULL) {
+        /* Our Allocate carries no USERNAME nor MESSAGE-INTEGRITY: a server
+         * that grants it relays for anyone. An [MS-TURN] server answers 401
+         * with REALM and NONCE ([MS-TURN] 3.2.5.1); RFC 5766 4 has a TURN
+         * server demand credentials on every request. */
+        lc_turn_describe(open, what, sizeof(what));
+        lc_stun_msgf(msg, len,
+                     "%s:%u%s: open relay: the Allocate succeeded without credentials, anyone on "
+                     "the internet can relay through the A/V edge (%s)",
+                     open->addr, port, n_open > 1 ? " and other addresses" : "", what);
+        return LC_FAIL;
+    }
+    if (bad[LC_TURN_MALFORMED] != NULL) {
+        lc_stun_msgf(msg, len, "malformed answer from %s:%u: %s", bad[LC_TURN_MALFORMED]->addr,
+                     port,
+                     bad[LC_TURN_MALFORMED]->error != NULL ? bad[LC_TURN_MALFORMED]->error : "");
+        return LC_FAIL;
+    }
+    if (bad[LC_TURN_CLOSED] != NULL) {
+        lc_stun_msgf(msg, len, "UDP %u closed on %s (ICMP port unreachable)%s", port,
+                     bad[LC_TURN_CLOSED]->addr,
+                     count[LC_TURN_CLOSED] > 1 ? " and other addresses" : "");
+        return LC_FAIL;
+    }
+    if (bad[LC_TURN_ERROR] != NULL) {
+        lc_stun_msgf(msg, len, "cannot probe %s:%u: %s", bad[LC_TURN_ERROR]->addr, port,
+                     bad[LC_TURN_ERROR]->error != NULL ? bad[LC_TURN_ERROR]->error : "");
+        return LC_FAIL;
+    }
+    if (bad[LC_TURN_SILENT] != NULL) {
+        lc_stun_msgf(msg, len,
+                     "no answer to STUN or MS-TURN on UDP %u from %s%s: filtered or not "
+                     "listening",
+                     port, bad[LC_TURN_SILENT]->addr,
+                     count[LC_TURN_SILENT] > 1 ? " and other addresses" : "");
+        return LC_FAIL;
+    }
+    if (bad[LC_TURN_WAITING] != NULL) {
+        /* Not judged yet: never a pass. */
+        lc_stun_msgf(msg, len, "%s:%u: no verdict yet", bad[LC_TURN_WAITING]->addr, port);
+        return LC_ERROR;
+    }
+    /* Everyone answered. The edge's advertised public address must be one
+     * of the name's: else clients are sent to an address the A/V edge was
+     * told it has, not the one the internet reaches (NAT misconfiguration;
+     * [MS-TURN] 2.2.2.6: ALTERNATE-SERVER in a 401 is the public address). */
+    for (i = 0; check_alternate && i < n; i++) {
+        const struct lc_stun_msg *ms[2] = {a[i].allocate, a[i].binding};
+        for (r = 0; r < 2; r++) {
+            if (ms[r] == NULL || !ms[r]->alternate.present ||
+                lc_turn_is_dns_addr(dns_addrs, n_dns, ms[r]->alternate.text))
+                continue;
+            lc_stun_addr_port(&ms[r]->alternate, alt, sizeof(alt));
+            lc_stun_msgf(msg, len,
+                         "%s:%u advertises ALTERNATE-SERVER %s, which is not an address of %s: "
+                         "the A/V edge's public (NAT) address looks misconfigured",
+                         a[i].addr, port, alt, name);
+            return LC_WARN;
+        }
+    }
+    for (i = 0; i < n; i++) {
+        const struct lc_stun_msg *ms[2] = {a[i].allocate, a[i].binding};
+        for (r = 0; r < 2; r++) {
+            if (ms[r] == NULL || ms[r]->n_unknown == 0 ||
+                lc_stun_class_of(ms[r]->type) != LC_STUN_SUCCESS)
+                continue;
+            /* RFC 5389 7.3.3: such a success response is discarded. */
+            lc_stun_msgf(msg, len,
+                         "%s:%u answered with unknown comprehension-required attribute 0x%04x: "
+                         "RFC 5389 clients discard that answer",
+                         a[i].addr, port, ms[r]->unknown[0]);
+            return LC_WARN;
+        }
+    }
+    lc_turn_describe(&a[0], what, sizeof(what));
+    lc_stun_msgf(msg, len, "%s (%zu address%s)", what, n, n == 1 ? "" : "es");
+    return LC_PASS;
+}
+
+enum lc_status lc_ptls_judge(const struct lc_ptls_obs *a, size_t n, unsigned port, char *msg,
+                             size_t len)
+{
+    size_t i, bad = 0;
+    int differ = 0;
+    const struct lc_ptls_obs *first_bad = NULL, *pending = NULL;
+
+    if (n == 0) {
+        lc_stun_msgf(msg, len, "no address was probed");
+        return LC_ERROR;
+    }
+    for (i = 0; i < n; i++) {
+        if (a[i].kind >= LC_PTLS_CLOSED && bad++ == 0)
+            first_bad = &a[i];
+        if (a[i].kind == LC_PTLS_PENDING && pending == NULL)
+            pending = &a[i];
+        if (a[i].kind != a[0].kind)
+            differ = 1;
+    }
+    if (first_bad != NULL) {
+        lc_stun_msgf(msg, len, "%s:%u: %s%s", first_bad->addr, port, first_bad->note,
+                     bad > 1 ? " (and other addresses)" : "");
+        return LC_FAIL;
+    }
+    if (pending != NULL) {
+        /* Not judged yet: never a pass. */
+        lc_stun_msgf(msg, len, "%s:%u: no verdict yet", pending->addr, port);
+        return LC_ERROR;
+    }
+    lc_stun_msgf(msg, len, "%s (%zu address%s%s)", a[0].note, n, n == 1 ? "" : "es",
+                 differ ? "; addresses answer differently" : "");
+    return LC_PASS;
+}

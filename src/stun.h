@@ -26,6 +26,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "result.h"
+
 #define LC_STUN_COOKIE 0x2112A442u   /* RFC 5389 6 */
 #define LC_MSTURN_COOKIE 0x72C64BC6u /* [MS-TURN] 2.2.2.8 */
 #define LC_STUN_HEADER_LEN 20
@@ -106,5 +108,76 @@ int lc_stun_parse(const uint8_t *buf, size_t len, const uint8_t *tid, struct lc_
 /* Lower-case hex of at most max bytes of buf, "..." appended when cut;
  * out needs 2 * max + 4 bytes. */
 void lc_stun_hex(const uint8_t *buf, size_t len, size_t max, char *out, size_t outlen);
+
+/* "192.0.2.1:3478" or "[2001:db8::1]:3478". */
+void lc_stun_addr_port(const struct lc_stun_addr *a, char *buf, size_t len);
+
+/* ---- the verdicts, pure: facts in, status and message out ----
+ * Messages are NUL-terminated and truncated to len (msg may be NULL when
+ * len is 0). */
+
+/* stun.turn: what one address did with our MS-TURN Allocate and RFC 5389
+ * Binding, both sent without credentials. */
+enum lc_turn_outcome {
+    LC_TURN_WAITING = 0,
+    LC_TURN_ANSWERED,  /* at least one well-formed answer */
+    LC_TURN_MALFORMED, /* an answer to us that is not well-formed */
+    LC_TURN_CLOSED,    /* ICMP port unreachable */
+    LC_TURN_SILENT,    /* nothing within the time */
+    LC_TURN_ERROR      /* could not even send */
+};
+const char *lc_turn_outcome_name(enum lc_turn_outcome o); /* "answered", ... */
+
+struct lc_turn_obs {
+    const char *addr; /* numeric */
+    enum lc_turn_outcome outcome;
+    const char *error;                  /* why MALFORMED, CLOSED or ERROR ("" otherwise) */
+    const struct lc_stun_msg *allocate; /* the answer to the Allocate, NULL when none */
+    const struct lc_stun_msg *binding;  /* the answer to the Binding, NULL when none */
+};
+
+/* One line for what an address answered, the MS-TURN answer first. */
+void lc_turn_describe(const struct lc_turn_obs *a, char *buf, size_t len);
+
+/* The check's verdict over every address of the name, in this order:
+ *   an Allocate success to our request without credentials   FAIL (open
+ *     relay: anyone on the internet can relay through the A/V edge; an
+ *     [MS-TURN] server answers 401 with REALM and NONCE, [MS-TURN] 3.2.5.1;
+ *     RFC 5766 4 has TURN servers demand credentials on every request)
+ *   a malformed answer, UDP closed, cannot send, silence        FAIL
+ *   (check_alternate) an ALTERNATE-SERVER that is none of the name's
+ *     addresses dns_addrs[0..n_dns)                              WARN (NAT)
+ *   a success with an unknown comprehension-required attribute  WARN
+ *     (RFC 5389 7.3.3: clients discard it)
+ *   otherwise (an error response such as 401, or a Binding)     PASS
+ * name and port go into the messages. */
+enum lc_status lc_turn_judge(const struct lc_turn_obs *a, size_t n, const char *name, unsigned port,
+                             const char *const *dns_addrs, size_t n_dns, int check_alternate,
+                             char *msg, size_t len);
+
+/* stun.pseudo-tls: how one address's TCP port answered a TLS ClientHello. */
+enum lc_ptls_kind {
+    LC_PTLS_PENDING = 0,
+    LC_PTLS_TLS,        /* handshake completed */
+    LC_PTLS_PSEUDO,     /* ServerHello without a certificate: MS-TURN pseudo-TLS (inferred) */
+    LC_PTLS_TLS_REFUSE, /* a TLS server that refused us (alert, or failed after its certificate) */
+    LC_PTLS_OPEN,       /* TCP accepted, no TLS answer */
+    LC_PTLS_CLOSED,     /* connection refused */
+    LC_PTLS_FILTERED,   /* no answer to the TCP connect */
+    LC_PTLS_ERROR       /* could not connect otherwise */
+};
+const char *lc_ptls_kind_name(enum lc_ptls_kind k); /* "pseudo-tls", "closed", ... */
+
+struct lc_ptls_obs {
+    const char *addr;
+    enum lc_ptls_kind kind;
+    const char *note; /* the one-line observation */
+};
+
+/* Any address closed, filtered or unreachable: FAIL naming the first; else
+ * PASS with the first address's observation (something answers on TCP:
+ * whether it is MS-TURN is only inferred, [MS-TURN] 2.1). */
+enum lc_status lc_ptls_judge(const struct lc_ptls_obs *a, size_t n, unsigned port, char *msg,
+                             size_t len);
 
 #endif

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sip.h" /* lc_sip_escape */
+
 #define LC_NS_STREAMS "http://etherx.jabber.org/streams"
 #define LC_NS_TLS "urn:ietf:params:xml:ns:xmpp-tls"
 #define LC_NS_SASL "urn:ietf:params:xml:ns:xmpp-sasl"
@@ -393,4 +395,73 @@ int lc_xmpp_stream_open(char *buf, size_t len, const char *to, const char *from)
     if (n < 0 || (size_t)n >= len)
         return -1;
     return n;
+}
+
+/* ---- the verdict ---- */
+
+static void lc_xmpp_msg(char *msg, size_t len, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void lc_xmpp_msg(char *msg, size_t len, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (msg == NULL || len == 0)
+        return;
+    va_start(ap, fmt);
+    (void)vsnprintf(msg, len, fmt, ap);
+    va_end(ap);
+}
+
+enum lc_status lc_xmpp_judge(const struct lc_xmpp_result *r, const char *first, size_t n_first,
+                             char *msg, size_t len)
+{
+    char from[300], id[160], mechs[300] = "", esc_first[300], cond[80], text[300];
+    const char *tls, *db;
+    size_t i, used = 0;
+
+    lc_sip_escape(r->from, strnlen(r->from, sizeof(r->from)), from, sizeof(from));
+    lc_sip_escape(r->id, strnlen(r->id, sizeof(r->id)), id, sizeof(id));
+    switch (r->status) {
+    case LC_XMPP_FEATURES:
+        for (i = 0; i < r->n_mechanisms && i < LC_XMPP_MAX_MECHS; i++) {
+            char esc[64];
+            int w;
+            lc_sip_escape(r->mechanisms[i], strnlen(r->mechanisms[i], sizeof(r->mechanisms[i])),
+                          esc, sizeof(esc));
+            w = snprintf(mechs + used, sizeof(mechs) - used, "%s%s", i ? " " : "", esc);
+            if (w > 0 && (size_t)w < sizeof(mechs) - used)
+                used += (size_t)w;
+        }
+        tls = r->starttls_required ? "required" : r->starttls ? "offered" : "not offered";
+        db = r->dialback ? "offered" : r->db_namespace ? "namespace declared" : "not offered";
+        lc_xmpp_msg(msg, len, "stream features: STARTTLS %s, dialback %s, SASL %s; from=%s id=%s%s",
+                    tls, db, used > 0 ? mechs : "none", from[0] ? from : "(none)",
+                    id[0] ? id : "(none)",
+                    r->starttls ? ""
+                                : " (RFC 6120 5.1 requires STARTTLS support: partners that "
+                                  "insist on TLS will not federate)");
+        return r->starttls ? LC_PASS : LC_WARN;
+    case LC_XMPP_STREAM_ERROR:
+        lc_sip_escape(r->error_condition, strnlen(r->error_condition, sizeof(r->error_condition)),
+                      cond, sizeof(cond));
+        lc_sip_escape(r->error_text, strnlen(r->error_text, sizeof(r->error_text)), text,
+                      sizeof(text));
+        lc_xmpp_msg(msg, len, "stream error <%s/>%s%s%s (from=%s)", cond[0] ? cond : "no condition",
+                    text[0] ? ": \"" : "", text, text[0] ? "\"" : "", from[0] ? from : "(none)");
+        return LC_FAIL;
+    case LC_XMPP_CLOSED:
+        lc_xmpp_msg(msg, len, "the server closed the stream without sending features");
+        return LC_FAIL;
+    case LC_XMPP_BAD:
+        /* libxml2's messages quote names from the input: escape them too. */
+        lc_sip_escape(r->error, strnlen(r->error, sizeof(r->error)), text, sizeof(text));
+        lc_sip_escape(first != NULL ? first : "", first != NULL ? (n_first < 64 ? n_first : 64) : 0,
+                      esc_first, sizeof(esc_first));
+        lc_xmpp_msg(msg, len, "not an XMPP stream: %s; first bytes \"%s\"", text, esc_first);
+        return LC_FAIL;
+    case LC_XMPP_NEED_MORE:
+    default:
+        lc_xmpp_msg(msg, len, "no verdict yet: the stream has not offered its features");
+        return LC_ERROR;
+    }
 }

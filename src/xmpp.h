@@ -11,6 +11,8 @@
 
 #include <stddef.h>
 
+#include "result.h"
+
 #define LC_XMPP_MAX_BYTES (64 * 1024)
 #define LC_XMPP_MAX_DEPTH 16
 #define LC_XMPP_MAX_MECHS 16
@@ -60,5 +62,20 @@ const struct lc_xmpp_result *lc_xmpp_parser_result(const struct lc_xmpp_parser *
  * (RFC 6120 4.7, 9.1.1). Returns its length, or -1 when it does not fit or
  * `to` / `from` hold characters that need escaping in an attribute. */
 int lc_xmpp_stream_open(char *buf, size_t len, const char *to, const char *from);
+
+/* The verdict on one address's answer, pure: the parser's result (status
+ * not NEED_MORE) and the first bytes received (for a message about a
+ * stream that is not XMPP). The message is NUL-terminated, truncated to
+ * len (msg may be NULL when len is 0); strings from the peer are escaped.
+ *   <stream:features> with STARTTLS           PASS (STARTTLS offered or
+ *     required, dialback, SASL mechanisms, from, id)
+ *   <stream:features> without STARTTLS        WARN (RFC 6120 5.1: STARTTLS
+ *     support is REQUIRED; partners that insist on TLS will not federate)
+ *   <stream:error>                            FAIL with the condition (4.9.3)
+ *   </stream:stream> before features          FAIL
+ *   not XML, not a stream, forbidden XML      FAIL with the parser's reason
+ *   still NEED_MORE                           ERROR (no verdict yet) */
+enum lc_status lc_xmpp_judge(const struct lc_xmpp_result *r, const char *first, size_t n_first,
+                             char *msg, size_t len);
 
 #endif

@@ -23,6 +23,7 @@ int main(void)
     srunner_add_suite(sr, lc_suite_loop());
     srunner_add_suite(sr, lc_suite_names());
     srunner_add_suite(sr, lc_suite_plan());
+    srunner_add_suite(sr, lc_suite_port());
     srunner_add_suite(sr, lc_suite_report());
     srunner_add_suite(sr, lc_suite_report_html());
     srunner_add_suite(sr, lc_suite_revoke());

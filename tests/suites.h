@@ -11,6 +11,7 @@ Suite *lc_suite_http(void);
 Suite *lc_suite_loop(void);
 Suite *lc_suite_names(void);
 Suite *lc_suite_plan(void);
+Suite *lc_suite_port(void);
 Suite *lc_suite_report(void);
 Suite *lc_suite_report_html(void);
 Suite *lc_suite_revoke(void);

@@ -472,11 +472,234 @@ START_TEST(test_token_and_escape)
 }
 END_TEST
 
+/* ---- the verdicts (lc_sip_judge_register, lc_sip_judge_options) ---- */
+
+#define LC_T_TAIL                                                                                  \
+    "From: <sip:lynccheck@contoso.com>;tag=5d1f2e3a4b\r\n"                                         \
+    "To: <sip:lynccheck@contoso.com>;tag=7D0D6B1A\r\n"                                             \
+    "Call-ID: 0f1e2d3c4b5a6978\r\n"                                                                \
+    "CSeq: 1 REGISTER\r\n"                                                                         \
+    "Via: SIP/2.0/TLS 192.0.2.10:50123;branch=z9hG4bKabcdef\r\n"                                   \
+    "Server: RTC/6.0\r\n"                                                                          \
+    "Content-Length: 0\r\n"                                                                        \
+    "\r\n"
+#define LC_T_NTLM                                                                                  \
+    "NTLM realm=\"SIP Communications Service\", targetname=\"edge01.contoso.com\", version=4"
+#define LC_T_KERB                                                                                  \
+    "Kerberos realm=\"SIP Communications Service\", targetname=\"sip/edge01.contoso.com\", "       \
+    "version=4"
+#define LC_T_DSK                                                                                   \
+    "TLS-DSK realm=\"SIP Communications Service\", targetname=\"edge01.contoso.com\", version=4, " \
+    "sts-uri=\"https://webext.contoso.com:443/CertProv/CertProvisioningService.svc\""
+
+enum lc_t_sip_method { LC_T_REG, LC_T_OPT };
+
+static const struct lc_t_sip_case {
+    enum lc_t_sip_method method;
+    const char *response;
+    enum lc_status want;
+    const char *msg;  /* a substring of the message */
+    const char *msg2; /* another, or NULL */
+} lc_t_sip_cases[] = {
+    /* REGISTER: what a Lync / SfB edge sends ([MS-SIPAE] 4.1, version 4). */
+    {LC_T_REG,
+     "SIP/2.0 401 Unauthorized\r\nWWW-Authenticate: " LC_T_NTLM "\r\nWWW-Authenticate: " LC_T_KERB
+     "\r\nWWW-Authenticate: " LC_T_DSK "\r\n" LC_T_TAIL,
+     LC_PASS, "401 Unauthorized with NTLM, Kerberos, TLS-DSK challenges",
+     "(Lync-like, realm \"SIP Communications Service\"); Server: RTC/6.0"},
+    /* The second leg of an NTLM handshake: NTLM alone, with gssapi-data. */
+    {LC_T_REG,
+     "SIP/2.0 401 Unauthorized\r\nWWW-Authenticate: NTLM opaque=\"78D29AC8\", "
+     "gssapi-data=\"TlRMTVNTUAACAAAA\", targetname=\"edge01.contoso.com\", "
+     "realm=\"SIP Communications Service\", version=4\r\n" LC_T_TAIL,
+     LC_PASS, "with NTLM challenge (Lync-like", NULL},
+    /* TLS-DSK alone serves external users with a certificate. */
+    {LC_T_REG, "SIP/2.0 401 Unauthorized\r\nWWW-Authenticate: " LC_T_DSK "\r\n" LC_T_TAIL, LC_PASS,
+     "with TLS-DSK challenge", NULL},
+    {LC_T_REG,
+     "SIP/2.0 401 Unauthorized\r\nWWW-Authenticate: " LC_T_KERB "\r\nWWW-Authenticate: " LC_T_DSK
+     "\r\n" LC_T_TAIL,
+     LC_PASS, "Kerberos, TLS-DSK", NULL},
+    /* Header names and scheme tokens in any case (RFC 3261 7.3.1, 22.4). */
+    {LC_T_REG,
+     "SIP/2.0 401 Unauthorized\r\nwww-authenticate: ntlm realm=\"SIP Communications Service\", "
+     "targetname=\"e\", version=4\r\nwww-authenticate: kerberos realm=\"SIP Communications "
+     "Service\", targetname=\"sip/e\", version=4\r\n" LC_T_TAIL,
+     LC_PASS, "with ntlm, kerberos challenges", NULL},
+    {LC_T_REG,
+     "SIP/2.0 401 Unauthorized\r\nWWW-AUTHENTICATE: Tls-Dsk realm=\"SIP Communications Service\", "
+     "targetname=\"e\", version=4\r\n" LC_T_TAIL,
+     LC_PASS, "Tls-Dsk", NULL},
+    /* A realm of one's own (New-CsSipProxyCustom) is still Lync. */
+    {LC_T_REG,
+     "SIP/2.0 401 Unauthorized\r\nWWW-Authenticate: NTLM realm=\"Contoso SIP\", "
+     "targetname=\"e\", version=4\r\n" LC_T_TAIL,
+     LC_PASS, "custom realm \"Contoso SIP\"", NULL},
+    /* 407 with Proxy-Authenticate counts the same. */
+    {LC_T_REG,
+     "SIP/2.0 407 Proxy Authentication Required\r\nProxy-Authenticate: " LC_T_NTLM "\r\n" LC_T_TAIL,
+     LC_PASS, "407 Proxy Authentication Required with NTLM", NULL},
+    {LC_T_REG,
+     "SIP/2.0 407 Proxy Authentication Required\r\nproxy-authenticate: " LC_T_KERB "\r\n" LC_T_TAIL,
+     LC_FAIL, "the Edge offers only Kerberos", NULL},
+    /* Kerberos only: external clients cannot reach a KDC. */
+    {LC_T_REG, "SIP/2.0 401 Unauthorized\r\nWWW-Authenticate: " LC_T_KERB "\r\n" LC_T_TAIL, LC_FAIL,
+     "external clients cannot authenticate: the Edge offers only Kerberos (external users need "
+     "NTLM or TLS-DSK)",
+     "realm \"SIP Communications Service\"; Server: RTC/6.0"},
+    {LC_T_REG,
+     "SIP/2.0 401 Unauthorized\r\nwww-authenticate: KERBEROS realm=\"SIP Communications "
+     "Service\"\r\n" LC_T_TAIL,
+     LC_FAIL, "offers only KERBEROS", NULL},
+    /* Digest, Basic, other schemes: not what Lync clients answer. */
+    {LC_T_REG,
+     "SIP/2.0 401 Unauthorized\r\nWWW-Authenticate: Digest realm=\"asterisk\", "
+     "nonce=\"3f8a9c\", algorithm=MD5\r\n" LC_T_TAIL,
+     LC_FAIL, "external clients cannot authenticate: the Edge offers only Digest",
+     "realm \"asterisk\""},
+    {LC_T_REG, "SIP/2.0 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"x\"\r\n" LC_T_TAIL,
+     LC_FAIL, "only Basic", NULL},
+    {LC_T_REG,
+     "SIP/2.0 401 Unauthorized\r\nWWW-Authenticate: " LC_T_KERB
+     "\r\nWWW-Authenticate: Digest realm=\"x\", nonce=\"1\"\r\n" LC_T_TAIL,
+     LC_FAIL, "offers only Kerberos, Digest", NULL},
+    /* No challenge at all. */
+    {LC_T_REG, "SIP/2.0 401 Unauthorized\r\n" LC_T_TAIL, LC_FAIL,
+     "401 Unauthorized without a WWW-Authenticate challenge: clients cannot authenticate", NULL},
+    {LC_T_REG, "SIP/2.0 407 Proxy Authentication Required\r\n" LC_T_TAIL, LC_FAIL,
+     "without a Proxy-Authenticate challenge", NULL},
+    {LC_T_REG, "SIP/2.0 401 Unauthorized\r\nWWW-Authenticate: \r\n" LC_T_TAIL, LC_FAIL,
+     "without a WWW-Authenticate challenge", NULL},
+    /* 2xx to a REGISTER without credentials: the Edge registers anyone. */
+    {LC_T_REG,
+     "SIP/2.0 200 OK\r\nContact: <sip:lynccheck@192.0.2.10:50123;transport=tls>;expires=300\r\n"
+     "Expires: 300\r\n" LC_T_TAIL,
+     LC_FAIL, "200 OK to a REGISTER without credentials: registered without credentials",
+     "; Server: RTC/6.0"},
+    {LC_T_REG, "SIP/2.0 202 Accepted\r\n" LC_T_TAIL, LC_FAIL, "registered without credentials",
+     NULL},
+    {LC_T_REG, "SIP/2.0 200\r\n" LC_T_TAIL, LC_FAIL, "200 to a REGISTER", NULL},
+    /* Everything else fails with what the edge said. */
+    {LC_T_REG, "SIP/2.0 403 Forbidden\r\n" LC_T_TAIL, LC_FAIL, "REGISTER answered 403 Forbidden",
+     NULL},
+    {LC_T_REG,
+     "SIP/2.0 504 Server time-out\r\nms-diagnostics: 1009;reason=\"Failed to "
+     "resolve\"\r\n" LC_T_TAIL,
+     LC_FAIL, "REGISTER answered 504 Server time-out; Server: RTC/6.0; ms-diagnostics: 1009", NULL},
+    {LC_T_REG, "SIP/2.0 301 Moved Permanently\r\nContact: <sip:pool.contoso.com>\r\n" LC_T_TAIL,
+     LC_FAIL, "REGISTER answered 301", NULL},
+    {LC_T_REG, "SIP/2.0 503 Service Unavailable\r\n" LC_T_TAIL, LC_FAIL, "503", NULL},
+    /* OPTIONS: unchanged; only a refusal or a server error warns. */
+    {LC_T_OPT, "SIP/2.0 200 OK\r\nAllow: INVITE, OPTIONS\r\n" LC_T_TAIL, LC_PASS,
+     "OPTIONS answered 200 OK; Allow: INVITE, OPTIONS; Server: RTC/6.0", NULL},
+    {LC_T_OPT, "SIP/2.0 200 OK\r\nallow: INVITE\r\n" LC_T_TAIL, LC_PASS, "; Allow: INVITE", NULL},
+    {LC_T_OPT, "SIP/2.0 401 Unauthorized\r\nWWW-Authenticate: " LC_T_KERB "\r\n" LC_T_TAIL, LC_PASS,
+     "asks for credentials", NULL},
+    {LC_T_OPT, "SIP/2.0 407 Proxy Authentication Required\r\n" LC_T_TAIL, LC_PASS,
+     "asks for credentials", NULL},
+    {LC_T_OPT, "SIP/2.0 403 Forbidden\r\n" LC_T_TAIL, LC_WARN, "refuses OPTIONS", NULL},
+    {LC_T_OPT, "SIP/2.0 405 Method Not Allowed\r\n" LC_T_TAIL, LC_WARN, "405", NULL},
+    {LC_T_OPT, "SIP/2.0 500 Server Internal Error\r\n" LC_T_TAIL, LC_WARN, "server error", NULL},
+    {LC_T_OPT, "SIP/2.0 603 Decline\r\n" LC_T_TAIL, LC_WARN, "server error", NULL},
+};
+
+static enum lc_status lc_t_sip_judge(const struct lc_t_sip_case *t, const struct lc_sip_response *r,
+                                     char *msg, size_t len)
+{
+    return t->method == LC_T_REG ? lc_sip_judge_register(r, msg, len)
+                                 : lc_sip_judge_options(r, msg, len);
+}
+
+START_TEST(test_judge)
+{
+    const struct lc_t_sip_case *t = &lc_t_sip_cases[_i];
+    struct lc_sip_response r;
+    char msg[1024] = "";
+    enum lc_status st;
+
+    ck_assert_msg(lc_parse_str(t->response, &r) == LC_SIP_COMPLETE, "case %d: %s", _i, r.error);
+    st = lc_t_sip_judge(t, &r, msg, sizeof(msg));
+    ck_assert_msg(st == t->want, "case %d: status %d, want %d: %s", _i, (int)st, (int)t->want, msg);
+    ck_assert_msg(strstr(msg, t->msg) != NULL, "case %d: \"%s\" not in \"%s\"", _i, t->msg, msg);
+    if (t->msg2 != NULL)
+        ck_assert_msg(strstr(msg, t->msg2) != NULL, "case %d: \"%s\" not in \"%s\"", _i, t->msg2,
+                      msg);
+    lc_sip_response_clear(&r);
+}
+END_TEST
+
+/* The message never exceeds its buffer; no buffer at all is fine. */
+START_TEST(test_judge_bounded)
+{
+    const struct lc_t_sip_case *t = &lc_t_sip_cases[_i];
+    struct lc_sip_response r;
+    char buf[64];
+    size_t k;
+
+    ck_assert_int_eq(lc_parse_str(t->response, &r), LC_SIP_COMPLETE);
+    memset(buf, 'Z', sizeof(buf));
+    ck_assert_int_eq(lc_t_sip_judge(t, &r, buf, 16), t->want);
+    ck_assert_uint_lt(strlen(buf), 16);
+    for (k = 16; k < sizeof(buf); k++)
+        ck_assert_int_eq(buf[k], 'Z');
+    memset(buf, 'Z', sizeof(buf));
+    ck_assert_int_eq(lc_t_sip_judge(t, &r, buf, 1), t->want);
+    ck_assert_int_eq(buf[0], '\0');
+    ck_assert_int_eq(buf[1], 'Z');
+    ck_assert_int_eq(lc_t_sip_judge(t, &r, NULL, 0), t->want);
+    lc_sip_response_clear(&r);
+}
+END_TEST
+
+/* What the edge says reaches the message escaped, and bounded however long. */
+START_TEST(test_judge_escapes)
+{
+    static const char resp[] =
+        "SIP/2.0 403 Forbidden \x01\x7f\r\nServer: RTC\x1b[31m\r\n"
+        "WWW-Authenticate: Kerberos realm=\"r\xc3\xa9\"\r\nContent-Length: 0\r\n\r\n";
+    static const char kerb[] = "SIP/2.0 401 Unauthorized\r\n"
+                               "WWW-Authenticate: Kerberos realm=\"r\xc3\xa9\"\r\n"
+                               "Content-Length: 0\r\n\r\n";
+    struct lc_sip_response r;
+    char msg[1024], big[8192], *p;
+    size_t i;
+
+    ck_assert_int_eq(lc_parse_str(resp, &r), LC_SIP_COMPLETE);
+    ck_assert_int_eq(lc_sip_judge_register(&r, msg, sizeof(msg)), LC_FAIL);
+    ck_assert_ptr_nonnull(strstr(msg, "\\x01\\x7f"));
+    ck_assert_ptr_nonnull(strstr(msg, "RTC\\x1b[31m"));
+    for (i = 0; msg[i] != '\0'; i++)
+        ck_assert_msg((unsigned char)msg[i] >= 0x20 && (unsigned char)msg[i] < 0x7f, "%s", msg);
+    lc_sip_response_clear(&r);
+
+    ck_assert_int_eq(lc_parse_str(kerb, &r), LC_SIP_COMPLETE);
+    ck_assert_int_eq(lc_sip_judge_register(&r, msg, sizeof(msg)), LC_FAIL);
+    ck_assert_ptr_nonnull(strstr(msg, "realm \"r\\xc3\\xa9\""));
+    lc_sip_response_clear(&r);
+
+    /* 60 challenges of a long unknown scheme: the list is cut, the
+     * verdict stands. */
+    p = big;
+    p += snprintf(p, sizeof(big), "SIP/2.0 401 Unauthorized\r\n");
+    for (i = 0; i < 60 && (size_t)(p - big) + 100 < sizeof(big); i++)
+        p += snprintf(p, sizeof(big) - (size_t)(p - big),
+                      "WWW-Authenticate: Xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx%zu realm=\"x\"\r\n",
+                      i);
+    snprintf(p, sizeof(big) - (size_t)(p - big), "Content-Length: 0\r\n\r\n");
+    ck_assert_int_eq(lc_parse_str(big, &r), LC_SIP_COMPLETE);
+    ck_assert_int_eq(lc_sip_judge_register(&r, msg, sizeof(msg)), LC_FAIL);
+    ck_assert_ptr_nonnull(strstr(msg, "external clients cannot authenticate"));
+    lc_sip_response_clear(&r);
+}
+END_TEST
+
 Suite *lc_suite_sip(void)
 {
     Suite *s = suite_create("sip");
     TCase *parse = tcase_create("parse");
     TCase *build = tcase_create("build");
+    TCase *judge = tcase_create("judge");
+    int n = (int)(sizeof(lc_t_sip_cases) / sizeof(lc_t_sip_cases[0]));
 
     tcase_add_test(parse, test_lync_401);
     tcase_add_test(parse, test_every_prefix_needs_more);
@@ -496,6 +719,10 @@ Suite *lc_suite_sip(void)
     tcase_add_test(build, test_request_build);
     tcase_add_test(build, test_token_and_escape);
     suite_add_tcase(s, parse);
+    tcase_add_loop_test(judge, test_judge, 0, n);
+    tcase_add_loop_test(judge, test_judge_bounded, 0, n);
+    tcase_add_test(judge, test_judge_escapes);
     suite_add_tcase(s, build);
+    suite_add_tcase(s, judge);
     return s;
 }

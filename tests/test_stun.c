@@ -970,6 +970,404 @@ END_TEST
 
 /* A peer that resets a connection makes the next write raise SIGPIPE:
  * the probe must see EPIPE instead (lynccheck itself must ignore it too). */
+/* ---- the verdicts (lc_turn_judge, lc_ptls_judge), from case tables ---- */
+
+enum lc_t_m {
+    M_NONE = 0,
+    M_401,        /* MS-TURN 401, REALM, ALTERNATE-SERVER = the edge's own address */
+    M_401_NATALT, /* ... ALTERNATE-SERVER = an address that is not the name's */
+    M_401_RFC,    /* an RFC 5389 TURN 401 with REALM (coturn) */
+    M_420,        /* 420 with UNKNOWN-ATTRIBUTES */
+    M_ALLOC_OK,   /* MS-TURN Allocate success: granted without credentials */
+    M_ALLOC_RFC,  /* RFC 5389 Allocate success */
+    M_BIND_OK,    /* Binding success, XOR-MAPPED-ADDRESS */
+    M_BIND_ERR,   /* Binding error 400 */
+    M_BIND_UNK    /* Binding success with an unknown comprehension-required attribute */
+};
+
+static void lc_t_msg(struct lc_stun_msg *m, enum lc_t_m k, int ms_turn_alt6)
+{
+    memset(m, 0, sizeof(*m));
+    switch (k) {
+    case M_401:
+    case M_401_NATALT:
+        m->type = 0x0113;
+        m->ms_turn = 1;
+        m->error_code = 401;
+        snprintf(m->reason, sizeof(m->reason), "Unauthorized");
+        m->has_realm = 1;
+        snprintf(m->realm, sizeof(m->realm), "SIP Communications Service");
+        m->alternate.present = 1;
+        m->alternate.family = ms_turn_alt6 ? AF_INET6 : AF_INET;
+        m->alternate.port = 3478;
+        snprintf(m->alternate.text, sizeof(m->alternate.text), "%s",
+                 k == M_401_NATALT ? "198.51.100.20"
+                 : ms_turn_alt6    ? "2001:db8:0::12"
+                                   : "192.0.2.12");
+        break;
+    case M_401_RFC:
+        m->type = 0x0113;
+        m->error_code = 401;
+        snprintf(m->reason, sizeof(m->reason), "Unauthorized");
+        m->has_realm = 1;
+        snprintf(m->realm, sizeof(m->realm), "contoso.test");
+        break;
+    case M_420:
+        m->type = 0x0113;
+        m->ms_turn = 1;
+        m->error_code = 420;
+        snprintf(m->reason, sizeof(m->reason), "Unknown Attribute");
+        m->server_unknown[0] = 0x8008;
+        m->n_server_unknown = 1;
+        break;
+    case M_ALLOC_OK:
+    case M_ALLOC_RFC:
+        m->type = 0x0103;
+        m->ms_turn = k == M_ALLOC_OK;
+        m->xor_mapped.present = 1;
+        m->xor_mapped.family = AF_INET;
+        m->xor_mapped.port = 40000;
+        snprintf(m->xor_mapped.text, sizeof(m->xor_mapped.text), "203.0.113.5");
+        break;
+    case M_BIND_OK:
+    case M_BIND_UNK:
+        m->type = 0x0101;
+        m->xor_mapped.present = 1;
+        m->xor_mapped.family = AF_INET;
+        m->xor_mapped.port = 50123;
+        snprintf(m->xor_mapped.text, sizeof(m->xor_mapped.text), "203.0.113.5");
+        if (k == M_BIND_UNK) {
+            m->unknown[0] = 0x7abc;
+            m->n_unknown = 1;
+        }
+        break;
+    case M_BIND_ERR:
+        m->type = 0x0111;
+        m->error_code = 400;
+        snprintf(m->reason, sizeof(m->reason), "Bad Request");
+        break;
+    case M_NONE:
+    default:
+        break;
+    }
+}
+
+#define A LC_TURN_ANSWERED
+static const struct lc_t_turn_case {
+    size_t n;
+    enum lc_turn_outcome out[2];
+    const char *error[2];
+    enum lc_t_m alloc[2], bind[2];
+    int check_alt;
+    enum lc_status want;
+    const char *msg;
+    const char *msg2;
+} lc_t_turn_cases[] = {
+    /* A Lync A/V edge: 401 with REALM and its own public address. */
+    {1,
+     {A},
+     {""},
+     {M_401},
+     {M_NONE},
+     1,
+     LC_PASS,
+     "MS-TURN 401 Unauthorized with REALM \"SIP Communications Service\", ALTERNATE-SERVER "
+     "192.0.2.12:3478 (1 address)",
+     NULL},
+    {2, {A, A}, {"", ""}, {M_401, M_401}, {M_NONE, M_NONE}, 1, LC_PASS, "(2 addresses)", NULL},
+    /* coturn with long-term credentials: 401 with REALM, Binding too. */
+    {1,
+     {A},
+     {""},
+     {M_401_RFC},
+     {M_BIND_OK},
+     1,
+     LC_PASS,
+     "TURN (RFC 5389, no MS-TURN MAGIC-COOKIE) 401 Unauthorized with REALM \"contoso.test\"",
+     "STUN Binding answered too"},
+    /* A STUN-only server. */
+    {1,
+     {A},
+     {""},
+     {M_NONE},
+     {M_BIND_OK},
+     1,
+     LC_PASS,
+     "STUN Binding success, XOR-MAPPED-ADDRESS 203.0.113.5:50123",
+     NULL},
+    {1, {A}, {""}, {M_NONE}, {M_BIND_ERR}, 1, LC_PASS, "STUN Binding error 400", NULL},
+    {1, {A}, {""}, {M_420}, {M_NONE}, 1, LC_PASS, "UNKNOWN-ATTRIBUTES 0x8008", NULL},
+    /* An open relay: the Allocate succeeded without credentials. */
+    {1,
+     {A},
+     {""},
+     {M_ALLOC_OK},
+     {M_NONE},
+     1,
+     LC_FAIL,
+     "192.0.2.12:3478: open relay: the Allocate succeeded without credentials",
+     "MS-TURN Allocate success without credentials, mapped address 203.0.113.5:40000"},
+    {1,
+     {A},
+     {""},
+     {M_ALLOC_RFC},
+     {M_BIND_OK},
+     1,
+     LC_FAIL,
+     "open relay",
+     "TURN (RFC 5389, no MS-TURN MAGIC-COOKIE) Allocate success"},
+    {2,
+     {A, A},
+     {"", ""},
+     {M_401, M_ALLOC_OK},
+     {M_NONE, M_NONE},
+     1,
+     LC_FAIL,
+     "192.0.2.13:3478: open relay",
+     NULL},
+    {2,
+     {A, A},
+     {"", ""},
+     {M_ALLOC_OK, M_ALLOC_OK},
+     {M_NONE, M_NONE},
+     0,
+     LC_FAIL,
+     "192.0.2.12:3478 and other addresses: open relay",
+     NULL},
+    /* ... worse than any other finding on another address. */
+    {2,
+     {LC_TURN_SILENT, A},
+     {"", ""},
+     {M_NONE, M_ALLOC_OK},
+     {M_NONE, M_NONE},
+     1,
+     LC_FAIL,
+     "open relay",
+     NULL},
+    /* The failures that were already failures. */
+    {1,
+     {LC_TURN_MALFORMED},
+     {"header too short"},
+     {M_NONE},
+     {M_NONE},
+     1,
+     LC_FAIL,
+     "malformed answer from 192.0.2.12:3478: header too short",
+     NULL},
+    {2,
+     {A, LC_TURN_MALFORMED},
+     {"", "bad"},
+     {M_401, M_NONE},
+     {M_NONE, M_NONE},
+     1,
+     LC_FAIL,
+     "malformed answer from 192.0.2.13:3478",
+     NULL},
+    {1,
+     {LC_TURN_CLOSED},
+     {"ICMP port unreachable"},
+     {M_NONE},
+     {M_NONE},
+     1,
+     LC_FAIL,
+     "UDP 3478 closed on 192.0.2.12 (ICMP port unreachable)",
+     NULL},
+    {2,
+     {LC_TURN_CLOSED, LC_TURN_CLOSED},
+     {"x", "x"},
+     {M_NONE, M_NONE},
+     {M_NONE, M_NONE},
+     1,
+     LC_FAIL,
+     "closed on 192.0.2.12 (ICMP port unreachable) and other addresses",
+     NULL},
+    {1,
+     {LC_TURN_ERROR},
+     {"cannot send: Network is unreachable"},
+     {M_NONE},
+     {M_NONE},
+     1,
+     LC_FAIL,
+     "cannot probe 192.0.2.12:3478: cannot send",
+     NULL},
+    {1,
+     {LC_TURN_SILENT},
+     {""},
+     {M_NONE},
+     {M_NONE},
+     1,
+     LC_FAIL,
+     "no answer to STUN or MS-TURN on UDP 3478 from 192.0.2.12: filtered or not listening",
+     NULL},
+    {2,
+     {A, LC_TURN_SILENT},
+     {"", ""},
+     {M_401, M_NONE},
+     {M_NONE, M_NONE},
+     1,
+     LC_FAIL,
+     "from 192.0.2.13: filtered",
+     NULL},
+    /* Not judged: never a pass. */
+    {1, {LC_TURN_WAITING}, {""}, {M_NONE}, {M_NONE}, 1, LC_ERROR, "no verdict", NULL},
+    {0, {A}, {""}, {M_NONE}, {M_NONE}, 1, LC_ERROR, "no address", NULL},
+    /* ALTERNATE-SERVER that is not the name's: NAT misconfigured. */
+    {1,
+     {A},
+     {""},
+     {M_401_NATALT},
+     {M_NONE},
+     1,
+     LC_WARN,
+     "192.0.2.12:3478 advertises ALTERNATE-SERVER 198.51.100.20:3478, which is not an address of "
+     "av.example.test",
+     NULL},
+    {1,
+     {A},
+     {""},
+     {M_401_NATALT},
+     {M_NONE},
+     0,
+     LC_PASS,
+     "ALTERNATE-SERVER 198.51.100.20:3478",
+     NULL},
+    /* A success RFC 5389 clients discard. */
+    {1,
+     {A},
+     {""},
+     {M_NONE},
+     {M_BIND_UNK},
+     1,
+     LC_WARN,
+     "unknown comprehension-required attribute 0x7abc",
+     NULL},
+};
+#undef A
+
+static const char *const lc_t_turn_addrs[] = {"192.0.2.12", "192.0.2.13"};
+static const char *const lc_t_turn_dns[] = {"192.0.2.13", "192.0.2.12", "2001:db8::12"};
+
+static enum lc_status lc_t_turn_run(const struct lc_t_turn_case *t, char *msg, size_t len)
+{
+    struct lc_stun_msg al[2], bi[2];
+    struct lc_turn_obs obs[2];
+    size_t i;
+
+    memset(obs, 0, sizeof(obs));
+    for (i = 0; i < 2; i++) {
+        lc_t_msg(&al[i], t->alloc[i], 0);
+        lc_t_msg(&bi[i], t->bind[i], 0);
+        obs[i].addr = lc_t_turn_addrs[i];
+        obs[i].outcome = t->out[i];
+        obs[i].error = t->error[i];
+        obs[i].allocate = t->alloc[i] != M_NONE ? &al[i] : NULL;
+        obs[i].binding = t->bind[i] != M_NONE ? &bi[i] : NULL;
+    }
+    return lc_turn_judge(obs, t->n, "av.example.test", 3478, lc_t_turn_dns, 3, t->check_alt, msg,
+                         len);
+}
+
+START_TEST(test_turn_judge)
+{
+    const struct lc_t_turn_case *t = &lc_t_turn_cases[_i];
+    char msg[1024] = "";
+    enum lc_status st = lc_t_turn_run(t, msg, sizeof(msg));
+
+    ck_assert_msg(st == t->want, "case %d: status %d, want %d: %s", _i, (int)st, (int)t->want, msg);
+    ck_assert_msg(strstr(msg, t->msg) != NULL, "case %d: \"%s\" not in \"%s\"", _i, t->msg, msg);
+    if (t->msg2 != NULL)
+        ck_assert_msg(strstr(msg, t->msg2) != NULL, "case %d: \"%s\" not in \"%s\"", _i, t->msg2,
+                      msg);
+}
+END_TEST
+
+START_TEST(test_turn_judge_bounded)
+{
+    const struct lc_t_turn_case *t = &lc_t_turn_cases[_i];
+    char buf[64];
+    size_t k;
+
+    memset(buf, 'Z', sizeof(buf));
+    ck_assert_int_eq(lc_t_turn_run(t, buf, 16), t->want);
+    ck_assert_uint_lt(strlen(buf), 16);
+    for (k = 16; k < sizeof(buf); k++)
+        ck_assert_int_eq(buf[k], 'Z');
+    ck_assert_int_eq(lc_t_turn_run(t, NULL, 0), t->want);
+}
+END_TEST
+
+/* ALTERNATE-SERVER is compared as an address, IPv6 spelled either way. */
+START_TEST(test_turn_judge_alternate_v6)
+{
+    struct lc_stun_msg al;
+    struct lc_turn_obs obs;
+    char msg[512];
+
+    lc_t_msg(&al, M_401, 1);
+    memset(&obs, 0, sizeof(obs));
+    obs.addr = "2001:db8::12";
+    obs.outcome = LC_TURN_ANSWERED;
+    obs.error = "";
+    obs.allocate = &al;
+    ck_assert_int_eq(
+        lc_turn_judge(&obs, 1, "av.example.test", 3478, lc_t_turn_dns, 3, 1, msg, sizeof(msg)),
+        LC_PASS);
+    ck_assert_ptr_nonnull(strstr(msg, "ALTERNATE-SERVER [2001:db8:0::12]:3478"));
+    /* No DNS addresses known: any ALTERNATE-SERVER is suspect. */
+    ck_assert_int_eq(lc_turn_judge(&obs, 1, "av.example.test", 3478, NULL, 0, 1, msg, sizeof(msg)),
+                     LC_WARN);
+    ck_assert_str_eq(lc_turn_outcome_name(LC_TURN_SILENT), "silent");
+    ck_assert_str_eq(lc_turn_outcome_name((enum lc_turn_outcome)77), "unknown");
+}
+END_TEST
+
+static const struct lc_t_ptls_case {
+    size_t n;
+    enum lc_ptls_kind kind[2];
+    enum lc_status want;
+    const char *msg;
+} lc_t_ptls_cases[] = {
+    {1, {LC_PTLS_PSEUDO}, LC_PASS, "pseudo (1 address)"},
+    {1, {LC_PTLS_TLS}, LC_PASS, "tls (1 address)"},
+    {1, {LC_PTLS_TLS_REFUSE}, LC_PASS, "refuse"},
+    {1, {LC_PTLS_OPEN}, LC_PASS, "open"},
+    {2, {LC_PTLS_PSEUDO, LC_PTLS_PSEUDO}, LC_PASS, "pseudo (2 addresses)"},
+    {2, {LC_PTLS_PSEUDO, LC_PTLS_TLS}, LC_PASS, "addresses answer differently"},
+    {1, {LC_PTLS_CLOSED}, LC_FAIL, "192.0.2.12:443: closed"},
+    {1, {LC_PTLS_FILTERED}, LC_FAIL, "192.0.2.12:443: filtered"},
+    {1, {LC_PTLS_ERROR}, LC_FAIL, "192.0.2.12:443: error"},
+    {2, {LC_PTLS_TLS, LC_PTLS_FILTERED}, LC_FAIL, "192.0.2.13:443: filtered"},
+    {2, {LC_PTLS_CLOSED, LC_PTLS_FILTERED}, LC_FAIL, "closed (and other addresses)"},
+    {1, {LC_PTLS_PENDING}, LC_ERROR, "no verdict"},
+    {2, {LC_PTLS_PENDING, LC_PTLS_CLOSED}, LC_FAIL, "192.0.2.13:443: closed"},
+    {0, {LC_PTLS_TLS}, LC_ERROR, "no address"},
+};
+
+START_TEST(test_ptls_judge)
+{
+    static const char *const notes[] = {"pending", "tls",    "pseudo",   "refuse",
+                                        "open",    "closed", "filtered", "error"};
+    const struct lc_t_ptls_case *t = &lc_t_ptls_cases[_i];
+    struct lc_ptls_obs obs[2];
+    char msg[512] = "", small[8];
+    enum lc_status st;
+    size_t i;
+
+    for (i = 0; i < 2; i++) {
+        obs[i].addr = lc_t_turn_addrs[i];
+        obs[i].kind = t->kind[i];
+        obs[i].note = notes[t->kind[i]];
+    }
+    st = lc_ptls_judge(obs, t->n, 443, msg, sizeof(msg));
+    ck_assert_msg(st == t->want, "case %d: status %d, want %d: %s", _i, (int)st, (int)t->want, msg);
+    ck_assert_msg(strstr(msg, t->msg) != NULL, "case %d: \"%s\" not in \"%s\"", _i, t->msg, msg);
+    ck_assert_int_eq(lc_ptls_judge(obs, t->n, 443, small, sizeof(small)), t->want);
+    ck_assert_uint_lt(strlen(small), sizeof(small));
+    ck_assert_int_eq(lc_ptls_judge(obs, t->n, 443, NULL, 0), t->want);
+    ck_assert_str_eq(lc_ptls_kind_name(LC_PTLS_PSEUDO), "pseudo-tls");
+}
+END_TEST
+
 static void lc_stun_ignore_sigpipe(void)
 {
     signal(SIGPIPE, SIG_IGN);
@@ -980,6 +1378,7 @@ Suite *lc_suite_stun(void)
     Suite *s = suite_create("stun");
     TCase *parse = tcase_create("parse");
     TCase *probe = tcase_create("probe");
+    TCase *judge = tcase_create("judge");
 
     tcase_add_test(parse, test_rfc5769_ipv4_response);
     tcase_add_test(parse, test_rfc5769_ipv6_response);
@@ -1004,7 +1403,15 @@ Suite *lc_suite_stun(void)
     tcase_add_test(probe, test_probe_unknown_av_edge);
     tcase_add_test(probe, test_probe_pseudo_tls);
     tcase_add_test(probe, test_probe_pseudo_tls_closed);
+    tcase_add_loop_test(judge, test_turn_judge, 0,
+                        (int)(sizeof(lc_t_turn_cases) / sizeof(lc_t_turn_cases[0])));
+    tcase_add_loop_test(judge, test_turn_judge_bounded, 0,
+                        (int)(sizeof(lc_t_turn_cases) / sizeof(lc_t_turn_cases[0])));
+    tcase_add_test(judge, test_turn_judge_alternate_v6);
+    tcase_add_loop_test(judge, test_ptls_judge, 0,
+                        (int)(sizeof(lc_t_ptls_cases) / sizeof(lc_t_ptls_cases[0])));
     suite_add_tcase(s, parse);
     suite_add_tcase(s, probe);
+    suite_add_tcase(s, judge);
     return s;
 }

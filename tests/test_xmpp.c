@@ -324,10 +324,148 @@ START_TEST(test_stream_open)
 }
 END_TEST
 
+/* ---- the verdict (lc_xmpp_judge), from a case table ---- */
+
+enum lc_t_x {
+    X_PROSODY,
+    X_REQUIRED,
+    X_NOTLS,
+    X_NOTLS_DBNS,
+    X_ERROR,
+    X_ERROR_BARE,
+    X_CLOSED,
+    X_BAD,
+    X_MORE
+};
+
+static void lc_t_xresult(struct lc_xmpp_result *r, enum lc_t_x k)
+{
+    memset(r, 0, sizeof(*r));
+    r->stream_open = 1;
+    snprintf(r->from, sizeof(r->from), "contoso.com");
+    snprintf(r->id, sizeof(r->id), "a1b2c3");
+    snprintf(r->version, sizeof(r->version), "1.0");
+    snprintf(r->default_ns, sizeof(r->default_ns), "jabber:server");
+    r->db_namespace = 1;
+    switch (k) {
+    case X_PROSODY:
+        r->status = LC_XMPP_FEATURES;
+        r->starttls = 1;
+        r->dialback = 1;
+        break;
+    case X_REQUIRED:
+        r->status = LC_XMPP_FEATURES;
+        r->starttls = r->starttls_required = 1;
+        r->sasl = 1;
+        snprintf(r->mechanisms[0], sizeof(r->mechanisms[0]), "EXTERNAL");
+        snprintf(r->mechanisms[1], sizeof(r->mechanisms[1]), "X-\x01");
+        r->n_mechanisms = 2;
+        break;
+    case X_NOTLS:
+        r->status = LC_XMPP_FEATURES;
+        r->db_namespace = 0;
+        r->from[0] = r->id[0] = '\0';
+        break;
+    case X_NOTLS_DBNS:
+        r->status = LC_XMPP_FEATURES;
+        break;
+    case X_ERROR:
+        r->status = LC_XMPP_STREAM_ERROR;
+        snprintf(r->error_condition, sizeof(r->error_condition), "host-unknown");
+        snprintf(r->error_text, sizeof(r->error_text), "no such \"domain\"");
+        break;
+    case X_ERROR_BARE:
+        r->status = LC_XMPP_STREAM_ERROR;
+        r->from[0] = '\0';
+        break;
+    case X_CLOSED:
+        r->status = LC_XMPP_CLOSED;
+        break;
+    case X_BAD:
+        r->status = LC_XMPP_BAD;
+        r->stream_open = 0;
+        snprintf(r->error, sizeof(r->error), "Start tag expected, '<' not found");
+        break;
+    case X_MORE:
+    default:
+        r->status = LC_XMPP_NEED_MORE;
+        break;
+    }
+}
+
+static const struct lc_t_xmpp_case {
+    enum lc_t_x kind;
+    const char *first; /* the first bytes the server sent */
+    enum lc_status want;
+    const char *msg;
+    const char *msg2;
+} lc_t_xmpp_cases[] = {
+    {X_PROSODY, "<?xml", LC_PASS,
+     "stream features: STARTTLS offered, dialback offered, SASL none; from=contoso.com id=a1b2c3",
+     NULL},
+    {X_REQUIRED, "<?xml", LC_PASS, "STARTTLS required", "SASL EXTERNAL X-\\x01"},
+    {X_NOTLS, "<?xml", LC_WARN, "STARTTLS not offered, dialback not offered",
+     "RFC 6120 5.1 requires STARTTLS support"},
+    {X_NOTLS, "<?xml", LC_WARN, "from=(none) id=(none)", NULL},
+    {X_NOTLS_DBNS, "<?xml", LC_WARN, "dialback namespace declared", NULL},
+    {X_ERROR, "<?xml", LC_FAIL,
+     "stream error <host-unknown/>: \"no such \"domain\"\" (from=contoso.com)", NULL},
+    {X_ERROR_BARE, "<?xml", LC_FAIL, "stream error <no condition/> (from=(none))", NULL},
+    {X_CLOSED, "<?xml", LC_FAIL, "the server closed the stream without sending features", NULL},
+    {X_BAD, "HTTP/1.1 400 Bad Request\r\n", LC_FAIL,
+     "not an XMPP stream: Start tag expected, '<' not found; first bytes \"HTTP/1.1 400 Bad "
+     "Request\\r\\n\"",
+     NULL},
+    {X_BAD, NULL, LC_FAIL, "first bytes \"\"", NULL},
+    {X_MORE, "<?xml", LC_ERROR, "no verdict", NULL},
+};
+
+START_TEST(test_judge)
+{
+    const struct lc_t_xmpp_case *t = &lc_t_xmpp_cases[_i];
+    struct lc_xmpp_result r;
+    char msg[1024] = "", small[12];
+    size_t n_first = t->first != NULL ? strlen(t->first) : 0;
+    enum lc_status st;
+
+    lc_t_xresult(&r, t->kind);
+    st = lc_xmpp_judge(&r, t->first, n_first, msg, sizeof(msg));
+    ck_assert_msg(st == t->want, "case %d: status %d, want %d: %s", _i, (int)st, (int)t->want, msg);
+    ck_assert_msg(strstr(msg, t->msg) != NULL, "case %d: \"%s\" not in \"%s\"", _i, t->msg, msg);
+    if (t->msg2 != NULL)
+        ck_assert_msg(strstr(msg, t->msg2) != NULL, "case %d: \"%s\" not in \"%s\"", _i, t->msg2,
+                      msg);
+    memset(small, 'Z', sizeof(small));
+    ck_assert_int_eq(lc_xmpp_judge(&r, t->first, n_first, small, 8), t->want);
+    ck_assert_uint_lt(strlen(small), 8);
+    ck_assert_int_eq(small[8], 'Z');
+    ck_assert_int_eq(lc_xmpp_judge(&r, t->first, n_first, NULL, 0), t->want);
+}
+END_TEST
+
+/* A hostile peer's strings are escaped, and unterminated fields are read
+ * no further than their arrays. */
+START_TEST(test_judge_hostile)
+{
+    struct lc_xmpp_result r;
+    char msg[2048];
+    size_t i;
+
+    lc_t_xresult(&r, X_PROSODY);
+    memset(r.from, 'f', sizeof(r.from)); /* no NUL */
+    memset(r.id, '\x1b', sizeof(r.id));  /* no NUL, escapes */
+    ck_assert_int_eq(lc_xmpp_judge(&r, NULL, 0, msg, sizeof(msg)), LC_PASS);
+    ck_assert_ptr_nonnull(strstr(msg, "\\x1b\\x1b"));
+    for (i = 0; msg[i] != '\0'; i++)
+        ck_assert((unsigned char)msg[i] >= 0x20 && (unsigned char)msg[i] < 0x7f);
+}
+END_TEST
+
 Suite *lc_suite_xmpp(void)
 {
     Suite *s = suite_create("xmpp");
     TCase *tc = tcase_create("features");
+    TCase *judge = tcase_create("judge");
 
     tcase_add_test(tc, test_prosody_features);
     tcase_add_test(tc, test_tiny_chunks);
@@ -338,6 +476,10 @@ Suite *lc_suite_xmpp(void)
     tcase_add_test(tc, test_billion_laughs);
     tcase_add_test(tc, test_forbidden_and_deep);
     tcase_add_test(tc, test_stream_open);
+    tcase_add_loop_test(judge, test_judge, 0,
+                        (int)(sizeof(lc_t_xmpp_cases) / sizeof(lc_t_xmpp_cases[0])));
+    tcase_add_test(judge, test_judge_hostile);
     suite_add_tcase(s, tc);
+    suite_add_tcase(s, judge);
     return s;
 }
