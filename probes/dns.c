@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 
 #include "dns.h"
 #include "probes.h"
@@ -51,6 +52,11 @@
 #define REF_CNAME                                                                                  \
     "A lyncdiscover CNAME into another domain fails over HTTPS for mobile clients; such sites "    \
     "need the HTTP 80 publishing rule (LS2013:technical-requirements-for-mobility.md)"
+
+#define REF_ADDR                                                                                   \
+    "A role given as an IP address is probed at that address without a DNS lookup; clients still " \
+    "find it by name, so its certificate is judged against the names the role must carry (ODS: "   \
+    "edge-environmental-requirements.md, certificate requirements)"
 
 /* ---- what a resolved name leaves for its dependents ---- */
 
@@ -286,16 +292,51 @@ static void lc_a_done(struct lc_check *check, struct lc_resolve *r)
         lc_check_finish(check, LC_PASS, "%s resolves to %s", r->name, addrs);
 }
 
+/* --resolve pinned the name: the run uses the pinned addresses and DNS is
+ * not asked. It passes as what it judged (the addresses every probe of the
+ * name uses), says so in the message and evidence.pinned, and the report's
+ * site object lists every pin. */
+static void lc_a_pinned(struct lc_check *check, const char *name, const struct lc_dns_name *pin)
+{
+    struct lc_dns_name *d = calloc(1, sizeof(*d));
+    json_t *ev = lc_check_evidence(check), *arr = json_array();
+    char addrs[512];
+    size_t i;
+
+    if (d == NULL || arr == NULL || pin->n_addrs == 0 ||
+        (d->addrs = calloc(pin->n_addrs, sizeof(*d->addrs))) == NULL) {
+        free(d);
+        json_decref(arr);
+        lc_check_finish(check, LC_ERROR, "out of memory");
+        return;
+    }
+    memcpy(d->addrs, pin->addrs, pin->n_addrs * sizeof(*d->addrs));
+    d->n_addrs = pin->n_addrs;
+    for (i = 0; i < d->n_addrs; i++)
+        json_array_append_new(arr, json_string(d->addrs[i].text));
+    json_object_set_new(ev, "pinned", json_true());
+    json_object_set_new(ev, "pinned_addresses", arr);
+    lc_check_set_data(check, d, lc_dns_name_free);
+    lc_addr_list_text(d, addrs, sizeof(addrs));
+    lc_check_finish(check, LC_PASS, "%s pinned by --resolve: %s (DNS not asked)", name, addrs);
+}
+
 static void lc_a_start(struct lc_check *check, void *arg)
 {
     struct lc_a_arg *a = arg;
     json_t *roles = json_array();
+    const struct lc_dns_name *pin;
     size_t i;
 
     for (i = 0; roles != NULL && i < a->roles.n; i++)
         json_array_append_new(roles, json_string(a->roles.v[i]));
     json_object_set_new(lc_check_evidence(check), "name", json_string(a->name));
     json_object_set_new(lc_check_evidence(check), "roles", roles);
+    pin = lc_dns_pinned(lc_check_dns(check), a->name);
+    if (pin != NULL) {
+        lc_a_pinned(check, a->name, pin);
+        return;
+    }
     if (lc_resolve_start(check, &a->r, a->name, lc_check_evidence(check), lc_a_done) < 0)
         lc_check_finish(check, LC_ERROR, "out of memory");
 }
@@ -744,12 +785,56 @@ static char *lc_concat(const char *a, const char *b)
     return s;
 }
 
+/* A role given as an IP literal (--access-edge 192.0.2.10): no lookup. The
+ * check dns.address:<literal> is a SKIP from the start (nothing in DNS was
+ * judged) whose data is that one address, so lc_dns_dep_addrs and every
+ * probe that depends on it work unchanged. */
+static int lc_plan_address(struct lc_run *run, const char *literal, const char *role,
+                           struct lc_check **out)
+{
+    char id[512];
+    struct lc_check *c;
+    struct lc_dns_name *d;
+    json_t *ev;
+
+    snprintf(id, sizeof(id), "dns.address:%s", literal);
+    c = lc_run_find(run, id);
+    if (c == NULL) {
+        d = calloc(1, sizeof(*d));
+        if (d == NULL || (d->addrs = calloc(1, sizeof(*d->addrs))) == NULL) {
+            free(d);
+            return -1;
+        }
+        d->n_addrs = 1;
+        d->addrs[0].family = strchr(literal, ':') != NULL ? AF_INET6 : AF_INET;
+        snprintf(d->addrs[0].text, sizeof(d->addrs[0].text), "%s", literal);
+        c = lc_run_add(run, "dns", "address", literal, REF_ADDR, NULL, NULL, NULL);
+        if (c == NULL) {
+            lc_dns_name_free(d);
+            return -1;
+        }
+        lc_check_set_data(c, d, lc_dns_name_free);
+        ev = lc_check_evidence(c);
+        json_object_set_new(ev, "address", json_string(literal));
+        json_object_set_new(ev, "given_as_address", json_true());
+        lc_check_skip(c, "%s given as an address for %s: probed directly, no DNS lookup", literal,
+                      role);
+    }
+    if (lc_check_add_role(c, role) < 0)
+        return -1;
+    if (out != NULL)
+        *out = c;
+    return 0;
+}
+
 static int lc_plan_role(struct lc_dns_plan *p, const char *name, const char *role, int is_edge,
                         struct lc_check **out)
 {
     char id[512];
     struct lc_check *c;
 
+    if (lc_is_ip_literal(name))
+        return lc_plan_address(p->run, name, role, out);
     snprintf(id, sizeof(id), "dns.a:%s", name);
     c = lc_run_find(p->run, id);
     if (c == NULL) {

@@ -455,8 +455,9 @@ static int lc_web_req_prepare(struct lc_web_req *r)
     /* Connect to the address lynccheck resolved, whatever libcurl's own
      * resolver would say: every address of the name gets walked, and
      * --dns-server decides. */
-    snprintf(ct, sizeof(ct), "%s:%u:%s%s%s:%u", r->host, r->port, v6 ? "[" : "", r->addr,
-             v6 ? "]" : "", r->port);
+    snprintf(ct, sizeof(ct), "%s%s%s:%u:%s%s%s:%u", strchr(r->host, ':') ? "[" : "", r->host,
+             strchr(r->host, ':') ? "]" : "", r->port, v6 ? "[" : "", r->addr, v6 ? "]" : "",
+             r->port);
     connect_to = curl_slist_append(NULL, ct);
     if (connect_to == NULL)
         return -1;
@@ -1248,8 +1249,11 @@ static void lc_web_start_host(struct lc_check *check, void *arg)
     json_object_set_new(ev, "addresses", json_object());
     for (i = 0; i < d->n_addrs; i++) {
         for (k = 0; k < np; k++) {
-            snprintf(url, sizeof(url), "%s://%s%s",
-                     j->kind == LC_WK_DISCOVER_HTTP ? "http" : "https", j->host, paths[k]);
+            /* A host given as an IPv6 address goes in brackets (RFC 3986 3.2.2). */
+            int br = strchr(j->host, ':') != NULL;
+            snprintf(url, sizeof(url), "%s://%s%s%s%s",
+                     j->kind == LC_WK_DISCOVER_HTTP ? "http" : "https", br ? "[" : "", j->host,
+                     br ? "]" : "", paths[k]);
             lc_web_req_setup(&j->reqs[i * np + k], d->addrs[i].text, url, paths[k]);
         }
     }

@@ -37,6 +37,7 @@ enum lc_opt_id {
     O_DIALIN,
     O_XMPP,
     O_DNS_SERVER,
+    O_RESOLVE,
     O_CA_FILE,
     O_CONFIG,
     O_ONLY,
@@ -76,26 +77,31 @@ static const struct lc_optdef lc_optdefs[] = {
     {"sip-domain", O_SIP_DOMAIN, "DOMAIN", 1, 1, "SIP domain to check (repeat for several)"},
     {"sip-domains-file", O_SIP_DOMAINS_FILE, "FILE", 1, 1,
      "more SIP domains, one per line ('#' comments); all domains share one run"},
-    {"access-edge", O_ACCESS_EDGE, "FQDN", 0, 1,
+    {"access-edge", O_ACCESS_EDGE, "FQDN|IP", 0, 1,
      "Access Edge external FQDN (default: target of _sip._tls.<first domain>, else "
-     "sip.<first domain>)"},
-    {"webconf-edge", O_WEBCONF_EDGE, "FQDN", 0, 1, "Web Conferencing Edge external FQDN"},
-    {"av-edge", O_AV_EDGE, "FQDN", 0, 1, "A/V Edge external FQDN"},
-    {"web-external", O_WEB_EXTERNAL, "FQDN", 1, 1,
+     "sip.<first domain>); an IP address is probed directly, without DNS"},
+    {"webconf-edge", O_WEBCONF_EDGE, "FQDN|IP", 0, 1, "Web Conferencing Edge external FQDN"},
+    {"av-edge", O_AV_EDGE, "FQDN|IP", 0, 1, "A/V Edge external FQDN"},
+    {"web-external", O_WEB_EXTERNAL, "FQDN|IP", 1, 1,
      "Front End pool external web services FQDN (repeat per pool)"},
-    {"director-web-external", O_DIRECTOR, "FQDN", 1, 1,
+    {"director-web-external", O_DIRECTOR, "FQDN|IP", 1, 1,
      "Director pool external web services FQDN (repeat per pool)"},
-    {"owa", O_OWA, "FQDN", 0, 1, "Office Web Apps Server external FQDN"},
-    {"meet", O_MEET, "FQDN", 1, 1, "meet simple URL host (default: meet.<each domain>)"},
-    {"dialin", O_DIALIN, "FQDN", 0, 1, "dial-in simple URL host (default: dialin.<first domain>)"},
+    {"owa", O_OWA, "FQDN|IP", 0, 1, "Office Web Apps Server external FQDN"},
+    {"meet", O_MEET, "FQDN|IP", 1, 1, "meet simple URL host (default: meet.<each domain>)"},
+    {"dialin", O_DIALIN, "FQDN|IP", 0, 1,
+     "dial-in simple URL host (default: dialin.<first domain>)"},
     {"xmpp", O_XMPP, "yes|no", 0, 1, "XMPP federation in use (default: no)"},
-    {"edge-internal", O_EDGE_INTERNAL, "FQDN", 0, 1,
+    {"edge-internal", O_EDGE_INTERNAL, "FQDN|IP", 0, 1,
      "Edge internal interface FQDN (edge-internal profile)"},
-    {"front-end", O_FRONT_END, "FQDN", 0, 1, "Front End pool FQDN (internal profile)"},
-    {"director", O_DIRECTOR_POOL, "FQDN", 0, 1, "Director pool internal FQDN (internal profile)"},
-    {"mediation", O_MEDIATION, "FQDN", 0, 1, "Mediation pool FQDN (internal profile)"},
+    {"front-end", O_FRONT_END, "FQDN|IP", 0, 1, "Front End pool FQDN (internal profile)"},
+    {"director", O_DIRECTOR_POOL, "FQDN|IP", 0, 1,
+     "Director pool internal FQDN (internal profile)"},
+    {"mediation", O_MEDIATION, "FQDN|IP", 0, 1, "Mediation pool FQDN (internal profile)"},
     {"dns-server", O_DNS_SERVER, "IP[:PORT]", 1, 1,
      "resolve through this DNS server instead of the system's (repeat for several)"},
+    {"resolve", O_RESOLVE, "NAME:ADDR[,ADDR...]", 1, 1,
+     "pin NAME to these addresses for this run, without asking DNS (like curl's --resolve; "
+     "repeat per name; SRV records are not pinned)"},
     {"ca-file", O_CA_FILE, "PEM", 0, 1, "extra trust anchors, added to the system store"},
     {"user", O_USER, "UPN", 0, 1,
      "sign in as UPN for the authenticated web walk (password from --password-file or "
@@ -346,17 +352,33 @@ done:
     return rc;
 }
 
+/* value as a normalized FQDN, or NULL with the reason in why. */
+static char *lc_cli_fqdn(const struct lc_optdef *d, const char *value, char *why, size_t len)
+{
+    const char *bad = NULL;
+    char *fqdn = lc_fqdn_normalize(value, &bad);
+
+    if (fqdn == NULL) {
+        snprintf(why, len, "--%s: '%s' is not a valid FQDN: %s", d->name, value, bad);
+        return NULL;
+    }
+    if (strchr(fqdn, '.') == NULL) {
+        snprintf(why, len, "--%s: '%s' is not fully qualified (no dot)", d->name, value);
+        free(fqdn);
+        return NULL;
+    }
+    return fqdn;
+}
+
 /* Apply one option. `fresh` says this is the first command-line use of a
  * list option, which replaces what the site file said. */
 static int lc_cli_apply(struct lc_cli *cli, const struct lc_optdef *d, const char *value, int fresh,
                         char *why, size_t len)
 {
-    const char *bad = NULL;
     char *fqdn = NULL;
     int rc = -1;
 
     switch (d->id) {
-    case O_SIP_DOMAIN:
     case O_ACCESS_EDGE:
     case O_WEBCONF_EDGE:
     case O_AV_EDGE:
@@ -369,15 +391,21 @@ static int lc_cli_apply(struct lc_cli *cli, const struct lc_optdef *d, const cha
     case O_FRONT_END:
     case O_DIRECTOR_POOL:
     case O_MEDIATION:
-        fqdn = lc_fqdn_normalize(value, &bad);
-        if (fqdn == NULL) {
-            snprintf(why, len, "--%s: '%s' is not a valid FQDN: %s", d->name, value, bad);
+        /* A role given as an address is probed directly (no DNS lookup);
+         * canonical text, so one address makes one check id. */
+        if (lc_is_ip_literal(value)) {
+            fqdn = lc_ip_canonical(value);
+            if (fqdn == NULL) {
+                snprintf(why, len, "out of memory");
+                goto done;
+            }
+        } else if ((fqdn = lc_cli_fqdn(d, value, why, len)) == NULL) {
             goto done;
         }
-        if (strchr(fqdn, '.') == NULL) {
-            snprintf(why, len, "--%s: '%s' is not fully qualified (no dot)", d->name, value);
+        break;
+    case O_SIP_DOMAIN:
+        if ((fqdn = lc_cli_fqdn(d, value, why, len)) == NULL)
             goto done;
-        }
         break;
     default:
         break;
@@ -472,6 +500,13 @@ static int lc_cli_apply(struct lc_cli *cli, const struct lc_optdef *d, const cha
         if (fresh)
             lc_strv_clear(&cli->dns_servers);
         rc = lc_strv_push(&cli->dns_servers, value);
+        break;
+    case O_RESOLVE:
+        if (fresh)
+            lc_site_clear_pins(&cli->site);
+        rc = lc_site_add_pin(&cli->site, value, why, len);
+        if (rc < 0)
+            goto done;
         break;
     case O_CA_FILE:
         rc = lc_set_string(&cli->ca_file, value);

@@ -19,6 +19,19 @@
 
 #include "loop.h"
 
+/* A --resolve pin, and a query it answers (pending until the loop runs it). */
+struct lc_dns_pin {
+    char *name; /* lower case, no trailing dot */
+    struct lc_dns_name addrs;
+};
+
+struct lc_dns_pinned_query {
+    struct lc_dns_pinned_query *prev, *next;
+    struct lc_dns *dns;
+    struct lc_timer *timer;
+    struct lc_dns_query *q;
+};
+
 struct lc_dns {
     struct lc_loop *loop;
     ares_channel channel;
@@ -26,6 +39,9 @@ struct lc_dns {
     int initialized;
     int submitting; /* inside ares_query(): callbacks must be deferred */
     int in_process; /* inside ares_process_fd(): re-arming waits until after */
+    struct lc_dns_pin *pins;
+    size_t n_pins;
+    struct lc_dns_pinned_query *pending_pins; /* answered on the loop's next turn */
 };
 
 struct lc_dns_query {
@@ -391,8 +407,27 @@ done:
 
 void lc_dns_free(struct lc_dns *dns)
 {
+    size_t i;
+
     if (dns == NULL)
         return;
+    /* Pinned answers not delivered yet end like c-ares' pending queries:
+     * their callbacks run now with ARES_EDESTRUCTION. */
+    while (dns->pending_pins != NULL) {
+        struct lc_dns_pinned_query *pq = dns->pending_pins;
+        dns->pending_pins = pq->next;
+        if (pq->timer != NULL)
+            lc_loop_timer_cancel(dns->loop, pq->timer);
+        pq->q->answer.status = ARES_EDESTRUCTION;
+        pq->q->answer.n_addrs = 0;
+        lc_dns_deliver(pq->q);
+        free(pq);
+    }
+    for (i = 0; i < dns->n_pins; i++) {
+        free(dns->pins[i].name);
+        free(dns->pins[i].addrs.addrs);
+    }
+    free(dns->pins);
     if (dns->channel != NULL)
         ares_destroy(dns->channel); /* runs pending callbacks with ARES_EDESTRUCTION */
     if (dns->timer != NULL)
@@ -402,9 +437,130 @@ void lc_dns_free(struct lc_dns *dns)
     free(dns);
 }
 
+static struct lc_dns_pin *lc_dns_pin_find(const struct lc_dns *dns, const char *name)
+{
+    size_t i, n = strlen(name);
+
+    if (n > 0 && name[n - 1] == '.')
+        n--;
+    for (i = 0; i < dns->n_pins; i++)
+        if (strlen(dns->pins[i].name) == n && strncasecmp(dns->pins[i].name, name, n) == 0)
+            return &dns->pins[i];
+    return NULL;
+}
+
+const struct lc_dns_name *lc_dns_pinned(const struct lc_dns *dns, const char *name)
+{
+    const struct lc_dns_pin *pin = dns != NULL && name != NULL ? lc_dns_pin_find(dns, name) : NULL;
+
+    return pin != NULL ? &pin->addrs : NULL;
+}
+
+int lc_dns_pin(struct lc_dns *dns, const char *name, const char *const *addrs, size_t n_addrs)
+{
+    struct lc_dns_addr *list = NULL;
+    struct lc_dns_pin *pin, *grown;
+    size_t i;
+    char *lname = NULL;
+    int rc = -1;
+
+    if (n_addrs > 0 && (list = calloc(n_addrs, sizeof(*list))) == NULL)
+        goto done;
+    for (i = 0; i < n_addrs; i++) {
+        unsigned char buf[sizeof(struct in6_addr)];
+        int family = AF_INET;
+        if (inet_pton(AF_INET, addrs[i], buf) != 1) {
+            family = AF_INET6;
+            if (inet_pton(AF_INET6, addrs[i], buf) != 1)
+                goto done;
+        }
+        list[i].family = family;
+        list[i].ttl = 0;
+        if (inet_ntop(family, buf, list[i].text, sizeof(list[i].text)) == NULL)
+            goto done;
+    }
+    pin = lc_dns_pin_find(dns, name);
+    if (pin == NULL) {
+        lname = lc_dns_lower_dup(name);
+        grown = lname != NULL ? realloc(dns->pins, (dns->n_pins + 1) * sizeof(*grown)) : NULL;
+        if (grown == NULL)
+            goto done;
+        dns->pins = grown;
+        pin = &dns->pins[dns->n_pins++];
+        memset(pin, 0, sizeof(*pin));
+        pin->name = lname;
+        lname = NULL;
+    }
+    free(pin->addrs.addrs);
+    pin->addrs.addrs = list;
+    pin->addrs.n_addrs = n_addrs;
+    list = NULL;
+    rc = 0;
+done:
+    free(lname);
+    free(list);
+    return rc;
+}
+
+static void lc_dns_on_pinned(struct lc_loop *loop, void *arg)
+{
+    struct lc_dns_pinned_query *pq = arg;
+    struct lc_dns *dns = pq->dns;
+
+    (void)loop;
+    if (pq->prev != NULL)
+        pq->prev->next = pq->next;
+    else
+        dns->pending_pins = pq->next;
+    if (pq->next != NULL)
+        pq->next->prev = pq->prev;
+    lc_dns_deliver(pq->q);
+    free(pq);
+}
+
+/* Answer a query of a pinned name from the pin: the addresses of the
+ * query's family, delivered from the loop like a server's answer. */
+static int lc_dns_answer_pin(struct lc_dns *dns, struct lc_dns_query *q,
+                             const struct lc_dns_pin *pin)
+{
+    struct lc_dns_pinned_query *pq = calloc(1, sizeof(*pq));
+    int family = q->answer.type == ns_t_a ? AF_INET : AF_INET6;
+    size_t i, n = 0;
+
+    if (pq == NULL)
+        return -1;
+    for (i = 0; i < pin->addrs.n_addrs; i++)
+        n += pin->addrs.addrs[i].family == family;
+    if (n > 0 && (q->answer.addrs = calloc(n, sizeof(*q->answer.addrs))) == NULL) {
+        free(pq);
+        return -1;
+    }
+    for (i = 0; i < pin->addrs.n_addrs; i++)
+        if (pin->addrs.addrs[i].family == family)
+            q->answer.addrs[q->answer.n_addrs++] = pin->addrs.addrs[i];
+    q->answer.status = n > 0 ? ARES_SUCCESS : ARES_ENODATA;
+    q->answer.pinned = 1;
+    pq->dns = dns;
+    pq->q = q;
+    pq->timer = lc_loop_timer_add(dns->loop, 0, lc_dns_on_pinned, pq);
+    if (pq->timer == NULL) {
+        free(q->answer.addrs);
+        q->answer.addrs = NULL;
+        q->answer.n_addrs = 0;
+        free(pq);
+        return -1;
+    }
+    pq->next = dns->pending_pins;
+    if (pq->next != NULL)
+        pq->next->prev = pq;
+    dns->pending_pins = pq;
+    return 0;
+}
+
 int lc_dns_query(struct lc_dns *dns, const char *name, int type, lc_dns_cb cb, void *arg)
 {
     struct lc_dns_query *q = calloc(1, sizeof(*q));
+    const struct lc_dns_pin *pin;
 
     if (q == NULL)
         return -1;
@@ -416,6 +572,17 @@ int lc_dns_query(struct lc_dns *dns, const char *name, int type, lc_dns_cb cb, v
     if (q->answer.qname == NULL) {
         free(q);
         return -1;
+    }
+    /* --resolve: a pinned name's addresses come from the pin, the server is
+     * not asked (SRV records are not pinned). */
+    pin = type == ns_t_a || type == ns_t_aaaa ? lc_dns_pin_find(dns, name) : NULL;
+    if (pin != NULL) {
+        if (lc_dns_answer_pin(dns, q, pin) < 0) {
+            free(q->answer.qname);
+            free(q);
+            return -1;
+        }
+        return 0;
     }
     dns->submitting = 1;
     ares_query(dns->channel, name, ns_c_in, type, lc_dns_on_answer, q);

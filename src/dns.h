@@ -39,6 +39,7 @@ struct lc_dns_answer {
     size_t n_addrs;
     struct lc_dns_srv *srvs;
     size_t n_srvs;
+    int pinned; /* 1: answered from a --resolve pin, the DNS server was not asked */
 };
 
 /* Every address a name resolved to (A and AAAA, CNAMEs followed): what a
@@ -64,6 +65,18 @@ void lc_dns_free(struct lc_dns *dns);
  * callback always runs exactly once, from the loop (never from inside this
  * call). Returns 0, or -1 when out of memory. */
 int lc_dns_query(struct lc_dns *dns, const char *name, int type, lc_dns_cb cb, void *arg);
+
+/* Pin `name` to addresses for this run (--resolve NAME:ADDR[,ADDR...], like
+ * curl's --resolve): an A or AAAA query of the name is answered with the
+ * pinned addresses of that family (NODATA when it has none), in the same
+ * callback shape (from the loop, never from inside lc_dns_query; TTL 0;
+ * answer.pinned = 1), without asking the DNS server. SRV queries are not
+ * affected. addrs are IPv4 or IPv6 literals. Pinning a name again replaces
+ * its addresses. Returns 0, or -1 (not a literal, out of memory). */
+int lc_dns_pin(struct lc_dns *dns, const char *name, const char *const *addrs, size_t n_addrs);
+/* The addresses name is pinned to (case-insensitive, trailing dot
+ * ignored), or NULL when it is not pinned. Valid until lc_dns_free. */
+const struct lc_dns_name *lc_dns_pinned(const struct lc_dns *dns, const char *name);
 
 /* ARES status as a short word: "NXDOMAIN", "NODATA", "SERVFAIL", "timeout" ... */
 const char *lc_dns_status_name(int status);

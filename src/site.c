@@ -74,6 +74,7 @@ void lc_site_clear(struct lc_site *site)
     free(site->director);
     free(site->mediation);
     free(site->web_user);
+    lc_site_clear_pins(site);
     if (site->web_password != NULL) {
         OPENSSL_cleanse(site->web_password, strlen(site->web_password));
         free(site->web_password);
@@ -104,6 +105,24 @@ int lc_is_ip_literal(const char *s)
     unsigned char buf[sizeof(struct in6_addr)];
 
     return s != NULL && (inet_pton(AF_INET, s, buf) == 1 || inet_pton(AF_INET6, s, buf) == 1);
+}
+
+char *lc_ip_canonical(const char *s)
+{
+    unsigned char buf[sizeof(struct in6_addr)];
+    char text[INET6_ADDRSTRLEN];
+    int family = AF_INET;
+
+    if (s == NULL)
+        return NULL;
+    if (inet_pton(AF_INET, s, buf) != 1) {
+        family = AF_INET6;
+        if (inet_pton(AF_INET6, s, buf) != 1)
+            return NULL;
+    }
+    if (inet_ntop(family, buf, text, sizeof(text)) == NULL)
+        return NULL;
+    return strdup(text);
 }
 
 char *lc_fqdn_normalize(const char *in, const char **why)
@@ -162,6 +181,149 @@ char *lc_fqdn_normalize(const char *in, const char **why)
         out[i] = (char)tolower((unsigned char)in[i]);
     out[len] = '\0';
     return out;
+}
+
+/* ---- --resolve pins ---- */
+
+void lc_site_clear_pins(struct lc_site *site)
+{
+    size_t i;
+
+    for (i = 0; i < site->n_resolve; i++) {
+        free(site->resolve[i].name);
+        lc_strv_clear(&site->resolve[i].addrs);
+    }
+    free(site->resolve);
+    site->resolve = NULL;
+    site->n_resolve = 0;
+}
+
+const struct lc_pin *lc_site_find_pin(const struct lc_site *site, const char *name)
+{
+    size_t i, n = strlen(name);
+
+    if (n > 0 && name[n - 1] == '.')
+        n--;
+    for (i = 0; i < site->n_resolve; i++)
+        if (strlen(site->resolve[i].name) == n && strncasecmp(site->resolve[i].name, name, n) == 0)
+            return &site->resolve[i];
+    return NULL;
+}
+
+/* One address of a pin: a literal, an IPv6 one optionally in brackets (as
+ * curl writes them); stored in canonical form. */
+static char *lc_pin_addr(const char *s, size_t len)
+{
+    char buf[INET6_ADDRSTRLEN + 2];
+
+    if (len >= 2 && s[0] == '[' && s[len - 1] == ']') {
+        s++;
+        len -= 2;
+    }
+    if (len == 0 || len >= sizeof(buf))
+        return NULL;
+    memcpy(buf, s, len);
+    buf[len] = '\0';
+    return lc_ip_canonical(buf);
+}
+
+int lc_site_add_pin(struct lc_site *site, const char *spec, char *why, size_t len)
+{
+    const char *colon = strchr(spec, ':'), *p, *bad = NULL;
+    char namebuf[256], *name = NULL;
+    struct lc_pin pin, *grown;
+    size_t nlen;
+    int rc = -1;
+
+    memset(&pin, 0, sizeof(pin));
+    nlen = colon != NULL ? (size_t)(colon - spec) : 0;
+    if (colon == NULL || nlen == 0 || colon[1] == '\0') {
+        snprintf(why, len, "--resolve wants NAME:ADDR[,ADDR...], not '%.200s'", spec);
+        goto done;
+    }
+    if (nlen >= sizeof(namebuf)) {
+        snprintf(why, len, "--resolve: the name in '%.60s...' is longer than 253 characters", spec);
+        goto done;
+    }
+    memcpy(namebuf, spec, nlen);
+    namebuf[nlen] = '\0';
+    /* Pinning an address to an address means nothing: a name is wanted. */
+    if (lc_is_ip_literal(namebuf)) {
+        snprintf(why, len, "--resolve: '%s' is an address, not a name to pin", namebuf);
+        goto done;
+    }
+    name = lc_fqdn_normalize(namebuf, &bad);
+    if (name == NULL || strchr(name, '.') == NULL) {
+        snprintf(why, len, "--resolve: '%.200s' is not a valid FQDN: %s", namebuf,
+                 name == NULL ? bad : "not fully qualified (no dot)");
+        goto done;
+    }
+    if (lc_site_find_pin(site, name) != NULL) {
+        snprintf(why, len, "--resolve: '%s' pinned twice (give every address in one value)", name);
+        goto done;
+    }
+    if (site->n_resolve >= LC_PIN_MAX_NAMES) {
+        snprintf(why, len, "--resolve: more than %d names pinned", LC_PIN_MAX_NAMES);
+        goto done;
+    }
+    for (p = colon + 1;;) {
+        size_t alen = strcspn(p, ",");
+        char *addr = lc_pin_addr(p, alen);
+
+        if (addr == NULL) {
+            snprintf(why, len,
+                     "--resolve: '%.*s' (for %s) is not an IPv4 or IPv6 address "
+                     "(NAME:ADDR[,ADDR...], no port)",
+                     (int)(alen > 64 ? 64 : alen), p, name);
+            goto done;
+        }
+        if (lc_strv_contains(&pin.addrs, addr)) {
+            snprintf(why, len, "--resolve: %s given twice for %s", addr, name);
+            free(addr);
+            goto done;
+        }
+        if (pin.addrs.n >= LC_PIN_MAX_ADDRS) {
+            snprintf(why, len, "--resolve: more than %d addresses for %s", LC_PIN_MAX_ADDRS, name);
+            free(addr);
+            goto done;
+        }
+        if (lc_strv_push(&pin.addrs, addr) < 0) {
+            free(addr);
+            snprintf(why, len, "out of memory");
+            goto done;
+        }
+        free(addr);
+        if (p[alen] == '\0')
+            break;
+        p += alen + 1;
+    }
+    grown = realloc(site->resolve, (site->n_resolve + 1) * sizeof(*grown));
+    if (grown == NULL) {
+        snprintf(why, len, "out of memory");
+        goto done;
+    }
+    site->resolve = grown;
+    pin.name = name;
+    name = NULL;
+    site->resolve[site->n_resolve++] = pin;
+    memset(&pin, 0, sizeof(pin));
+    rc = 0;
+done:
+    free(name);
+    lc_strv_clear(&pin.addrs);
+    return rc;
+}
+
+int lc_site_pin_dns(const struct lc_site *site, struct lc_dns *dns)
+{
+    size_t i;
+
+    for (i = 0; site != NULL && i < site->n_resolve; i++) {
+        const struct lc_pin *pin = &site->resolve[i];
+        if (lc_dns_pin(dns, pin->name, (const char *const *)pin->addrs.v, pin->addrs.n) < 0)
+            return -1;
+    }
+    return 0;
 }
 
 static char *lc_join2(const char *a, const char *b)
@@ -316,9 +478,15 @@ static json_t *lc_strv_json(const struct lc_strv *sv)
 
 static json_t *lc_name_json(const char *name, enum lc_source src)
 {
+    json_t *o;
+
     if (name == NULL)
         return json_null();
-    return json_pack("{s:s, s:s}", "fqdn", name, "source", lc_source_name(src));
+    o = json_pack("{s:s, s:s}", "fqdn", name, "source", lc_source_name(src));
+    /* A role given as an address: probed directly, no DNS lookup. */
+    if (o != NULL && lc_is_ip_literal(name))
+        json_object_set_new(o, "address", json_true());
+    return o;
 }
 
 json_t *lc_site_to_json(const struct lc_site *site)
@@ -340,5 +508,15 @@ json_t *lc_site_to_json(const struct lc_site *site)
     json_object_set_new(o, "front_end", lc_name_json(site->front_end, LC_SRC_GIVEN));
     json_object_set_new(o, "director", lc_name_json(site->director, LC_SRC_GIVEN));
     json_object_set_new(o, "mediation", lc_name_json(site->mediation, LC_SRC_GIVEN));
+    /* The --resolve pins: every report says which names did not come from
+     * DNS. Always present (empty when nothing is pinned). */
+    {
+        json_t *pins = json_object();
+        size_t i;
+
+        for (i = 0; pins != NULL && i < site->n_resolve; i++)
+            json_object_set_new(pins, site->resolve[i].name, lc_strv_json(&site->resolve[i].addrs));
+        json_object_set_new(o, "resolve", pins);
+    }
     return o;
 }

@@ -17,6 +17,19 @@ int lc_strv_push(struct lc_strv *sv, const char *s);
 void lc_strv_clear(struct lc_strv *sv);
 int lc_strv_contains(const struct lc_strv *sv, const char *s); /* case-insensitive */
 
+/* A name pinned to addresses for this run (--resolve NAME:ADDR[,ADDR...],
+ * like curl's --resolve): A and AAAA lookups of the name answer these
+ * without asking DNS, to test before a DNS cut-over or one pool member at a
+ * time. SRV lookups are not affected. */
+struct lc_pin {
+    char *name;           /* normalized FQDN */
+    struct lc_strv addrs; /* IP literals in canonical form (IPv6 without brackets) */
+};
+
+/* Bounds of --resolve: addresses per name, and names per run. */
+#define LC_PIN_MAX_ADDRS 32
+#define LC_PIN_MAX_NAMES 256
+
 /* Where a role's name came from, for the report. */
 enum lc_source { LC_SRC_NONE = 0, LC_SRC_GIVEN, LC_SRC_SRV, LC_SRC_DEFAULT };
 
@@ -44,9 +57,22 @@ struct lc_site {
      * report or a message; lc_site_clear cleanses it. */
     char *web_user;
     char *web_password;
+    /* --resolve pins, in the order given; one entry per name. */
+    struct lc_pin *resolve;
+    size_t n_resolve;
 };
 
 void lc_site_clear(struct lc_site *site);
+/* Parse "NAME:ADDR[,ADDR...]" (an FQDN, then IPv4 or IPv6 literals, an IPv6
+ * one optionally in brackets) and add the pin. A name pinned twice is an
+ * error. Returns 0, or -1 with a one-line reason in why. */
+int lc_site_add_pin(struct lc_site *site, const char *spec, char *why, size_t len);
+void lc_site_clear_pins(struct lc_site *site);
+/* The pin of name (case-insensitive, trailing dot ignored), or NULL. */
+const struct lc_pin *lc_site_find_pin(const struct lc_site *site, const char *name);
+/* Hand every pin to the resolver (lc_dns_pin). 0, or -1 out of memory. */
+struct lc_dns;
+int lc_site_pin_dns(const struct lc_site *site, struct lc_dns *dns);
 /* Apply the naming conventions (issue 2): meet = meet.<each domain>,
  * dialin = dialin.<first domain>; the access edge is settled separately
  * (lc_site_discover) because it needs DNS. Returns 0 or -1 (out of memory). */
@@ -69,5 +95,9 @@ char *lc_fqdn_normalize(const char *in, const char **why);
 /* 1 when s is an IPv4 or IPv6 address literal (a role given as an
  * address: probed directly, no DNS lookup), else 0. */
 int lc_is_ip_literal(const char *s);
+/* The canonical text of an IPv4 or IPv6 literal (inet_ntop of inet_pton:
+ * "2001:DB8:0::1" -> "2001:db8::1"), so one address makes one check id.
+ * Returns a new string, or NULL when s is not a literal or out of memory. */
+char *lc_ip_canonical(const char *s);
 
 #endif

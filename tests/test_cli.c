@@ -7,8 +7,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <ares.h>
+#include <arpa/nameser.h>
+
 #include "cli.h"
+#include "dns.h"
+#include "loop.h"
 #include "probe.h"
+#include "probes.h"
+#include "run.h"
 #include "suites.h"
 
 static int lc_parse_argv(struct lc_cli *cli, char *err, size_t len, int argc, ...)
@@ -336,6 +343,327 @@ START_TEST(test_password_sources)
 }
 END_TEST
 
+/* ---- roles given as addresses, and --resolve (issue 12, items 4 and 5) ---- */
+
+START_TEST(test_role_addresses)
+{
+    struct lc_cli cli;
+    char err[512] = "";
+
+    /* IPv4 and IPv6 literals are accepted for roles, in canonical form. */
+    ck_assert_msg(lc_parse_argv(&cli, err, sizeof(err), 9, "--sip-domain", "contoso.com",
+                                "--access-edge", "192.0.2.10", "--webconf-edge", "2001:DB8:0::11",
+                                "--web-external", "198.51.100.7") == 0,
+                  "%s", err);
+    ck_assert_str_eq(cli.site.access_edge, "192.0.2.10");
+    ck_assert_int_eq(cli.site.access_edge_src, LC_SRC_GIVEN);
+    ck_assert_str_eq(cli.site.webconf_edge, "2001:db8::11");
+    ck_assert_str_eq(cli.site.web_external.v[0], "198.51.100.7");
+    lc_cli_clear(&cli);
+    ck_assert_msg(lc_parse_argv(&cli, err, sizeof(err), 9, "--av-edge", "::1", "--owa", "10.0.0.1",
+                                "--meet", "fe80::1", "--edge-internal", "172.16.0.5") == 0,
+                  "%s", err);
+    ck_assert_str_eq(cli.site.av_edge, "::1");
+    ck_assert_str_eq(cli.site.meet.v[0], "fe80::1");
+    lc_cli_clear(&cli);
+    /* Not a literal and not a name: still refused. */
+    ck_assert_int_ne(lc_parse_argv(&cli, err, sizeof(err), 3, "--access-edge", "2001:db8::zz"), 0);
+    ck_assert_ptr_nonnull(strstr(err, "not a valid FQDN"));
+    lc_cli_clear(&cli);
+    ck_assert_int_ne(lc_parse_argv(&cli, err, sizeof(err), 3, "--front-end", "[2001:db8::1]"), 0);
+    lc_cli_clear(&cli);
+}
+END_TEST
+
+START_TEST(test_resolve_parse)
+{
+    struct lc_cli cli;
+    char err[512] = "";
+    char many[600];
+    size_t used = 0;
+    int i;
+
+    ck_assert_msg(lc_parse_argv(&cli, err, sizeof(err), 5, "--resolve",
+                                "Access.Contoso.com.:192.0.2.10,2001:DB8::1,[2001:db8::2]",
+                                "--resolve", "webext.contoso.com:198.51.100.7") == 0,
+                  "%s", err);
+    ck_assert_uint_eq(cli.site.n_resolve, 2);
+    ck_assert_str_eq(cli.site.resolve[0].name, "access.contoso.com");
+    ck_assert_uint_eq(cli.site.resolve[0].addrs.n, 3);
+    ck_assert_str_eq(cli.site.resolve[0].addrs.v[0], "192.0.2.10");
+    ck_assert_str_eq(cli.site.resolve[0].addrs.v[1], "2001:db8::1");
+    ck_assert_str_eq(cli.site.resolve[0].addrs.v[2], "2001:db8::2");
+    ck_assert_str_eq(cli.site.resolve[1].addrs.v[0], "198.51.100.7");
+    ck_assert_ptr_nonnull(lc_site_find_pin(&cli.site, "ACCESS.contoso.com."));
+    ck_assert_ptr_null(lc_site_find_pin(&cli.site, "sip.contoso.com"));
+    lc_cli_clear(&cli);
+
+    /* A port (curl's HOST:PORT:ADDR form) is not an address. */
+    ck_assert_int_ne(
+        lc_parse_argv(&cli, err, sizeof(err), 3, "--resolve", "access.contoso.com:443:192.0.2.1"),
+        0);
+    ck_assert_msg(strstr(err, "'443:192.0.2.1' (for access.contoso.com) is not an IPv4 or IPv6") !=
+                      NULL,
+                  "%s", err);
+    lc_cli_clear(&cli);
+    ck_assert_int_ne(
+        lc_parse_argv(&cli, err, sizeof(err), 3, "--resolve", "access.contoso.com:192.0.2.1,"), 0);
+    ck_assert_ptr_nonnull(strstr(err, "is not an IPv4 or IPv6 address"));
+    lc_cli_clear(&cli);
+    ck_assert_int_ne(
+        lc_parse_argv(&cli, err, sizeof(err), 3, "--resolve", "bad_name!.com:192.0.2.1"), 0);
+    ck_assert_msg(strstr(err, "--resolve: 'bad_name!.com' is not a valid FQDN") != NULL, "%s", err);
+    lc_cli_clear(&cli);
+    ck_assert_int_ne(lc_parse_argv(&cli, err, sizeof(err), 3, "--resolve", "contoso:192.0.2.1"), 0);
+    ck_assert_ptr_nonnull(strstr(err, "not fully qualified"));
+    lc_cli_clear(&cli);
+    ck_assert_int_ne(lc_parse_argv(&cli, err, sizeof(err), 3, "--resolve", "192.0.2.9:192.0.2.1"),
+                     0);
+    ck_assert_ptr_nonnull(strstr(err, "is an address, not a name"));
+    lc_cli_clear(&cli);
+    ck_assert_int_ne(lc_parse_argv(&cli, err, sizeof(err), 3, "--resolve", "access.contoso.com"),
+                     0);
+    ck_assert_ptr_nonnull(strstr(err, "NAME:ADDR[,ADDR...]"));
+    lc_cli_clear(&cli);
+    ck_assert_int_ne(lc_parse_argv(&cli, err, sizeof(err), 3, "--resolve", "a.contoso.com:"), 0);
+    lc_cli_clear(&cli);
+    ck_assert_int_ne(lc_parse_argv(&cli, err, sizeof(err), 5, "--resolve",
+                                   "a.contoso.com:192.0.2.1", "--resolve",
+                                   "A.contoso.com:192.0.2.2"),
+                     0);
+    ck_assert_ptr_nonnull(strstr(err, "'a.contoso.com' pinned twice"));
+    lc_cli_clear(&cli);
+    ck_assert_int_ne(
+        lc_parse_argv(&cli, err, sizeof(err), 3, "--resolve", "a.contoso.com:192.0.2.1,192.0.2.1"),
+        0);
+    ck_assert_ptr_nonnull(strstr(err, "192.0.2.1 given twice"));
+    lc_cli_clear(&cli);
+    /* At most LC_PIN_MAX_ADDRS addresses per name. */
+    used = (size_t)snprintf(many, sizeof(many), "a.contoso.com:");
+    for (i = 0; i <= LC_PIN_MAX_ADDRS; i++)
+        used +=
+            (size_t)snprintf(many + used, sizeof(many) - used, "%s192.0.2.%d", i ? "," : "", i + 1);
+    ck_assert_uint_lt(used, sizeof(many));
+    ck_assert_int_ne(lc_parse_argv(&cli, err, sizeof(err), 3, "--resolve", many), 0);
+    ck_assert_ptr_nonnull(strstr(err, "more than 32 addresses"));
+    lc_cli_clear(&cli);
+}
+END_TEST
+
+START_TEST(test_resolve_site_file)
+{
+    struct lc_cli cli;
+    char err[512] = "";
+    json_t *site, *pins;
+    const char *path = lc_write_tmp("sip-domain = contoso.com\n"
+                                    "resolve = access.contoso.com:192.0.2.10,192.0.2.20\n"
+                                    "resolve = webext.contoso.com:2001:db8::7\n");
+
+    ck_assert_msg(lc_parse_argv(&cli, err, sizeof(err), 3, "--config", path) == 0, "%s", err);
+    ck_assert_uint_eq(cli.site.n_resolve, 2);
+    ck_assert_str_eq(cli.site.resolve[1].addrs.v[0], "2001:db8::7");
+    /* The JSON report's site object shows the pins. */
+    site = lc_site_to_json(&cli.site);
+    ck_assert_ptr_nonnull(site);
+    pins = json_object_get(site, "resolve");
+    ck_assert(json_is_object(pins));
+    ck_assert_uint_eq(json_array_size(json_object_get(pins, "access.contoso.com")), 2);
+    ck_assert_str_eq(
+        json_string_value(json_array_get(json_object_get(pins, "access.contoso.com"), 1)),
+        "192.0.2.20");
+    json_decref(site);
+    lc_cli_clear(&cli);
+    /* The command line's --resolve replaces the file's pins. */
+    ck_assert_msg(lc_parse_argv(&cli, err, sizeof(err), 5, "--config", path, "--resolve",
+                                "access.contoso.com:198.51.100.1") == 0,
+                  "%s", err);
+    ck_assert_uint_eq(cli.site.n_resolve, 1);
+    ck_assert_str_eq(cli.site.resolve[0].addrs.v[0], "198.51.100.1");
+    lc_cli_clear(&cli);
+    unlink(path);
+    /* No pins: an empty object, still present. */
+    memset(&cli, 0, sizeof(cli));
+    site = lc_site_to_json(&cli.site);
+    ck_assert(json_is_object(json_object_get(site, "resolve")));
+    ck_assert_uint_eq(json_object_size(json_object_get(site, "resolve")), 0);
+    json_decref(site);
+
+    lc_expect_site_error("sip-domain = contoso.com\nresolve = access.contoso.com:nowhere\n",
+                         "site.conf:2: --resolve: 'nowhere' (for access.contoso.com) is not an");
+    lc_expect_site_error("resolve = a.contoso.com:192.0.2.1\nresolve = a.contoso.com:192.0.2.2\n",
+                         "site.conf:2: --resolve: 'a.contoso.com' pinned twice");
+    lc_expect_site_error("resolve = -bad.contoso.com:192.0.2.1\n",
+                         "site.conf:1: --resolve: '-bad.contoso.com' is not a valid FQDN");
+}
+END_TEST
+
+/* The resolver answers a pinned name from the pin, from the loop, in the
+ * same callback shape; the server is never asked. */
+struct lc_t_pin_seen {
+    int calls, status, pinned, type;
+    size_t n_addrs;
+    char first[46];
+};
+
+static void lc_t_on_pin_answer(const struct lc_dns_answer *a, void *arg)
+{
+    struct lc_t_pin_seen *s = arg;
+
+    s->calls++;
+    s->status = a->status;
+    s->pinned = a->pinned;
+    s->type = a->type;
+    s->n_addrs = a->n_addrs;
+    snprintf(s->first, sizeof(s->first), "%s", a->n_addrs > 0 ? a->addrs[0].text : "");
+}
+
+START_TEST(test_resolve_pin_dns)
+{
+    struct lc_loop *loop = NULL;
+    struct lc_dns *dns = NULL;
+    struct lc_t_pin_seen a4, a6, v4only, late;
+    const char *addrs[] = {"192.0.2.10", "2001:DB8::1", "192.0.2.20"};
+    const char *only4[] = {"198.51.100.1"};
+    const struct lc_dns_name *pinned;
+    char err[256];
+
+    memset(&a4, 0, sizeof(a4));
+    memset(&a6, 0, sizeof(a6));
+    memset(&v4only, 0, sizeof(v4only));
+    memset(&late, 0, sizeof(late));
+    ck_assert_int_eq(lc_loop_new(&loop), 0);
+    /* A server that is never asked: nothing listens on port 9 (discard). */
+    ck_assert_msg(lc_dns_new(&dns, loop, "127.0.0.1:9", 1000000, err, sizeof(err)) == 0, "%s", err);
+    ck_assert_int_eq(lc_dns_pin(dns, "Access.Contoso.test.", addrs, 3), 0);
+    ck_assert_int_eq(lc_dns_pin(dns, "v4.contoso.test", only4, 1), 0);
+    ck_assert_int_ne(lc_dns_pin(dns, "bad.contoso.test", (const char *[]){"nope"}, 1), 0);
+    pinned = lc_dns_pinned(dns, "access.contoso.test");
+    ck_assert_ptr_nonnull(pinned);
+    ck_assert_uint_eq(pinned->n_addrs, 3);
+    ck_assert_str_eq(pinned->addrs[1].text, "2001:db8::1");
+    ck_assert_ptr_null(lc_dns_pinned(dns, "sip.contoso.test"));
+    ck_assert_ptr_null(lc_dns_pinned(dns, "bad.contoso.test"));
+
+    ck_assert_int_eq(lc_dns_query(dns, "access.contoso.test", ns_t_a, lc_t_on_pin_answer, &a4), 0);
+    ck_assert_int_eq(lc_dns_query(dns, "ACCESS.contoso.test", ns_t_aaaa, lc_t_on_pin_answer, &a6),
+                     0);
+    ck_assert_int_eq(lc_dns_query(dns, "v4.contoso.test", ns_t_aaaa, lc_t_on_pin_answer, &v4only),
+                     0);
+    /* Never from inside lc_dns_query. */
+    ck_assert_int_eq(a4.calls + a6.calls + v4only.calls, 0);
+    ck_assert_int_ge(lc_loop_run(loop), 0);
+    ck_assert_int_eq(a4.calls, 1);
+    ck_assert_int_eq(a4.status, ARES_SUCCESS);
+    ck_assert_int_eq(a4.pinned, 1);
+    ck_assert_uint_eq(a4.n_addrs, 2);
+    ck_assert_str_eq(a4.first, "192.0.2.10");
+    ck_assert_int_eq(a6.calls, 1);
+    ck_assert_uint_eq(a6.n_addrs, 1);
+    ck_assert_str_eq(a6.first, "2001:db8::1");
+    /* Pinned to IPv4 only: AAAA says NODATA, as a server would. */
+    ck_assert_int_eq(v4only.calls, 1);
+    ck_assert_int_eq(v4only.status, ARES_ENODATA);
+    ck_assert_int_eq(v4only.pinned, 1);
+    /* Freed with an answer pending: the callback runs, cancelled. */
+    ck_assert_int_eq(lc_dns_query(dns, "v4.contoso.test", ns_t_a, lc_t_on_pin_answer, &late), 0);
+    lc_dns_free(dns);
+    ck_assert_int_eq(late.calls, 1);
+    ck_assert_int_eq(late.status, ARES_EDESTRUCTION);
+    lc_loop_free(loop);
+}
+END_TEST
+
+static char lc_t_name_lit[] = "192.0.2.10";
+static char lc_t_name_pin[] = "access.contoso.test";
+
+/* A check that depends on a name's addresses, as every probe does. */
+static void lc_t_dep_start(struct lc_check *check, void *arg)
+{
+    const struct lc_dns_name *d = lc_dns_dep_addrs(check, 0, arg);
+
+    if (d == NULL)
+        return;
+    lc_check_finish(check, LC_PASS, "probed %s (%zu)", d->addrs[0].text, d->n_addrs);
+}
+
+static const struct lc_result *lc_t_result(struct lc_run *run, const char *id)
+{
+    size_t i;
+
+    for (i = 0; i < lc_run_count(run); i++)
+        if (strcmp(lc_run_result(run, i)->id, id) == 0)
+            return lc_run_result(run, i);
+    return NULL;
+}
+
+START_TEST(test_plan_address_and_pin)
+{
+    struct lc_site site;
+    struct lc_run_config cfg;
+    struct lc_run *run = NULL;
+    struct lc_check *addr, *again, *pinned, *dep1, *dep2;
+    const struct lc_dns_name *d;
+    const struct lc_result *r;
+    char err[256], why[256];
+
+    memset(&site, 0, sizeof(site));
+    memset(&cfg, 0, sizeof(cfg));
+    cfg.parallel = 4;
+    cfg.timeout_us = 2000000;
+    cfg.deadline_us = 5000000;
+    cfg.dns_servers = "127.0.0.1:9"; /* never asked: every name here is pinned or a literal */
+    ck_assert_int_eq(
+        lc_site_add_pin(&site, "access.contoso.test:192.0.2.30,2001:db8::30", why, sizeof(why)), 0);
+    ck_assert_msg(lc_run_new(&run, &cfg, &site, err, sizeof(err)) == 0, "%s", err);
+
+    /* A literal plans dns.address:<literal>, a SKIP from the start that
+     * holds the one address; two roles on it share the check. */
+    addr = lc_dns_plan_name(run, "192.0.2.10", "access-edge", 1);
+    ck_assert_ptr_nonnull(addr);
+    again = lc_dns_plan_name(run, "192.0.2.10", "webconf-edge", 1);
+    ck_assert_ptr_eq(addr, again);
+    ck_assert_uint_eq(lc_check_n_roles(addr), 2);
+    r = lc_check_result(addr);
+    ck_assert_str_eq(r->id, "dns.address:192.0.2.10");
+    ck_assert_int_eq(r->status, LC_SKIP);
+    ck_assert_ptr_nonnull(
+        strstr(r->message, "192.0.2.10 given as an address for access-edge: probed directly"));
+    ck_assert_ptr_null(lc_t_result(run, "dns.a:192.0.2.10"));
+    d = lc_check_data(addr);
+    ck_assert_ptr_nonnull(d);
+    ck_assert_uint_eq(d->n_addrs, 1);
+    ck_assert_str_eq(d->addrs[0].text, "192.0.2.10");
+
+    pinned = lc_dns_plan_name(run, "access.contoso.test", "access-edge", 1);
+    ck_assert_ptr_nonnull(pinned);
+    dep1 = lc_run_add(run, "t", "probe", "192.0.2.10", "test", lc_t_dep_start, lc_t_name_lit, NULL);
+    dep2 = lc_run_add(run, "t", "probe", "access.contoso.test", "test", lc_t_dep_start,
+                      lc_t_name_pin, NULL);
+    ck_assert_ptr_nonnull(dep1);
+    ck_assert_ptr_nonnull(dep2);
+    ck_assert_int_eq(lc_check_depend(dep1, addr), 0);
+    ck_assert_int_eq(lc_check_depend(dep2, pinned), 0);
+    ck_assert_msg(lc_run_execute(run, err, sizeof(err)) == 0, "%s", err);
+
+    /* The scheduler starts the dependent of the skipped check; it sees the address. */
+    r = lc_t_result(run, "t.probe:192.0.2.10");
+    ck_assert_int_eq(r->status, LC_PASS);
+    ck_assert_str_eq(r->message, "probed 192.0.2.10 (1)");
+    /* dns.a of a pinned name passes through the pin and says so. */
+    r = lc_t_result(run, "dns.a:access.contoso.test");
+    ck_assert_int_eq(r->status, LC_PASS);
+    ck_assert_msg(strstr(r->message, "access.contoso.test pinned by --resolve: 192.0.2.30, "
+                                     "2001:db8::30 (DNS not asked)") != NULL,
+                  "%s", r->message);
+    ck_assert(json_is_true(json_object_get(r->evidence, "pinned")));
+    r = lc_t_result(run, "t.probe:access.contoso.test");
+    ck_assert_int_eq(r->status, LC_PASS);
+    ck_assert_str_eq(r->message, "probed 192.0.2.30 (2)");
+    lc_run_free(run);
+    lc_site_clear(&site);
+}
+END_TEST
+
 Suite *lc_suite_cli(void)
 {
     Suite *s = suite_create("cli");
@@ -349,6 +677,11 @@ Suite *lc_suite_cli(void)
     tcase_add_test(tc, test_site_file_errors);
     tcase_add_test(tc, test_missing_site_file);
     tcase_add_test(tc, test_password_sources);
+    tcase_add_test(tc, test_role_addresses);
+    tcase_add_test(tc, test_resolve_parse);
+    tcase_add_test(tc, test_resolve_site_file);
+    tcase_add_test(tc, test_resolve_pin_dns);
+    tcase_add_test(tc, test_plan_address_and_pin);
     tcase_add_test(prof, test_profile_parse);
     tcase_add_test(prof, test_profile_errors);
     tcase_add_test(prof, test_builtin_profiles_valid);
