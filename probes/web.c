@@ -71,9 +71,13 @@
     "UCWA answers an anonymous request 401 with an MsRtcOAuth challenge naming "                   \
     "/WebTicket/oauthtoken (UCWA \"CreateAnApplication\")"
 #define REF_WEB_PAGE                                                                               \
-    "Anonymous pages answer 200 through the reverse proxy: XFrame, meet, dialin, scheduler "       \
-    "(LS2013 verify-access-through-your-reverse-proxy; ../shared/reference/"                       \
-    "lync-external-access.md)"
+    "The XFrame page answers 200 anonymously through the reverse proxy (LS2013 verify-access-"     \
+    "through-your-reverse-proxy; UCWA \"CreateAnApplication\")"
+#define REF_WEB_LYNC_PAGE                                                                          \
+    "The simple URLs and the scheduler answer 200 anonymously through the reverse proxy with "     \
+    "Lync's own page (the Lync / Skype for Business Web App join page, Dial-in Conferencing "      \
+    "Settings, the Web Scheduler), not the proxy's default site (LS2013 verify-access-through-"    \
+    "your-reverse-proxy; planning-for-simple-urls)"
 #define REF_WEB_TOKEN                                                                              \
     "The OAuth token endpoint is published anonymously: a bogus grant answers 400 with a JSON "    \
     "error, not 404 or 5xx (UCWA \"CreateAnApplication\")"
@@ -136,11 +140,11 @@ static const struct lc_web_spec lc_web_specs[] = {
     {"internal-dirs", "/cscp/", "/OcsPowerShell/", LC_WEB_EXPECT_NOT_PUBLIC, 0, REF_WEB_INTERNAL},
 };
 static const struct lc_web_spec lc_web_scheduler = {
-    "scheduler", "/scheduler/", NULL, LC_WEB_EXPECT_PAGE, 0, REF_WEB_PAGE};
-static const struct lc_web_spec lc_web_meet = {"meet", "/meet/",    NULL, LC_WEB_EXPECT_PAGE,
-                                               0,      REF_WEB_PAGE};
-static const struct lc_web_spec lc_web_dialin = {"dialin",           "/dialin/", NULL,
-                                                 LC_WEB_EXPECT_PAGE, 0,          REF_WEB_PAGE};
+    "scheduler", "/scheduler/", NULL, LC_WEB_EXPECT_SCHEDULER, 0, REF_WEB_LYNC_PAGE};
+static const struct lc_web_spec lc_web_meet = {"meet", "/meet/",         NULL, LC_WEB_EXPECT_MEET,
+                                               0,      REF_WEB_LYNC_PAGE};
+static const struct lc_web_spec lc_web_dialin = {
+    "dialin", "/dialin/", NULL, LC_WEB_EXPECT_DIALIN, 0, REF_WEB_LYNC_PAGE};
 
 struct lc_web_job;
 
@@ -796,6 +800,7 @@ static void lc_web_response_of(const struct lc_web_req *r, struct lc_web_respons
     resp->content_type = r->ctype[0] != '\0' ? r->ctype : NULL;
     resp->location = r->location[0] != '\0' ? r->location : NULL;
     resp->server = r->server[0] != '\0' ? r->server : NULL;
+    resp->server_fqdn = r->fqdn[0] != '\0' ? r->fqdn : NULL;
     resp->body = r->body;
     resp->body_len = r->body_len;
 }

@@ -177,14 +177,18 @@ static const struct lc_fix lc_fixes[] = {
      "Block /cscp and /OcsPowerShell on the reverse proxy (publish only the paths Lync needs "
      "externally): the management directories must not answer from the internet."},
     {"web", "scheduler",
-     "Publish /scheduler/ on the reverse proxy to the external web site: the web scheduler page "
-     "must load."},
+     "Publish /scheduler/ on the reverse proxy to the external web site, keeping the Host "
+     "header: the Web Scheduler page must load, not the proxy's default site."},
     {"web", "meet",
-     "Publish the meet simple URL host on the reverse proxy to the external web site and put it "
-     "on the proxy's certificate: /meet/ must load anonymously."},
+     "Add a rule for the meet simple URL host on the reverse proxy that forwards it, with its "
+     "original Host header, to the Lync external web site (HTTPS 4443), and put the name on the "
+     "proxy's certificate: /meet/ must load the Lync / Skype for Business Web App page "
+     "anonymously, not the proxy's default site or a parking page."},
     {"web", "dialin",
-     "Publish the dialin simple URL host on the reverse proxy to the external web site and put "
-     "it on the proxy's certificate: /dialin/ must load anonymously."},
+     "Add a rule for the dialin simple URL host on the reverse proxy that forwards it, with its "
+     "original Host header, to the Lync external web site (HTTPS 4443), and put the name on the "
+     "proxy's certificate: /dialin/ must load the Dial-in Conferencing Settings page "
+     "anonymously, not the proxy's default site."},
     {"web", "vdirs",
      "Name the pool's external web services FQDN (--web-external, --director-web-external) so "
      "lynccheck can walk its virtual directories through the reverse proxy."},

@@ -8,10 +8,13 @@
 #include <jansson.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+
+#include "utf8.h"
 
 /* ---------------------------------------------------------------- helpers */
 
@@ -607,6 +610,234 @@ static int lc_web_ct_is(const struct lc_web_response *r, const char *what)
            lc_web_contains(r->content_type, strlen(r->content_type), what);
 }
 
+/* ---- the meet, dialin and scheduler pages ---- */
+
+/* What marks each page as Lync's own (case-insensitive substrings of the
+ * body). A 200 is not proof: a reverse proxy without a rule for the host
+ * name (or that does not forward the Host header) answers with its default
+ * site, a parked domain with an advertisement, and both say 200.
+ * - meet: the join launcher page (GET /meet/ answers it, with an error text
+ *   when no conference is named) declares the script variable
+ *   reachClientProductName; the Nmap script skype4b (github.com/Zarcolio/
+ *   Nmap) recognises Lync and Skype for Business by it. Its title and that
+ *   variable are the product name, "Skype for Business Web App" or "Lync Web
+ *   App" (localized, e.g. "... Skype Web App"), as Microsoft Learn names the
+ *   client ("Plan for meetings clients (Web App and Meetings app)").
+ * - dialin: the "Dial-in Conferencing Settings" webpage (Microsoft Learn,
+ *   "Dial-in conferencing access numbers in Lync Server 2013"; "Planning
+ *   for simple URLs": "Dial-in enables access to the Dial-in Conferencing
+ *   Settings webpage").
+ * - scheduler: "Skype for Business Web Scheduler" / "Lync Web Scheduler"
+ *   (Microsoft Learn, Skype for Business Online meetings feature tables;
+ *   Microsoft Support, "Lync Web Scheduler"). Its page is a sign-in form.
+ * Localized pages may carry none of these: X-MS-Server-Fqdn, the header IIS
+ * sends from a Lync web site (the internal server's FQDN; UCWA
+ * "CreateAnApplication" shows it on the external web site's answers), then
+ * says the request reached Lync. */
+static const char *const lc_web_meet_markers[] = {
+    "reachClientProductName", "Skype for Business Web App", "Lync Web App", "Skype Web App", NULL};
+static const char *const lc_web_dialin_markers[] = {"Dial-in Conferencing Settings", NULL};
+static const char *const lc_web_scheduler_markers[] = {"Skype for Business Web Scheduler",
+                                                       "Lync Web Scheduler", NULL};
+
+/* Pages that are plainly someone else's: a web server's stock page (nginx,
+ * IIS 7 / 8.5 / 10 iisstart.htm, Apache httpd and the distributions' test
+ * pages) or a parked domain. Found, they outweigh X-MS-Server-Fqdn. */
+#define LC_WEB_WHY_PROXY                                                                           \
+    "the reverse proxy sends this host name to another site, or does not forward the Host "        \
+    "header to the Lync external web site"
+#define LC_WEB_WHY_PARKED                                                                          \
+    "the name resolves to a parking service, not to the reverse proxy: point its external DNS "    \
+    "record at the reverse proxy"
+static const struct {
+    const char *marker;
+    const char *what;
+    const char *why;
+} lc_web_not_lync[] = {
+    {"Welcome to nginx!", "a web server's default page", LC_WEB_WHY_PROXY},
+    {"IIS Windows Server", "a web server's default page", LC_WEB_WHY_PROXY},
+    {"<title>IIS7</title>", "a web server's default page", LC_WEB_WHY_PROXY},
+    {"It works!", "a web server's default page", LC_WEB_WHY_PROXY},
+    {"Test Page for the", "a web server's default page", LC_WEB_WHY_PROXY},
+    {"domain is parked", "a parking page", LC_WEB_WHY_PARKED},
+    {"parked domain", "a parking page", LC_WEB_WHY_PARKED},
+    {"domain is for sale", "a parking page", LC_WEB_WHY_PARKED},
+    {"domain may be for sale", "a parking page", LC_WEB_WHY_PARKED},
+    {"buy this domain", "a parking page", LC_WEB_WHY_PARKED},
+};
+
+static int lc_web_is_lync_page(enum lc_web_expect expect)
+{
+    return expect == LC_WEB_EXPECT_MEET || expect == LC_WEB_EXPECT_DIALIN ||
+           expect == LC_WEB_EXPECT_SCHEDULER;
+}
+
+/* The first marker of the page found in the body, or NULL. */
+static const char *lc_web_page_marker(enum lc_web_expect expect, const char *body, size_t len)
+{
+    const char *const *m = expect == LC_WEB_EXPECT_MEET     ? lc_web_meet_markers
+                           : expect == LC_WEB_EXPECT_DIALIN ? lc_web_dialin_markers
+                                                            : lc_web_scheduler_markers;
+
+    if (!lc_web_is_lync_page(expect))
+        return NULL;
+    for (; *m != NULL; m++)
+        if (lc_web_contains(body, len, *m))
+            return *m;
+    return NULL;
+}
+
+/* Append one escaped character of untrusted text: printable ASCII as is ('"'
+ * and '\' escaped), whitespace runs as one space, a valid UTF-8 sequence of a
+ * printable code point as is, any other byte as \xNN. Returns the bytes of
+ * the input used (0 at the end of the room, when "..." ends the text). */
+static size_t lc_web_excerpt_put(const char *s, size_t n, char *out, size_t olen, size_t *o,
+                                 int *space)
+{
+    unsigned char c = (unsigned char)s[0];
+    char tmp[8];
+    size_t t = 0, used = 1;
+    uint32_t cp = 0;
+
+    if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+        if (*space)
+            return 1;
+        *space = 1;
+        tmp[t++] = ' ';
+    } else if (c == '"' || c == '\\') {
+        tmp[t++] = '\\';
+        tmp[t++] = (char)c;
+    } else if (c >= 0x20 && c < 0x7f) {
+        tmp[t++] = (char)c;
+    } else if (c >= 0x80 && (used = lc_utf8_len((const unsigned char *)s, n, &cp)) > 0 &&
+               cp >= 0xa0) {
+        memcpy(tmp, s, used);
+        t = used;
+    } else {
+        used = 1;
+        t = (size_t)snprintf(tmp, sizeof(tmp), "\\x%02x", c);
+    }
+    if (c != ' ' && c != '\t' && c != '\r' && c != '\n')
+        *space = 0;
+    /* Whole sequences only, room kept for "..." and the NUL. */
+    if (*o + t + 4 > olen) {
+        if (*o + 4 <= olen) {
+            memcpy(out + *o, "...", 3);
+            *o += 3;
+        }
+        return 0;
+    }
+    memcpy(out + *o, tmp, t);
+    *o += t;
+    return used;
+}
+
+static int lc_web_is_blank(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* Escape n bytes of untrusted text into out (olen bytes, NUL-terminated). */
+static void lc_web_excerpt(const char *s, size_t n, char *out, size_t olen)
+{
+    size_t i = 0, o = 0, used;
+    int space = 1;
+
+    if (olen == 0)
+        return;
+    while (i < n && (used = lc_web_excerpt_put(s + i, n - i, out, olen, &o, &space)) > 0)
+        i += used;
+    while (o > 0 && out[o - 1] == ' ')
+        o--;
+    out[o] = '\0';
+}
+
+/* What was served, for the message: the quoted title of an HTML page, else
+ * the quoted first bytes, else "an empty body"; escaped and cut to olen. */
+static const char *lc_web_served(const char *body, size_t len, char *out, size_t olen)
+{
+    const char *s = body, *gt, *e;
+    size_t n = len, i;
+
+    if (olen < 16) {
+        if (olen > 0)
+            out[0] = '\0';
+        return out;
+    }
+    for (i = 0; body != NULL && i + 6 <= len; i++) {
+        if (strncasecmp(body + i, "<title", 6) != 0)
+            continue;
+        gt = memchr(body + i, '>', len - i);
+        if (gt == NULL)
+            break;
+        for (e = gt + 1; (size_t)(e - body) + 7 <= len && strncasecmp(e, "</title", 7) != 0; e++)
+            ;
+        if ((size_t)(e - body) + 7 <= len) {
+            s = gt + 1;
+            n = (size_t)(e - s);
+        }
+        break;
+    }
+    /* A title of nothing but blanks says nothing: the first bytes then. */
+    while (n > 0 && lc_web_is_blank(*s))
+        s++, n--;
+    if (n == 0 && s != NULL && s > body) {
+        for (s = body, n = len; n > 0 && lc_web_is_blank(*s);)
+            s++, n--;
+    }
+    if (s == NULL || n == 0) {
+        snprintf(out, olen, "an empty body");
+        return out;
+    }
+    out[0] = '"';
+    lc_web_excerpt(s, n, out + 1, olen - 2);
+    i = strlen(out);
+    out[i] = '"';
+    out[i + 1] = '\0';
+    return out;
+}
+
+/* The verdict on a 200 for the meet, dialin or scheduler page. */
+static enum lc_status lc_web_judge_lync_page(enum lc_web_expect expect,
+                                             const struct lc_web_response *r, const char *path,
+                                             char *msg, size_t len)
+{
+    const char *kind = expect == LC_WEB_EXPECT_MEET     ? "meet"
+                       : expect == LC_WEB_EXPECT_DIALIN ? "dial-in"
+                                                        : "scheduler";
+    const char *marker = lc_web_page_marker(expect, r->body, r->body_len);
+    const char *other = NULL, *why = LC_WEB_WHY_PROXY;
+    char served[120], fqdn[120];
+    size_t i;
+
+    if (marker != NULL) {
+        snprintf(msg, len, "%s answers 200 with the Lync / Skype for Business %s page (\"%s\")",
+                 path, kind, marker);
+        return LC_PASS;
+    }
+    for (i = 0; i < sizeof(lc_web_not_lync) / sizeof(lc_web_not_lync[0]) && other == NULL; i++)
+        if (lc_web_contains(r->body, r->body_len, lc_web_not_lync[i].marker)) {
+            other = lc_web_not_lync[i].what;
+            why = lc_web_not_lync[i].why;
+        }
+    if (other == NULL && r->body_len > 0 && r->server_fqdn != NULL && r->server_fqdn[0] != '\0') {
+        size_t fl = 0;
+        while (fl < 256 && r->server_fqdn[fl] != '\0')
+            fl++;
+        lc_web_excerpt(r->server_fqdn, fl, fqdn, sizeof(fqdn));
+        snprintf(msg, len,
+                 "%s answers 200 from a Lync web site (X-MS-Server-Fqdn %s), no %s page marker "
+                 "in the body (a localized page?)",
+                 path, fqdn, kind);
+        return LC_PASS;
+    }
+    snprintf(msg, len,
+             "%s answers 200, but not the Lync / Skype for Business %s page: served %s%s%s (%s)",
+             path, kind, lc_web_served(r->body, r->body_len, served, sizeof(served)),
+             other != NULL ? ", " : "", other != NULL ? other : "", why);
+    return LC_WARN;
+}
+
 /* The diagnosis shared by every expectation for an answer that is plainly
  * wrong: returns 1 and writes msg when it applies. */
 static int lc_web_common_fault(enum lc_web_expect expect, const struct lc_web_response *r,
@@ -657,7 +888,14 @@ static int lc_web_common_fault(enum lc_web_expect expect, const struct lc_web_re
                  ch->realm[0] != '\0' ? "\"" : "");
         return 1;
     }
-    if (expect != LC_WEB_EXPECT_NOT_PUBLIC && lc_web_is_login_page(r->body, r->body_len)) {
+    /* A login form, but Lync's own: the Web Scheduler signs users in with a
+     * form. Its marker in the page, or X-MS-Server-Fqdn (which a proxy's
+     * pre-authentication page, sent before any request reaches Lync, does
+     * not carry), says so. */
+    if (expect != LC_WEB_EXPECT_NOT_PUBLIC && lc_web_is_login_page(r->body, r->body_len) &&
+        !(lc_web_is_lync_page(expect) &&
+          (lc_web_page_marker(expect, r->body, r->body_len) != NULL ||
+           (r->server_fqdn != NULL && r->server_fqdn[0] != '\0')))) {
         snprintf(msg, len,
                  "%s answers %ld with a login form: pre-authentication on the reverse proxy "
                  "(Lync clients cannot sign in through it)",
@@ -812,6 +1050,20 @@ enum lc_status lc_web_judge(enum lc_web_expect expect, const struct lc_web_respo
         }
         snprintf(msg, len, "%s answers %ld with %s, not 400 with a JSON error", path, r->status,
                  names);
+        return LC_FAIL;
+    case LC_WEB_EXPECT_MEET:
+    case LC_WEB_EXPECT_DIALIN:
+    case LC_WEB_EXPECT_SCHEDULER:
+        if (r->status == 200)
+            return lc_web_judge_lync_page(expect, r, path, msg, len);
+        if (r->status == 401) {
+            snprintf(msg, len,
+                     "%s answers 401 with %s: an anonymous page asks for authentication "
+                     "(reverse proxy pre-authentication, or anonymous access off)",
+                     path, names);
+            return LC_FAIL;
+        }
+        snprintf(msg, len, "%s answers %ld, not 200", path, r->status);
         return LC_FAIL;
     case LC_WEB_EXPECT_NOT_PUBLIC:
         break;

@@ -94,12 +94,18 @@ int lc_web_url_is_https(const char *url);
 enum lc_web_expect {
     LC_WEB_EXPECT_WINAUTH = 0, /* 401 with Negotiate and/or NTLM (WebTicket, CertProv, ABS ...) */
     LC_WEB_EXPECT_OAUTH,       /* 401 with MsRtcOAuth (UCWA, the autodiscover user link) */
-    LC_WEB_EXPECT_PAGE,        /* 200 (XFrame, meet, dialin, scheduler) */
+    LC_WEB_EXPECT_PAGE,        /* 200 (XFrame) */
     LC_WEB_EXPECT_METADATA,    /* 200 XML metadata (mex) */
     LC_WEB_EXPECT_DISCOVER,    /* 200 autodiscover document */
     LC_WEB_EXPECT_JSON_ERROR,  /* 400 with a JSON error (oauthtoken with a bogus grant) */
-    LC_WEB_EXPECT_NOT_PUBLIC   /* anything but 2xx (internal-only directories) */
+    LC_WEB_EXPECT_NOT_PUBLIC,  /* anything but 2xx (internal-only directories) */
+    /* 200 with Lync's own page, not a proxy's default or a parking page:
+     * a marker of the page in the body, or the X-MS-Server-Fqdn header. */
+    LC_WEB_EXPECT_MEET,     /* the meet simple URL: Lync Web App / Skype for Business Web App */
+    LC_WEB_EXPECT_DIALIN,   /* the dialin simple URL: Dial-in Conferencing Settings */
+    LC_WEB_EXPECT_SCHEDULER /* /scheduler/: Lync / Skype for Business Web Scheduler */
 };
+#define LC_WEB_EXPECT_COUNT ((int)LC_WEB_EXPECT_SCHEDULER + 1)
 
 /* One HTTP response, as far as the verdict needs it. */
 struct lc_web_response {
@@ -108,6 +114,7 @@ struct lc_web_response {
     const char *content_type;           /* may be NULL */
     const char *location;               /* Location header, may be NULL */
     const char *server;                 /* Server header, may be NULL */
+    const char *server_fqdn;            /* X-MS-Server-Fqdn header, may be NULL */
     const char *body;                   /* first bytes kept, may be NULL */
     size_t body_len;
 };
@@ -119,7 +126,9 @@ struct lc_web_response {
  * 200 login page (pre-authentication), 404 (path not published: everything under / must be
  * published), 502/503/504 (backend down, wrong port bridging, or backend
  * certificate not trusted by the proxy), a redirect (followed by the caller;
- * here: where to). LC_PASS, LC_WARN or LC_FAIL. */
+ * here: where to), a 200 from another site than Lync's for the meet, dialin
+ * and scheduler pages (WARN, naming the title or first bytes served).
+ * LC_PASS, LC_WARN or LC_FAIL. */
 enum lc_status lc_web_judge(enum lc_web_expect expect, const struct lc_web_response *r,
                             const char *path, char *msg, size_t len);
 

@@ -1366,6 +1366,241 @@ START_TEST(test_judge_malformed_challenge)
 }
 END_TEST
 
+/* ---------------------------------------------------------------- the Lync pages */
+
+/* The meet, dialin and scheduler pages: 200 is not enough, the body must be
+ * Lync's page (a marker) or the answer must come from a Lync web site
+ * (X-MS-Server-Fqdn). The bodies are short stand-ins written for these
+ * tests from what the pages are documented to be: the join launcher page
+ * declares var reachClientProductName (the Nmap script skype4b detects Lync
+ * by it on GET /meet) and is titled with the product name; the dial-in page
+ * is "Dial-in Conferencing Settings"; the Web Scheduler has a sign-in form. */
+#define LC_T_FQDN "fe01.corp.contoso.test"
+#define LC_T_SFB_MEET                                                                              \
+    "<html dir=\"LTR\" class=\"reachJoinHtml\"><head>\r\n<title>Skype for Business Web "           \
+    "App</title>\r\n<script type=\"text/javascript\">\r\n  var validMeeting = \"False\";\r\n"      \
+    "  var reachClientProductName = \"Skype for Business Web App\";\r\n  var resourceUrl = "       \
+    "\"/meet/JavaScriptResourceHandler.ashx?lcs_se_w16_msrc6.0.9319.0&language=\";\r\n"            \
+    "</script></head><body class=\"reachJoinBody\"></body></html>"
+/* A localized launcher: the title is translated, the script variable is not. */
+#define LC_T_MEET_ZH                                                                               \
+    "<html><head><title>\xe5\x95\x86\xe5\x8b\x99\xe7\x94\xa8 Skype Web App</title><script>var "    \
+    "reachClientProductName = \"\xe5\x95\x86\xe5\x8b\x99\xe7\x94\xa8 Skype Web App\";</script>"    \
+    "</head></html>"
+#define LC_T_LYNC_MEET                                                                             \
+    "<html><head><title>Lync Web App</title></head><body>The meeting URL is not valid."            \
+    "</body></html>"
+#define LC_T_LYNC_DIALIN                                                                           \
+    "<!DOCTYPE html><html><head><title>Dial-in Conferencing Settings</title></head><body><h1>"     \
+    "Dial-in Conferencing Settings</h1><p>Forgot your dial-in PIN? <a href=\"/dialin/"             \
+    "signin\">Sign in</a></p><table><tr><td>Redmond</td><td>+1 (425) 555-0100</td></tr>"           \
+    "</table></body></html>"
+#define LC_T_DIALIN_FR                                                                             \
+    "<html><head><title>Param\xc3\xa8tres de conf\xc3\xa9rence rendez-vous</title></head>"         \
+    "<body></body></html>"
+#define LC_T_LYNC_SCHED                                                                            \
+    "<html><head><title>Lync Web Scheduler</title></head><body><form method=\"post\" "             \
+    "action=\"Login.aspx\"><input type=\"text\" name=\"user\"><input type=\"password\" "           \
+    "name=\"pw\"><input type=\"submit\" value=\"Sign in\"></form></body></html>"
+#define LC_T_SFB_SCHED                                                                             \
+    "<html><head><title>Skype for Business Web Scheduler</title></head><body></body></html>"
+#define LC_T_NGINX_DEFAULT                                                                         \
+    "<!DOCTYPE html>\n<html>\n<head>\n<title>Welcome to nginx!</title>\n</head>\n<body>\n<h1>"     \
+    "Welcome to nginx!</h1>\n<p>If you see this page, the nginx web server is successfully "       \
+    "installed and working.</p>\n</body>\n</html>\n"
+#define LC_T_IIS_DEFAULT                                                                           \
+    "<!DOCTYPE html PUBLIC \"-//W3C//DTD XHTML 1.0 Strict//EN\">\r\n<html><head><meta "            \
+    "http-equiv=\"Content-Type\" content=\"text/html; charset=iso-8859-1\" />\r\n<title>IIS "      \
+    "Windows Server</title></head><body><div id=\"container\"><a href=\"http://go.microsoft."      \
+    "com/fwlink/?linkid=66138\"><img src=\"iisstart.png\" alt=\"IIS\"/></a></div></body></html>"
+#define LC_T_PARKING                                                                               \
+    "<html><head><title>contoso.com</title></head><body><h1>contoso.com</h1><p>This domain is "    \
+    "for sale! Related searches: video conferencing, online meetings</p></body></html>"
+#define LC_T_LAB_RP                                                                                \
+    "<!DOCTYPE html><html><head><title>lab reverse proxy</title></head><body><p>lab reverse "      \
+    "proxy</p></body></html>"
+
+static const struct lc_t_page_case {
+    enum lc_web_expect expect;
+    long status;
+    enum lc_t_ch ch;
+    const char *fqdn; /* X-MS-Server-Fqdn, or NULL */
+    const char *body; /* NULL: no body */
+    enum lc_status want;
+    const char *msg;  /* a substring of the message */
+    const char *msg2; /* another, or NULL */
+} lc_t_page_cases[] = {
+    /* Healthy: Lync's own pages, with and without the IIS header. */
+    {LC_WEB_EXPECT_MEET, 200, LC_T_CH_NULL, LC_T_FQDN, LC_T_SFB_MEET, LC_PASS,
+     "\"reachClientProductName\"", "meet page"},
+    {LC_WEB_EXPECT_MEET, 200, LC_T_CH_NULL, NULL, LC_T_SFB_MEET, LC_PASS, "reachClientProductName",
+     NULL},
+    {LC_WEB_EXPECT_MEET, 200, LC_T_CH_NULL, NULL, LC_T_MEET_ZH, LC_PASS, "reachClientProductName",
+     NULL},
+    {LC_WEB_EXPECT_MEET, 200, LC_T_CH_NULL, NULL, LC_T_LYNC_MEET, LC_PASS, "\"Lync Web App\"",
+     NULL},
+    {LC_WEB_EXPECT_MEET, 200, LC_T_CH_NULL, NULL, "<TITLE>LYNC WEB APP</TITLE>", LC_PASS,
+     "Lync Web App", NULL},
+    {LC_WEB_EXPECT_DIALIN, 200, LC_T_CH_NULL, LC_T_FQDN, LC_T_LYNC_DIALIN, LC_PASS,
+     "\"Dial-in Conferencing Settings\"", "dial-in page"},
+    {LC_WEB_EXPECT_SCHEDULER, 200, LC_T_CH_NULL, LC_T_FQDN, LC_T_SFB_SCHED, LC_PASS,
+     "Skype for Business Web Scheduler", "scheduler page"},
+    /* The Web Scheduler's own sign-in form is not the proxy's pre-authentication. */
+    {LC_WEB_EXPECT_SCHEDULER, 200, LC_T_CH_NULL, NULL, LC_T_LYNC_SCHED, LC_PASS,
+     "Lync Web Scheduler", NULL},
+    /* A sign-in form from the Lync server (X-MS-Server-Fqdn), no marker. */
+    {LC_WEB_EXPECT_SCHEDULER, 200, LC_T_CH_NULL, LC_T_FQDN, LC_T_TMG_FORM, LC_PASS,
+     "X-MS-Server-Fqdn", NULL},
+    /* X-MS-Server-Fqdn only (a localized page): the request reached Lync. */
+    {LC_WEB_EXPECT_DIALIN, 200, LC_T_CH_NULL, LC_T_FQDN, LC_T_DIALIN_FR, LC_PASS,
+     "X-MS-Server-Fqdn " LC_T_FQDN, NULL},
+    {LC_WEB_EXPECT_MEET, 200, LC_T_CH_NULL, LC_T_FQDN, "<html><body>x</body></html>", LC_PASS,
+     "X-MS-Server-Fqdn", NULL},
+    /* Someone else's page. */
+    {LC_WEB_EXPECT_MEET, 200, LC_T_CH_NULL, NULL, LC_T_NGINX_DEFAULT, LC_WARN,
+     "not the Lync / Skype for Business meet page: served \"Welcome to nginx!\"", "default page"},
+    /* ... which outweighs the header. */
+    {LC_WEB_EXPECT_MEET, 200, LC_T_CH_NULL, LC_T_FQDN, LC_T_NGINX_DEFAULT, LC_WARN,
+     "\"Welcome to nginx!\"", NULL},
+    {LC_WEB_EXPECT_DIALIN, 200, LC_T_CH_NULL, NULL, LC_T_IIS_DEFAULT, LC_WARN,
+     "dial-in page: served \"IIS Windows Server\"", "default page"},
+    {LC_WEB_EXPECT_MEET, 200, LC_T_CH_NULL, NULL, LC_T_PARKING, LC_WARN,
+     "served \"contoso.com\", a parking page", "external DNS"},
+    {LC_WEB_EXPECT_SCHEDULER, 200, LC_T_CH_NULL, NULL, LC_T_LAB_RP, LC_WARN,
+     "scheduler page: served \"lab reverse proxy\"", "Host header"},
+    {LC_WEB_EXPECT_MEET, 200, LC_T_CH_NULL, NULL, "", LC_WARN, "served an empty body", NULL},
+    {LC_WEB_EXPECT_MEET, 200, LC_T_CH_NULL, NULL, NULL, LC_WARN, "served an empty body", NULL},
+    {LC_WEB_EXPECT_MEET, 200, LC_T_CH_NULL, NULL, " \r\n\t ", LC_WARN, "served an empty body",
+     NULL},
+    /* An empty page is not the page, whoever sent it. */
+    {LC_WEB_EXPECT_DIALIN, 200, LC_T_CH_NULL, LC_T_FQDN, NULL, LC_WARN, "an empty body", NULL},
+    /* No title: the first bytes, whitespace runs as one space. */
+    {LC_WEB_EXPECT_MEET, 200, LC_T_CH_NULL, NULL, "  OK\r\n\r\n  hello", LC_WARN,
+     "served \"OK hello\"", NULL},
+    /* A blank title: the first bytes. */
+    {LC_WEB_EXPECT_MEET, 200, LC_T_CH_NULL, NULL, "<title> </title>x", LC_WARN,
+     "served \"<title> </title>x\"", NULL},
+    /* An unterminated title: the first bytes. */
+    {LC_WEB_EXPECT_MEET, 200, LC_T_CH_NULL, NULL, "<title>abc", LC_WARN, "served \"<title>abc\"",
+     NULL},
+    {LC_WEB_EXPECT_MEET, 200, LC_T_CH_NULL, NULL, "<title", LC_WARN, "served \"<title\"", NULL},
+    /* Hostile titles are escaped: quotes, controls, invalid UTF-8; valid UTF-8 kept. */
+    {LC_WEB_EXPECT_MEET, 200, LC_T_CH_NULL, NULL, "<title>a\"b\\c\x01\xff\xc3\xa9</title>", LC_WARN,
+     "served \"a\\\"b\\\\c\\x01\\xff\xc3\xa9\"", NULL},
+    {LC_WEB_EXPECT_MEET, 200, LC_T_CH_NULL, "fe01\r\n\x01", "<p>x</p>", LC_PASS,
+     "X-MS-Server-Fqdn fe01 \\x01", NULL},
+    /* Each page its own markers: the meet page is not the dial-in page. */
+    {LC_WEB_EXPECT_DIALIN, 200, LC_T_CH_NULL, NULL, LC_T_SFB_MEET, LC_WARN,
+     "served \"Skype for Business Web App\"", NULL},
+    {LC_WEB_EXPECT_SCHEDULER, 200, LC_T_CH_NULL, NULL, LC_T_LYNC_DIALIN, LC_WARN,
+     "Dial-in Conferencing Settings", NULL},
+    /* The faults shared with every path. */
+    {LC_WEB_EXPECT_MEET, 200, LC_T_CH_NULL, NULL, LC_T_TMG_FORM, LC_FAIL, "pre-authentication",
+     NULL},
+    {LC_WEB_EXPECT_SCHEDULER, 401, LC_T_CH_BASIC, NULL, NULL, LC_FAIL, "pre-authentication", NULL},
+    {LC_WEB_EXPECT_DIALIN, 401, LC_T_CH_WIN, LC_T_FQDN, NULL, LC_FAIL, "asks for authentication",
+     NULL},
+    {LC_WEB_EXPECT_MEET, 404, LC_T_CH_NULL, NULL, LC_T_NGINX_DEFAULT, LC_FAIL, "not published",
+     NULL},
+    {LC_WEB_EXPECT_MEET, 502, LC_T_CH_NULL, NULL, NULL, LC_FAIL, "backend", NULL},
+    {LC_WEB_EXPECT_DIALIN, 302, LC_T_CH_NULL, NULL, NULL, LC_FAIL, "redirect", NULL},
+    {LC_WEB_EXPECT_SCHEDULER, 0, LC_T_CH_NULL, NULL, NULL, LC_FAIL, "no HTTP answer", NULL},
+    {LC_WEB_EXPECT_MEET, 204, LC_T_CH_NULL, LC_T_FQDN, NULL, LC_FAIL, "204, not 200", NULL},
+    {LC_WEB_EXPECT_MEET, 403, LC_T_CH_NULL, LC_T_FQDN, LC_T_SFB_MEET, LC_FAIL, "403", NULL},
+    /* XFrame keeps its plain expectation. */
+    {LC_WEB_EXPECT_PAGE, 200, LC_T_CH_NULL, NULL, LC_T_NGINX_DEFAULT, LC_PASS, "200", NULL},
+};
+
+static enum lc_status lc_t_page(const struct lc_t_page_case *t, const char *path, char *msg,
+                                size_t len, size_t body_len)
+{
+    struct lc_web_challenges c;
+    struct lc_web_response r;
+    char *body = NULL;
+    enum lc_status st;
+
+    memset(&r, 0, sizeof(r));
+    lc_t_fill_ch(&c, t->ch);
+    r.status = t->status;
+    r.ch = t->ch == LC_T_CH_NULL ? NULL : &c;
+    r.content_type = "text/html";
+    r.server = "Microsoft-IIS/8.5";
+    r.server_fqdn = t->fqdn;
+    if (t->body != NULL) {
+        body = lc_t_dup(t->body, body_len);
+        r.body = body;
+        r.body_len = body_len;
+    }
+    st = lc_web_judge(t->expect, &r, path, msg, len);
+    free(body);
+    return st;
+}
+
+START_TEST(test_judge_page)
+{
+    const struct lc_t_page_case *t = &lc_t_page_cases[_i];
+    char msg[512] = "";
+    enum lc_status st;
+
+    st = lc_t_page(t, "/meet/", msg, sizeof(msg), t->body != NULL ? strlen(t->body) : 0);
+    ck_assert_msg(st == t->want, "case %d: status %d, want %d: %s", _i, (int)st, (int)t->want, msg);
+    ck_assert_msg(strstr(msg, "/meet/") != NULL, "case %d: no path in \"%s\"", _i, msg);
+    ck_assert_msg(strstr(msg, t->msg) != NULL, "case %d: \"%s\" not in \"%s\"", _i, t->msg, msg);
+    if (t->msg2 != NULL)
+        ck_assert_msg(strstr(msg, t->msg2) != NULL, "case %d: \"%s\" not in \"%s\"", _i, t->msg2,
+                      msg);
+}
+END_TEST
+
+/* Small buffers and none: the same verdict, nothing written past len. */
+START_TEST(test_judge_page_bounded)
+{
+    const struct lc_t_page_case *t = &lc_t_page_cases[_i];
+    size_t n = t->body != NULL ? strlen(t->body) : 0, k;
+    char buf[64];
+
+    memset(buf, 'Z', sizeof(buf));
+    ck_assert_int_eq(lc_t_page(t, "/meet/", buf, 16, n), t->want);
+    ck_assert_uint_lt(strlen(buf), 16);
+    for (k = 16; k < sizeof(buf); k++)
+        ck_assert_msg(buf[k] == 'Z', "case %d: byte %zu written", _i, k);
+    ck_assert_int_eq(lc_t_page(t, "/meet/", NULL, 0, n), t->want);
+    /* Every prefix of the body: no read past the end (the sanitizer build). */
+    for (k = 0; k < n; k++)
+        (void)lc_t_page(t, "/meet/", buf, sizeof(buf), k);
+}
+END_TEST
+
+/* A long title and a long header are cut, not copied whole. */
+START_TEST(test_judge_page_long)
+{
+    struct lc_web_response r;
+    char body[3000], fqdn[1000], msg[1024];
+    enum lc_status st;
+
+    memcpy(body, "<title>", 7);
+    memset(body + 7, 'T', sizeof(body) - 7);
+    memset(&r, 0, sizeof(r));
+    r.status = 200;
+    r.body = body;
+    r.body_len = sizeof(body);
+    st = lc_web_judge(LC_WEB_EXPECT_MEET, &r, "/meet/", msg, sizeof(msg));
+    ck_assert_int_eq(st, LC_WARN);
+    ck_assert_ptr_nonnull(strstr(msg, "TTT...\""));
+    ck_assert_uint_lt(strlen(msg), 600);
+
+    memset(fqdn, 'f', sizeof(fqdn) - 1);
+    fqdn[sizeof(fqdn) - 1] = '\0';
+    r.server_fqdn = fqdn;
+    memcpy(body, "<p>hello</p>", 12);
+    r.body_len = 12;
+    st = lc_web_judge(LC_WEB_EXPECT_MEET, &r, "/meet/", msg, sizeof(msg));
+    ck_assert_int_eq(st, LC_PASS);
+    ck_assert_ptr_nonnull(strstr(msg, "fff...)"));
+    ck_assert_uint_lt(strlen(msg), 600);
+}
+END_TEST
+
 #define LC_T_N(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
 Suite *lc_suite_web(void)
@@ -1401,6 +1636,9 @@ Suite *lc_suite_web(void)
     tcase_add_loop_test(judge, test_judge, 0, LC_T_N(lc_t_judge_cases));
     tcase_add_loop_test(judge, test_judge_bounded, 0, LC_T_N(lc_t_judge_cases));
     tcase_add_test(judge, test_judge_malformed_challenge);
+    tcase_add_loop_test(judge, test_judge_page, 0, LC_T_N(lc_t_page_cases));
+    tcase_add_loop_test(judge, test_judge_page_bounded, 0, LC_T_N(lc_t_page_cases));
+    tcase_add_test(judge, test_judge_page_long);
     suite_add_tcase(s, ch);
     suite_add_tcase(s, disc);
     suite_add_tcase(s, mex);

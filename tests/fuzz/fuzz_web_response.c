@@ -1,7 +1,8 @@
 /* libFuzzer harness: the verdict on one web response (lc_web_judge) and the
  * login-page sniffer (lc_web_is_login_page) over a body, a status and
  * headers a reverse proxy chose. Input layout: byte 0 picks the expected
- * answer, bytes 1-2 the status; then LF-separated WWW-Authenticate value,
+ * answer (its low 7 bits; the high bit adds an X-MS-Server-Fqdn header),
+ * bytes 1-2 the status; then LF-separated WWW-Authenticate value,
  * Content-Type, Location and Server; the rest is the body. */
 #include <stddef.h>
 #include <stdint.h>
@@ -58,7 +59,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         r.body = body;
         r.body_len = left;
     }
-    st = lc_web_judge((enum lc_web_expect)(data[0] % 7), &r, "/ucwa/", msg, sizeof(msg));
+    if ((data[0] & 0x80) != 0)
+        r.server_fqdn = "fe01.corp.contoso.test";
+    st = lc_web_judge((enum lc_web_expect)((data[0] & 0x7f) % LC_WEB_EXPECT_COUNT), &r, "/ucwa/",
+                      msg, sizeof(msg));
     if ((st != LC_PASS && st != LC_WARN && st != LC_FAIL) || memchr(msg, '\0', sizeof(msg)) == NULL)
         __builtin_trap();
     if (r.body != NULL)

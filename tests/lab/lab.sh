@@ -486,6 +486,8 @@ proto_scenarios() { # prints "scenario domain block fault" lines
 #   redirloop     GET / on lyncdiscover answers 302 to itself
 #   internallink  the Director's autodiscover links name its internal host
 #                 (external URL not configured)
+#   parking       the proxy has no rule for meet.<x>.test: its default site
+#                 (nginx's stock "Welcome to nginx!" page) answers 200
 # Certificates: web-<x>-rp (like a proto block's), web-<x>-dir and
 # web-<x>-fe (the internal names); scenarios/web-<x>.site.in and .expect are
 # files. The backends' IIS-like access logs: <state>/nginx/backend-<x>-dir.log
@@ -501,6 +503,7 @@ WEB_SCENARIOS=(
     "web-backendcert    56    backendcert"
     "web-redirloop      57    redirloop"
     "web-internallink   58    internallink"
+    "web-parking        59    parking"
 )
 
 web_scenarios() { # prints "scenario domain block fault" lines
@@ -992,7 +995,8 @@ nginx_web_maps() { # the http-level maps, log format and upstreams
         route[webext.$d]=lab${block}_fe
         for sd in ${sds//,/ }; do
             route[lyncdiscover.$sd]=lab${block}_dir
-            route[meet.$sd]=lab${block}_fe
+            # parking: no rule for the meet name, the default site answers.
+            [[ $fault == parking ]] || route[meet.$sd]=lab${block}_fe
             route[dialin.$sd]=lab${block}_fe
         done
     done
@@ -1109,8 +1113,14 @@ EOF
     printf '        location / {\n'
     nginx_web_proxy "$fault"
     printf '        }\n'
-    printf "        location @lab_rp_page { return 200 '%s'; }\n" \
-        '<!DOCTYPE html><html><head><title>lab reverse proxy</title></head><body><p>lab reverse proxy</p></body></html>'
+    if [[ $fault == parking ]]; then
+        # The proxy's default site is nginx's stock page (its index.html).
+        printf "        location @lab_rp_page { return 200 '%s'; }\n" \
+            '<!DOCTYPE html><html><head><title>Welcome to nginx!</title></head><body><h1>Welcome to nginx!</h1><p>If you see this page, the nginx web server is successfully installed and working. Further configuration is required.</p></body></html>'
+    else
+        printf "        location @lab_rp_page { return 200 '%s'; }\n" \
+            '<!DOCTYPE html><html><head><title>lab reverse proxy</title></head><body><p>lab reverse proxy</p></body></html>'
+    fi
     if [[ $fault == preauth ]]; then
         printf '        location @lab_preauth {\n'
         printf "            add_header WWW-Authenticate 'Basic realm=\"Contoso Remote Access\"' always;\n"
@@ -1249,11 +1259,34 @@ location ~* ^/(WebTicket/WebTicketService\.svc|CertProv/CertProvisioningService\
     return 401 '<!DOCTYPE html><html><head><title>401 - Unauthorized</title></head><body><h1>401 - Unauthorized: Access is denied due to invalid credentials.</h1></body></html>';
 }
 
-# Simple URLs and the scheduler: pages.
-location ~* ^/(meet|dialin|scheduler)(/|$) {
-    default_type text/html;
+# Simple URLs and the scheduler: Lync's own pages, short stand-ins that
+# carry what identifies each one (the web probe looks for it: a 200 alone
+# could be a proxy's default site).
+# - meet: the join launcher page. Without a conference ID it says the meeting
+#   URL is not valid (Kemp, "MS Lync 2013 Server Security Guide", Reverse
+#   Proxy). Its title and the script variable reachClientProductName are the
+#   product name, "Lync Web App" on Lync Server 2013 ("Skype for Business Web
+#   App" on 2015); the Nmap script skype4b recognises the page by that
+#   variable. Resources come from /meet/.
+# - dialin: the Dial-in Conferencing Settings webpage, anonymous, with the
+#   access numbers and a sign-in for the user's PIN (Microsoft Learn, "Dial-in
+#   conferencing access numbers in Lync Server 2013").
+# - scheduler: the Lync Web Scheduler, a forms sign-in page for domain users
+#   (Microsoft Support, "Lync Web Scheduler"; the Kemp guide above).
+location ~* ^/meet(/|$) {
+    default_type "text/html; charset=utf-8";
     add_header X-MS-Server-Fqdn $lab_fqdn always;
-    return 200 '<!DOCTYPE html><html><head><title>Skype for Business Web App</title></head><body><p>lab $uri</p></body></html>';
+    return 200 '<html dir="LTR" class="reachJoinHtml"><head><title>Lync Web App</title><script type="text/javascript">var validMeeting = "False"; var reachClientProductName = "Lync Web App"; var resourceUrl = "/meet/JavaScriptResourceHandler.ashx?language=";</script></head><body class="reachJoinBody"><p>The meeting URL is not valid. Check the URL and try again.</p></body></html>';
+}
+location ~* ^/dialin(/|$) {
+    default_type "text/html; charset=utf-8";
+    add_header X-MS-Server-Fqdn $lab_fqdn always;
+    return 200 '<!DOCTYPE html><html><head><title>Dial-in Conferencing Settings</title></head><body><h1>Dial-in Conferencing Settings</h1><p><a href="/dialin/">Sign in</a> to see your PIN and conference ID.</p><table><tr><th>Region</th><th>Number</th></tr><tr><td>$lab_d</td><td>+1 (425) 555-0100</td></tr></table></body></html>';
+}
+location ~* ^/scheduler(/|$) {
+    default_type "text/html; charset=utf-8";
+    add_header X-MS-Server-Fqdn $lab_fqdn always;
+    return 200 '<!DOCTYPE html><html><head><title>Lync Web Scheduler</title></head><body><h1>Lync Web Scheduler</h1><form method="post" action="/scheduler/"><label>User name <input type="text" name="username"></label><label>Password <input type="password" name="password"></label><input type="submit" value="Sign in"></form></body></html>';
 }
 
 # Internal-only directories do not exist on the external site, nor does
