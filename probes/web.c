@@ -1672,6 +1672,13 @@ static int lc_web_plan_spec(const struct lc_web_plan *p, const struct lc_web_spe
     c = lc_web_add(p, j, s->what, host, s->ref, lc_web_start_host);
     if (c == NULL || lc_check_add_role(c, role) < 0)
         return -1;
+    /* A web role given as an address: the reverse proxy publishes by name
+     * (Host header, certificate), so no client URL has an address in it. */
+    if (lc_is_ip_literal(host))
+        lc_check_skip(c,
+                      "%s given as an address: the web services are published by name; give the "
+                      "FQDN, with --resolve FQDN:%s to reach this address",
+                      host, host);
     return lc_check_depend(c, dns);
 }
 

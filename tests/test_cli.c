@@ -349,6 +349,7 @@ START_TEST(test_role_addresses)
 {
     struct lc_cli cli;
     char err[512] = "";
+    json_t *site;
 
     /* IPv4 and IPv6 literals are accepted for roles, in canonical form. */
     ck_assert_msg(lc_parse_argv(&cli, err, sizeof(err), 9, "--sip-domain", "contoso.com",
@@ -359,6 +360,11 @@ START_TEST(test_role_addresses)
     ck_assert_int_eq(cli.site.access_edge_src, LC_SRC_GIVEN);
     ck_assert_str_eq(cli.site.webconf_edge, "2001:db8::11");
     ck_assert_str_eq(cli.site.web_external.v[0], "198.51.100.7");
+    /* The report's site object says which roles were given as addresses. */
+    site = lc_site_to_json(&cli.site);
+    ck_assert(json_is_true(json_object_get(json_object_get(site, "access_edge"), "address")));
+    ck_assert_ptr_null(json_object_get(json_object_get(site, "owa"), "address"));
+    json_decref(site);
     lc_cli_clear(&cli);
     ck_assert_msg(lc_parse_argv(&cli, err, sizeof(err), 9, "--av-edge", "::1", "--owa", "10.0.0.1",
                                 "--meet", "fe80::1", "--edge-internal", "172.16.0.5") == 0,
