@@ -142,6 +142,9 @@ static void lc_resolve_on_answer(const struct lc_dns_answer *a, void *arg)
      * the resolver's own shutdown are ignored: the verdict is final. */
     if (r->check == NULL || lc_check_is_done(r->check))
         return;
+    /* --resolve answered, not DNS: the evidence says so. */
+    if (a->pinned)
+        json_object_set_new(r->evidence, "pinned", json_true());
     if (a->canonical != NULL)
         lc_resolve_note_chain(r, a);
     /* A CNAME answered without its target's addresses: an authoritative
