@@ -16,6 +16,7 @@
 #include <sys/socket.h>
 
 #include "dns.h"
+#include "dnsjudge.h"
 #include "probes.h"
 #include "run.h"
 #include "site.h"
@@ -108,9 +109,6 @@ static json_t *lc_addrs_json(const struct lc_dns_answer *a)
     return arr;
 }
 
-/* Longest CNAME chain we follow; resolvers give up around here too. */
-#define LC_CNAME_MAX 8
-
 static void lc_resolve_note_chain(struct lc_resolve *r, const struct lc_dns_answer *a)
 {
     json_t *chain;
@@ -200,48 +198,17 @@ static int lc_resolve_start(struct lc_check *check, struct lc_resolve *r, const 
     return 0;
 }
 
-static int lc_status_is_nodata(int st)
+/* The facts of one finished lookup, for the judges (src/dnsjudge.c). */
+static struct lc_dns_lookup lc_resolve_facts(const struct lc_resolve *r)
 {
-    return st == 1 /* ARES_ENODATA */ || st == 4 /* ARES_ENOTFOUND */;
-}
+    struct lc_dns_lookup l = {r->name, r->status_a, r->status_aaaa, r->cname_loop, &r->data};
 
-/* Did it resolve (1), authoritatively not exist (0), or fail to answer (-1)? */
-static int lc_resolve_outcome(const struct lc_resolve *r)
-{
-    if (r->data.n_addrs > 0)
-        return 1;
-    if (r->cname_loop)
-        return 0;
-    if (r->status_a == 4 || r->status_aaaa == 4) /* NXDOMAIN is authoritative */
-        return 0;
-    if (lc_status_is_nodata(r->status_a) && lc_status_is_nodata(r->status_aaaa))
-        return 0;
-    return -1;
+    return l;
 }
 
 static void lc_addr_list_text(const struct lc_dns_name *d, char *buf, size_t len)
 {
-    size_t i, used = 0;
-
-    buf[0] = '\0';
-    for (i = 0; i < d->n_addrs; i++) {
-        int n = snprintf(buf + used, len - used, "%s%s", i ? ", " : "", d->addrs[i].text);
-        if (n < 0 || (size_t)n >= len - used)
-            break;
-        used += (size_t)n;
-    }
-}
-
-static const char *lc_resolve_failure(const struct lc_resolve *r, char *buf, size_t len)
-{
-    if (r->cname_loop)
-        snprintf(buf, len, "CNAME loop or chain longer than %d", LC_CNAME_MAX);
-    else if (r->status_a == r->status_aaaa)
-        snprintf(buf, len, "%s", lc_dns_status_name(r->status_a));
-    else
-        snprintf(buf, len, "A: %s; AAAA: %s", lc_dns_status_name(r->status_a),
-                 lc_dns_status_name(r->status_aaaa));
-    return buf;
+    lc_dns_addr_list(d, buf, len);
 }
 
 /* ---- dns.a:<name> ---- */
@@ -262,20 +229,57 @@ static void lc_a_arg_free(void *p)
     free(a);
 }
 
+/* 1 when a role that needs the name is reached from the internet; a name
+ * with no role recorded counts as external (fail closed). */
+static int lc_a_is_external(const struct lc_a_arg *a)
+{
+    size_t i;
+
+    if (a == NULL || a->roles.n == 0)
+        return 1;
+    for (i = 0; i < a->roles.n; i++)
+        if (lc_dns_role_is_external(a->roles.v[i]))
+            return 1;
+    return 0;
+}
+
+/* Drop the private addresses of an external name, listing them in the
+ * evidence: the checks that connect take their addresses from this data
+ * (lc_dns_dep_addrs), and a private address must never be probed. From
+ * inside the LAN it would answer and PASS what the internet cannot reach;
+ * dns.a has already failed naming the record. */
+static void lc_a_drop_private(struct lc_dns_name *d, json_t *ev)
+{
+    json_t *arr = json_array();
+    size_t i, kept = 0;
+
+    for (i = 0; i < d->n_addrs; i++) {
+        const char *range = lc_addr_private_range(d->addrs[i].text);
+        if (range == NULL) {
+            d->addrs[kept++] = d->addrs[i];
+            continue;
+        }
+        json_array_append_new(arr, json_pack("{s:s, s:s, s:s}", "record",
+                                             d->addrs[i].family == AF_INET6 ? "AAAA" : "A",
+                                             "address", d->addrs[i].text, "range", range));
+    }
+    d->n_addrs = kept;
+    if (json_array_size(arr) > 0)
+        json_object_set_new(ev, "private_addresses", arr);
+    else
+        json_decref(arr);
+}
+
 static void lc_a_done(struct lc_check *check, struct lc_resolve *r)
 {
-    char addrs[512], why[128];
-    int outcome = lc_resolve_outcome(r);
+    struct lc_dns_lookup l = lc_resolve_facts(r);
+    int external = lc_a_is_external(lc_check_start_arg(check));
+    char msg[1024];
+    enum lc_status st = lc_dns_judge_a(&l, external, msg, sizeof(msg));
     struct lc_dns_name *d;
 
-    if (outcome == 0) {
-        lc_check_finish(check, LC_FAIL, "%s has no A/AAAA record (%s)", r->name,
-                        lc_resolve_failure(r, why, sizeof(why)));
-        return;
-    }
-    if (outcome < 0) {
-        lc_check_finish(check, LC_ERROR, "lookup of %s failed: %s", r->name,
-                        lc_resolve_failure(r, why, sizeof(why)));
+    if (lc_dns_lookup_outcome(&l) != 1) {
+        lc_check_finish(check, st, "%s", msg);
         return;
     }
     /* Hand the addresses to dependent checks; the resolve state keeps none. */
@@ -286,13 +290,13 @@ static void lc_a_done(struct lc_check *check, struct lc_resolve *r)
     }
     *d = r->data;
     memset(&r->data, 0, sizeof(r->data));
-    lc_check_set_data(check, d, lc_dns_name_free);
-    lc_addr_list_text(d, addrs, sizeof(addrs));
-    if (d->canonical != NULL)
-        lc_check_finish(check, LC_PASS, "%s resolves to %s (CNAME to %s)", r->name, addrs,
-                        d->canonical);
+    if (external)
+        lc_a_drop_private(d, lc_check_evidence(check));
+    if (d->n_addrs > 0)
+        lc_check_set_data(check, d, lc_dns_name_free);
     else
-        lc_check_finish(check, LC_PASS, "%s resolves to %s", r->name, addrs);
+        lc_dns_name_free(d); /* nothing usable: dependents end with "no input" */
+    lc_check_finish(check, st, "%s", msg);
 }
 
 /* --resolve pinned the name: the run uses the pinned addresses and DNS is
@@ -346,8 +350,6 @@ static void lc_a_start(struct lc_check *check, void *arg)
 
 /* ---- dns.srv:<record> ---- */
 
-enum lc_srv_kind { LC_SRV_SIP_TLS, LC_SRV_FEDERATION, LC_SRV_XMPP };
-
 struct lc_srv_arg {
     char *record;
     char *domain;
@@ -369,29 +371,21 @@ static void lc_srv_on_answer(const struct lc_dns_answer *ans, void *arg)
 {
     struct lc_srv_arg *a = arg;
     struct lc_check *check = a->check;
+    struct lc_srv_rule rule = {a->record, a->domain, a->kind, a->port};
     json_t *ev, *records;
-    struct lc_srv_data *data = NULL;
-    char problem[512] = "";
+    struct lc_srv_data *data;
+    char msg[1024];
+    enum lc_status st;
     size_t i;
+    int oom = 0;
 
     if (check == NULL || lc_check_is_done(check))
         return;
     ev = lc_check_evidence(check);
     json_object_set_new(ev, "rcode", json_string(lc_dns_status_name(ans->status)));
-    if (ans->status == 1 || ans->status == 4) { /* NODATA, NXDOMAIN */
-        if (a->kind == LC_SRV_FEDERATION)
-            lc_check_finish(check, LC_FAIL,
-                            "no %s SRV record (%s): federation partners cannot find this "
-                            "domain's edge, and push notifications stop",
-                            a->record, lc_dns_status_name(ans->status));
-        else
-            lc_check_finish(check, LC_FAIL, "no %s SRV record (%s)", a->record,
-                            lc_dns_status_name(ans->status));
-        return;
-    }
-    if (ans->status != 0) {
-        lc_check_finish(check, LC_ERROR, "lookup of %s SRV failed: %s", a->record,
-                        lc_dns_status_name(ans->status));
+    st = lc_dns_judge_srv(&rule, ans->status, ans->srvs, ans->n_srvs, msg, sizeof(msg));
+    if (ans->status != 0 || ans->n_srvs == 0) {
+        lc_check_finish(check, st, "%s", msg);
         return;
     }
     records = json_array();
@@ -404,57 +398,21 @@ static void lc_srv_on_answer(const struct lc_dns_answer *ans, void *arg)
     }
     for (i = 0; i < ans->n_srvs; i++) {
         const struct lc_dns_srv *s = &ans->srvs[i];
-        const char *t = s->target;
         json_array_append_new(records, json_pack("{s:i, s:i, s:i, s:s}", "priority",
                                                  (int)s->priority, "weight", (int)s->weight, "port",
-                                                 (int)s->port, "target", t));
-        if (problem[0] != '\0')
-            continue;
-        /* RFC 2782: a target of "." means the service is not offered. */
-        if (t[0] == '\0') {
-            snprintf(problem, sizeof(problem), "target '.' says the service is not available");
-            continue;
-        }
-        if (s->port != a->port) {
-            snprintf(problem, sizeof(problem), "%s points to port %u, expected %u", t, s->port,
-                     a->port);
-            continue;
-        }
-        if (a->kind == LC_SRV_FEDERATION && !lc_dns_name_parent_is(t, a->domain)) {
-            snprintf(problem, sizeof(problem),
-                     "target %s is not a host directly in %s: federation partners reject it "
-                     "with ms-diagnostics 1009 \"No match for domain in DNS SRV results\"",
-                     t, a->domain);
-            continue;
-        }
-        if (a->kind != LC_SRV_FEDERATION && !lc_dns_name_within(t, a->domain)) {
-            snprintf(problem, sizeof(problem),
-                     "target %s is outside %s: Lync clients and partners require the SRV "
-                     "target in the SIP domain",
-                     t, a->domain);
-            continue;
-        }
-        if (!lc_strv_contains(&data->targets, t))
-            lc_strv_push(&data->targets, t);
+                                                 (int)s->port, "target", s->target));
+        /* Keep every target even when a rule failed: whether they reach
+         * the edge is a separate question with its own check. */
+        if (s->target[0] != '\0' && !lc_strv_contains(&data->targets, s->target) &&
+            lc_strv_push(&data->targets, s->target) < 0)
+            oom = 1;
     }
     json_object_set_new(ev, "records", records);
-    /* Keep the targets even when a rule failed: whether they reach the
-     * edge is a separate question with its own check. */
-    for (i = 0; i < ans->n_srvs; i++)
-        if (ans->srvs[i].target[0] != '\0' &&
-            !lc_strv_contains(&data->targets, ans->srvs[i].target))
-            lc_strv_push(&data->targets, ans->srvs[i].target);
     lc_check_set_data(check, data, lc_srv_data_free);
-    if (problem[0] != '\0') {
-        lc_check_finish(check, LC_FAIL, "%s: %s", a->record, problem);
-        return;
-    }
-    if (ans->n_srvs == 1)
-        lc_check_finish(check, LC_PASS, "%s -> %s:%u", a->record, ans->srvs[0].target,
-                        ans->srvs[0].port);
+    if (oom)
+        lc_check_finish(check, LC_ERROR, "out of memory");
     else
-        lc_check_finish(check, LC_PASS, "%s: %zu records, all port %u within %s", a->record,
-                        ans->n_srvs, a->port, a->domain);
+        lc_check_finish(check, st, "%s", msg);
 }
 
 static void lc_srv_start(struct lc_check *check, void *arg)
@@ -470,34 +428,27 @@ static void lc_srv_start(struct lc_check *check, void *arg)
 
 /* ---- address comparisons with the access edge ---- */
 
-static int lc_addr_in(const struct lc_dns_name *set, const char *text)
+/* The addresses of d that the edge does not have, as a JSON array. */
+static json_t *lc_addr_odd_json(const struct lc_dns_name *d, const struct lc_dns_name *edge)
 {
+    json_t *odd = json_array();
     size_t i;
 
-    for (i = 0; set != NULL && i < set->n_addrs; i++)
-        if (strcmp(set->addrs[i].text, text) == 0)
-            return 1;
-    return 0;
+    for (i = 0; d != NULL && odd != NULL && i < d->n_addrs; i++)
+        if (!lc_dns_name_has(edge, d->addrs[i].text))
+            json_array_append_new(odd, json_string(d->addrs[i].text));
+    return odd;
 }
 
-/* Addresses of d that the edge does not have, as text; 0 when none. */
-static size_t lc_addr_odd(const struct lc_dns_name *d, const struct lc_dns_name *edge, char *buf,
-                          size_t len, json_t *odd)
+/* The SRV record the access edge name was taken from (lc_site_discover:
+ * the target of _sip._tls.<first SIP domain>) into buf, or NULL when the
+ * name was given or defaulted. */
+static const char *lc_edge_derived_from(const struct lc_site *site, char *buf, size_t len)
 {
-    size_t i, n = 0, used = 0;
-
-    buf[0] = '\0';
-    for (i = 0; i < d->n_addrs; i++) {
-        int w;
-        if (lc_addr_in(edge, d->addrs[i].text))
-            continue;
-        n++;
-        json_array_append_new(odd, json_string(d->addrs[i].text));
-        w = snprintf(buf + used, len - used, "%s%s", used ? ", " : "", d->addrs[i].text);
-        if (w > 0 && (size_t)w < len - used)
-            used += (size_t)w;
-    }
-    return n;
+    if (site == NULL || site->access_edge_src != LC_SRC_SRV || site->sip_domains.n == 0)
+        return NULL;
+    snprintf(buf, len, "_sip._tls.%s", site->sip_domains.v[0]);
+    return buf;
 }
 
 static json_t *lc_name_data_json(const struct lc_dns_name *d)
@@ -520,35 +471,40 @@ static void lc_edge_addr_start(struct lc_check *check, void *arg)
     const struct lc_dns_name *edge = lc_check_data(edge_check);
     const char *name = lc_check_result(name_check)->target;
     const char *edge_name = lc_check_result(edge_check)->target;
-    json_t *ev = lc_check_evidence(check), *odd;
-    char buf[512];
+    json_t *ev = lc_check_evidence(check);
+    char what[300], msg[1024], rec[300];
+    const char *derived;
+    enum lc_status st;
 
     (void)arg;
-    char what[300];
-
-    if (d == NULL) {
-        snprintf(what, sizeof(what), "%s did not resolve", name);
+    /* No data, or none usable (private addresses are dropped): nothing to
+     * compare, and an empty set must not pass as "every address". */
+    if (d == NULL || d->n_addrs == 0) {
+        snprintf(what, sizeof(what),
+                 "%s left no address to compare (it did not resolve, or only to private "
+                 "addresses)",
+                 name);
         lc_check_finish_no_input(check, name_check, what);
         return;
     }
-    if (edge == NULL) {
-        snprintf(what, sizeof(what), "the access edge %s did not resolve", edge_name);
+    if (edge == NULL || edge->n_addrs == 0) {
+        snprintf(what, sizeof(what),
+                 "the access edge %s left no address to compare (it did not resolve, or only to "
+                 "private addresses)",
+                 edge_name);
         lc_check_finish_no_input(check, edge_check, what);
         return;
     }
     json_object_set_new(ev, "addresses", lc_name_data_json(d));
     json_object_set_new(ev, "access_edge", json_string(edge_name));
     json_object_set_new(ev, "access_edge_addresses", lc_name_data_json(edge));
-    odd = json_array();
-    if (lc_addr_odd(d, edge, buf, sizeof(buf), odd) > 0) {
-        json_object_set_new(ev, "not_access_edge", odd);
-        lc_check_finish(check, LC_FAIL, "%s resolves to %s, not an address of the access edge %s",
-                        name, buf, edge_name);
-        return;
-    }
-    json_decref(odd);
-    lc_check_finish(check, LC_PASS, "every address of %s is an access edge (%s) address", name,
-                    edge_name);
+    derived = lc_edge_derived_from(lc_check_site(check), rec, sizeof(rec));
+    if (derived != NULL)
+        json_object_set_new(ev, "access_edge_derived_from", json_string(derived));
+    st = lc_dns_judge_edge_addr(name, d, edge_name, edge, derived, msg, sizeof(msg));
+    if (st == LC_FAIL)
+        json_object_set_new(ev, "not_access_edge", lc_addr_odd_json(d, edge));
+    lc_check_finish(check, st, "%s", msg);
 }
 
 /* ---- dns.srv-target:<record> ---- */
@@ -574,44 +530,51 @@ static void lc_target_arg_free(void *p)
 
 static void lc_target_evaluate(struct lc_check *check, struct lc_target_arg *a)
 {
+    struct lc_check *srv_check = lc_check_dep(check, 0);
     struct lc_check *edge_check = lc_check_dep(check, 1);
     const struct lc_dns_name *edge = lc_check_data(edge_check);
-    const char *edge_name = lc_check_result(edge_check)->target;
-    char buf[512], why[128];
-    size_t i;
+    const char *record = lc_check_result(srv_check)->target;
+    const char *derived;
+    struct lc_dns_lookup *facts = calloc(a->n, sizeof(*facts));
+    struct lc_dns_targets f;
+    char msg[1024], msg2[512], rec[300];
+    enum lc_status st;
+    size_t i, which;
 
-    for (i = 0; i < a->n; i++) {
-        int outcome = lc_resolve_outcome(&a->r[i]);
-        if (outcome == 0) {
-            lc_check_finish(check, LC_FAIL, "SRV target %s does not resolve (%s)", a->r[i].name,
-                            lc_resolve_failure(&a->r[i], why, sizeof(why)));
-            return;
-        }
-        if (outcome < 0) {
-            lc_check_finish(check, LC_ERROR, "lookup of SRV target %s failed: %s", a->r[i].name,
-                            lc_resolve_failure(&a->r[i], why, sizeof(why)));
-            return;
-        }
-    }
-    if (edge == NULL) {
-        snprintf(buf, sizeof(buf), "SRV targets resolve, but the access edge %s did not",
-                 edge_name);
-        lc_check_finish_no_input(check, edge_check, buf);
+    if (facts == NULL) {
+        lc_check_finish(check, LC_ERROR, "out of memory");
         return;
     }
-    for (i = 0; i < a->n; i++) {
-        json_t *odd = json_array();
-        if (lc_addr_odd(&a->r[i].data, edge, buf, sizeof(buf), odd) > 0) {
-            json_object_set_new(a->r[i].evidence, "not_access_edge", odd);
-            lc_check_finish(check, LC_FAIL,
-                            "SRV target %s resolves to %s, not an address of the access edge %s",
-                            a->r[i].name, buf, edge_name);
-            return;
-        }
-        json_decref(odd);
+    for (i = 0; i < a->n; i++)
+        facts[i] = lc_resolve_facts(&a->r[i]);
+    derived = lc_edge_derived_from(lc_check_site(check), rec, sizeof(rec));
+    if (derived != NULL && strcasecmp(derived, record) != 0)
+        derived = NULL; /* another record: comparing it with the edge is independent */
+    memset(&f, 0, sizeof(f));
+    f.record = record;
+    f.targets = facts;
+    f.n = a->n;
+    f.edge_name = lc_check_result(edge_check)->target;
+    f.edge = edge;
+    f.derived = derived != NULL;
+    f.sip_domains = &lc_check_site(check)->sip_domains;
+    if (derived != NULL)
+        json_object_set_new(lc_check_evidence(check), "access_edge_derived_from",
+                            json_string(derived));
+    st = lc_dns_judge_targets(&f, &which, msg, sizeof(msg));
+    if (st == LC_FAIL && which < a->n && lc_dns_lookup_outcome(&facts[which]) == 1) {
+        /* The judge checks private addresses before the comparison. */
+        if (lc_dns_private_list(&a->r[which].data, msg2, sizeof(msg2)) > 0)
+            json_object_set_new(a->r[which].evidence, "private_addresses", json_string(msg2));
+        else if (edge != NULL)
+            json_object_set_new(a->r[which].evidence, "not_access_edge",
+                                lc_addr_odd_json(&a->r[which].data, edge));
     }
-    lc_check_finish(check, LC_PASS, "%zu SRV target%s resolve%s to the access edge (%s)", a->n,
-                    a->n == 1 ? "" : "s", a->n == 1 ? "s" : "", edge_name);
+    free(facts);
+    if (st == LC_SKIP)
+        lc_check_finish_no_input(check, edge_check, msg);
+    else
+        lc_check_finish(check, st, "%s", msg);
 }
 
 static void lc_target_one_done(struct lc_check *check, struct lc_resolve *r)
@@ -668,32 +631,11 @@ static void lc_target_start(struct lc_check *check, void *arg)
 
 static void lc_leak_done(struct lc_check *check, struct lc_resolve *r)
 {
-    char addrs[512], why[128];
-    int outcome = lc_resolve_outcome(r);
+    struct lc_dns_lookup l = lc_resolve_facts(r);
+    char msg[1024];
+    enum lc_status st = lc_dns_judge_leak(&l, msg, sizeof(msg));
 
-    if (r->cname_loop) {
-        /* A CNAME is a record: the name is published, just broken. */
-        lc_check_finish(check, LC_WARN,
-                        "%s is published externally as a CNAME that resolves nowhere (%s): "
-                        "remove it from the external zone",
-                        r->name, lc_resolve_failure(r, why, sizeof(why)));
-        return;
-    }
-    if (outcome == 0) {
-        lc_check_finish(check, LC_PASS, "%s is not published externally (%s)", r->name,
-                        lc_resolve_failure(r, why, sizeof(why)));
-        return;
-    }
-    if (outcome < 0) {
-        lc_check_finish(check, LC_ERROR, "lookup of %s failed: %s", r->name,
-                        lc_resolve_failure(r, why, sizeof(why)));
-        return;
-    }
-    lc_addr_list_text(&r->data, addrs, sizeof(addrs));
-    lc_check_finish(check, LC_WARN,
-                    "%s resolves from outside (%s): it belongs to internal DNS only; external "
-                    "clients try it first",
-                    r->name, addrs);
+    lc_check_finish(check, st, "%s", msg);
 }
 
 static void lc_leak_start(struct lc_check *check, void *arg)
@@ -722,8 +664,8 @@ static void lc_cname_start(struct lc_check *check, void *arg)
     const struct lc_dns_name *d = lc_check_data(a_check);
     const char *domain = arg;
     const char *name = lc_check_result(a_check)->target;
-
-    char what[300];
+    char what[300], msg[1024];
+    enum lc_status st;
 
     if (d == NULL) {
         snprintf(what, sizeof(what), "%s did not resolve", name);
@@ -732,19 +674,8 @@ static void lc_cname_start(struct lc_check *check, void *arg)
     }
     json_object_set_new(lc_check_evidence(check), "canonical",
                         d->canonical ? json_string(d->canonical) : json_null());
-    if (d->canonical == NULL) {
-        lc_check_finish(check, LC_PASS, "%s is an A/AAAA record, no CNAME", name);
-        return;
-    }
-    if (lc_dns_name_within(d->canonical, domain)) {
-        lc_check_finish(check, LC_PASS, "%s is a CNAME to %s, within %s", name, d->canonical,
-                        domain);
-        return;
-    }
-    lc_check_finish(check, LC_WARN,
-                    "%s is a CNAME to %s in another domain: mobile clients fail over HTTPS; "
-                    "publish the HTTP (port 80) rule for lyncdiscover",
-                    name, d->canonical);
+    st = lc_dns_judge_cname(name, d->canonical, domain, msg, sizeof(msg));
+    lc_check_finish(check, st, "%s", msg);
 }
 
 /* ---- planning ---- */
