@@ -1,9 +1,10 @@
-/* lynccheck - the TLS probe: the certificate on every external listener and
- * every address, judged against the names that listener must serve.
+/* lynccheck - the TLS probe: every certificate each external listener
+ * presents, per name (SNI) and per address, judged against the names that
+ * listener must serve.
  *
- * Listeners (ODS/LS2013 certificate-requirements-for-external-user-access.md,
- * request-and-configure-a-certificate-for-your-reverse-http-proxy.md,
- * wildcard-certificate-support.md; ../shared/reference/lync-external-access.md):
+ * Listeners (Lync Server 2013 on Microsoft Learn: "Certificate requirements
+ * for external user access", "Request and configure a certificate for your
+ * reverse HTTP proxy", "Wildcard certificate support"):
  *   reverse proxy 443: FE and Director external web FQDNs, meet, dialin,
  *     Office Web Apps, lyncdiscover.<d>; a wildcard may cover meet, dialin and
  *     lyncdiscover only;
@@ -11,7 +12,12 @@
  *     sip.<d> (and xmpp.<d> with XMPP); never a wildcard;
  *   webconf edge 443: the webconf FQDN.
  * Network checks (tls.handshake, tls.no-sni) record what each address
- * presented; the others judge it without I/O (cert.c). */
+ * presented for each name; tls.name and tls.consistency judge one name; the
+ * certificate checks of a listener (tls.san, tls.chain, tls.validity ...,
+ * named after its primary name) depend on every handshake of the listener
+ * and judge each distinct certificate once, by fingerprint: an Office Web
+ * Apps server's own certificate, or another one a proxy picks by SNI, is
+ * judged like the main one. The verdicts are certjudge.c's. */
 #include "probe.h"
 
 #include <openssl/ssl.h>
@@ -22,6 +28,7 @@
 #include <strings.h>
 
 #include "cert.h"
+#include "certjudge.h"
 #include "dns.h"
 #include "names.h"
 #include "probes.h"
@@ -61,21 +68,6 @@ static void lc_listener_unref(struct lc_listener *l)
     lc_listener_names_clear(&l->names);
     SSL_CTX_free(l->ctx);
     free(l);
-}
-
-static const char *lc_listener_label(const struct lc_listener *l)
-{
-    switch (l->names.kind) {
-    case LC_L_RP:
-        return "reverse proxy";
-    case LC_L_EDGE:
-        return "access edge";
-    case LC_L_EDGE_FED:
-        return "access edge (federation)";
-    case LC_L_WEBCONF:
-    default:
-        return "webconf edge";
-    }
 }
 
 /* ---- tls.handshake:<name>:<port> ---- */
@@ -136,76 +128,30 @@ static X509 *lc_hs_leaf(const struct lc_hs_addr *a)
     return a->chain != NULL && sk_X509_num(a->chain) > 0 ? sk_X509_value(a->chain, 0) : NULL;
 }
 
-static json_t *lc_chain_json(STACK_OF(X509) * chain)
-{
-    json_t *arr = json_array();
-    int i;
-
-    for (i = 0; chain != NULL && arr != NULL && i < sk_X509_num(chain); i++) {
-        X509 *x = sk_X509_value(chain, i);
-        char *cn = lc_cert_subject_cn(x);
-        char fp[65];
-        lc_cert_fingerprint(x, fp);
-        json_array_append_new(arr, json_pack("{s:s?, s:s}", "cn", cn, "sha256", fp));
-        free(cn);
-    }
-    return arr;
-}
-
 static void lc_hs_evaluate(struct lc_hs_arg *h)
 {
-    struct lc_check *check = h->check;
-    size_t i, bad = 0, no12 = 0;
-    const struct lc_hs_addr *first_bad = NULL, *first_no12 = NULL;
+    struct lc_cj_hs *v = calloc(h->n > 0 ? h->n : 1, sizeof(*v));
+    char msg[700];
+    enum lc_status st;
+    size_t i;
 
+    if (v == NULL) {
+        lc_check_finish(h->check, LC_ERROR, "out of memory");
+        return;
+    }
     for (i = 0; i < h->n; i++) {
         const struct lc_hs_addr *a = &h->a[i];
-        if (!a->ok) {
-            if (bad++ == 0)
-                first_bad = a;
-            continue;
-        }
-        if (!h->no_sni && !a->tls12_ok && no12++ == 0)
-            first_no12 = a;
+        v[i].addr = a->addr;
+        v[i].ok = a->ok;
+        v[i].tls12_ok = a->tls12_ok;
+        v[i].error = a->error;
+        v[i].tls12_error = a->tls12_error;
+        v[i].version = a->version;
+        v[i].leaf = lc_hs_leaf(a);
     }
-    if (h->no_sni) {
-        /* Older clients and some devices send no SNI: the default
-         * certificate must still serve the listener's name. */
-        for (i = 0; i < h->n; i++) {
-            const struct lc_hs_addr *a = &h->a[i];
-            X509 *x = lc_hs_leaf(a);
-            if (!a->ok) {
-                lc_check_finish(check, LC_WARN, "without SNI, %s:%u refuses the handshake: %s",
-                                a->addr, h->l->port, a->error);
-                return;
-            }
-            if (x == NULL || !lc_cert_covers(x, h->name, h->wildcard_ok, NULL, 0)) {
-                char *cn = x != NULL ? lc_cert_subject_cn(x) : NULL;
-                lc_check_finish(check, LC_WARN,
-                                "without SNI, %s:%u presents a certificate (CN=%s) that does not "
-                                "cover %s: clients that send no SNI fail",
-                                a->addr, h->l->port, cn != NULL ? cn : "none", h->name);
-                free(cn);
-                return;
-            }
-        }
-        lc_check_finish(check, LC_PASS, "without SNI, every address presents a certificate for %s",
-                        h->name);
-        return;
-    }
-    if (bad > 0) {
-        lc_check_finish(check, LC_FAIL, "TLS handshake with %s (%s:%u) failed%s: %s", h->name,
-                        first_bad->addr, h->l->port, bad > 1 ? " on several addresses" : "",
-                        first_bad->error);
-        return;
-    }
-    if (no12 > 0) {
-        lc_check_finish(check, LC_FAIL, "%s:%u does not offer TLS 1.2: %s", first_no12->addr,
-                        h->l->port, first_no12->tls12_error);
-        return;
-    }
-    lc_check_finish(check, LC_PASS, "%s on %zu address%s, TLS 1.2 offered", h->a[0].version, h->n,
-                    h->n == 1 ? "" : "es");
+    st = lc_cj_handshake(h->name, h->l->port, h->no_sni, h->wildcard_ok, v, h->n, msg, sizeof(msg));
+    free(v);
+    lc_check_finish(h->check, st, "%s", msg);
 }
 
 static json_t *lc_hs_addr_evidence(struct lc_hs_arg *h, struct lc_hs_addr *a)
@@ -249,7 +195,7 @@ static void lc_hs_on_main(struct lc_tls_result *res, void *arg)
         leaf = lc_hs_leaf(a);
         if (leaf != NULL)
             json_object_set_new(ev, "certificate", lc_cert_to_json(leaf));
-        json_object_set_new(ev, "chain_sent", lc_chain_json(a->chain));
+        json_object_set_new(ev, "chain_sent", lc_cert_chain_to_json(a->chain));
     }
     lc_hs_one_done(h);
 }
@@ -275,6 +221,7 @@ static void lc_hs_start(struct lc_check *check, void *arg)
     const struct lc_dns_name *d;
     const struct lc_run_config *cfg = lc_check_config(check);
     struct lc_tls_opts opts;
+    const char *sni;
     size_t i;
 
     h->check = check;
@@ -294,8 +241,11 @@ static void lc_hs_start(struct lc_check *check, void *arg)
         lc_check_finish(check, LC_ERROR, "out of memory");
         return;
     }
+    /* A role given as an address is reached as a client connecting by
+     * address would: without SNI (RFC 6066 section 3: no literal addresses). */
+    sni = h->no_sni || lc_is_ip_literal(h->name) ? NULL : h->name;
     json_object_set_new(lc_check_evidence(check), "sni",
-                        h->no_sni ? json_null() : json_string(h->name));
+                        sni == NULL ? json_null() : json_string(sni));
     json_object_set_new(lc_check_evidence(check), "port", json_integer(h->l->port));
     json_object_set_new(lc_check_evidence(check), "addresses", json_object());
     h->n = d->n_addrs;
@@ -306,7 +256,7 @@ static void lc_hs_start(struct lc_check *check, void *arg)
         struct lc_hs_addr *a = &h->a[i];
         a->owner = h;
         snprintf(a->addr, sizeof(a->addr), "%s", d->addrs[i].text);
-        opts.sni = h->no_sni ? NULL : h->name;
+        opts.sni = sni;
         opts.min_version = opts.max_version = 0;
         h->pending++;
         if (lc_tls_handshake(lc_check_loop(check), h->l->ctx, a->addr, h->l->port, &opts,
@@ -333,21 +283,14 @@ static void lc_hs_start(struct lc_check *check, void *arg)
 /* ---- judging what the handshakes saw ---- */
 
 enum lc_judge_kind {
-    LC_J_NAME,
-    LC_J_CONSISTENCY,
-    LC_J_SAN,
-    LC_J_CHAIN,
-    LC_J_VALIDITY,
-    LC_J_INTERMEDIATES,
-    LC_J_KEY,
-    LC_J_SIGNATURE,
-    LC_J_EKU,
-    LC_J_CRL,
-    LC_J_SUBJECT
+    LC_J_NAME,        /* tls.name: one name's certificates */
+    LC_J_CONSISTENCY, /* tls.consistency: one name's addresses (and the edge's other port) */
+    LC_J_CERT         /* a certjudge.h judge over the listener's distinct certificates */
 };
 
 struct lc_judge_arg {
     enum lc_judge_kind kind;
+    enum lc_cj_kind cj; /* LC_J_CERT */
     struct lc_listener *l;
     char *name;
     int wildcard_ok;
@@ -362,228 +305,124 @@ static void lc_judge_arg_free(void *p)
     free(j);
 }
 
-static void lc_date_text(const ASN1_TIME *t, char *buf, size_t len)
-{
-    struct tm tm;
+/* One distinct certificate (by SHA-256 fingerprint) and where it was seen;
+ * leaf and chain are the handshake checks', which outlive the run. */
+struct lc_seen {
+    char fp[65];
+    X509 *leaf;
+    STACK_OF(X509) * chain;
+    struct lc_strv names, addrs;
+    int for_primary;
+};
 
-    if (ASN1_TIME_to_tm(t, &tm) != 1 || strftime(buf, len, "%Y-%m-%d", &tm) == 0)
-        snprintf(buf, len, "an unreadable date");
+struct lc_seen_set {
+    struct lc_seen *v;
+    size_t n;
+    struct lc_strv unseen; /* names whose handshakes presented no certificate */
+    int primary_unseen;
+};
+
+static void lc_seen_clear(struct lc_seen_set *set)
+{
+    size_t i;
+
+    for (i = 0; i < set->n; i++) {
+        lc_strv_clear(&set->v[i].names);
+        lc_strv_clear(&set->v[i].addrs);
+    }
+    free(set->v);
+    lc_strv_clear(&set->unseen);
+    memset(set, 0, sizeof(*set));
 }
 
-static enum lc_status lc_judge_dates(X509 *x, const char *what, int warn_days, char *msg,
-                                     size_t len)
+static int lc_strv_add_once(struct lc_strv *sv, const char *s)
 {
-    int days = 0, nyv = 0;
-    char date[32];
-    char *cn = lc_cert_subject_cn(x);
-    enum lc_status st;
-
-    if (lc_cert_days_left(x, &days, &nyv) < 0) {
-        snprintf(msg, len, "%s (CN=%s): validity dates cannot be read", what, cn ? cn : "none");
-        free(cn);
-        return LC_FAIL;
-    }
-    if (nyv) {
-        lc_date_text(X509_get0_notBefore(x), date, sizeof(date));
-        snprintf(msg, len, "%s (CN=%s) is not yet valid: valid from %s", what, cn ? cn : "none",
-                 date);
-        st = LC_FAIL;
-    } else if (days < 0) {
-        lc_date_text(X509_get0_notAfter(x), date, sizeof(date));
-        snprintf(msg, len, "%s (CN=%s) expired on %s, %d day%s ago", what, cn ? cn : "none", date,
-                 -days, days == -1 ? "" : "s");
-        st = LC_FAIL;
-    } else if (days < warn_days) {
-        lc_date_text(X509_get0_notAfter(x), date, sizeof(date));
-        snprintf(msg, len, "%s (CN=%s) expires in %d days, on %s: renew it now", what,
-                 cn ? cn : "none", days, date);
-        st = LC_WARN;
-    } else {
-        lc_date_text(X509_get0_notAfter(x), date, sizeof(date));
-        snprintf(msg, len, "%s (CN=%s) valid until %s (%d days)", what, cn ? cn : "none", date,
-                 days);
-        st = LC_PASS;
-    }
-    free(cn);
-    return st;
+    return lc_strv_contains(sv, s) ? 0 : lc_strv_push(sv, s);
 }
 
-/* Judge one distinct certificate (and the chain it came with). */
-static enum lc_status lc_judge_one(struct lc_check *check, const struct lc_judge_arg *j, X509 *x,
-                                   STACK_OF(X509) * chain, char *msg, size_t len, json_t *ev)
+/* The handshake's certificates, added to set; 1 when it presented any. */
+static int lc_seen_add_hs(struct lc_seen_set *set, const struct lc_hs_arg *h, int primary)
 {
-    const struct lc_listener *l = j->l;
-    int no_eku = 0, bits = 0, i;
-    const char *ktype;
+    size_t i, k;
+    int any = 0;
 
-    switch (j->kind) {
-    case LC_J_NAME: {
-        char matched[256];
-        if (lc_cert_covers(x, j->name, j->wildcard_ok, matched, sizeof(matched))) {
-            json_object_set_new(ev, "matched", json_string(matched));
-            snprintf(msg, len, "the certificate covers %s (as %s)", j->name, matched);
-            return LC_PASS;
+    for (i = 0; i < h->n; i++) {
+        X509 *x = lc_hs_leaf(&h->a[i]);
+        char fp[65];
+        struct lc_seen *s = NULL;
+
+        if (x == NULL)
+            continue;
+        lc_cert_fingerprint(x, fp);
+        for (k = 0; k < set->n && s == NULL; k++)
+            if (strcmp(set->v[k].fp, fp) == 0)
+                s = &set->v[k];
+        if (s == NULL) {
+            struct lc_seen *v = realloc(set->v, (set->n + 1) * sizeof(*v));
+            if (v == NULL)
+                return -1;
+            set->v = v;
+            s = &v[set->n++];
+            memset(s, 0, sizeof(*s));
+            memcpy(s->fp, fp, sizeof(s->fp));
+            s->leaf = x;
+            s->chain = h->a[i].chain;
         }
-        snprintf(msg, len, "the certificate presented for %s does not cover it%s", j->name,
-                 j->wildcard_ok ? "" : " (no wildcard allowed for this name)");
-        return LC_FAIL;
+        any = 1;
+        s->for_primary |= primary;
+        if (lc_strv_add_once(&s->names, h->name) < 0 ||
+            lc_strv_add_once(&s->addrs, h->a[i].addr) < 0)
+            return -1;
     }
-    case LC_J_SAN: {
-        json_t *missing = json_array(), *required = json_array();
-        char list[600] = "";
-        size_t used = 0, k, n_missing = 0;
-        size_t n_required = 0;
-        for (k = 0; k < l->names.n; k++) {
-            const struct lc_cert_name *cn = &l->names.v[k];
-            if (!cn->required)
-                continue;
-            n_required++;
-            json_array_append_new(required, json_string(cn->name));
-            if (lc_cert_covers(x, cn->name, cn->wildcard_ok, NULL, 0))
-                continue;
-            n_missing++;
-            json_array_append_new(missing, json_string(cn->name));
-            if (used < sizeof(list)) {
-                int w =
-                    snprintf(list + used, sizeof(list) - used, "%s%s", used ? ", " : "", cn->name);
-                if (w > 0 && (size_t)w < sizeof(list) - used)
-                    used += (size_t)w;
-            }
+    return any;
+}
+
+/* Every certificate the check's handshake dependencies saw; dependency 0
+ * is the handshake of the judged name (LC_J_NAME) or of the listener's
+ * primary name. 0, or -1 out of memory. */
+static int lc_seen_collect(struct lc_check *check, const struct lc_judge_arg *j,
+                           struct lc_seen_set *set)
+{
+    size_t d, n = j->kind == LC_J_NAME ? 1 : lc_check_n_deps(check);
+
+    for (d = 0; d < n; d++) {
+        struct lc_check *dep = lc_check_dep(check, d);
+        const struct lc_hs_arg *h = lc_check_start_arg(dep);
+        enum lc_status st = lc_check_result(dep)->status;
+        int primary, any = 0;
+
+        if (h == NULL)
+            continue;
+        primary = j->l->names.primary != NULL && strcasecmp(h->name, j->l->names.primary) == 0;
+        if (h->a != NULL && (st == LC_PASS || st == LC_FAIL)) {
+            any = lc_seen_add_hs(set, h, primary);
+            if (any < 0)
+                return -1;
         }
-        json_object_set_new(ev, "required", required);
-        json_object_set_new(ev, "missing", missing);
-        if (n_missing > 0) {
-            snprintf(msg, len, "%s certificate lacks %zu required name%s: %s", lc_listener_label(l),
-                     n_missing, n_missing == 1 ? "" : "s", list);
-            return LC_FAIL;
+        if (!any) {
+            if (lc_strv_add_once(&set->unseen, h->name) < 0)
+                return -1;
+            set->primary_unseen |= d == 0;
         }
-        snprintf(msg, len, "covers all %zu required names", n_required);
-        return LC_PASS;
     }
-    case LC_J_CHAIN: {
-        X509_STORE *store = SSL_CTX_get_cert_store(l->ctx);
-        enum lc_chain_kind k = lc_cert_verify_chain(store, chain, msg, len);
-        json_object_set_new(ev, "chain_sent", lc_chain_json(chain));
-        return k == LC_CHAIN_OK ? LC_PASS : LC_FAIL;
+    return 0;
+}
+
+/* "a, b, c and 2 more" from at most `max` entries. */
+static void lc_list_text(const struct lc_strv *sv, size_t max, char *buf, size_t len)
+{
+    size_t i, used = 0;
+    int w;
+
+    buf[0] = '\0';
+    for (i = 0; i < sv->n && i < max; i++) {
+        w = snprintf(buf + used, len - used, "%s%s", i ? ", " : "", sv->v[i]);
+        if (w < 0 || (size_t)w >= len - used)
+            return;
+        used += (size_t)w;
     }
-    case LC_J_VALIDITY:
-        return lc_judge_dates(x, "the certificate", lc_check_config(check)->cert_warn_days, msg,
-                              len);
-    case LC_J_INTERMEDIATES: {
-        enum lc_status worst = LC_PASS;
-        char one[400];
-        int n = chain != NULL ? sk_X509_num(chain) : 0;
-        if (n <= 1) {
-            snprintf(msg, len, "no intermediate sent (see tls.chain)");
-            return LC_PASS;
-        }
-        snprintf(msg, len, "%d intermediate%s valid", n - 1, n == 2 ? "" : "s");
-        for (i = 1; i < n; i++) {
-            enum lc_status st =
-                lc_judge_dates(sk_X509_value(chain, i), "intermediate",
-                               lc_check_config(check)->cert_warn_days, one, sizeof(one));
-            if (lc_status_rank(st) > lc_status_rank(worst)) {
-                worst = st;
-                snprintf(msg, len, "%s", one);
-            }
-        }
-        return worst;
-    }
-    case LC_J_KEY:
-        lc_cert_key(x, &ktype, &bits);
-        if ((strcmp(ktype, "RSA") == 0 || strcmp(ktype, "RSA-PSS") == 0 ||
-             strcmp(ktype, "DSA") == 0) &&
-            bits < 1024) {
-            snprintf(msg, len, "%s %d-bit key: far too weak", ktype, bits);
-            return LC_FAIL;
-        }
-        if ((strcmp(ktype, "RSA") == 0 || strcmp(ktype, "RSA-PSS") == 0) && bits < 2048) {
-            snprintf(msg, len, "RSA %d-bit key: 2048 bits or more recommended", bits);
-            return LC_WARN;
-        }
-        snprintf(msg, len, "%s %d-bit key", ktype, bits);
-        return LC_PASS;
-    case LC_J_SIGNATURE:
-        if (lc_cert_sig_is_pss(x)) {
-            snprintf(msg, len, "signed with RSASSA-PSS, which Lync does not support");
-            return LC_FAIL;
-        }
-        if (lc_cert_sig_is_md5(x)) {
-            snprintf(msg, len, "signed with %s: broken", lc_cert_sig_name(x));
-            return LC_FAIL;
-        }
-        if (lc_cert_sig_is_sha1(x)) {
-            snprintf(msg, len, "signed with SHA-1 (%s): replace with SHA-2", lc_cert_sig_name(x));
-            return LC_WARN;
-        }
-        snprintf(msg, len, "signed with %s", lc_cert_sig_name(x));
-        return LC_PASS;
-    case LC_J_EKU: {
-        int server = lc_cert_has_eku(x, NID_server_auth, &no_eku);
-        int client = lc_cert_has_eku(x, NID_client_auth, &no_eku);
-        if (no_eku) {
-            snprintf(msg, len, "no extended key usage extension: any use allowed");
-            return LC_PASS;
-        }
-        if (!server) {
-            snprintf(msg, len, "the certificate has no serverAuth extended key usage");
-            return LC_FAIL;
-        }
-        if (l->names.kind == LC_L_EDGE_FED && !client) {
-            /* Public CAs stopped issuing clientAuth in 2025-2026: a warning. */
-            snprintf(msg, len,
-                     "serverAuth present, clientAuth missing: MTLS federation partners that "
-                     "require it will reject this edge");
-            return LC_WARN;
-        }
-        snprintf(msg, len, "serverAuth%s present", client ? " and clientAuth" : "");
-        return LC_PASS;
-    }
-    case LC_J_CRL: {
-        struct lc_strv crl = {NULL, 0}, ocsp = {NULL, 0}, cai = {NULL, 0};
-        enum lc_status st;
-        lc_cert_uris(x, &crl, &ocsp, &cai);
-        json_object_set_new(ev, "crl_count", json_integer((json_int_t)crl.n));
-        json_object_set_new(ev, "ocsp_count", json_integer((json_int_t)ocsp.n));
-        json_object_set_new(ev, "ca_issuers_count", json_integer((json_int_t)cai.n));
-        if (crl.n == 0) {
-            snprintf(msg, len, "no CRL distribution point: clients cannot check revocation%s",
-                     ocsp.n > 0 ? " by CRL (OCSP present)" : "");
-            st = LC_WARN;
-        } else {
-            snprintf(msg, len, "CRL distribution point present%s: %s",
-                     ocsp.n > 0 ? ", OCSP too" : "", crl.v[0]);
-            st = LC_PASS;
-        }
-        lc_strv_clear(&crl);
-        lc_strv_clear(&ocsp);
-        lc_strv_clear(&cai);
-        return st;
-    }
-    case LC_J_SUBJECT: {
-        char *cn = lc_cert_subject_cn(x);
-        enum lc_status st = LC_PASS;
-        json_object_set_new(ev, "cn", cn ? json_string(cn) : json_null());
-        if (cn != NULL && strchr(cn, '*') != NULL) {
-            snprintf(msg, len, "wildcard subject CN=%s: Lync never supports a wildcard subject",
-                     cn);
-            st = LC_FAIL;
-        } else if (l->names.expect_cn != NULL &&
-                   (cn == NULL || strcasecmp(cn, l->names.expect_cn) != 0)) {
-            snprintf(msg, len, "subject CN=%s, expected %s", cn ? cn : "(none)",
-                     l->names.expect_cn);
-            st = LC_WARN;
-        } else {
-            snprintf(msg, len, "subject CN=%s", cn ? cn : "(none)");
-        }
-        free(cn);
-        return st;
-    }
-    case LC_J_CONSISTENCY:
-    default:
-        snprintf(msg, len, "internal: no judge");
-        return LC_ERROR;
-    }
+    if (sv->n > max)
+        snprintf(buf + used, len - used, " and %zu more", sv->n - max);
 }
 
 /* tls.consistency: every address presents the same certificate (and, for
@@ -591,50 +430,114 @@ static enum lc_status lc_judge_one(struct lc_check *check, const struct lc_judge
 static void lc_judge_consistency(struct lc_check *check, struct lc_hs_arg *h,
                                  struct lc_hs_arg *other)
 {
-    char fp0[65] = "", fp[65];
-    const char *odd = NULL;
-    size_t i, n = 0;
+    struct lc_cj_seen *a = calloc(h->n + 1, sizeof(*a)), *o = NULL;
+    char(*fp)[65] = calloc(h->n + (other != NULL ? other->n : 0) + 1, sizeof(*fp));
+    char msg[600];
+    enum lc_status st;
+    size_t i;
 
+    if (other != NULL && other->a != NULL)
+        o = calloc(other->n + 1, sizeof(*o));
+    if (a == NULL || fp == NULL || (other != NULL && other->a != NULL && o == NULL)) {
+        lc_check_finish(check, LC_ERROR, "out of memory");
+        goto done;
+    }
     for (i = 0; i < h->n; i++) {
         X509 *x = lc_hs_leaf(&h->a[i]);
-        if (x == NULL)
-            continue;
-        lc_cert_fingerprint(x, fp);
-        n++;
-        if (fp0[0] == '\0')
-            snprintf(fp0, sizeof(fp0), "%s", fp);
-        else if (strcmp(fp, fp0) != 0 && odd == NULL)
-            odd = h->a[i].addr;
+        if (x != NULL)
+            lc_cert_fingerprint(x, fp[i]);
+        a[i].addr = h->a[i].addr;
+        a[i].fp = fp[i];
     }
-    if (odd != NULL) {
-        lc_check_finish(check, LC_WARN,
-                        "%s:%u presents a different certificate from the other addresses of %s: "
-                        "every pool member must present the same certificate",
-                        odd, h->l->port, h->name);
-        return;
+    for (i = 0; o != NULL && i < other->n; i++) {
+        X509 *x = lc_hs_leaf(&other->a[i]);
+        if (x != NULL)
+            lc_cert_fingerprint(x, fp[h->n + i]);
+        o[i].addr = other->a[i].addr;
+        o[i].fp = fp[h->n + i];
     }
-    if (other != NULL && fp0[0] != '\0') {
-        for (i = 0; i < other->n; i++) {
-            X509 *x = lc_hs_leaf(&other->a[i]);
-            if (x == NULL)
-                continue;
-            lc_cert_fingerprint(x, fp);
-            if (strcmp(fp, fp0) != 0) {
-                lc_check_finish(check, LC_WARN,
-                                "%s presents different certificates on ports %u and %u: the edge "
-                                "must use the same certificate on both",
-                                h->name, h->l->port, other->l->port);
-                return;
-            }
+    st = lc_cj_consistency(h->name, h->l->port, a, h->n, o, o != NULL ? other->n : 0,
+                           other != NULL ? other->l->port : 0, msg, sizeof(msg));
+    if (st == LC_SKIP)
+        lc_check_finish(check, st, "%s (see %s)", msg, lc_check_result(lc_check_dep(check, 0))->id);
+    else
+        lc_check_finish(check, st, "%s", msg);
+done:
+    free(a);
+    free(o);
+    free(fp);
+}
+
+/* Judge each distinct certificate once; the check takes the worst verdict,
+ * naming the certificate, the names and the addresses it came from when
+ * the listener presented several. */
+static void lc_judge_certs(struct lc_check *check, const struct lc_judge_arg *j,
+                           struct lc_seen_set *set)
+{
+    json_t *certs = json_object();
+    struct lc_cj_ctx ctx;
+    enum lc_status worst = LC_PASS;
+    char worst_msg[700] = "", msg[700], names[300], addrs[200], unseen[300], tail[400] = "";
+    const struct lc_seen *ws = NULL;
+    size_t i;
+
+    ctx.ln = &j->l->names;
+    ctx.store = SSL_CTX_get_cert_store(j->l->ctx);
+    ctx.warn_days = lc_check_config(check)->cert_warn_days;
+    json_object_set_new(lc_check_evidence(check), "certificates", certs);
+    for (i = 0; i < set->n; i++) {
+        const struct lc_seen *s = &set->v[i];
+        const struct lc_cj_cert c = {s->leaf, s->chain, (const char *const *)s->names.v, s->names.n,
+                                     s->for_primary};
+        json_t *ev = json_object(), *nv = json_array(), *av = json_array();
+        enum lc_status st;
+        size_t k;
+
+        for (k = 0; k < s->names.n; k++)
+            json_array_append_new(nv, json_string(s->names.v[k]));
+        for (k = 0; k < s->addrs.n; k++)
+            json_array_append_new(av, json_string(s->addrs.v[k]));
+        json_object_set_new(ev, "names", nv);
+        json_object_set_new(ev, "addresses", av);
+        json_object_set_new(ev, "certificate", lc_cert_to_json(s->leaf));
+        json_object_set_new(certs, s->fp, ev);
+        if (j->kind == LC_J_NAME)
+            st = lc_cj_name(s->leaf, j->name, j->wildcard_ok, ev, msg, sizeof(msg));
+        else
+            st = lc_cj_judge(j->cj, &ctx, &c, ev, msg, sizeof(msg));
+        json_object_set_new(ev, "status", json_string(lc_status_name(st)));
+        json_object_set_new(ev, "message", json_string(msg));
+        if (ws == NULL || lc_status_rank(st) > lc_status_rank(worst)) {
+            worst = st;
+            ws = s;
+            snprintf(worst_msg, sizeof(worst_msg), "%s", msg);
         }
     }
-    if (n == 0) {
-        lc_check_finish(check, LC_SKIP, "no certificate was presented (see %s)",
-                        lc_check_result(lc_check_dep(check, 0))->id);
+    if (set->unseen.n > 0) {
+        json_t *u = json_array();
+        for (i = 0; i < set->unseen.n; i++)
+            json_array_append_new(u, json_string(set->unseen.v[i]));
+        json_object_set_new(lc_check_evidence(check), "not_seen", u);
+        lc_list_text(&set->unseen, 4, unseen, sizeof(unseen));
+        snprintf(tail, sizeof(tail),
+                 "; not judged: %s presented no certificate (see their tls.handshake checks)",
+                 unseen);
+    }
+    /* Nothing judged for the name the check is named after: no pass. */
+    if (set->primary_unseen && worst == LC_PASS) {
+        lc_check_finish_no_input(check, lc_check_dep(check, 0), "no certificate was presented");
         return;
     }
-    lc_check_finish(check, LC_PASS, "%zu address%s present the same certificate%s", n,
-                    n == 1 ? "" : "es", other != NULL ? " on both ports" : "");
+    if (set->n > 1 && worst != LC_PASS) {
+        lc_list_text(&ws->names, 4, names, sizeof(names));
+        lc_list_text(&ws->addrs, 4, addrs, sizeof(addrs));
+        lc_check_finish(check, worst, "%s (%s): %s%s", names, addrs, worst_msg, tail);
+    } else if (set->n > 1) {
+        lc_check_finish(check, worst, "%s; %zu other certificate%s served pass%s too%s", worst_msg,
+                        set->n - 1, set->n == 2 ? "" : "s", set->n == 2 ? "es" : "", tail);
+    } else {
+        lc_check_finish(check, worst, "%s%s", worst_msg, tail);
+    }
 }
 
 static void lc_judge_start(struct lc_check *check, void *arg)
@@ -643,66 +546,36 @@ static void lc_judge_start(struct lc_check *check, void *arg)
     struct lc_check *dep = lc_check_dep(check, 0);
     struct lc_hs_arg *h = lc_check_start_arg(dep);
     const struct lc_result *dr = lc_check_result(dep);
-    json_t *certs = json_object();
-    enum lc_status worst = LC_PASS;
-    char worst_msg[600] = "", msg[600], fp[65], seen[16][65];
-    const char *worst_addr = NULL;
-    size_t i, n_seen = 0, n_distinct = 0;
+    struct lc_seen_set set;
+    char msg[300];
+    int usable;
 
-    if (h == NULL || h->a == NULL || (dr->status != LC_PASS && dr->status != LC_FAIL)) {
+    memset(&set, 0, sizeof(set));
+    if (j->kind == LC_J_NAME && lc_is_ip_literal(j->name)) {
+        lc_check_finish(check, lc_cj_name(NULL, j->name, 0, NULL, msg, sizeof(msg)), "%s", msg);
+        return;
+    }
+    usable = h != NULL && h->a != NULL && (dr->status == LC_PASS || dr->status == LC_FAIL);
+    /* The listener's certificate checks judge what the other names saw
+     * even when the primary name's handshake failed. */
+    if (!usable && j->kind != LC_J_CERT) {
         lc_check_finish_no_input(check, dep, "no handshake to judge");
-        json_decref(certs);
         return;
     }
     if (j->kind == LC_J_CONSISTENCY) {
         struct lc_check *dep2 = lc_check_dep(check, 1);
-        json_decref(certs);
         lc_judge_consistency(check, h, dep2 != NULL ? lc_check_start_arg(dep2) : NULL);
         return;
     }
-    json_object_set_new(lc_check_evidence(check), "certificates", certs);
-    /* Judge each distinct certificate once, remembering where it was seen:
-     * pool members may present different ones. */
-    for (i = 0; i < h->n; i++) {
-        X509 *x = lc_hs_leaf(&h->a[i]);
-        json_t *ev, *where;
-        size_t k;
-        enum lc_status st;
-
-        if (x == NULL)
-            continue;
-        lc_cert_fingerprint(x, fp);
-        where = json_object_get(certs, fp);
-        if (where != NULL) {
-            json_array_append_new(json_object_get(where, "addresses"), json_string(h->a[i].addr));
-            continue;
-        }
-        for (k = 0; k < n_seen && strcmp(seen[k], fp) != 0; k++)
-            ;
-        if (n_seen < 16)
-            snprintf(seen[n_seen++], 65, "%s", fp);
-        ev = json_object();
-        json_object_set_new(ev, "addresses", json_pack("[s]", h->a[i].addr));
-        json_object_set_new(ev, "certificate", lc_cert_to_json(x));
-        json_object_set_new(certs, fp, ev);
-        n_distinct++;
-        st = lc_judge_one(check, j, x, h->a[i].chain, msg, sizeof(msg), ev);
-        json_object_set_new(ev, "status", json_string(lc_status_name(st)));
-        json_object_set_new(ev, "message", json_string(msg));
-        if (worst_msg[0] == '\0' || lc_status_rank(st) > lc_status_rank(worst)) {
-            worst = st;
-            snprintf(worst_msg, sizeof(worst_msg), "%s", msg);
-            worst_addr = h->a[i].addr;
-        }
+    if (lc_seen_collect(check, j, &set) < 0) {
+        lc_check_finish(check, LC_ERROR, "out of memory");
+    } else if (set.n == 0) {
+        lc_check_finish_no_input(check, dep,
+                                 usable ? "no certificate was presented" : "no handshake to judge");
+    } else {
+        lc_judge_certs(check, j, &set);
     }
-    if (n_distinct == 0) {
-        lc_check_finish_no_input(check, dep, "no certificate was presented");
-        return;
-    }
-    if (n_distinct > 1 && worst != LC_PASS)
-        lc_check_finish(check, worst, "on %s:%u: %s", worst_addr, h->l->port, worst_msg);
-    else
-        lc_check_finish(check, worst, "%s", worst_msg);
+    lc_seen_clear(&set);
 }
 
 /* ---- planning ---- */
@@ -790,9 +663,9 @@ static struct lc_check *lc_plan_handshake(struct lc_tls_plan *p, struct lc_liste
 }
 
 static struct lc_check *lc_plan_judge(struct lc_tls_plan *p, struct lc_listener *l,
-                                      enum lc_judge_kind kind, const char *what, const char *name,
-                                      int wildcard_ok, struct lc_check *hs, const char *ref,
-                                      const char *role)
+                                      enum lc_judge_kind kind, enum lc_cj_kind cj, const char *what,
+                                      const char *name, int wildcard_ok, struct lc_check *hs,
+                                      const char *ref, const char *role, int *fresh)
 {
     struct lc_judge_arg *j = calloc(1, sizeof(*j));
     struct lc_check *c;
@@ -804,6 +677,7 @@ static struct lc_check *lc_plan_judge(struct lc_tls_plan *p, struct lc_listener 
         return NULL;
     }
     j->kind = kind;
+    j->cj = cj;
     j->l = l;
     l->refs++;
     j->wildcard_ok = wildcard_ok;
@@ -813,69 +687,84 @@ static struct lc_check *lc_plan_judge(struct lc_tls_plan *p, struct lc_listener 
         lc_judge_arg_free(j);
         return NULL;
     }
+    /* A check planned already (two roles on one name) keeps its own
+     * dependencies: it was planned before this listener's handshakes. */
+    if (fresh != NULL)
+        *fresh = lc_check_n_deps(c) == 0;
     if (lc_check_depend(c, hs) < 0 || lc_check_add_role(c, role) < 0)
         return NULL;
     return c;
 }
 
 /* Plan every check of one listener: per name clients connect to, the
- * handshake, name and consistency checks; on the primary name, the rest. */
+ * handshake, name and consistency checks; then the certificate checks of
+ * the listener, named after its primary name, over every handshake. */
 static int lc_plan_listener(struct lc_tls_plan *p, struct lc_listener *l, const char *role,
                             struct lc_check *pair_hs, struct lc_check **primary_hs)
 {
-    static const struct {
-        enum lc_judge_kind kind;
-        const char *what;
-    } judges[] = {
-        {LC_J_SAN, "san"},           {LC_J_CHAIN, "chain"},
-        {LC_J_VALIDITY, "validity"}, {LC_J_INTERMEDIATES, "intermediates"},
-        {LC_J_KEY, "key"},           {LC_J_SIGNATURE, "signature"},
-        {LC_J_EKU, "eku"},           {LC_J_CRL, "crl"},
-        {LC_J_SUBJECT, "subject"},
-    };
     const char *ref = l->names.kind == LC_L_RP ? REF_RP_CERT : REF_EDGE_CERT;
-    const struct lc_cert_name *served;
-    size_t i;
+    struct lc_check **hs_v = calloc(l->names.n + 1, sizeof(*hs_v)), *primary = NULL;
+    size_t i, k, n_hs = 0;
+    int rc = -1;
 
+    if (hs_v == NULL)
+        return -1;
     for (i = 0; i < l->names.n; i++) {
+        const struct lc_cert_name *served = &l->names.v[i];
         struct lc_check *hs, *cons;
-        served = &l->names.v[i];
         if (!served->served)
             continue;
         hs = lc_plan_handshake(p, l, served->name, served->wildcard_ok, 0, role, ref);
         if (hs == NULL)
-            return -1;
-        if (lc_plan_judge(p, l, LC_J_NAME, "name", served->name, served->wildcard_ok, hs, ref,
-                          role) == NULL)
-            return -1;
-        cons = lc_plan_judge(p, l, LC_J_CONSISTENCY, "consistency", served->name, 0, hs, ref, role);
+            goto done;
+        hs_v[n_hs++] = hs;
+        if (lc_plan_judge(p, l, LC_J_NAME, LC_CJ_COUNT, "name", served->name, served->wildcard_ok,
+                          hs, ref, role, NULL) == NULL)
+            goto done;
+        cons = lc_plan_judge(p, l, LC_J_CONSISTENCY, LC_CJ_COUNT, "consistency", served->name, 0,
+                             hs, ref, role, NULL);
         if (cons == NULL)
-            return -1;
+            goto done;
         if (strcasecmp(served->name, l->names.primary) != 0)
             continue;
+        primary = hs;
         if (primary_hs != NULL)
             *primary_hs = hs;
-        /* The same edge certificate on 443 and 5061 (plan-for-edge-server-certificates.md). */
+        /* The same edge certificate on 443 and 5061 (plan-for-edge-server-certificates). */
         if (pair_hs != NULL && lc_check_depend(cons, pair_hs) < 0)
-            return -1;
-        for (size_t k = 0; k < sizeof(judges) / sizeof(judges[0]); k++) {
-            const char *r = (judges[k].kind == LC_J_SAN || judges[k].kind == LC_J_SUBJECT ||
-                             judges[k].kind == LC_J_EKU)
-                                ? ref
-                                : REF_GENERAL;
-            if (lc_plan_judge(p, l, judges[k].kind, judges[k].what, l->names.primary, 0, hs, r,
-                              role) == NULL)
-                return -1;
-        }
-        if (lc_opts_bool(p->opts, "no-sni")) {
+            goto done;
+        /* Without SNI, an address literal is what the handshake did already. */
+        if (lc_opts_bool(p->opts, "no-sni") && !served->literal) {
             struct lc_check *ns =
                 lc_plan_handshake(p, l, l->names.primary, served->wildcard_ok, 1, role, ref);
             /* Only meaningful where the listener answers at all. */
             if (ns == NULL || lc_check_depend(ns, hs) < 0)
-                return -1;
+                goto done;
         }
     }
-    return 0;
+    if (primary == NULL) {
+        rc = 0; /* cannot happen: the primary name is always served */
+        goto done;
+    }
+    for (k = 0; k < LC_CJ_COUNT; k++) {
+        const char *r =
+            (k == LC_CJ_SAN || k == LC_CJ_SUBJECT || k == LC_CJ_EKU) ? ref : REF_GENERAL;
+        int fresh = 0;
+        struct lc_check *c =
+            lc_plan_judge(p, l, LC_J_CERT, (enum lc_cj_kind)k, lc_cj_kind_name((enum lc_cj_kind)k),
+                          l->names.primary, 0, primary, r, role, &fresh);
+        if (c == NULL)
+            goto done;
+        /* Every distinct certificate of the listener, whichever name
+         * (SNI) or address presented it: the primary's handshake first. */
+        for (i = 0; fresh && i < n_hs; i++)
+            if (lc_check_depend(c, hs_v[i]) < 0)
+                goto done;
+    }
+    rc = 0;
+done:
+    free(hs_v);
+    return rc;
 }
 
 /* Plan one listener kind; nothing when the site names nothing it serves. */
@@ -944,3 +833,17 @@ const struct lc_probe lc_probe_tls = {
     lc_tls_options,
     lc_tls_plan,
 };
+
+/* For the revocation probe (probes/revoke.c): the chain address i of a
+ * tls.handshake check presented (leaf first, as sent; NULL when that
+ * handshake failed) and the address; *addr is NULL past the last one. */
+STACK_OF(X509) * lc_tls_hs_chain(const struct lc_check *hs, size_t i, const char **addr)
+{
+    const struct lc_hs_arg *h = hs != NULL ? lc_check_start_arg(hs) : NULL;
+
+    *addr = NULL;
+    if (h == NULL || h->a == NULL || i >= h->n)
+        return NULL;
+    *addr = h->a[i].addr;
+    return h->a[i].chain;
+}

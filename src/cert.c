@@ -444,6 +444,57 @@ static void lc_name_oneline(const X509_NAME *name, char *buf, size_t len)
     BIO_free(bio);
 }
 
+json_t *lc_cert_chain_to_json(STACK_OF(X509) * chain)
+{
+    json_t *arr = json_array();
+    int i;
+
+    for (i = 0; chain != NULL && arr != NULL && i < sk_X509_num(chain); i++) {
+        X509 *x = sk_X509_value(chain, i);
+        char *cn = lc_cert_subject_cn(x);
+        char fp[65];
+        lc_cert_fingerprint(x, fp);
+        json_array_append_new(arr, json_pack("{s:s?, s:s}", "cn", cn, "sha256", fp));
+        free(cn);
+    }
+    return arr;
+}
+
+/* Did the server send `x`, or the same CA (same subject and key: a
+ * re-issued copy of an intermediate the store happens to prefer)? */
+static int lc_chain_was_sent(X509 *x, STACK_OF(X509) * sent)
+{
+    int i;
+
+    for (i = 0; i < sk_X509_num(sent); i++) {
+        X509 *s = sk_X509_value(sent, i);
+        if (X509_cmp(s, x) == 0)
+            return 1;
+        if (X509_NAME_cmp(X509_get_subject_name(s), X509_get_subject_name(x)) == 0 &&
+            EVP_PKEY_eq(X509_get0_pubkey(s), X509_get0_pubkey(x)) == 1)
+            return 1;
+    }
+    return 0;
+}
+
+/* The first certificate of the verified chain, below its trust anchor, that
+ * the server did not send, or NULL. The anchor is the chain's last
+ * certificate, a self-signed root (OpenSSL's default, no partial chains),
+ * which clients have in their own stores. */
+static X509 *lc_chain_lent(STACK_OF(X509) * built, STACK_OF(X509) * sent)
+{
+    int i, n = built != NULL ? sk_X509_num(built) : 0;
+
+    for (i = 1; i < n; i++) {
+        X509 *x = sk_X509_value(built, i);
+        if (i == n - 1 && X509_check_issued(x, x) == X509_V_OK)
+            break;
+        if (!lc_chain_was_sent(x, sent))
+            return x;
+    }
+    return NULL;
+}
+
 enum lc_chain_kind lc_cert_verify_chain(X509_STORE *store, STACK_OF(X509) * sent, char *msg,
                                         size_t len)
 {
@@ -467,8 +518,21 @@ enum lc_chain_kind lc_cert_verify_chain(X509_STORE *store, STACK_OF(X509) * sent
     /* Dates are judged by their own checks; here only the chain counts. */
     X509_VERIFY_PARAM_set_flags(X509_STORE_CTX_get0_param(ctx), X509_V_FLAG_NO_CHECK_TIME);
     if (X509_verify_cert(ctx) == 1) {
+        STACK_OF(X509) *built = X509_STORE_CTX_get0_chain(ctx);
+        X509 *lent = lc_chain_lent(built, sent);
+        if (lent != NULL) {
+            char *cn = lc_cert_subject_cn(lent);
+            kind = LC_CHAIN_INCOMPLETE;
+            snprintf(msg, len,
+                     "incomplete chain: the server does not send intermediate CN=%s; completed "
+                     "from the local trust store, which clients and partners on the internet do "
+                     "not have",
+                     cn != NULL ? cn : "(none)");
+            free(cn);
+            goto done;
+        }
         snprintf(msg, len, "chain verified: %d certificate%s sent, %d in the verified chain", n,
-                 n == 1 ? "" : "s", sk_X509_num(X509_STORE_CTX_get0_chain(ctx)));
+                 n == 1 ? "" : "s", sk_X509_num(built));
         kind = LC_CHAIN_OK;
         goto done;
     }

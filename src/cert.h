@@ -1,10 +1,10 @@
 /* lynccheck - what a certificate says, judged by Lync's rules.
  *
  * Pure functions over OpenSSL's X509 objects: no I/O, so every rule is unit
- * tested (tests/test_cert.c). Sources: LS2013 certificate-requirements-for-
- * external-user-access.md, plan-for-edge-server-certificates.md,
- * wildcard-certificate-support.md, certificate-infrastructure-requirements.md
- * (see ../shared/reference/lync-external-access.md), RFC 6125 section 6.4.3. */
+ * tested (tests/test_cert.c). Sources: Lync Server 2013 on Microsoft Learn,
+ * "Certificate requirements for external user access", "Plan for Edge
+ * Server certificates", "Wildcard certificate support", "Certificate
+ * infrastructure requirements"; RFC 6125 section 6.4.3. */
 #ifndef LC_CERT_H
 #define LC_CERT_H
 
@@ -65,9 +65,13 @@ void lc_cert_uris(X509 *x, struct lc_strv *crl, struct lc_strv *ocsp, struct lc_
  * not_after, days_left, key, signature, eku, sha256, crl, ocsp, ca_issuers. */
 json_t *lc_cert_to_json(X509 *x);
 
+/* A chain as evidence: [{cn, sha256}, ...] in the order given. */
+json_t *lc_cert_chain_to_json(STACK_OF(X509) * chain);
+
 enum lc_chain_kind {
     LC_CHAIN_OK = 0,
-    LC_CHAIN_INCOMPLETE, /* the server did not send the intermediate */
+    LC_CHAIN_INCOMPLETE, /* the server did not send the intermediate (even when the
+                            local trust store has it) */
     LC_CHAIN_SELF_SIGNED,
     LC_CHAIN_UNTRUSTED, /* the chain ends in a root we do not trust */
     LC_CHAIN_OTHER,
@@ -76,7 +80,10 @@ enum lc_chain_kind {
 
 /* Verify the chain as the server sent it (leaf first) against `store`,
  * ignoring validity dates (they have their own check). Writes a one-line
- * explanation. */
+ * explanation. Only the trust anchor may come from the store: a chain that
+ * verifies because the store (--ca-file, the system's) holds an
+ * intermediate the server does not send is LC_CHAIN_INCOMPLETE, since
+ * clients and partners on the internet do not have it. */
 enum lc_chain_kind lc_cert_verify_chain(X509_STORE *store, STACK_OF(X509) * sent, char *msg,
                                         size_t len);
 

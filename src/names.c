@@ -16,6 +16,21 @@ static struct lc_cert_name *lc_names_slot(const struct lc_listener_names *ln, co
     return NULL;
 }
 
+const char *lc_listener_kind_label(enum lc_listener_kind kind)
+{
+    switch (kind) {
+    case LC_L_RP:
+        return "reverse proxy";
+    case LC_L_EDGE:
+        return "access edge";
+    case LC_L_EDGE_FED:
+        return "access edge (federation)";
+    case LC_L_WEBCONF:
+    default:
+        return "webconf edge";
+    }
+}
+
 const struct lc_cert_name *lc_listener_names_find(const struct lc_listener_names *ln,
                                                   const char *name)
 {
@@ -30,9 +45,16 @@ static int lc_names_add(struct lc_listener_names *ln, const char *prefix, const 
 {
     char full[300];
     struct lc_cert_name *e, *v;
+    int literal;
 
     if (snprintf(full, sizeof(full), "%s%s", prefix, name) >= (int)sizeof(full))
         return 0; /* cannot be a host name; the site validation refuses it */
+    /* An address given for a role: clients reach it without SNI, and no
+     * public CA puts it in a certificate (certificate-requirements-for-
+     * external-user-access: subject and SAN are FQDNs). */
+    literal = prefix[0] == '\0' && lc_is_ip_literal(name);
+    if (literal)
+        required = 0;
     e = lc_names_slot(ln, full);
     if (e != NULL) {
         e->wildcard_ok = e->wildcard_ok && wildcard_ok;
@@ -51,6 +73,7 @@ static int lc_names_add(struct lc_listener_names *ln, const char *prefix, const 
     e->wildcard_ok = wildcard_ok;
     e->served = served;
     e->required = required;
+    e->literal = literal;
     ln->n++;
     return 0;
 }
@@ -58,6 +81,15 @@ static int lc_names_add(struct lc_listener_names *ln, const char *prefix, const 
 static int lc_names_set(char **slot, const char *value)
 {
     if (value == NULL)
+        return 0;
+    *slot = strdup(value);
+    return *slot != NULL ? 0 : -1;
+}
+
+/* The subject Lync expects: never an address (see lc_names_add). */
+static int lc_names_set_cn(char **slot, const char *value)
+{
+    if (value == NULL || lc_is_ip_literal(value))
         return 0;
     *slot = strdup(value);
     return *slot != NULL ? 0 : -1;
@@ -91,7 +123,7 @@ static int lc_names_rp(const struct lc_site *s, struct lc_listener_names *ln)
                                    : s->director_web_external.n > 0 ? s->director_web_external.v[0]
                                                                     : ln->v[0].name) < 0)
         return -1;
-    return lc_names_set(&ln->expect_cn, s->web_external.n > 0 ? s->web_external.v[0] : NULL);
+    return lc_names_set_cn(&ln->expect_cn, s->web_external.n > 0 ? s->web_external.v[0] : NULL);
 }
 
 static int lc_names_edge(const struct lc_site *s, struct lc_listener_names *ln)
@@ -111,7 +143,7 @@ static int lc_names_edge(const struct lc_site *s, struct lc_listener_names *ln)
     }
     if (lc_names_set(&ln->primary, s->access_edge) < 0)
         return -1;
-    return lc_names_set(&ln->expect_cn, s->access_edge);
+    return lc_names_set_cn(&ln->expect_cn, s->access_edge);
 }
 
 int lc_listener_names_build(const struct lc_site *site, enum lc_listener_kind kind,
@@ -136,7 +168,7 @@ int lc_listener_names_build(const struct lc_site *site, enum lc_listener_kind ki
         if (rc == 0)
             rc = lc_names_set(&out->primary, site->webconf_edge);
         if (rc == 0)
-            rc = lc_names_set(&out->expect_cn, site->access_edge);
+            rc = lc_names_set_cn(&out->expect_cn, site->access_edge);
         break;
     }
     if (rc < 0)

@@ -1,10 +1,10 @@
 /* lynccheck - which names each external TLS listener serves and which its
  * certificate must carry, computed from the site (Lync's rules).
  *
- * Sources: LS2013 certificate-requirements-for-external-user-access.md,
- * plan-for-edge-server-certificates.md, request-and-configure-a-certificate-
- * for-your-reverse-http-proxy.md, wildcard-certificate-support.md
- * (../shared/reference/lync-external-access.md, "Certificates"). */
+ * Sources: Lync Server 2013 on Microsoft Learn, "Certificate requirements
+ * for external user access", "Plan for Edge Server certificates", "Request
+ * and configure a certificate for your reverse HTTP proxy", "Wildcard
+ * certificate support". */
 #ifndef LC_NAMES_H
 #define LC_NAMES_H
 
@@ -24,12 +24,15 @@ struct lc_cert_name {
     int wildcard_ok; /* a "*.<domain>" SAN may cover it */
     int served;      /* clients connect to this name on the listener */
     int required;    /* the listener's certificate must carry it */
+    int literal;     /* an IP address given for a role: connected to without
+                        SNI, never required in a certificate */
 };
 
 struct lc_listener_names {
     enum lc_listener_kind kind;
-    char *primary;   /* the name the listener's certificate is judged on */
-    char *expect_cn; /* the subject Lync expects, or NULL */
+    char *primary;   /* the name whose certificate must carry every required name;
+                        the listener's checks are named after it */
+    char *expect_cn; /* the subject Lync expects, or NULL (unknown, or an address) */
     struct lc_cert_name *v;
     size_t n;
 };
@@ -45,11 +48,17 @@ struct lc_listener_names {
  *     requires those, the webconf FQDN and, with XMPP, xmpp.<d>; never a
  *     wildcard; subject = the access edge FQDN;
  *   webconf edge: serves and requires the webconf FQDN; the subject is the
- *     access edge FQDN (one external certificate for the edge). */
+ *     access edge FQDN (one external certificate for the edge).
+ * A role given as an IP literal (--access-edge 192.0.2.10) is served, as a
+ * client connecting by address would reach it, but never required nor
+ * expected as the subject: a public CA does not issue a certificate for an
+ * address, and Lync clients connect by name. */
 int lc_listener_names_build(const struct lc_site *site, enum lc_listener_kind kind,
                             struct lc_listener_names *out);
 void lc_listener_names_clear(struct lc_listener_names *ln);
 const struct lc_cert_name *lc_listener_names_find(const struct lc_listener_names *ln,
                                                   const char *name);
+/* "reverse proxy", "access edge", "access edge (federation)", "webconf edge". */
+const char *lc_listener_kind_label(enum lc_listener_kind kind);
 
 #endif

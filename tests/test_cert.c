@@ -19,6 +19,9 @@
 #include <string.h>
 
 #include "cert.h"
+#include "certjudge.h"
+#include "names.h"
+#include "result.h"
 #include "site.h"
 
 Suite *lc_suite_cert(void);
@@ -925,11 +928,516 @@ START_TEST(test_chain_none)
 }
 END_TEST
 
+/* ---- the TLS verdicts (certjudge.c) ------------------------------------- */
+
+/* The deployment the judges are tried on: contoso.com, every role named. */
+static struct lc_site tc_site;
+static EVP_PKEY *tc_rsa1024, *tc_rsa1536, *tc_ec;
+
+static void tc_judge_setup(void)
+{
+    tc_setup();
+    if (tc_rsa1024 == NULL)
+        tc_rsa1024 = EVP_RSA_gen(1024);
+    if (tc_rsa1536 == NULL)
+        tc_rsa1536 = EVP_RSA_gen(1536);
+    if (tc_ec == NULL)
+        tc_ec = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+    memset(&tc_site, 0, sizeof(tc_site));
+    (void)lc_strv_push(&tc_site.sip_domains, "contoso.com");
+    tc_site.access_edge = strdup("access.contoso.com");
+    tc_site.webconf_edge = strdup("webconf.contoso.com");
+    (void)lc_strv_push(&tc_site.web_external, "webext.contoso.com");
+    (void)lc_strv_push(&tc_site.director_web_external, "webdirext.contoso.com");
+    tc_site.owa = strdup("owa.contoso.com");
+    (void)lc_site_apply_defaults(&tc_site);
+}
+
+static void tc_judge_teardown(void)
+{
+    lc_site_clear(&tc_site);
+    EVP_PKEY_free(tc_rsa1024);
+    EVP_PKEY_free(tc_rsa1536);
+    EVP_PKEY_free(tc_ec);
+    tc_rsa1024 = tc_rsa1536 = tc_ec = NULL;
+    tc_teardown();
+}
+
+#define TC_RP_SAN                                                                                  \
+    "DNS:webext.contoso.com,DNS:webdirext.contoso.com,DNS:meet.contoso.com,"                       \
+    "DNS:dialin.contoso.com,DNS:lyncdiscover.contoso.com"
+#define TC_EDGE_SAN "DNS:access.contoso.com,DNS:webconf.contoso.com,DNS:sip.contoso.com"
+
+enum tc_sig { TC_SHA256 = 0, TC_SHA1, TC_MD5, TC_PSS };
+enum tc_chain {
+    TC_FULL = 0,    /* leaf and issuing CA sent; the store has the root */
+    TC_LEAF,        /* the leaf alone sent; the store has the root */
+    TC_STORE,       /* the leaf alone sent; the store has the root and the issuing CA */
+    TC_FULL_STORE,  /* leaf and issuing CA sent; the store has both too */
+    TC_SELF,        /* a self-signed leaf */
+    TC_OLD_INTER,   /* leaf and an expired issuing CA sent */
+    TC_ENDING_INTER /* leaf and an issuing CA expiring in 10 days sent */
+};
+
+/* One row: a certificate, how and for what it was served, the verdict. */
+struct tc_jcase {
+    const char *label;
+    enum lc_cj_kind kind;
+    enum lc_listener_kind listener;
+    const char *cn;
+    const char *san; /* openssl.cnf syntax, NULL: no subjectAltName */
+    long from, to;   /* validity, days from now */
+    enum tc_sig sig;
+    int bits;        /* 0: the shared RSA 2048 key; 1024, 1536; -1: EC P-256 */
+    const char *eku; /* NULL: no extension */
+    int cdp;         /* a CRL distribution point */
+    enum tc_chain chain;
+    const char *served; /* NULL: served for the primary name; else the one name */
+    enum lc_status want;
+    const char *text; /* in the message */
+};
+
+#define TC_HEALTHY_RP "webext.contoso.com", TC_RP_SAN, -1, 365, TC_SHA256, 0, "serverAuth", 1
+#define TC_HEALTHY_EDGE                                                                            \
+    "access.contoso.com", TC_EDGE_SAN, -1, 365, TC_SHA256, 0, "serverAuth,clientAuth", 1
+
+static const struct tc_jcase tc_jcases[] = {
+    /* validity (warn 30 days ahead) */
+    {"valid", LC_CJ_VALIDITY, LC_L_RP, TC_HEALTHY_RP, TC_FULL, NULL, LC_PASS, "valid until"},
+    {"expired", LC_CJ_VALIDITY, LC_L_RP, "webext.contoso.com", TC_RP_SAN, -400, -5, TC_SHA256, 0,
+     "serverAuth", 1, TC_FULL, NULL, LC_FAIL, "expired on"},
+    {"not yet valid", LC_CJ_VALIDITY, LC_L_RP, "webext.contoso.com", TC_RP_SAN, 2, 367, TC_SHA256,
+     0, "serverAuth", 1, TC_FULL, NULL, LC_FAIL, "is not yet valid"},
+    {"expiring", LC_CJ_VALIDITY, LC_L_EDGE, "access.contoso.com", TC_EDGE_SAN, -1, 10, TC_SHA256, 0,
+     "serverAuth", 1, TC_FULL, NULL, LC_WARN, "expires in"},
+    {"owa's own, expired", LC_CJ_VALIDITY, LC_L_RP, "owa.contoso.com", "DNS:owa.contoso.com", -400,
+     -5, TC_SHA256, 0, "serverAuth", 1, TC_FULL, "owa.contoso.com", LC_FAIL,
+     "(CN=owa.contoso.com) expired"},
+    /* intermediates sent */
+    {"intermediate valid", LC_CJ_INTERMEDIATES, LC_L_RP, TC_HEALTHY_RP, TC_FULL, NULL, LC_PASS,
+     "1 intermediate valid"},
+    {"no intermediate", LC_CJ_INTERMEDIATES, LC_L_RP, TC_HEALTHY_RP, TC_LEAF, NULL, LC_PASS,
+     "no intermediate sent"},
+    {"intermediate expired", LC_CJ_INTERMEDIATES, LC_L_RP, TC_HEALTHY_RP, TC_OLD_INTER, NULL,
+     LC_FAIL, "intermediate (CN=" TC_INTER ") expired"},
+    {"intermediate expiring", LC_CJ_INTERMEDIATES, LC_L_RP, TC_HEALTHY_RP, TC_ENDING_INTER, NULL,
+     LC_WARN, "expires in"},
+    /* chain as sent */
+    {"full chain", LC_CJ_CHAIN, LC_L_RP, TC_HEALTHY_RP, TC_FULL, NULL, LC_PASS, "chain verified"},
+    {"full chain, store has it too", LC_CJ_CHAIN, LC_L_RP, TC_HEALTHY_RP, TC_FULL_STORE, NULL,
+     LC_PASS, "chain verified"},
+    {"leaf only", LC_CJ_CHAIN, LC_L_RP, TC_HEALTHY_RP, TC_LEAF, NULL, LC_FAIL, "incomplete chain"},
+    {"completed from the store", LC_CJ_CHAIN, LC_L_RP, TC_HEALTHY_RP, TC_STORE, NULL, LC_FAIL,
+     "does not send intermediate CN=" TC_INTER "; completed from the local trust store"},
+    {"self-signed", LC_CJ_CHAIN, LC_L_RP, TC_HEALTHY_RP, TC_SELF, NULL, LC_FAIL, "self-signed"},
+    /* key */
+    {"RSA 2048", LC_CJ_KEY, LC_L_RP, TC_HEALTHY_RP, TC_FULL, NULL, LC_PASS, "RSA 2048-bit key"},
+    {"RSA 1536", LC_CJ_KEY, LC_L_EDGE, "access.contoso.com", TC_EDGE_SAN, -1, 365, TC_SHA256, 1536,
+     "serverAuth", 1, TC_FULL, NULL, LC_WARN, "RSA 1536-bit key: 2048 bits or more"},
+    {"RSA 1024", LC_CJ_KEY, LC_L_EDGE, "access.contoso.com", TC_EDGE_SAN, -1, 365, TC_SHA256, 1024,
+     "serverAuth", 1, TC_FULL, NULL, LC_WARN, "RSA 1024-bit key"},
+    {"EC P-256", LC_CJ_KEY, LC_L_EDGE, "access.contoso.com", TC_EDGE_SAN, -1, 365, TC_SHA256, -1,
+     "serverAuth", 1, TC_FULL, NULL, LC_PASS, "EC 256-bit key"},
+    /* signature */
+    {"SHA-256", LC_CJ_SIGNATURE, LC_L_RP, TC_HEALTHY_RP, TC_FULL, NULL, LC_PASS,
+     "signed with sha256WithRSAEncryption"},
+    {"SHA-1", LC_CJ_SIGNATURE, LC_L_RP, "webext.contoso.com", TC_RP_SAN, -1, 365, TC_SHA1, 0,
+     "serverAuth", 1, TC_FULL, NULL, LC_WARN, "SHA-1"},
+    {"MD5", LC_CJ_SIGNATURE, LC_L_RP, "webext.contoso.com", TC_RP_SAN, -1, 365, TC_MD5, 0,
+     "serverAuth", 1, TC_FULL, NULL, LC_FAIL, "md5WithRSAEncryption: broken"},
+    {"PSS", LC_CJ_SIGNATURE, LC_L_RP, "webext.contoso.com", TC_RP_SAN, -1, 365, TC_PSS, 0,
+     "serverAuth", 1, TC_FULL, NULL, LC_FAIL, "RSASSA-PSS"},
+    /* extended key usage */
+    {"serverAuth", LC_CJ_EKU, LC_L_RP, TC_HEALTHY_RP, TC_FULL, NULL, LC_PASS, "serverAuth present"},
+    {"no EKU", LC_CJ_EKU, LC_L_RP, "webext.contoso.com", TC_RP_SAN, -1, 365, TC_SHA256, 0, NULL, 1,
+     TC_FULL, NULL, LC_PASS, "any use allowed"},
+    {"no serverAuth", LC_CJ_EKU, LC_L_WEBCONF, "access.contoso.com", TC_EDGE_SAN, -1, 365,
+     TC_SHA256, 0, "clientAuth", 1, TC_FULL, NULL, LC_FAIL, "no serverAuth"},
+    {"clientAuth only, federation", LC_CJ_EKU, LC_L_EDGE_FED, "access.contoso.com", TC_EDGE_SAN, -1,
+     365, TC_SHA256, 0, "clientAuth", 1, TC_FULL, NULL, LC_FAIL, "no serverAuth"},
+    {"no clientAuth, federation", LC_CJ_EKU, LC_L_EDGE_FED, "access.contoso.com", TC_EDGE_SAN, -1,
+     365, TC_SHA256, 0, "serverAuth", 1, TC_FULL, NULL, LC_WARN, "clientAuth missing"},
+    {"no clientAuth, clients' 443", LC_CJ_EKU, LC_L_EDGE, "access.contoso.com", TC_EDGE_SAN, -1,
+     365, TC_SHA256, 0, "serverAuth", 1, TC_FULL, NULL, LC_PASS, "serverAuth present"},
+    {"both, federation", LC_CJ_EKU, LC_L_EDGE_FED, TC_HEALTHY_EDGE, TC_FULL, NULL, LC_PASS,
+     "serverAuth and clientAuth present"},
+    /* revocation information */
+    {"CDP", LC_CJ_CRL, LC_L_RP, TC_HEALTHY_RP, TC_FULL, NULL, LC_PASS,
+     "CRL distribution point present: http://crl.contoso.com/issuing.crl"},
+    {"no CDP", LC_CJ_CRL, LC_L_RP, "webext.contoso.com", TC_RP_SAN, -1, 365, TC_SHA256, 0,
+     "serverAuth", 0, TC_FULL, NULL, LC_WARN, "no CRL distribution point"},
+    /* subject */
+    {"expected CN", LC_CJ_SUBJECT, LC_L_RP, TC_HEALTHY_RP, TC_FULL, NULL, LC_PASS,
+     "subject CN=webext.contoso.com"},
+    {"wildcard CN", LC_CJ_SUBJECT, LC_L_RP, "*.contoso.com", TC_RP_SAN, -1, 365, TC_SHA256, 0,
+     "serverAuth", 1, TC_FULL, NULL, LC_FAIL, "wildcard subject CN=*.contoso.com"},
+    {"other CN", LC_CJ_SUBJECT, LC_L_RP, "webdirext.contoso.com", TC_RP_SAN, -1, 365, TC_SHA256, 0,
+     "serverAuth", 1, TC_FULL, NULL, LC_WARN, "expected webext.contoso.com"},
+    {"owa's own CN", LC_CJ_SUBJECT, LC_L_RP, "owa.contoso.com", "DNS:owa.contoso.com", -1, 365,
+     TC_SHA256, 0, "serverAuth", 1, TC_FULL, "owa.contoso.com", LC_PASS, "CN=owa.contoso.com"},
+    {"wildcard CN by SNI", LC_CJ_SUBJECT, LC_L_RP, "*.contoso.com", "DNS:meet.contoso.com", -1, 365,
+     TC_SHA256, 0, "serverAuth", 1, TC_FULL, "meet.contoso.com", LC_FAIL, "wildcard"},
+    {"webconf: the edge's CN", LC_CJ_SUBJECT, LC_L_WEBCONF, TC_HEALTHY_EDGE, TC_FULL, NULL, LC_PASS,
+     "subject CN=access.contoso.com"},
+    /* names */
+    {"every required name", LC_CJ_SAN, LC_L_RP, TC_HEALTHY_RP, TC_FULL, NULL, LC_PASS,
+     "covers all 5 required names"},
+    {"lyncdiscover missing", LC_CJ_SAN, LC_L_RP, "webext.contoso.com",
+     "DNS:webext.contoso.com,DNS:webdirext.contoso.com,DNS:meet.contoso.com,DNS:dialin.contoso.com",
+     -1, 365, TC_SHA256, 0, "serverAuth", 1, TC_FULL, NULL, LC_FAIL,
+     "reverse proxy certificate lacks 1 required name: lyncdiscover.contoso.com"},
+    {"no SAN at all", LC_CJ_SAN, LC_L_RP, "webext.contoso.com", NULL, -1, 365, TC_SHA256, 0,
+     "serverAuth", 1, TC_FULL, NULL, LC_FAIL, "lacks 4 required names"},
+    {"wildcard for simple URLs", LC_CJ_SAN, LC_L_RP, "webext.contoso.com",
+     "DNS:webext.contoso.com,DNS:webdirext.contoso.com,DNS:*.contoso.com", -1, 365, TC_SHA256, 0,
+     "serverAuth", 1, TC_FULL, NULL, LC_PASS, "covers all 5"},
+    {"wildcard on the edge", LC_CJ_SAN, LC_L_EDGE, "access.contoso.com",
+     "DNS:access.contoso.com,DNS:webconf.contoso.com,DNS:*.contoso.com", -1, 365, TC_SHA256, 0,
+     "serverAuth", 1, TC_FULL, NULL, LC_FAIL, "access edge certificate lacks 1 required name: sip"},
+    {"edge", LC_CJ_SAN, LC_L_EDGE_FED, TC_HEALTHY_EDGE, TC_FULL, NULL, LC_PASS,
+     "covers all 3 required names"},
+    {"owa's own", LC_CJ_SAN, LC_L_RP, "owa.contoso.com", "DNS:owa.contoso.com", -1, 365, TC_SHA256,
+     0, "serverAuth", 1, TC_FULL, "owa.contoso.com", LC_PASS, "covers the 1 name it is served for"},
+    {"by SNI, another name", LC_CJ_SAN, LC_L_RP, "meet.contoso.com", "DNS:dialin.contoso.com", -1,
+     365, TC_SHA256, 0, "serverAuth", 1, TC_FULL, "meet.contoso.com", LC_FAIL,
+     "does not cover 1 name it is served for: meet.contoso.com"},
+    {"by SNI, a wildcard", LC_CJ_SAN, LC_L_RP, "meet.contoso.com", "DNS:*.contoso.com", -1, 365,
+     TC_SHA256, 0, "serverAuth", 1, TC_FULL, "meet.contoso.com", LC_PASS, "covers the 1 name"},
+    {"owa, no wildcard", LC_CJ_SAN, LC_L_RP, "owa.contoso.com", "DNS:*.contoso.com", -1, 365,
+     TC_SHA256, 0, "serverAuth", 1, TC_FULL, "owa.contoso.com", LC_FAIL, "owa.contoso.com"},
+};
+
+/* The certificate of a row: subject and issuer, key, extensions, signature. */
+static X509 *tc_jcert(const struct tc_jcase *c)
+{
+    X509 *x =
+        tc_cert(c->cn, c->chain == TC_SELF ? NULL : TC_INTER, c->from * TC_DAY, c->to * TC_DAY);
+    EVP_PKEY *key = c->bits == 1024   ? tc_rsa1024
+                    : c->bits == 1536 ? tc_rsa1536
+                    : c->bits < 0     ? tc_ec
+                                      : NULL;
+
+    if (key != NULL)
+        ck_assert_int_eq(X509_set_pubkey(x, key), 1);
+    tc_ext(x, NID_basic_constraints, "critical,CA:FALSE");
+    if (c->eku != NULL)
+        tc_ext(x, NID_ext_key_usage, c->eku);
+    if (c->san != NULL)
+        tc_ext(x, NID_subject_alt_name, c->san);
+    if (c->cdp)
+        tc_ext(x, NID_crl_distribution_points, "URI:http://crl.contoso.com/issuing.crl");
+    switch (c->sig) {
+    case TC_SHA1:
+        tc_sign(x, EVP_sha1());
+        break;
+    case TC_MD5:
+        tc_sign(x, EVP_md5());
+        break;
+    case TC_PSS:
+        tc_sign_pss(x);
+        break;
+    case TC_SHA256:
+    default:
+        tc_sign(x, EVP_sha256());
+        break;
+    }
+    return x;
+}
+
+START_TEST(test_judge_table)
+{
+    const struct tc_jcase *c = &tc_jcases[_i];
+    struct lc_listener_names ln;
+    X509 *root = tc_ca(TC_ROOT, NULL), *inter, *leaf;
+    X509_STORE *store = X509_STORE_new();
+    STACK_OF(X509) *chain = sk_X509_new_null();
+    const char *served[1];
+    struct lc_cj_cert cert;
+    struct lc_cj_ctx ctx;
+    json_t *ev = json_object();
+    char msg[700] = "";
+    enum lc_status st;
+
+    switch (c->chain) {
+    case TC_OLD_INTER:
+        inter = tc_cert(TC_INTER, TC_ROOT, -800 * TC_DAY, -10 * TC_DAY);
+        break;
+    case TC_ENDING_INTER:
+        inter = tc_cert(TC_INTER, TC_ROOT, -800 * TC_DAY, 10 * TC_DAY);
+        break;
+    default:
+        inter = tc_cert(TC_INTER, TC_ROOT, -TC_DAY, 1825 * TC_DAY);
+        break;
+    }
+    tc_ext(inter, NID_basic_constraints, "critical,CA:TRUE");
+    tc_ext(inter, NID_key_usage, "critical,keyCertSign,cRLSign");
+    tc_sign(inter, EVP_sha256());
+    leaf = tc_jcert(c);
+    ck_assert_ptr_nonnull(store);
+    ck_assert_ptr_nonnull(chain);
+    ck_assert_int_eq(X509_STORE_add_cert(store, root), 1);
+    if (c->chain == TC_STORE || c->chain == TC_FULL_STORE)
+        ck_assert_int_eq(X509_STORE_add_cert(store, inter), 1);
+    ck_assert_int_gt(sk_X509_push(chain, leaf), 0);
+    if (c->chain != TC_LEAF && c->chain != TC_STORE && c->chain != TC_SELF)
+        ck_assert_int_gt(sk_X509_push(chain, inter), 0);
+    ck_assert_int_eq(lc_listener_names_build(&tc_site, c->listener, &ln), 0);
+    served[0] = c->served != NULL ? c->served : ln.primary;
+    cert.leaf = leaf;
+    cert.chain = chain;
+    cert.names = served;
+    cert.n_names = 1;
+    cert.for_primary = c->served == NULL;
+    ctx.ln = &ln;
+    ctx.store = store;
+    ctx.warn_days = 30;
+    st = lc_cj_judge(c->kind, &ctx, &cert, ev, msg, sizeof(msg));
+    ck_assert_msg(st == c->want && strstr(msg, c->text) != NULL,
+                  "%s (%s): got %s \"%s\", want %s with \"%s\"", c->label, lc_cj_kind_name(c->kind),
+                  lc_status_name(st), msg, lc_status_name(c->want), c->text);
+    /* The same without evidence: ev may be NULL. */
+    ck_assert_int_eq(lc_cj_judge(c->kind, &ctx, &cert, NULL, msg, sizeof(msg)), st);
+    lc_listener_names_clear(&ln);
+    json_decref(ev);
+    sk_X509_free(chain);
+    X509_STORE_free(store);
+    X509_free(leaf);
+    X509_free(inter);
+    X509_free(root);
+}
+END_TEST
+
+/* tls.san's evidence names what was required and what is missing. */
+START_TEST(test_judge_san_evidence)
+{
+    struct lc_listener_names ln;
+    X509 *x = tc_cert("webext.contoso.com", TC_INTER, -TC_DAY, 365 * TC_DAY);
+    struct lc_cj_cert cert = {x, NULL, NULL, 0, 1};
+    struct lc_cj_ctx ctx = {&ln, NULL, 30};
+    json_t *ev = json_object();
+    char msg[700];
+
+    tc_ext(x, NID_subject_alt_name, "DNS:webext.contoso.com,DNS:meet.contoso.com");
+    tc_sign(x, EVP_sha256());
+    ck_assert_int_eq(lc_listener_names_build(&tc_site, LC_L_RP, &ln), 0);
+    ck_assert_int_eq(lc_cj_judge(LC_CJ_SAN, &ctx, &cert, ev, msg, sizeof(msg)), LC_FAIL);
+    ck_assert_uint_eq(json_array_size(json_object_get(ev, "required")), 5);
+    ck_assert_uint_eq(json_array_size(json_object_get(ev, "missing")), 3);
+    ck_assert_str_eq(json_string_value(json_array_get(json_object_get(ev, "missing"), 0)),
+                     "webdirext.contoso.com");
+    /* No certificate is no verdict. */
+    cert.leaf = NULL;
+    ck_assert_int_eq(lc_cj_judge(LC_CJ_SAN, &ctx, &cert, NULL, msg, sizeof(msg)), LC_ERROR);
+    ck_assert_int_eq(lc_cj_judge(LC_CJ_COUNT, &ctx, &cert, NULL, msg, sizeof(msg)), LC_ERROR);
+    lc_listener_names_clear(&ln);
+    json_decref(ev);
+    X509_free(x);
+}
+END_TEST
+
+/* A role given as an address: never required in the certificate, tls.name
+ * SKIPs, tls.san judges the names the role must carry. */
+START_TEST(test_judge_literal)
+{
+    struct lc_listener_names ln;
+    X509 *x = tc_cert("access.contoso.com", TC_INTER, -TC_DAY, 365 * TC_DAY);
+    const char *served[] = {"192.0.2.10"};
+    struct lc_cj_cert cert = {x, NULL, served, 1, 1};
+    struct lc_cj_ctx ctx = {&ln, NULL, 30};
+    char msg[700];
+
+    struct lc_site site;
+
+    memset(&site, 0, sizeof(site));
+    ck_assert_int_eq(lc_strv_push(&site.sip_domains, "contoso.com"), 0);
+    site.access_edge = strdup("192.0.2.10");
+    site.webconf_edge = strdup("webconf.contoso.com");
+    tc_ext(x, NID_subject_alt_name, "DNS:webconf.contoso.com,DNS:sip.contoso.com");
+    tc_sign(x, EVP_sha256());
+    ck_assert_int_eq(lc_listener_names_build(&site, LC_L_EDGE, &ln), 0);
+    ck_assert_str_eq(ln.primary, "192.0.2.10");
+    ck_assert_ptr_null(ln.expect_cn);
+    ck_assert_int_eq(lc_cj_judge(LC_CJ_SAN, &ctx, &cert, NULL, msg, sizeof(msg)), LC_PASS);
+    ck_assert_msg(strstr(msg, "covers all 2 required names") != NULL, "%s", msg);
+    ck_assert_int_eq(lc_cj_judge(LC_CJ_SUBJECT, &ctx, &cert, NULL, msg, sizeof(msg)), LC_PASS);
+    ck_assert_int_eq(lc_cj_name(x, "192.0.2.10", 0, NULL, msg, sizeof(msg)), LC_SKIP);
+    ck_assert_msg(strstr(msg, "given as an address") != NULL, "%s", msg);
+    ck_assert_int_eq(lc_cj_name(NULL, "2001:db8::10", 0, NULL, msg, sizeof(msg)), LC_SKIP);
+    lc_listener_names_clear(&ln);
+    /* Every name an address: nothing judged, no pass. */
+    free(site.webconf_edge);
+    site.webconf_edge = strdup("192.0.2.11");
+    ck_assert_int_eq(lc_listener_names_build(&site, LC_L_WEBCONF, &ln), 0);
+    served[0] = "192.0.2.11";
+    ck_assert_int_eq(lc_cj_judge(LC_CJ_SAN, &ctx, &cert, NULL, msg, sizeof(msg)), LC_SKIP);
+    lc_listener_names_clear(&ln);
+    lc_site_clear(&site);
+    X509_free(x);
+}
+END_TEST
+
+START_TEST(test_judge_name)
+{
+    X509 *x = tc_cert("webext.contoso.com", TC_INTER, -TC_DAY, 365 * TC_DAY);
+    json_t *ev = json_object();
+    char msg[400];
+
+    tc_ext(x, NID_subject_alt_name, "DNS:webext.contoso.com,DNS:*.contoso.com");
+    tc_sign(x, EVP_sha256());
+    ck_assert_int_eq(lc_cj_name(x, "webext.contoso.com", 0, ev, msg, sizeof(msg)), LC_PASS);
+    ck_assert_str_eq(json_string_value(json_object_get(ev, "matched")), "webext.contoso.com");
+    ck_assert_int_eq(lc_cj_name(x, "meet.contoso.com", 1, ev, msg, sizeof(msg)), LC_PASS);
+    ck_assert_msg(strstr(msg, "as *.contoso.com") != NULL, "%s", msg);
+    ck_assert_int_eq(lc_cj_name(x, "sip.contoso.com", 0, NULL, msg, sizeof(msg)), LC_FAIL);
+    ck_assert_msg(strstr(msg, "no wildcard allowed") != NULL, "%s", msg);
+    ck_assert_int_eq(lc_cj_name(x, "meet.fabrikam.com", 1, NULL, msg, sizeof(msg)), LC_FAIL);
+    ck_assert_int_eq(lc_cj_name(NULL, "meet.contoso.com", 1, NULL, msg, sizeof(msg)), LC_ERROR);
+    json_decref(ev);
+    X509_free(x);
+}
+END_TEST
+
+/* tls.handshake and tls.no-sni: addresses in, verdict out. */
+struct tc_hscase {
+    const char *label;
+    int no_sni;
+    struct {
+        int ok, tls12_ok, covered;
+    } a[2];
+    size_t n;
+    enum lc_status want;
+    const char *text;
+};
+
+static const struct tc_hscase tc_hscases[] = {
+    {"both fine", 0, {{1, 1, 1}, {1, 1, 1}}, 2, LC_PASS, "TLSv1.3 on 2 addresses, TLS 1.2 offered"},
+    {"one address", 0, {{1, 1, 1}}, 1, LC_PASS, "on 1 address,"},
+    {"one refuses",
+     0,
+     {{1, 1, 1}, {0, 0, 0}},
+     2,
+     LC_FAIL,
+     "TLS handshake with sip.contoso.com (192.0.2.2:443) failed: reset"},
+    {"both refuse", 0, {{0, 0, 0}, {0, 0, 0}}, 2, LC_FAIL, "failed on several addresses: reset"},
+    {"no TLS 1.2", 0, {{1, 1, 1}, {1, 0, 1}}, 2, LC_FAIL, "192.0.2.2:443 does not offer TLS 1.2"},
+    {"no address", 0, {{0, 0, 0}}, 0, LC_ERROR, "no address"},
+    {"no SNI, covered", 1, {{1, 0, 1}, {1, 0, 1}}, 2, LC_PASS, "without SNI, every address"},
+    {"no SNI, refused",
+     1,
+     {{1, 0, 1}, {0, 0, 0}},
+     2,
+     LC_WARN,
+     "without SNI, 192.0.2.2:443 refuses the handshake: reset"},
+    {"no SNI, another certificate",
+     1,
+     {{1, 0, 0}, {1, 0, 1}},
+     2,
+     LC_WARN,
+     "192.0.2.1:443 presents a certificate (CN=default.contoso.com) that does not cover"},
+};
+
+START_TEST(test_judge_handshake)
+{
+    const struct tc_hscase *c = &tc_hscases[_i];
+    X509 *good = tc_cert("sip.contoso.com", TC_INTER, -TC_DAY, 365 * TC_DAY);
+    X509 *other = tc_cert("default.contoso.com", TC_INTER, -TC_DAY, 365 * TC_DAY);
+    struct lc_cj_hs a[2];
+    char msg[700] = "";
+    enum lc_status st;
+    size_t i;
+
+    tc_ext(good, NID_subject_alt_name, "DNS:sip.contoso.com");
+    tc_sign(good, EVP_sha256());
+    tc_ext(other, NID_subject_alt_name, "DNS:default.contoso.com");
+    tc_sign(other, EVP_sha256());
+    memset(a, 0, sizeof(a));
+    for (i = 0; i < 2; i++) {
+        a[i].addr = i == 0 ? "192.0.2.1" : "192.0.2.2";
+        a[i].ok = c->a[i].ok;
+        a[i].tls12_ok = c->a[i].tls12_ok;
+        a[i].error = "reset";
+        a[i].tls12_error = "protocol version";
+        a[i].version = "TLSv1.3";
+        a[i].leaf = c->a[i].ok ? (c->a[i].covered ? good : other) : NULL;
+    }
+    st = lc_cj_handshake("sip.contoso.com", 443, c->no_sni, 0, a, c->n, msg, sizeof(msg));
+    ck_assert_msg(st == c->want && strstr(msg, c->text) != NULL,
+                  "%s: got %s \"%s\", want %s with \"%s\"", c->label, lc_status_name(st), msg,
+                  lc_status_name(c->want), c->text);
+    X509_free(good);
+    X509_free(other);
+}
+END_TEST
+
+/* tls.consistency: fingerprints per address in, verdict out. */
+struct tc_conscase {
+    const char *label;
+    const char *fp[3];
+    size_t n;
+    int pair; /* compare with the other port */
+    const char *other_fp[2];
+    size_t n_other;
+    enum lc_status want;
+    const char *text;
+};
+
+static const struct tc_conscase tc_conscases[] = {
+    {"same", {"aa", "aa", "aa"}, 3, 0, {NULL}, 0, LC_PASS, "3 addresses present the same"},
+    {"one", {"aa"}, 1, 0, {NULL}, 0, LC_PASS, "1 address present the same certificate"},
+    {"odd one out",
+     {"aa", "bb", "aa"},
+     3,
+     0,
+     {NULL},
+     0,
+     LC_WARN,
+     "192.0.2.2:5061 presents a different certificate from the other addresses of "
+     "access.contoso.com"},
+    {"one without", {"", "aa"}, 2, 0, {NULL}, 0, LC_PASS, "1 address present"},
+    {"none", {"", ""}, 2, 0, {NULL}, 0, LC_SKIP, "no certificate was presented"},
+    {"both ports", {"aa", "aa"}, 2, 1, {"aa", "aa"}, 2, LC_PASS, "on both ports"},
+    {"other port differs",
+     {"aa", "aa"},
+     2,
+     1,
+     {"aa", "cc"},
+     2,
+     LC_WARN,
+     "different certificates on ports 5061 and 443"},
+    {"other port silent", {"aa"}, 1, 1, {""}, 1, LC_PASS, "on both ports"},
+};
+
+START_TEST(test_judge_consistency)
+{
+    static const char *const addrs[] = {"192.0.2.1", "192.0.2.2", "192.0.2.3"};
+    const struct tc_conscase *c = &tc_conscases[_i];
+    struct lc_cj_seen a[3], o[2];
+    char msg[600] = "";
+    enum lc_status st;
+    size_t i;
+
+    for (i = 0; i < c->n; i++) {
+        a[i].addr = addrs[i];
+        a[i].fp = c->fp[i];
+    }
+    for (i = 0; i < c->n_other; i++) {
+        o[i].addr = addrs[i];
+        o[i].fp = c->other_fp[i];
+    }
+    st = lc_cj_consistency("access.contoso.com", 5061, a, c->n, c->pair ? o : NULL, c->n_other, 443,
+                           msg, sizeof(msg));
+    ck_assert_msg(st == c->want && strstr(msg, c->text) != NULL,
+                  "%s: got %s \"%s\", want %s with \"%s\"", c->label, lc_status_name(st), msg,
+                  lc_status_name(c->want), c->text);
+}
+END_TEST
+
 Suite *lc_suite_cert(void)
 {
     Suite *s = suite_create("cert");
     TCase *names = tcase_create("names");
     TCase *x509 = tcase_create("x509");
+    TCase *judge = tcase_create("judge");
 
     tcase_add_loop_test(names, test_name_match, 0,
                         (int)(sizeof(tc_matches) / sizeof(tc_matches[0])));
@@ -955,7 +1463,20 @@ Suite *lc_suite_cert(void)
     tcase_add_test(x509, test_chain_self_signed);
     tcase_add_test(x509, test_chain_untrusted);
     tcase_add_test(x509, test_chain_none);
+    /* The verdicts: RSA 1024, 1536 and EC keys besides the shared one. */
+    tcase_add_unchecked_fixture(judge, tc_judge_setup, tc_judge_teardown);
+    tcase_set_timeout(judge, 20);
+    tcase_add_loop_test(judge, test_judge_table, 0,
+                        (int)(sizeof(tc_jcases) / sizeof(tc_jcases[0])));
+    tcase_add_test(judge, test_judge_san_evidence);
+    tcase_add_test(judge, test_judge_literal);
+    tcase_add_test(judge, test_judge_name);
+    tcase_add_loop_test(judge, test_judge_handshake, 0,
+                        (int)(sizeof(tc_hscases) / sizeof(tc_hscases[0])));
+    tcase_add_loop_test(judge, test_judge_consistency, 0,
+                        (int)(sizeof(tc_conscases) / sizeof(tc_conscases[0])));
     suite_add_tcase(s, names);
     suite_add_tcase(s, x509);
+    suite_add_tcase(s, judge);
     return s;
 }

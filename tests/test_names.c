@@ -1,5 +1,6 @@
 /* Unit tests of the names each TLS listener serves and must carry. */
 #include <check.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "names.h"
@@ -148,6 +149,42 @@ START_TEST(test_names_merge_roles)
 }
 END_TEST
 
+START_TEST(test_names_ip_literal)
+{
+    struct lc_listener_names ln;
+    const struct lc_cert_name *cn;
+
+    /* Roles given as addresses: reached (served), never required in the
+     * certificate nor expected as its subject. */
+    free(lc_site_two.access_edge);
+    lc_site_two.access_edge = strdup("192.0.2.10");
+    free(lc_site_two.webconf_edge);
+    lc_site_two.webconf_edge = strdup("2001:db8::11");
+    ck_assert_int_eq(lc_listener_names_build(&lc_site_two, LC_L_EDGE, &ln), 0);
+    ck_assert_str_eq(ln.primary, "192.0.2.10");
+    ck_assert_ptr_null(ln.expect_cn);
+    cn = lc_listener_names_find(&ln, "192.0.2.10");
+    ck_assert_ptr_nonnull(cn);
+    ck_assert_int_eq(cn->literal, 1);
+    ck_assert_int_eq(cn->served, 1);
+    ck_assert_int_eq(cn->required, 0);
+    cn = lc_listener_names_find(&ln, "2001:db8::11");
+    ck_assert_ptr_nonnull(cn);
+    ck_assert_int_eq(cn->literal, 1);
+    ck_assert_int_eq(cn->required, 0);
+    cn = lc_listener_names_find(&ln, "sip.contoso.com");
+    ck_assert_int_eq(cn->literal, 0);
+    ck_assert_int_eq(cn->required, 1);
+    lc_listener_names_clear(&ln);
+    ck_assert_int_eq(lc_listener_names_build(&lc_site_two, LC_L_WEBCONF, &ln), 0);
+    ck_assert_str_eq(ln.primary, "2001:db8::11");
+    ck_assert_ptr_null(ln.expect_cn);
+    lc_listener_names_clear(&ln);
+    ck_assert_str_eq(lc_listener_kind_label(LC_L_EDGE_FED), "access edge (federation)");
+    ck_assert_str_eq(lc_listener_kind_label(LC_L_RP), "reverse proxy");
+}
+END_TEST
+
 Suite *lc_suite_names(void)
 {
     Suite *s = suite_create("names");
@@ -158,6 +195,7 @@ Suite *lc_suite_names(void)
     tcase_add_test(tc, test_names_primary_and_subject);
     tcase_add_test(tc, test_names_xmpp_and_unknown);
     tcase_add_test(tc, test_names_merge_roles);
+    tcase_add_test(tc, test_names_ip_literal);
     suite_add_tcase(s, tc);
     return s;
 }

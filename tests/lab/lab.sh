@@ -344,6 +344,8 @@ dns_stop() {
 #   webconf  the web conferencing edge (.11)
 #   pool     one access edge pool member (.20, both ports; the pool gets a
 #            third, healthy member .21 so the odd one out is clear)
+#   owa      Office Web Apps' own certificate, which the reverse proxy
+#            serves for owa.<x>.test by SNI on .30 and .31
 # The faults (certificate recipes) are pki_fault's. The zone <x>.test is
 # generated (block_zone); scenarios/tls-<x>.site.in and .expect are files.
 TLS_SCENARIOS=(
@@ -365,6 +367,9 @@ TLS_SCENARIOS=(
     "tls-nocrl         24    rp       nocrl"
     "tls-pool          25    pool     pool"
     "tls-expiredca     26    rp       expiredca"
+    # Blocks 70-: every certificate served judged, not only the primary name's.
+    "tls-owaexpired    70    owa      owaexpired"
+    "tls-storechain    71    rp       storechain"
 )
 
 tls_scenarios() { # prints "scenario domain block listener fault" lines
@@ -687,6 +692,12 @@ pki_fault() {
     # A second, otherwise healthy, issuance: another serial, another fingerprint.
     pool) pki_leaf "$cert" "$cn" "$@" ;;
     expiredca) pki_leaf -c expired "$cert" "$cn" "$@" ;;
+    # Office Web Apps' own certificate (it runs on its own servers: "Plan for
+    # Office Web Apps Server" in Lync Server 2013), expired, for owa.<d> alone.
+    owaexpired) pki_leaf -s $((-400 * DAY)) -n $((-5 * DAY)) "$cert" "owa.$d" "owa.$d" ;;
+    # The leaf alone, as nochain; the scenario's ca-file (root-and-issuing.pem)
+    # holds the issuing CA, which must not complete the chain.
+    storechain) pki_leaf -l "$cert" "$cn" "$@" ;;
     *) die "unknown TLS fault '$fault'" ;;
     esac
 }
@@ -724,6 +735,8 @@ pki_generate() {
         issuing_ext "/O=lynccheck Lab/CN=lynccheck Lab Expired Issuing CA" \
         $((-800 * DAY)) $((-10 * DAY))
     chmod 600 "$dir"/*.key
+    # An enterprise PKI bundle, root and issuing CA (tls-storechain's ca-file).
+    cat "$dir/root.pem" "$dir/issuing.pem" >"$dir/root-and-issuing.pem"
 }
 
 # ---------------------------------------------------------------- TLS listeners
@@ -791,6 +804,7 @@ tls_plan() {
             pki_fault "$name-fault" "$fault" "$d" "webext.$d" "${rp_names[@]}"
             rp=$name-fault
             ;;
+        owa) pki_fault "$name-fault" "$fault" "$d" "owa.$d" ;;
         access | webconf | pool)
             pki_fault "$name-fault" "$fault" "$d" "access.$d" "${edge_names[@]}"
             case $where in
@@ -801,7 +815,15 @@ tls_plan() {
             ;;
         *) die "TLS_SCENARIOS: $name: unknown listener '$where'" ;;
         esac
-        tls_add_http "$rp" "$p.30,$p.31" - "${rp_names[@]}"
+        if [[ $where == owa ]]; then
+            # The proxy picks Office Web Apps' own certificate by SNI (nginx
+            # server_name; RFC 6066 section 3) on both of its addresses; the
+            # other names and clients without SNI get the proxy's.
+            tls_add_http "$rp" "$p.30,$p.31" - "${rp_names[@]:0:5}"
+            tls_add_http "$name-fault" "$p.30,$p.31" - "owa.$d"
+        else
+            tls_add_http "$rp" "$p.30,$p.31" - "${rp_names[@]}"
+        fi
         tls_add_stream "$webconf" "webconf.$d" "$p.11"
         tls_add_sip "$access" "access.$d" "$p.10"
         tls_add_sip "$odd" "access.$d" "$p.20"
