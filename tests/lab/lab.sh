@@ -437,6 +437,10 @@ EOZ
 #   stunsilent     iptables drops UDP 3478 to the A/V edge
 #   xmppclosed     nothing listens on 5269 (the zone has _xmpp-server._tcp)
 #   sip403         kamailio answers REGISTER 403 Forbidden on .10 and .20
+#   kerberosonly   kamailio's REGISTER 401 on .10 and .20 offers only the
+#                  Kerberos challenge (no NTLM, no TLS-DSK)
+#   sipopen        kamailio answers REGISTER 200 OK without credentials on
+#                  .10 and .20 (an Edge that registers anyone)
 #   fedfiltered    iptables drops TCP 5061 to .10 and .20
 #   rpnoport80     the reverse proxy has no port 80
 # The block's certificates are shared by every proto scenario (proto-edge,
@@ -451,6 +455,8 @@ PROTO_SCENARIOS=(
     "proto-sip403         33    sip403"
     "proto-fedfiltered    34    fedfiltered"
     "proto-rpnoport80     35    rpnoport80"
+    "proto-kerberosonly   36    kerberosonly"
+    "proto-sipopen        37    sipopen"
 )
 
 proto_scenarios() { # prints "scenario domain block fault" lines
@@ -1435,7 +1441,9 @@ nginx_stop() {
 # that reaches its pool, it answers REGISTER 401 Unauthorized with the NTLM,
 # Kerberos and TLS-DSK challenges of [MS-SIPAE] and OPTIONS 200 OK (Allow,
 # Supported), all with Server: RTC/6.0; any other request 403 Forbidden. On
-# the proto-sip403 block's addresses REGISTER gets 403 Forbidden.
+# the proto-sip403 block's addresses REGISTER gets 403 Forbidden, on
+# proto-kerberosonly's a 401 with the Kerberos challenge alone, on
+# proto-sipopen's 200 OK (kamailio_route says where each comes from).
 
 kamailio_dir() { printf '%s/kamailio' "$LAB_DIR"; }
 
@@ -1474,18 +1482,48 @@ KAMAILIO_SUPPORTED='ms-dialog-route-set-update, ms-forking, ms-cluster-failover,
 # kamailio's '...' strings would keep a \r\n as it is.
 kamailio_str() { printf '"%s"' "${1//\"/\\\"}"; }
 
-# The routing script.
+# The routing script. Where each behaviour comes from:
+# - 401 with NTLM, Kerberos and TLS-DSK challenges, each with realm "SIP
+#   Communications Service", targetname and version: [MS-SIPAE] 3.3.5.1 (the
+#   server's challenge) and 4.1 (the NTLM example); version 4 and TLS-DSK as
+#   Lync Server 2010 and later send them ([MS-SIPAE] 3.1, 3.3.5.1).
+# - proto-kerberosonly: a pool whose authentication is Kerberos only (the
+#   Kerberos challenge of [MS-SIPAE] 4.2 alone). Kerberos needs the client to
+#   reach the domain controller, so clients outside cannot authenticate
+#   ([MS-SIPAE] 3.1; Microsoft Learn, "User and client authentication for
+#   Skype for Business Server").
+# - proto-sipopen: 200 OK to a REGISTER without credentials, as a registrar
+#   with authentication off answers (RFC 3261 10.3: authenticating is the
+#   registrar's choice); a Lync Edge never does ([MS-SIPAE] 3.3.5.1).
+# - proto-sip403: REGISTER refused, 403 Forbidden (RFC 3261 21.4.4).
 kamailio_route() {
-    local name d block fault h forbid=""
+    local name d block fault h forbid="" kerb="" open="" addrs
     while read -r name d block fault; do
-        [[ $fault != sip403 ]] ||
-            forbid+="${forbid:+ || }dst_ip == $NET.$block.10 || dst_ip == $NET.$block.20"
+        addrs="dst_ip == $NET.$block.10 || dst_ip == $NET.$block.20"
+        case $fault in
+        sip403) forbid+="${forbid:+ || }$addrs" ;;
+        kerberosonly) kerb+="${kerb:+ || }$addrs" ;;
+        sipopen) open+="${open:+ || }$addrs" ;;
+        esac
     done < <(proto_scenarios)
     printf 'request_route {\n'
     if [[ -n $forbid ]]; then
         printf '    # proto-sip403: REGISTER refused.\n'
         printf '    if (method == "REGISTER" && (%s)) {\n' "$forbid"
         printf '        sl_send_reply("403", "Forbidden");\n        exit;\n    }\n'
+    fi
+    if [[ -n $kerb ]]; then
+        printf '    # proto-kerberosonly: the Kerberos challenge alone ([MS-SIPAE] 4.2).\n'
+        printf '    if (method == "REGISTER" && (%s)) {\n' "$kerb"
+        printf '        append_to_reply(%s);\n' \
+            "$(kamailio_str "WWW-Authenticate: ${KAMAILIO_CHALLENGES[1]}\\r\\n")"
+        printf '        sl_send_reply("401", "Unauthorized");\n        exit;\n    }\n'
+    fi
+    if [[ -n $open ]]; then
+        printf '    # proto-sipopen: registered without credentials (RFC 3261 10.3).\n'
+        printf '    if (method == "REGISTER" && (%s)) {\n' "$open"
+        printf '        append_to_reply(%s);\n' "$(kamailio_str "Expires: 300\\r\\n")"
+        printf '        sl_send_reply("200", "OK");\n        exit;\n    }\n'
     fi
     printf '    if (method == "REGISTER") {\n'
     for h in "${KAMAILIO_CHALLENGES[@]}"; do
@@ -1792,7 +1830,7 @@ fw_rules() { # one rule a line: the iptables arguments after -A CHAIN
         stunsilent) printf '%s\n' "-d $p.12 -p udp --dport 3478 -j DROP" ;;
         fedfiltered) printf '%s\n' "-d $p.10 -p tcp --dport 5061 -j DROP" \
             "-d $p.20 -p tcp --dport 5061 -j DROP" ;;
-        xmppclosed | sip403 | rpnoport80) ;;
+        xmppclosed | sip403 | kerberosonly | sipopen | rpnoport80) ;;
         *) die "PROTO_SCENARIOS: $name: unknown fault '$fault'" ;;
         esac
     done < <(proto_scenarios)
