@@ -41,7 +41,9 @@ static const struct lc_fix lc_fixes[] = {
      "the SIP domain."},
     {"dns", "srv-target",
      "Make the SRV record's target resolve externally to the Access Edge's public address: fix "
-     "the target's A record, or point the SRV record at the access edge FQDN."},
+     "the target's A record, or point the SRV record at the access edge FQDN. Without "
+     "--access-edge the edge name is taken from _sip._tls.<domain>: point it at sip.<domain> or "
+     "the access edge FQDN in the SIP domain, and give --access-edge to compare."},
     {"dns", "edge-address",
      "Point sip.<domain> at the Access Edge's public address (an A record, or a CNAME to the "
      "access edge FQDN): clients fall back to it when the SRV lookup fails."},
