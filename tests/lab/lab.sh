@@ -31,7 +31,7 @@ NET=${LC_LAB_NET:-127.77}
 MARKER=.lynccheck-lab
 
 # The order services start in; they stop in reverse.
-SERVICES=(dns nginx kamailio prosody coturn)
+SERVICES=(dns revoke nginx kamailio prosody coturn)
 
 # Packages the lab (and tests/lab-*.test) use.
 PACKAGES=(knot knot-dnsutils jq libxml2-utils openssl nginx libnginx-mod-stream
@@ -370,6 +370,13 @@ TLS_SCENARIOS=(
     # Blocks 70-: every certificate served judged, not only the primary name's.
     "tls-owaexpired    70    owa      owaexpired"
     "tls-storechain    71    rp       storechain"
+    # Blocks 80-: revocation faults on the access edge certificate (revoke.sh).
+    "tls-cdpinternal   80    access   cdpinternal"
+    "tls-cdpldap       81    access   cdpldap"
+    "tls-crlexpired    82    access   crlexpired"
+    "tls-revoked       83    access   revoked"
+    "tls-ocsprevoked   84    access   ocsprevoked"
+    "tls-ocspdown      85    access   ocspdown"
 )
 
 tls_scenarios() { # prints "scenario domain block listener fault" lines
@@ -582,6 +589,10 @@ declare -A PKI_WEAK=() # cert -> 1 when a server must lower its security level t
 PKI_NOW=0
 DAY=86400
 
+# The CA's CRLs and OCSP responder (service "revoke"), revocation faults.
+# shellcheck source=revoke.sh
+. "$LAB_SRC/revoke.sh"
+
 pki_dir() { printf '%s/pki' "$LAB_DIR"; }
 
 ossl() { # openssl with a time limit; its messages go to pki/openssl.log
@@ -704,7 +715,7 @@ pki_fault() {
     # The leaf alone, as nochain; the scenario's ca-file (root-and-issuing.pem)
     # holds the issuing CA, which must not complete the chain.
     storechain) pki_leaf -l "$cert" "$cn" "$@" ;;
-    *) die "unknown TLS fault '$fault'" ;;
+    *) revoke_fault "$cert" "$fault" "$cn" "$@" ;; # revoke.sh, or "unknown TLS fault"
     esac
 }
 
@@ -1373,6 +1384,7 @@ EOF
             nginx_cert "$cert"
             printf '        location / { try_files /index.html =404; }\n    }\n'
         done
+        revoke_nginx_server # pki.contoso.test: CRLs, CA certificates, OCSP (revoke.sh)
         nginx_web_maps
         nginx_web_servers
         printf '}\n\nstream {\n    ssl_protocols TLSv1.2 TLSv1.3;\n'
