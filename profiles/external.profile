@@ -5,7 +5,7 @@
 
 [profile]
 description = external access from the internet: DNS, certificates, firewall ports, SIP, MS-TURN and XMPP of the Edge, and the web services walk through the reverse proxy
-probes = dns, tls, port, sip, stun, xmpp, web
+probes = dns, tls, port, sip, stun, xmpp, web, revocation
 
 [dns]
 # Every role's external name must resolve (A/AAAA).
@@ -62,3 +62,8 @@ alternate-server = yes
 checks = discover, discover-xml, discover-http, links, user
 checks = webticket, webticket-mex, certprov, certprov-mex, abs, groupexpansion, rgs
 checks = ucdevice, mcx, ucwa, xframe, oauthtoken, internal-dirs, scheduler, meet, dialin
+
+[revocation]
+# Every certificate the external listeners serve: its CRL distribution
+# points fetched and judged, its OCSP responder asked (RFC 5280, RFC 6960),
+# as a client on the internet would; unreachable fails for the access edge.

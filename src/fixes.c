@@ -136,6 +136,18 @@ static const struct lc_fix lc_fixes[] = {
      "wildcard."},
     {"tls", NULL,
      "Assign a publicly trusted certificate that carries every name this listener serves."},
+    /* ---- revocation ---- */
+    {"revocation", "crl",
+     "Publish the issuing CA's CRL at an http:// URL whose host resolves publicly (not ldap://, "
+     "not an internal CA server name), republish it before nextUpdate, and reissue a revoked "
+     "certificate; reissue certificates whose CRL distribution points name only internal URLs."},
+    {"revocation", "ocsp",
+     "Publish the CA's OCSP responder (Online Responder) at the AIA URL from the internet, signed "
+     "by the issuing CA or a delegated OCSP signing certificate, with current responses; reissue "
+     "a revoked certificate."},
+    {"revocation", NULL,
+     "Publish the CA's CRLs and OCSP responder on the internet over HTTP, as the certificates "
+     "name them, and keep them current."},
     /* ---- xmpp ---- */
     {"xmpp", "stream",
      "Publish TCP 5269 to the Access Edge, enable XMPP federation (the XMPP Gateway of Skype for "

@@ -103,7 +103,7 @@ static X509_CRL *lc_revoke_crl_parse(const unsigned char *buf, size_t len)
 }
 
 enum lc_status lc_revoke_crl_judge(const unsigned char *buf, size_t len, X509 *cert, X509 *issuer,
-                                   int warn_days, time_t now, struct lc_revoke_facts *facts,
+                                   long warn_secs, time_t now, struct lc_revoke_facts *facts,
                                    char *msg, size_t mlen)
 {
     enum lc_status st = LC_FAIL;
@@ -128,7 +128,10 @@ enum lc_status lc_revoke_crl_judge(const unsigned char *buf, size_t len, X509 *c
         lc_revoke_time(X509_CRL_get0_lastUpdate(crl), facts->this_update,
                        sizeof(facts->this_update));
     lc_revoke_time(X509_CRL_get0_nextUpdate(crl), facts->next_update, sizeof(facts->next_update));
+    /* An empty CRL has no revokedCertificates at all: OpenSSL says -1. */
     facts->entries = (long)sk_X509_REVOKED_num(X509_CRL_get_REVOKED(crl));
+    if (facts->entries < 0)
+        facts->entries = 0;
     if (cert == NULL || issuer == NULL) {
         st = LC_ERROR;
         snprintf(msg, mlen,
@@ -185,10 +188,11 @@ enum lc_status lc_revoke_crl_judge(const unsigned char *buf, size_t len, X509 *c
                  facts->next_update, (-secs) / 86400LL);
         goto done;
     }
-    if (warn_days > 0 && secs < (long long)warn_days * 86400LL) {
+    if (warn_secs > 0 && secs < (long long)warn_secs) {
         st = LC_WARN;
-        snprintf(msg, mlen, "CRL nextUpdate %s is within %d days; serial not listed",
-                 facts->next_update, warn_days);
+        snprintf(msg, mlen,
+                 "CRL nextUpdate %s is only %lld hours away (not republished?); serial not listed",
+                 facts->next_update, secs / 3600LL);
         goto done;
     }
     st = LC_PASS;

@@ -38,10 +38,10 @@ struct lc_revoke_facts {
  * LC_REVOKE_CRL_MAX, is not issued by `issuer` or its signature does not
  * verify with the issuer's key, lists the certificate's serial (with
  * reason and date), or its nextUpdate has passed; WARN when nextUpdate is
- * within `warn_days` days or absent; ERROR when `issuer` is NULL (nothing
+ * less than `warn_secs` seconds away, or absent; ERROR when `issuer` is NULL (nothing
  * to verify with); PASS otherwise. The message names what was judged. */
 enum lc_status lc_revoke_crl_judge(const unsigned char *buf, size_t len, X509 *cert, X509 *issuer,
-                                   int warn_days, time_t now, struct lc_revoke_facts *facts,
+                                   long warn_secs, time_t now, struct lc_revoke_facts *facts,
                                    char *msg, size_t mlen);
 
 /* The DER OCSP request (RFC 6960 4.1) for `cert` issued by `issuer`,

@@ -312,6 +312,8 @@ START_TEST(test_fixes_cover_every_kind)
         {"web", "meet"},
         {"web", "dialin"},
         {"web", "vdirs"},
+        {"revocation", "crl"},
+        {"revocation", "ocsp"},
     };
     const char *probe, *what;
     size_t i;

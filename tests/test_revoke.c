@@ -24,6 +24,7 @@
 #define TR_DAY 86400L
 #define TR_SERIAL 0x1001L
 #define TR_NONE 0x7fffffffL /* no nextUpdate */
+#define TR_W (3 * TR_DAY)   /* the CRL warning window */
 
 static EVP_PKEY *tr_ca_key, *tr_other_key, *tr_resp_key;
 static X509 *tr_ca, *tr_other, *tr_leaf, *tr_resp, *tr_resp_noeku;
@@ -127,36 +128,36 @@ static const struct tr_crl_case {
     long this_off, next_off; /* seconds from now; next TR_NONE: absent */
     long revoked;            /* serial listed, 0 for none */
     int reason;              /* CRL reason code, -1 none */
-    int warn_days;
+    long warn_secs;
     int no_issuer;
     enum lc_status want;
     const char *msg;
 } tr_crl_cases[] = {
-    {TR_CRL_DER, -TR_DAY, 7 * TR_DAY, 0, -1, 3, 0, LC_PASS, "serial not listed"},
-    {TR_CRL_PEM, -TR_DAY, 7 * TR_DAY, 0, -1, 3, 0, LC_PASS, "valid until"},
-    {TR_CRL_DER, -TR_DAY, 7 * TR_DAY, 0x9999, 1, 3, 0, LC_PASS, "1 entries"},
+    {TR_CRL_DER, -TR_DAY, 7 * TR_DAY, 0, -1, TR_W, 0, LC_PASS, "serial not listed"},
+    {TR_CRL_PEM, -TR_DAY, 7 * TR_DAY, 0, -1, TR_W, 0, LC_PASS, "valid until"},
+    {TR_CRL_DER, -TR_DAY, 7 * TR_DAY, 0x9999, 1, TR_W, 0, LC_PASS, "1 entries"},
     /* Revoked, keyCompromise (RFC 5280 5.3.1 code 1), with its date. */
-    {TR_CRL_DER, -TR_DAY, 7 * TR_DAY, TR_SERIAL, 1, 3, 0, LC_FAIL, "keyCompromise"},
-    {TR_CRL_DER, -TR_DAY, 7 * TR_DAY, TR_SERIAL, -1, 3, 0, LC_FAIL, "REVOKED"},
-    {TR_CRL_PEM, -TR_DAY, 7 * TR_DAY, TR_SERIAL, 4, 3, 0, LC_FAIL, "superseded"},
+    {TR_CRL_DER, -TR_DAY, 7 * TR_DAY, TR_SERIAL, 1, TR_W, 0, LC_FAIL, "keyCompromise"},
+    {TR_CRL_DER, -TR_DAY, 7 * TR_DAY, TR_SERIAL, -1, TR_W, 0, LC_FAIL, "REVOKED"},
+    {TR_CRL_PEM, -TR_DAY, 7 * TR_DAY, TR_SERIAL, 4, TR_W, 0, LC_FAIL, "superseded"},
     /* Expired and expiring. */
-    {TR_CRL_DER, -8 * TR_DAY, -TR_DAY, 0, -1, 3, 0, LC_FAIL, "expired"},
-    {TR_CRL_DER, -8 * TR_DAY, -60, 0, -1, 3, 0, LC_FAIL, "expired"},
-    {TR_CRL_DER, -TR_DAY, TR_DAY, 0, -1, 3, 0, LC_WARN, "within 3 days"},
+    {TR_CRL_DER, -8 * TR_DAY, -TR_DAY, 0, -1, TR_W, 0, LC_FAIL, "expired"},
+    {TR_CRL_DER, -8 * TR_DAY, -60, 0, -1, TR_W, 0, LC_FAIL, "expired"},
+    {TR_CRL_DER, -TR_DAY, TR_DAY, 0, -1, TR_W, 0, LC_WARN, "hours away"},
     {TR_CRL_DER, -TR_DAY, TR_DAY, 0, -1, 0, 0, LC_PASS, "valid until"},
-    {TR_CRL_DER, -TR_DAY, TR_NONE, 0, -1, 3, 0, LC_WARN, "no nextUpdate"},
-    {TR_CRL_DER, 2 * TR_DAY, 9 * TR_DAY, 0, -1, 3, 0, LC_FAIL, "in the future"},
+    {TR_CRL_DER, -TR_DAY, TR_NONE, 0, -1, TR_W, 0, LC_WARN, "no nextUpdate"},
+    {TR_CRL_DER, 2 * TR_DAY, 9 * TR_DAY, 0, -1, TR_W, 0, LC_FAIL, "in the future"},
     /* Signature and issuer. */
-    {TR_CRL_OTHER_KEY, -TR_DAY, 7 * TR_DAY, 0, -1, 3, 0, LC_FAIL, "signature"},
-    {TR_CRL_OTHER_KEY, -TR_DAY, 7 * TR_DAY, TR_SERIAL, 1, 3, 0, LC_FAIL, "signature"},
-    {TR_CRL_OTHER_ISSUER, -TR_DAY, 7 * TR_DAY, 0, -1, 3, 0, LC_FAIL, "not issued"},
-    {TR_CRL_DER, -TR_DAY, 7 * TR_DAY, 0, -1, 3, 1, LC_ERROR, "issuing certificate is unknown"},
+    {TR_CRL_OTHER_KEY, -TR_DAY, 7 * TR_DAY, 0, -1, TR_W, 0, LC_FAIL, "signature"},
+    {TR_CRL_OTHER_KEY, -TR_DAY, 7 * TR_DAY, TR_SERIAL, 1, TR_W, 0, LC_FAIL, "signature"},
+    {TR_CRL_OTHER_ISSUER, -TR_DAY, 7 * TR_DAY, 0, -1, TR_W, 0, LC_FAIL, "not issued"},
+    {TR_CRL_DER, -TR_DAY, 7 * TR_DAY, 0, -1, TR_W, 1, LC_ERROR, "issuing certificate is unknown"},
     /* Malformed and oversize. */
-    {TR_CRL_GARBAGE, 0, 0, 0, -1, 3, 0, LC_FAIL, "not a CRL"},
-    {TR_CRL_TRUNCATED, -TR_DAY, 7 * TR_DAY, 0, -1, 3, 0, LC_FAIL, "not a CRL"},
-    {TR_CRL_TRAILING, -TR_DAY, 7 * TR_DAY, 0, -1, 3, 0, LC_FAIL, "not a CRL"},
-    {TR_CRL_EMPTY, 0, 0, 0, -1, 3, 0, LC_FAIL, "not a CRL"},
-    {TR_CRL_OVERSIZE, 0, 0, 0, -1, 3, 0, LC_FAIL, "exceeds"},
+    {TR_CRL_GARBAGE, 0, 0, 0, -1, TR_W, 0, LC_FAIL, "not a CRL"},
+    {TR_CRL_TRUNCATED, -TR_DAY, 7 * TR_DAY, 0, -1, TR_W, 0, LC_FAIL, "not a CRL"},
+    {TR_CRL_TRAILING, -TR_DAY, 7 * TR_DAY, 0, -1, TR_W, 0, LC_FAIL, "not a CRL"},
+    {TR_CRL_EMPTY, 0, 0, 0, -1, TR_W, 0, LC_FAIL, "not a CRL"},
+    {TR_CRL_OVERSIZE, 0, 0, 0, -1, TR_W, 0, LC_FAIL, "exceeds"},
 };
 
 /* A CRL as the table says, DER or PEM, in a malloc'd buffer. */
@@ -261,7 +262,7 @@ START_TEST(test_crl)
     default:
         buf = tr_crl_make(t, now, &len);
     }
-    st = lc_revoke_crl_judge(buf, len, tr_leaf, t->no_issuer ? NULL : tr_ca, t->warn_days, now, &f,
+    st = lc_revoke_crl_judge(buf, len, tr_leaf, t->no_issuer ? NULL : tr_ca, t->warn_secs, now, &f,
                              msg, sizeof(msg));
     ck_assert_msg(st == t->want, "case %d: status %d, want %d: %s", _i, (int)st, (int)t->want, msg);
     ck_assert_msg(strstr(msg, t->msg) != NULL, "case %d: \"%s\" not in \"%s\"", _i, t->msg, msg);
@@ -287,8 +288,8 @@ START_TEST(test_crl_small_msg)
     char msg[12];
 
     memset(msg, 'x', sizeof(msg));
-    ck_assert_int_eq(lc_revoke_crl_judge(buf, len, tr_leaf, tr_ca, 3, time(NULL), &f, msg, 8),
-                     LC_FAIL);
+    ck_assert_int_eq(
+        lc_revoke_crl_judge(buf, len, tr_leaf, tr_ca, 3 * TR_DAY, time(NULL), &f, msg, 8), LC_FAIL);
     ck_assert_int_eq(msg[7], '\0');
     ck_assert_int_eq(msg[8], 'x');
     free(buf);
