@@ -73,9 +73,10 @@ static const struct lc_fix lc_fixes[] = {
      "behind it is running."},
     /* ---- sip ---- */
     {"sip", "register",
-     "Publish TCP 443 (clients) and 5061 (federation) directly to the Access Edge external "
-     "interface and start the Access Edge service; a 403 or 504 with ms-diagnostics in the "
-     "evidence names what the Edge refused (e.g. the domain not enabled for external access)."},
+     "Publish TCP 443 and 5061 directly to the Access Edge and start it; a 403 or 504's "
+     "ms-diagnostics names what it refused. Kerberos only: allow NTLM and certificates for remote "
+     "users (Set-CsProxyConfiguration -UseNtlmForClientToProxyAuth $true "
+     "-UseCertificateForClientToProxyAuth $true). A 200 without credentials is not a Lync Edge."},
     {"sip", "options",
      "Let SIP over TLS reach the Access Edge on this port unaltered (no TLS inspection or "
      "HTTP-only load balancing in front of it) and check the Access Edge service is running."},
@@ -85,8 +86,9 @@ static const struct lc_fix lc_fixes[] = {
     /* ---- stun ---- */
     {"stun", "turn",
      "Allow UDP 3478 from the internet to the A/V Edge external address and check the A/V "
-     "Authentication and A/V Edge services run; behind NAT, set the A/V Edge public IP in "
-     "Topology Builder."},
+     "Authentication and A/V Edge services run; behind NAT, set its public IP in Topology "
+     "Builder. An Allocate granted without credentials (an open relay) is not the A/V Edge "
+     "answering: send the port to it."},
     {"stun", "pseudo-tls",
      "Publish TCP 443 directly to the A/V Edge external address, without SSL offloading or "
      "inspection: it carries MS-TURN over pseudo-TLS, which a TLS-terminating device breaks."},
