@@ -360,6 +360,11 @@ START_TEST(test_role_addresses)
     ck_assert_int_eq(cli.site.access_edge_src, LC_SRC_GIVEN);
     ck_assert_str_eq(cli.site.webconf_edge, "2001:db8::11");
     ck_assert_str_eq(cli.site.web_external.v[0], "198.51.100.7");
+    /* Access edge discovery (SRV) and the default never override it. */
+    ck_assert_int_eq(lc_site_discover(&cli.site, NULL, NULL, 1000000), 0);
+    ck_assert_int_eq(lc_site_default_edge(&cli.site), 0);
+    ck_assert_str_eq(cli.site.access_edge, "192.0.2.10");
+    ck_assert_int_eq(cli.site.access_edge_src, LC_SRC_GIVEN);
     /* The report's site object says which roles were given as addresses. */
     site = lc_site_to_json(&cli.site);
     ck_assert(json_is_true(json_object_get(json_object_get(site, "access_edge"), "address")));
