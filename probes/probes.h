@@ -9,7 +9,9 @@ struct lc_check;
 
 /* The dns.a:<name> check, planned now if the DNS probe has not already
  * (a profile without it, or a role it was told not to check). Its data is
- * a struct lc_dns_name (dns.h) with every address of the name. */
+ * a struct lc_dns_name (dns.h) with every address of the name. For a role
+ * given as an IP literal it is dns.address:<literal> instead: no lookup, a
+ * SKIP from the start whose data is that one address. */
 struct lc_check *lc_dns_plan_name(struct lc_run *run, const char *name, const char *role,
                                   int is_edge);
 
