@@ -1,11 +1,13 @@
 /* lynccheck - the DNS probe: the external records a Lync / Skype for
  * Business deployment publishes, with Lync's domain-matching rules.
  *
- * Sources (see ../shared/reference/lync-external-access.md):
- *   ODS = MicrosoftDocs/OfficeDocs-SkypeForBusiness; "edge-env" =
- *   Skype/SfbServer/plan-your-deployment/edge-server-deployments/
+ * Sources: ODS = MicrosoftDocs/OfficeDocs-SkypeForBusiness (learn.microsoft.com);
+ *   "edge-env" = Skype/SfbServer/plan-your-deployment/edge-server-deployments/
  *   edge-environmental-requirements.md; "adv-dns" = advanced-edge-server-dns.md;
- *   "dns.md" = .../network-requirements/dns.md; seeds 001 and 004. */
+ *   "dns.md" = .../network-requirements/dns.md; "Create DNS records for reverse
+ *   proxy servers in Lync Server 2013" and "Planning for Lync Server 2013 and
+ *   Office Communications Server federation" (TechNet library, Lync Server 2013).
+ *   The verdicts themselves are src/dnsjudge.c. */
 #include "probe.h"
 
 #include <arpa/nameser.h>
@@ -27,16 +29,16 @@
     "edge-environmental-requirements.md)"
 #define REF_RP_A                                                                                   \
     "Reverse proxy A records: external web services FQDNs, simple URLs, lyncdiscover.<domain>, "   \
-    "Office Web Apps (seed 001; ODS: Skype/SfbServer/plan-your-deployment/network-requirements/"   \
-    "dns.md)"
+    "Office Web Apps (Create DNS records for reverse proxy servers in Lync Server 2013; ODS: "     \
+    "Skype/SfbServer/plan-your-deployment/network-requirements/dns.md)"
 #define REF_SIP_TLS                                                                                \
     "SRV _sip._tls.<domain> -> access edge, port 443, target within the SIP domain "               \
     "(ODS: .../edge-server-deployments/advanced-edge-server-dns.md)"
 #define REF_FED                                                                                    \
     "SRV _sipfederationtls._tcp.<domain> -> access edge, port 5061; the target's domain must "     \
     "equal the SIP domain, else partners fail with ms-diagnostics 1009 (ODS: "                     \
-    "advanced-edge-server-dns.md; Cisco TAC 212383); also needed for push notifications (seed "    \
-    "004)"
+    "advanced-edge-server-dns.md; Cisco TAC 212383); also needed for push notifications "          \
+    "(Planning for Lync Server 2013 and Office Communications Server federation)"
 #define REF_XMPP                                                                                   \
     "SRV _xmpp-server._tcp.<domain> -> access edge, port 5269, where XMPP federation is used "     \
     "(ODS: edge-environmental-requirements.md)"
