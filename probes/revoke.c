@@ -601,69 +601,67 @@ static long lc_rv_crl_warn_secs(const struct lc_rv_arg *r)
     return days * 86400L < LC_RV_CRL_WARN_SECS ? days * 86400L : LC_RV_CRL_WARN_SECS;
 }
 
-/* One certificate's verdict over its URLs; evidence in ev. */
+/* One certificate's verdict over its URLs (lc_revoke_combine); evidence in ev. */
 static enum lc_status lc_rv_judge_subj(struct lc_rv_arg *r, struct lc_rv_subj *s, json_t *ev,
                                        char *msg, size_t mlen)
 {
-    enum lc_status worst = LC_PASS;
-    char best_msg[600] = "", unreach[500] = "", e[300], m[600];
+    struct lc_revoke_outcome out[LC_RV_MAX_URLS];
+    char urls[LC_RV_MAX_URLS][300], msgs[LC_RV_MAX_URLS][600];
     json_t *uv = json_array();
-    int fetched = 0;
-    size_t k, used = 0;
+    size_t k;
 
     json_object_set_new(ev, "urls", uv);
-    if (s->urls.n == 0) {
-        snprintf(msg, mlen, "names no %s", r->ocsp ? "OCSP responder" : "CRL distribution point");
-        return LC_SKIP;
-    }
-    if (s->issuer == NULL) {
+    /* No OCSP request without the issuer (its name and key hash name the
+     * certificate, RFC 6960 4.1.1); a CRL is fetched anyway and its judge
+     * says it cannot be verified. */
+    if (r->ocsp && s->urls.n > 0 && s->issuer == NULL) {
         snprintf(msg, mlen,
-                 "the issuer was not sent and no caIssuers certificate could be fetched: "
-                 "cannot verify %s",
-                 r->ocsp ? "an OCSP answer" : "the CRL");
+                 "the issuer was not sent and no caIssuers certificate could be "
+                 "fetched: cannot ask the OCSP responder");
         return LC_ERROR;
     }
-    for (k = 0; k < s->n_f; k++) {
+    memset(out, 0, sizeof(out));
+    for (k = 0; k < s->n_f && k < LC_RV_MAX_URLS; k++) {
         const struct lc_rv_fetch *f = s->f[k];
         struct lc_revoke_facts facts;
         json_t *u = json_object();
         enum lc_status st;
 
         json_array_append_new(uv, u);
-        json_object_set_new(u, "url", json_string(lc_rv_esc(f->url, e, sizeof(e))));
+        out[k].url = lc_rv_esc(f->url, urls[k], sizeof(urls[k]));
+        json_object_set_new(u, "url", json_string(out[k].url));
         if (f->addr[0] != '\0')
             json_object_set_new(u, "address", json_string(f->addr));
         if (f->http_status != 0)
             json_object_set_new(u, "http_status", json_integer(f->http_status));
         json_object_set_new(u, "size", json_integer((json_int_t)f->len));
         json_object_set_new(u, "reachable", json_boolean(f->reachable));
-        if (f->state != 2) {
+        out[k].done = f->state == 2;
+        out[k].reachable = f->reachable;
+        out[k].why = f->why;
+        if (!out[k].done) {
             json_object_set_new(u, "why", json_string("unfinished"));
             continue;
         }
         if (!f->reachable) {
-            int w;
             json_object_set_new(u, "why", json_string(f->why));
-            w = snprintf(unreach + used, sizeof(unreach) - used, "%s%s (%s)", used ? "; " : "",
-                         lc_rv_esc(f->url, e, sizeof(e)), f->why);
-            if (w > 0 && (size_t)w < sizeof(unreach) - used)
-                used += (size_t)w;
             continue;
         }
-        fetched = 1;
         if (f->oversize)
             st = r->ocsp ? lc_revoke_ocsp_judge(f->body, LC_REVOKE_OCSP_MAX + 1, s->cert, s->issuer,
-                                                s->chain, &facts, m, sizeof(m))
+                                                s->chain, &facts, msgs[k], sizeof(msgs[k]))
                          : lc_revoke_crl_judge(f->body, LC_REVOKE_CRL_MAX + 1, s->cert, s->issuer,
-                                               0, time(NULL), &facts, m, sizeof(m));
+                                               0, time(NULL), &facts, msgs[k], sizeof(msgs[k]));
         else if (r->ocsp)
-            st = lc_revoke_ocsp_judge(f->body, f->len, s->cert, s->issuer, s->chain, &facts, m,
-                                      sizeof(m));
+            st = lc_revoke_ocsp_judge(f->body, f->len, s->cert, s->issuer, s->chain, &facts,
+                                      msgs[k], sizeof(msgs[k]));
         else
             st = lc_revoke_crl_judge(f->body, f->len, s->cert, s->issuer, lc_rv_crl_warn_secs(r),
-                                     time(NULL), &facts, m, sizeof(m));
+                                     time(NULL), &facts, msgs[k], sizeof(msgs[k]));
+        out[k].st = st;
+        out[k].msg = msgs[k];
         json_object_set_new(u, "status", json_string(lc_status_name(st)));
-        json_object_set_new(u, "message", json_string(m));
+        json_object_set_new(u, "message", json_string(msgs[k]));
         if (facts.this_update[0] != '\0')
             json_object_set_new(u, "this_update", json_string(facts.this_update));
         if (facts.next_update[0] != '\0')
@@ -674,27 +672,8 @@ static enum lc_status lc_rv_judge_subj(struct lc_rv_arg *r, struct lc_rv_subj *s
             json_object_set_new(u, "reason", json_string(facts.reason));
         if (facts.cert_status[0] != '\0')
             json_object_set_new(u, "cert_status", json_string(facts.cert_status));
-        if (best_msg[0] == '\0' || lc_status_rank(st) > lc_status_rank(worst)) {
-            worst = st;
-            snprintf(best_msg, sizeof(best_msg), "%.250s: %.340s", lc_rv_esc(f->url, e, sizeof(e)),
-                     m);
-        }
     }
-    if (!fetched) {
-        if (unreach[0] == '\0') {
-            snprintf(msg, mlen, "no answer in time");
-            return LC_ERROR;
-        }
-        /* Federation partners check the access edge's certificate. */
-        snprintf(msg, mlen, "%s not reachable from outside: %s",
-                 r->ocsp ? "OCSP responder" : "CRL distribution point", unreach);
-        return lc_rv_is_access_edge(r) ? LC_FAIL : LC_WARN;
-    }
-    if (unreach[0] != '\0' && worst == LC_PASS)
-        snprintf(msg, mlen, "%s (also named, not reachable from outside: %s)", best_msg, unreach);
-    else
-        snprintf(msg, mlen, "%s", best_msg);
-    return worst;
+    return lc_revoke_combine(out, s->n_f, r->ocsp, lc_rv_is_access_edge(r), msg, mlen);
 }
 
 static void lc_rv_judge(struct lc_rv_arg *r)
@@ -727,11 +706,8 @@ static void lc_rv_judge(struct lc_rv_arg *r)
         json_object_set_new(ev, "message", json_string(msg));
         if (st != LC_SKIP)
             judged++;
-        /* A certificate without URLs of this kind does not count against
-         * those that have them (skip outranks pass in lc_status_rank). */
-        if (worst_msg[0] == '\0' ||
-            (st != LC_SKIP && (worst == LC_SKIP || lc_status_rank(st) > lc_status_rank(worst)))) {
-            worst = st;
+        if (i == 0 || lc_revoke_worse(worst, 0, st) != worst) {
+            worst = lc_revoke_worse(worst, i == 0, st);
             snprintf(worst_msg, sizeof(worst_msg), "%s certificate %.150s: %.990s",
                      s->is_leaf ? "server" : "intermediate",
                      lc_rv_esc(cn != NULL ? cn : s->fp, cn_buf, sizeof(cn_buf)), msg);

@@ -350,6 +350,63 @@ done:
     return st;
 }
 
+enum lc_status lc_revoke_combine(const struct lc_revoke_outcome *v, size_t n, int ocsp,
+                                 int access_edge, char *msg, size_t mlen)
+{
+    enum lc_status worst = LC_PASS;
+    char best[640] = "", unreach[520] = "";
+    size_t k, used = 0;
+    int fetched = 0, w;
+
+    if (n == 0) {
+        snprintf(msg, mlen, "names no %s", ocsp ? "OCSP responder" : "CRL distribution point");
+        return LC_SKIP;
+    }
+    for (k = 0; k < n; k++) {
+        if (!v[k].done)
+            continue;
+        if (!v[k].reachable) {
+            w = snprintf(unreach + used, sizeof(unreach) - used, "%s%.200s (%.250s)",
+                         used ? "; " : "", v[k].url, v[k].why != NULL ? v[k].why : "no answer");
+            if (w > 0 && (size_t)w < sizeof(unreach) - used)
+                used += (size_t)w;
+            continue;
+        }
+        if (!fetched || lc_status_rank(v[k].st) > lc_status_rank(worst)) {
+            worst = v[k].st;
+            snprintf(best, sizeof(best), "%.250s: %.380s", v[k].url,
+                     v[k].msg != NULL ? v[k].msg : "");
+        }
+        fetched = 1;
+    }
+    if (!fetched) {
+        if (unreach[0] == '\0') {
+            snprintf(msg, mlen, "no %s answered in time",
+                     ocsp ? "OCSP responder" : "CRL distribution point");
+            return LC_ERROR;
+        }
+        snprintf(msg, mlen, "%s not reachable from outside: %s",
+                 ocsp ? "OCSP responder" : "CRL distribution point", unreach);
+        return access_edge ? LC_FAIL : LC_WARN;
+    }
+    if (unreach[0] != '\0' && worst == LC_PASS)
+        snprintf(msg, mlen, "%s (also named, not reachable from outside: %s)", best, unreach);
+    else
+        snprintf(msg, mlen, "%s", best);
+    return worst;
+}
+
+enum lc_status lc_revoke_worse(enum lc_status so_far, int first, enum lc_status st)
+{
+    if (first)
+        return st;
+    if (st == LC_SKIP)
+        return so_far;
+    if (so_far == LC_SKIP || lc_status_rank(st) > lc_status_rank(so_far))
+        return st;
+    return so_far;
+}
+
 int lc_revoke_addr_private(const char *addr)
 {
     unsigned char b[sizeof(struct in6_addr)];

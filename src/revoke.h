@@ -62,6 +62,31 @@ enum lc_status lc_revoke_ocsp_judge(const unsigned char *buf, size_t len, X509 *
                                     STACK_OF(X509) * chain, struct lc_revoke_facts *facts,
                                     char *msg, size_t mlen);
 
+/* What fetching one revocation URL of a certificate gave. */
+struct lc_revoke_outcome {
+    const char *url;   /* printable */
+    int done;          /* the fetch ended (else it was still running) */
+    int reachable;     /* it answered 200 */
+    const char *why;   /* not reachable: why */
+    enum lc_status st; /* reachable: the CRL's or OCSP answer's verdict */
+    const char *msg;   /* and its message */
+};
+
+/* One certificate's verdict over its CRL distribution points (ocsp 0) or
+ * OCSP responders (ocsp 1): SKIP when it names none; the worst verdict of
+ * the URLs that answered (a client uses the first that answers; the
+ * unreachable others are named in a passing message); when none answered,
+ * FAIL for the access edge (federation partners check its certificate) or
+ * WARN for other listeners, naming each URL and why; ERROR when nothing
+ * ended in time. */
+enum lc_status lc_revoke_combine(const struct lc_revoke_outcome *v, size_t n, int ocsp,
+                                 int access_edge, char *msg, size_t mlen);
+
+/* The check's verdict so far and one more certificate's: the worse, where
+ * a certificate that names no URL of the kind (SKIP) never outweighs one
+ * that was judged. */
+enum lc_status lc_revoke_worse(enum lc_status so_far, int first, enum lc_status st);
+
 /* Can a client on the internet reach this revocation URL, as far as the
  * URL alone says? 1 yes (http:// or https://, a host that is a dotted name
  * or a public address), 0 no with the reason in `why` (ldap://, file:// or

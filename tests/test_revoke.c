@@ -456,6 +456,78 @@ START_TEST(test_ocsp_request)
 }
 END_TEST
 
+/* ---------------------------------------------------------------- verdicts */
+
+enum tr_out { TR_O_GOOD, TR_O_REVOKED, TR_O_WARN, TR_O_LDAP, TR_O_NXDOMAIN, TR_O_PENDING };
+
+static const struct lc_revoke_outcome tr_outs[] = {
+    [TR_O_GOOD] = {"http://pki.contoso.com/a.crl", 1, 1, NULL, LC_PASS, "CRL valid until x"},
+    [TR_O_REVOKED] = {"http://pki.contoso.com/b.crl", 1, 1, NULL, LC_FAIL,
+                      "certificate REVOKED: reason keyCompromise"},
+    [TR_O_WARN] = {"http://pki.contoso.com/c.crl", 1, 1, NULL, LC_WARN, "nextUpdate soon"},
+    [TR_O_LDAP] = {"ldap:///CN=ca", 1, 0, "LDAP URL: only machines inside", LC_PASS, NULL},
+    [TR_O_NXDOMAIN] = {"http://ca01.corp.contoso.com/d.crl", 1, 0,
+                       "ca01.corp.contoso.com does not resolve (NXDOMAIN)", LC_PASS, NULL},
+    [TR_O_PENDING] = {"http://slow.contoso.com/e.crl", 0, 0, NULL, LC_PASS, NULL},
+};
+
+static const struct tr_combine_case {
+    size_t n;
+    enum tr_out o[3];
+    int ocsp, edge;
+    enum lc_status want;
+    const char *msg;
+} tr_combine_cases[] = {
+    {0, {0}, 0, 1, LC_SKIP, "names no CRL distribution point"},
+    {0, {0}, 1, 0, LC_SKIP, "names no OCSP responder"},
+    {1, {TR_O_GOOD}, 0, 1, LC_PASS, "http://pki.contoso.com/a.crl: CRL valid"},
+    /* Not reachable from outside: the access edge fails, others warn. */
+    {1, {TR_O_LDAP}, 0, 1, LC_FAIL, "CRL distribution point not reachable from outside: ldap://"},
+    {1, {TR_O_LDAP}, 0, 0, LC_WARN, "LDAP URL"},
+    {1, {TR_O_NXDOMAIN}, 1, 1, LC_FAIL, "OCSP responder not reachable from outside"},
+    {2, {TR_O_LDAP, TR_O_NXDOMAIN}, 0, 0, LC_WARN, "NXDOMAIN"},
+    /* A client uses the first URL that answers. */
+    {2, {TR_O_LDAP, TR_O_GOOD}, 0, 1, LC_PASS, "also named, not reachable from outside: ldap://"},
+    {2, {TR_O_LDAP, TR_O_REVOKED}, 0, 1, LC_FAIL, "keyCompromise"},
+    {2, {TR_O_GOOD, TR_O_WARN}, 0, 1, LC_WARN, "nextUpdate soon"},
+    {3, {TR_O_GOOD, TR_O_REVOKED, TR_O_WARN}, 0, 0, LC_FAIL, "b.crl: certificate REVOKED"},
+    /* Nothing ended in time: could not judge. */
+    {1, {TR_O_PENDING}, 0, 1, LC_ERROR, "in time"},
+    {2, {TR_O_PENDING, TR_O_LDAP}, 0, 0, LC_WARN, "LDAP URL"},
+};
+
+START_TEST(test_combine)
+{
+    const struct tr_combine_case *t = &tr_combine_cases[_i];
+    struct lc_revoke_outcome v[3];
+    char msg[700] = "";
+    enum lc_status st;
+    size_t k;
+
+    for (k = 0; k < t->n; k++)
+        v[k] = tr_outs[t->o[k]];
+    st = lc_revoke_combine(v, t->n, t->ocsp, t->edge, msg, sizeof(msg));
+    ck_assert_msg(st == t->want, "case %d: status %d, want %d: %s", _i, (int)st, (int)t->want, msg);
+    ck_assert_msg(strstr(msg, t->msg) != NULL, "case %d: \"%s\" not in \"%s\"", _i, t->msg, msg);
+}
+END_TEST
+
+/* Across a listener's certificates: the worst, but a certificate naming
+ * no URL of the kind (skip) never outweighs a judged one. */
+START_TEST(test_worse)
+{
+    ck_assert_int_eq(lc_revoke_worse(LC_PASS, 1, LC_SKIP), LC_SKIP);
+    ck_assert_int_eq(lc_revoke_worse(LC_SKIP, 0, LC_PASS), LC_PASS);
+    ck_assert_int_eq(lc_revoke_worse(LC_PASS, 0, LC_SKIP), LC_PASS);
+    ck_assert_int_eq(lc_revoke_worse(LC_SKIP, 0, LC_SKIP), LC_SKIP);
+    ck_assert_int_eq(lc_revoke_worse(LC_PASS, 0, LC_WARN), LC_WARN);
+    ck_assert_int_eq(lc_revoke_worse(LC_FAIL, 0, LC_WARN), LC_FAIL);
+    ck_assert_int_eq(lc_revoke_worse(LC_WARN, 0, LC_ERROR), LC_ERROR);
+    ck_assert_int_eq(lc_revoke_worse(LC_ERROR, 0, LC_FAIL), LC_FAIL);
+    ck_assert_int_eq(lc_revoke_worse(LC_FAIL, 0, LC_SKIP), LC_FAIL);
+}
+END_TEST
+
 /* ---------------------------------------------------------------- URLs */
 
 static const struct tr_url_case {
@@ -523,6 +595,9 @@ Suite *lc_suite_revoke(void)
     tcase_add_loop_test(pki, test_ocsp, 0, (int)(sizeof(tr_ocsp_cases) / sizeof(tr_ocsp_cases[0])));
     tcase_add_test(pki, test_ocsp_request);
     tcase_add_loop_test(url, test_url, 0, (int)(sizeof(tr_url_cases) / sizeof(tr_url_cases[0])));
+    tcase_add_loop_test(url, test_combine, 0,
+                        (int)(sizeof(tr_combine_cases) / sizeof(tr_combine_cases[0])));
+    tcase_add_test(url, test_worse);
     suite_add_tcase(s, pki);
     suite_add_tcase(s, url);
     return s;
