@@ -16,8 +16,14 @@
  * followed by the probe itself (at most LC_WEB_MAX_HOPS, loops detected,
  * each new host resolved by lynccheck's resolver). Evidence: a bounded
  * transcript per address. What a response means is src/web.c's.
- * Sources: ../shared/reference/lync-external-access.md ("Web services walk";
- * seed 002 "Publishing Lync Director Web Services"; [MS-OCDISCWS]). */
+ * Autodiscover documents are read in any of the three dialects and their
+ * redirect links followed ([MS-OCDISCWS] 3.1.5.2, at most
+ * LC_WEB_MAX_DOC_HOPS); a SIP domain homed in Skype for Business Online
+ * is reported as hosted.
+ * Sources: [MS-OCDISCWS]; [MS-OCAUTHWS]; Microsoft Learn, "Technical
+ * requirements for mobility in Lync Server 2013", "Verify access through
+ * your reverse proxy in Lync Server 2013", "Configuration requirements for
+ * the reverse proxy in Lync Server 2013"; UCWA "Create an application". */
 #include "config.h"
 #include "probe.h"
 
@@ -45,24 +51,24 @@
 
 #define REF_WEB_DISCOVER                                                                           \
     "Autodiscover: GET https://lyncdiscover.<domain>/ answers 200 with _links self, user and "     \
-    "xframe (JSON) or an AutodiscoverResponse (XML), or a redirect for hybrid users "              \
-    "([MS-OCDISCWS]; LS2013 technical-requirements-for-mobility; ../shared/reference/"             \
-    "lync-external-access.md, \"Web services walk\")"
+    "xframe (UCWA JSON), Root Links (native JSON) or an AutodiscoverResponse (XML), or a "         \
+    "redirect link for Online / hybrid users, followed ([MS-OCDISCWS] 3.1.5.2; Microsoft Learn, "  \
+    "\"Technical requirements for mobility in Lync Server 2013\")"
 #define REF_WEB_DISCOVER_HTTP                                                                      \
     "The reverse proxy publishes lyncdiscover on HTTP 80 too (bridged to 8080); required where "   \
     "lyncdiscover is a CNAME into another domain, since mobile clients cannot use HTTPS there "    \
     "(LS2013 technical-requirements-for-mobility; configuration-requirements-for-reverse-proxy)"
 #define REF_WEB_LINKS                                                                              \
     "Every host the autodiscover links name resolves from outside and is covered by the reverse "  \
-    "proxy certificate (LS2013 request-and-configure-a-certificate-for-your-reverse-http-proxy; "  \
-    "../shared/reference/lync-external-access.md)"
+    "proxy certificate (Microsoft Learn, \"Request and configure a certificate for your reverse "  \
+    "HTTP proxy in Lync Server 2013\")"
 #define REF_WEB_USER                                                                               \
     "An anonymous GET of the autodiscover user link answers 401 with WWW-Authenticate Bearer and " \
     "MsRtcOAuth href=\".../WebTicket/oauthtoken\" (UCWA \"CreateAnApplication\"; [MS-OCDISCWS])"
 #define REF_WEB_WINAUTH                                                                            \
     "Published through the reverse proxy with pass-through authentication: an anonymous request "  \
-    "answers 401 with Negotiate and/or NTLM challenges (LS2013 verify-access-through-your-"        \
-    "reverse-proxy; seed 002 \"Publishing Lync Director Web Services\")"
+    "answers 401 with Negotiate and/or NTLM challenges (Microsoft Learn, \"Verify access through " \
+    "your reverse proxy in Lync Server 2013\"; [MS-OCAUTHWS])"
 #define REF_WEB_MEX                                                                                \
     "WCF metadata (mex) answers 200 and its endpoint addresses use the external name the client "  \
     "asked for: the reverse proxy must pass the original Host header (LS2013 configuration-"       \
@@ -162,6 +168,7 @@ struct lc_web_req {
     const char *path; /* the label for messages: the first path asked */
     char visited[LC_WEB_MAX_HOPS + 1][LC_WEB_URL_MAX];
     unsigned hops;
+    unsigned doc_hops;  /* autodiscover redirect links followed (of hops) */
     int resolving;      /* waiting for a redirect target's addresses */
     unsigned dns_left;  /* A and AAAA answers still to come */
     char next_addr[46]; /* the redirect target's first address */
@@ -169,6 +176,7 @@ struct lc_web_req {
     long status;
     struct lc_web_challenges ch;
     char ctype[128], location[LC_WEB_URL_MAX], server[128], fqdn[256];
+    struct lc_web_diag diag; /* X-Ms-diagnostics */
     char *body;
     size_t body_len;
     int too_big;
@@ -255,6 +263,7 @@ static void lc_web_req_reset(struct lc_web_req *r)
 {
     r->status = 0;
     memset(&r->ch, 0, sizeof(r->ch));
+    memset(&r->diag, 0, sizeof(r->diag));
     r->ctype[0] = r->location[0] = r->server[0] = r->fqdn[0] = '\0';
     free(r->body);
     r->body = NULL;
@@ -405,6 +414,7 @@ static size_t lc_web_on_header(char *data, size_t size, size_t n, void *arg)
     if (len >= 5 && strncmp(data, "HTTP/", 5) == 0) {
         /* A new response (after a 100 Continue): forget the last one's headers. */
         memset(&r->ch, 0, sizeof(r->ch));
+        memset(&r->diag, 0, sizeof(r->diag));
         r->ctype[0] = r->location[0] = r->server[0] = r->fqdn[0] = '\0';
         return len;
     }
@@ -427,6 +437,12 @@ static size_t lc_web_on_header(char *data, size_t size, size_t n, void *arg)
         lc_web_header_copy(r->server, sizeof(r->server), colon, len - (size_t)(colon - data));
     } else if (LC_IS("X-MS-Server-Fqdn")) {
         lc_web_header_copy(r->fqdn, sizeof(r->fqdn), colon, len - (size_t)(colon - data));
+    } else if (LC_IS("X-Ms-diagnostics") && !r->diag.present) {
+        /* The web ticket / OAuth token service's reason for an error
+         * (UCWA "Authentication in UCWA"; header names in any case). */
+        char v[512];
+        lc_web_header_copy(v, sizeof(v), colon, len - (size_t)(colon - data));
+        (void)lc_web_diag_parse(v, strlen(v), &r->diag);
     }
 #undef LC_IS
     return len;
@@ -548,6 +564,17 @@ static void lc_web_transcript_add(struct lc_web_req *r, const char *method, cons
             json_object_set_new(h, "server", lc_web_json_str(r->server));
         if (r->fqdn[0] != '\0')
             json_object_set_new(h, "x_ms_server_fqdn", lc_web_json_str(r->fqdn));
+        if (r->diag.present) {
+            json_t *d = json_object();
+            if (d != NULL) {
+                json_object_set_new(d, "code", json_integer((json_int_t)r->diag.code));
+                if (r->diag.reason[0] != '\0')
+                    json_object_set_new(d, "reason", lc_web_json_str(r->diag.reason));
+                if (r->diag.source[0] != '\0')
+                    json_object_set_new(d, "source", lc_web_json_str(r->diag.source));
+                json_object_set_new(h, "x_ms_diagnostics", d);
+            }
+        }
         json_object_set_new(e, "headers", h);
         h = NULL;
         json_object_set_new(e, "body_bytes", json_integer((json_int_t)r->body_len));
@@ -712,7 +739,9 @@ static int lc_web_follow(struct lc_web_req *r)
         goto done;
     }
     for (i = 0; i <= r->hops && i <= LC_WEB_MAX_HOPS; i++) {
-        if (strcmp(r->visited[i], next) == 0) {
+        /* Host names in any case (Online's webdir1A / webdir1a); IIS
+         * paths are case-insensitive too. */
+        if (strcasecmp(r->visited[i], next) == 0) {
             lc_web_req_end(r, LC_FAIL, "%s: redirect loop (%s -> %s), after %u redirects", r->path,
                            lc_web_esc(r->url, h1, sizeof(h1)), lc_web_esc(next, h2, sizeof(h2)),
                            r->hops + 1);
@@ -767,26 +796,28 @@ static void lc_web_req_done(CURL *easy, CURLcode result, void *arg)
     lc_web_req_judge(r);
 }
 
+/* The end of lyncdiscover.<d>'s CNAME chain (the dns.a dependency), or NULL. */
+static const char *lc_web_canonical(const struct lc_web_job *j)
+{
+    const struct lc_check *dep = lc_check_n_deps(j->check) > 0 ? lc_check_dep(j->check, 0) : NULL;
+    const struct lc_dns_name *d = dep != NULL ? lc_check_data(dep) : NULL;
+
+    return d != NULL ? d->canonical : NULL;
+}
+
 /* No HTTP answer: the verdict depends on the kind (port 80 only warns). */
 static void lc_web_req_finish(struct lc_web_req *r)
 {
     char why[700];
 
     lc_web_transport_why(r, why, sizeof(why));
-    if (r->job->kind == LC_WK_DISCOVER_HTTP) {
-        const struct lc_dns_name *d = lc_check_data(lc_check_dep(r->job->check, 0));
-        if (d != NULL && d->canonical != NULL &&
-            !lc_dns_name_within(d->canonical, r->job->domain)) {
-            lc_web_req_end(r, LC_FAIL,
-                           "%s on port 80: %s; lyncdiscover.%s is a CNAME into %s, where mobile "
-                           "clients need the HTTP port 80 rule",
-                           r->path, why, r->job->domain, d->canonical);
-            return;
-        }
-        lc_web_req_end(r, LC_WARN,
-                       "%s on port 80: %s (publish lyncdiscover on HTTP port 80 too, bridged to "
-                       "8080: mobile clients may use it)",
-                       r->path, why);
+    if (r->job->kind == LC_WK_DISCOVER_HTTP || r->job->kind == LC_WK_DISCOVER ||
+        r->job->kind == LC_WK_DISCOVER_XML) {
+        char msg[900];
+        enum lc_status st = lc_web_judge_discover_unanswered(
+            r->job->kind == LC_WK_DISCOVER_HTTP, r->job->domain, lc_web_canonical(r->job), r->path,
+            why, msg, sizeof(msg));
+        lc_web_req_end(r, st, "%s", msg);
         return;
     }
     lc_web_req_end(r, LC_FAIL, "%s: %s", r->path, why);
@@ -801,6 +832,7 @@ static void lc_web_response_of(const struct lc_web_req *r, struct lc_web_respons
     resp->location = r->location[0] != '\0' ? r->location : NULL;
     resp->server = r->server[0] != '\0' ? r->server : NULL;
     resp->server_fqdn = r->fqdn[0] != '\0' ? r->fqdn : NULL;
+    resp->diag = r->diag.present ? &r->diag : NULL;
     resp->body = r->body;
     resp->body_len = r->body_len;
 }
@@ -839,55 +871,58 @@ done:
     lc_strv_clear(&urls);
 }
 
-static void lc_web_judge_discover(struct lc_web_req *r, int xml)
+/* Judge the autodiscover document (any dialect: the answer's, not the one
+ * asked for); follow its redirect link, if that is all it has. */
+static void lc_web_judge_discover(struct lc_web_req *r)
 {
     struct lc_web_discover doc;
-    char why[200], fqdn[300], loc[100], e[300], msg[700];
-    enum lc_status st = LC_PASS;
-    int rc, keep = 0;
+    struct lc_web_discover_ctx ctx;
+    const char *follow = NULL;
+    char why[200], msg[900];
+    enum lc_status st;
 
     memset(&doc, 0, sizeof(doc));
-    fqdn[0] = '\0';
-    if (r->fqdn[0] != '\0') {
-        char f[260];
-        snprintf(fqdn, sizeof(fqdn), "; answered by %s", lc_web_esc(r->fqdn, f, sizeof(f)));
+    memset(&ctx, 0, sizeof(ctx));
+    if (lc_web_discover_parse(r->body, r->body_len, &doc, why, sizeof(why)) < 0) {
+        lc_web_discover_clear(&doc);
+        lc_web_req_end(r, LC_FAIL, "%s answers 200 but not an autodiscover document: %s", r->path,
+                       why);
+        return;
     }
-    rc = xml ? lc_web_discover_xml(r->body, r->body_len, &doc, why, sizeof(why))
-             : lc_web_discover_json(r->body, r->body_len, &doc, why, sizeof(why));
-    if (rc < 0) {
-        st = LC_FAIL;
-        snprintf(msg, sizeof(msg), "%s answers 200 but not an autodiscover document: %s", r->path,
-                 why);
-    } else if (doc.self == NULL && doc.user == NULL && doc.redirect != NULL) {
-        keep = 1;
-        snprintf(msg, sizeof(msg), "%s: redirect for hybrid / online users to %s%s", r->path,
-                 lc_web_esc(doc.redirect, e, sizeof(e)), fqdn);
-    } else if (doc.self == NULL || doc.user == NULL || doc.xframe == NULL) {
-        st = LC_FAIL;
-        snprintf(msg, sizeof(msg), "%s: the autodiscover document lacks the %s%s%slink%s", r->path,
-                 doc.self == NULL ? "self " : "", doc.user == NULL ? "user " : "",
-                 doc.xframe == NULL ? "xframe " : "", fqdn);
-    } else if (xml &&
-               (doc.access_location == NULL || strcasecmp(doc.access_location, "External") != 0)) {
-        st = LC_WARN;
-        keep = 1;
-        snprintf(msg, sizeof(msg),
-                 "%s: AccessLocation is \"%s\", not External: the request reached the internal "
-                 "site%s",
-                 r->path,
-                 lc_web_esc(doc.access_location != NULL ? doc.access_location : "(none)", loc,
-                            sizeof(loc)),
-                 fqdn);
-    } else {
-        keep = 1;
-        snprintf(msg, sizeof(msg),
-                 "%s answers 200 with the self, user and xframe links (%zu links)%s", r->path,
-                 doc.hrefs.n, fqdn);
+    ctx.path = r->path;
+    ctx.url = r->url;
+    ctx.canonical = lc_web_canonical(r->job);
+    ctx.server_fqdn = r->fqdn;
+    ctx.hops = r->doc_hops;
+    st = lc_web_discover_judge(&doc, &ctx, &follow, msg, sizeof(msg));
+    if (follow != NULL) {
+        char next[LC_WEB_URL_MAX], e[300];
+        unsigned i;
+
+        snprintf(next, sizeof(next), "%s", follow);
+        lc_web_discover_clear(&doc);
+        for (i = 0; i <= r->hops && i <= LC_WEB_MAX_HOPS; i++) {
+            if (strcasecmp(r->visited[i], next) == 0) {
+                lc_web_req_end(r, LC_FAIL, "%s: redirect loop (a redirect link back to %s)",
+                               r->path, lc_web_esc(next, e, sizeof(e)));
+                return;
+            }
+        }
+        if (r->hops >= LC_WEB_MAX_HOPS) {
+            lc_web_req_end(r, LC_FAIL, "%s: more than %d redirects, last to %s", r->path,
+                           LC_WEB_MAX_HOPS, lc_web_esc(next, e, sizeof(e)));
+            return;
+        }
+        r->hops++;
+        r->doc_hops++;
+        snprintf(r->visited[r->hops], sizeof(r->visited[r->hops]), "%s", next);
+        lc_web_goto(r, next);
+        return;
     }
     /* The first good document goes to the checks that follow the links,
      * before the verdict: ending the last request ends the check, and the
      * checks that depend on it start from there. */
-    if (keep && !xml && r->job->kind == LC_WK_DISCOVER && lc_check_data(r->job->check) == NULL) {
+    if (st != LC_FAIL && r->job->kind == LC_WK_DISCOVER && lc_check_data(r->job->check) == NULL) {
         struct lc_web_discover_data *d = calloc(1, sizeof(*d));
         if (d != NULL) {
             d->doc = doc;
@@ -918,7 +953,7 @@ static void lc_web_req_judge(struct lc_web_req *r)
             lc_web_req_end(r, st, "%s", msg);
             return;
         }
-        lc_web_judge_discover(r, j->kind == LC_WK_DISCOVER_XML);
+        lc_web_judge_discover(r);
         return;
     case LC_WK_LINKS:
         /* Any HTTP answer will do here: the certificate is what counts. */
@@ -1022,10 +1057,16 @@ static void lc_web_auth_step(struct lc_web_req *r)
             json_object_set_new(last, "body", json_string("(token response, not shown)"));
         }
         if (r->status != 200) {
+            char diag[300] = "";
+            if (r->diag.present) {
+                char t[260];
+                snprintf(diag, sizeof(diag), " (X-Ms-diagnostics %s)",
+                         lc_web_diag_text(&r->diag, t, sizeof(t)));
+            }
             lc_web_req_end(r, LC_FAIL,
                            "the password grant on %s answers %ld, not 200 with a token (wrong "
-                           "credentials, or the token endpoint is not published)",
-                           lc_web_esc(r->url, e, sizeof(e)), r->status);
+                           "credentials, or the token endpoint is not published)%s",
+                           lc_web_esc(r->url, e, sizeof(e)), r->status, diag);
             return;
         }
         root = json_loadb(r->body != NULL ? r->body : "", r->body_len, 0, &jerr);
@@ -1047,14 +1088,15 @@ static void lc_web_auth_step(struct lc_web_req *r)
                 if (strcmp(lc_check_result(dep)->what, "discover") == 0)
                     d = lc_check_data(dep);
             }
-            if (d == NULL || d->doc.user == NULL) {
+            if (d == NULL || lc_web_discover_user(&d->doc) == NULL) {
                 lc_web_req_end(r, LC_ERROR, "no user link to open");
                 return;
             }
             r->hops = 0;
-            snprintf(r->visited[0], sizeof(r->visited[0]), "%s", d->doc.user);
+            r->doc_hops = 0;
+            snprintf(r->visited[0], sizeof(r->visited[0]), "%s", lc_web_discover_user(&d->doc));
             r->path = "the user link";
-            lc_web_goto(r, d->doc.user);
+            lc_web_goto(r, lc_web_discover_user(&d->doc));
         }
         return;
     }
@@ -1068,7 +1110,7 @@ static void lc_web_auth_step(struct lc_web_req *r)
         char why[200], host[256];
         size_t i, bad = 0;
         memset(&doc, 0, sizeof(doc));
-        if (lc_web_discover_json(r->body, r->body_len, &doc, why, sizeof(why)) < 0) {
+        if (lc_web_discover_parse(r->body, r->body_len, &doc, why, sizeof(why)) < 0) {
             lc_web_req_end(r, LC_FAIL, "the user document is unreadable: %s", why);
             lc_web_discover_clear(&doc);
             return;
@@ -1506,11 +1548,11 @@ static void lc_web_start_user(struct lc_check *check, void *arg)
     d = lc_web_dep_doc(check);
     if (d == NULL)
         return;
-    if (d->doc.user == NULL) {
+    if (lc_web_discover_user(&d->doc) == NULL) {
         lc_check_finish(check, LC_SKIP, "the autodiscover answer has no user link (redirect)");
         return;
     }
-    lc_web_start_url(j, d->doc.user);
+    lc_web_start_url(j, lc_web_discover_user(&d->doc));
 }
 
 static void lc_web_start_auth(struct lc_check *check, void *arg)

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "dns.h"
 #include "utf8.h"
 
 /* ---------------------------------------------------------------- helpers */
@@ -191,8 +192,19 @@ int lc_web_challenges_add(struct lc_web_challenges *c, const char *v, size_t len
                     }
                 } else {
                     size_t s = i;
+                    /* MsRtcOAuth's href unquoted: the UCWA documentation
+                     * ("Authentication in UCWA") shows `MsRtcOAuth
+                     * href=https://contoso.com/WebTicket/oauthtoken,
+                     * grant_type="..."`, a URL that is no RFC 7235 token.
+                     * That one parameter runs to the next comma or space;
+                     * every other value stays a token. */
+                    int url = scheme == LC_AUTH_MSRTCOAUTH && end - start == 4 &&
+                              strncasecmp(v + start, "href", 4) == 0;
 
-                    while (i < len && lc_web_is_tchar((unsigned char)v[i]))
+                    while (i < len &&
+                           (lc_web_is_tchar((unsigned char)v[i]) ||
+                            (url && (unsigned char)v[i] > 0x20 && (unsigned char)v[i] < 0x7f &&
+                             v[i] != ',' && v[i] != '"' && v[i] != '\\')))
                         i++;
                     if (i == s) {
                         ret = -1;
@@ -289,16 +301,37 @@ void lc_web_discover_clear(struct lc_web_discover *d)
     free(d->user);
     free(d->xframe);
     free(d->redirect);
+    free(d->oauth);
+    free(d->domain);
     free(d->access_location);
     lc_strv_clear(&d->hrefs);
     memset(d, 0, sizeof(*d));
 }
 
-/* Remember a link by its token (JSON member name or XML token). */
-static int lc_web_link_add(struct lc_web_discover *d, const char *token, const char *href)
+/* A copy of s without the white space around it (the XML example of
+ * "Understanding Autodiscover" has attribute values with stray spaces). */
+static char *lc_web_trimdup(const char *s)
 {
-    char **slot = NULL;
+    size_t n;
 
+    while (*s != '\0' && isspace((unsigned char)*s))
+        s++;
+    n = strlen(s);
+    while (n > 0 && isspace((unsigned char)s[n - 1]))
+        n--;
+    return strndup(s, n);
+}
+
+/* Remember a link by its token (JSON member name or XML / native JSON
+ * token). [MS-OCDISCWS] 2.2.5.5 lists the tokens; UCWA's _links use the
+ * same names in lower case ("self", "user", "xframe", "redirect"). */
+static int lc_web_link_add(struct lc_web_discover *d, const char *token_in, const char *href_in)
+{
+    char **slot = NULL, *token = lc_web_trimdup(token_in), *href = lc_web_trimdup(href_in);
+    int ret = -1;
+
+    if (token == NULL || href == NULL)
+        goto done;
     if (strcasecmp(token, "self") == 0)
         slot = &d->self;
     else if (strcasecmp(token, "user") == 0)
@@ -307,13 +340,87 @@ static int lc_web_link_add(struct lc_web_discover *d, const char *token, const c
         slot = &d->xframe;
     else if (strcasecmp(token, "redirect") == 0)
         slot = &d->redirect;
+    else if (strcasecmp(token, "oauth") == 0)
+        slot = &d->oauth;
+    else if (strcasecmp(token, "domain") == 0)
+        slot = &d->domain;
     if (slot != NULL && *slot == NULL) {
         *slot = strdup(href);
         if (*slot == NULL)
-            return -1;
+            goto done;
     }
+    ret = 0;
     if (d->hrefs.n < LC_WEB_MAX_LINKS && !lc_strv_contains(&d->hrefs, href))
-        return lc_strv_push(&d->hrefs, href);
+        ret = lc_strv_push(&d->hrefs, href);
+done:
+    free(token);
+    free(href);
+    return ret;
+}
+
+/* A member of a JSON object by name, case-insensitively (the native
+ * dialect is written by .NET's serializer; no case is promised). */
+static json_t *lc_web_json_get(json_t *obj, const char *name)
+{
+    const char *key;
+    json_t *v;
+
+    if (!json_is_object(obj))
+        return NULL;
+    v = json_object_get(obj, name);
+    if (v != NULL)
+        return v;
+    json_object_foreach(obj, key, v)
+    {
+        if (strcasecmp(key, name) == 0)
+            return v;
+    }
+    return NULL;
+}
+
+/* The native JSON dialect: {"AccessLocation":"External","Root":{"Links":
+ * [{"href":"https:\/\/...","token":"User"}, ...]}} -- the XML
+ * AutodiscoverResponse ([MS-OCDISCWS] 2.2.4) in JSON, what a browser gets
+ * (Microsoft Learn, "Verify access through your reverse proxy in Lync
+ * Server 2013": tokens Domain, User, OAuth; slashes escaped as \/, which
+ * jansson decodes). The per-user document carries its Links under "User". */
+static int lc_web_discover_native(json_t *root, struct lc_web_discover *out, char *why, size_t wlen)
+{
+    static const char *const parents[] = {"Root", "User"};
+    json_t *loc = lc_web_json_get(root, "AccessLocation"), *links = NULL, *link;
+    size_t i;
+
+    for (i = 0; i < sizeof(parents) / sizeof(parents[0]) && links == NULL; i++)
+        links = lc_web_json_get(lc_web_json_get(root, parents[i]), "Links");
+    if (!json_is_array(links)) {
+        lc_web_why(why, wlen, "no _links object and no Root.Links array");
+        return -1;
+    }
+    if (json_is_string(loc)) {
+        out->access_location = strdup(json_string_value(loc));
+        if (out->access_location == NULL) {
+            lc_web_why(why, wlen, "out of memory");
+            return -1;
+        }
+    }
+    json_array_foreach(links, i, link)
+    {
+        json_t *href = lc_web_json_get(link, "href"), *token = lc_web_json_get(link, "token");
+
+        if (!json_is_string(href)) {
+            char msg[80];
+
+            snprintf(msg, sizeof(msg), "link %zu of Root.Links has no string href", i);
+            lc_web_why(why, wlen, msg);
+            return -1;
+        }
+        if (lc_web_link_add(out, json_is_string(token) ? json_string_value(token) : "",
+                            json_string_value(href)) < 0) {
+            lc_web_why(why, wlen, "out of memory");
+            return -1;
+        }
+    }
+    out->dialect = LC_WEB_DIALECT_NATIVE;
     return 0;
 }
 
@@ -339,6 +446,10 @@ int lc_web_discover_json(const char *body, size_t len, struct lc_web_discover *o
         goto done;
     }
     links = json_is_object(root) ? json_object_get(root, "_links") : NULL;
+    if (links == NULL && json_is_object(root)) {
+        ret = lc_web_discover_native(root, out, why, wlen);
+        goto done;
+    }
     if (!json_is_object(links)) {
         lc_web_why(why, wlen, "no _links object");
         goto done;
@@ -359,10 +470,41 @@ int lc_web_discover_json(const char *body, size_t len, struct lc_web_discover *o
             goto done;
         }
     }
+    out->dialect = LC_WEB_DIALECT_UCWA;
     ret = 0;
 done:
     json_decref(root);
     return ret;
+}
+
+int lc_web_discover_parse(const char *body, size_t len, struct lc_web_discover *out, char *why,
+                          size_t wlen)
+{
+    size_t i = 0;
+
+    if (body == NULL)
+        len = 0;
+    /* A UTF-8 byte order mark (IIS / .NET may write one), then white space. */
+    if (len >= 3 && memcmp(body, "\xef\xbb\xbf", 3) == 0)
+        i = 3;
+    while (i < len && isspace((unsigned char)body[i]))
+        i++;
+    if (i < len && body[i] == '<')
+        return lc_web_discover_xml(body + i, len - i, out, why, wlen);
+    if (i < len && (body[i] == '{' || body[i] == '['))
+        return lc_web_discover_json(body + i, len - i, out, why, wlen);
+    lc_web_why(why, wlen, i < len ? "neither JSON nor XML" : "an empty body");
+    return -1;
+}
+
+const char *lc_web_discover_user(const struct lc_web_discover *d)
+{
+    if (d->dialect == LC_WEB_DIALECT_UCWA)
+        return d->user;
+    /* The native dialects: the OAuth user resource is what UCWA's "user"
+     * names; Lync 2010-era servers have only User ([MS-OCDISCWS] 3.1.5.2:
+     * "The OAuth token might be present depending on the server version"). */
+    return d->oauth != NULL ? d->oauth : d->user;
 }
 
 /* Parse untrusted XML: no network, no DTD loading, no entity substitution;
@@ -465,6 +607,7 @@ int lc_web_discover_xml(const char *body, size_t len, struct lc_web_discover *ou
         if (r < 0)
             goto oom;
     }
+    out->dialect = LC_WEB_DIALECT_XML;
     ret = 0;
     goto done;
 oom:
@@ -905,8 +1048,8 @@ static int lc_web_common_fault(enum lc_web_expect expect, const struct lc_web_re
     return 0;
 }
 
-enum lc_status lc_web_judge(enum lc_web_expect expect, const struct lc_web_response *r,
-                            const char *path, char *msg, size_t len)
+static enum lc_status lc_web_judge_one(enum lc_web_expect expect, const struct lc_web_response *r,
+                                       const char *path, char *msg, size_t len)
 {
     const struct lc_web_challenges *ch = r->ch;
     unsigned s = ch != NULL ? ch->schemes : 0;
@@ -1070,4 +1213,266 @@ enum lc_status lc_web_judge(enum lc_web_expect expect, const struct lc_web_respo
     }
     snprintf(msg, len, "%s: internal: unknown expectation", path);
     return LC_ERROR;
+}
+
+enum lc_status lc_web_judge(enum lc_web_expect expect, const struct lc_web_response *r,
+                            const char *path, char *msg, size_t len)
+{
+    enum lc_status st = lc_web_judge_one(expect, r, path, msg, len);
+    size_t o;
+
+    /* An error answer that says why in X-Ms-diagnostics: show it. */
+    if (len > 0 && r->diag != NULL && r->diag->present && r->status >= 400) {
+        char d[300];
+
+        o = strlen(msg);
+        if (o < len)
+            snprintf(msg + o, len - o, " (X-Ms-diagnostics %s)",
+                     lc_web_diag_text(r->diag, d, sizeof(d)));
+    }
+    return st;
+}
+
+/* ---------------------------------------------------------------- X-Ms-diagnostics */
+
+/* `28020;source="server.contoso.com";reason="No valid security token."`:
+ * what the web ticket / OAuth token service puts on its error answers
+ * (UCWA documentation, "Authentication in UCWA": 28020, 28029). The same
+ * shape as SIP's ms-diagnostics ([MS-SIPRE] 2.2.11): a code, then
+ * parameters separated by ';', spaced or not, in any order. */
+int lc_web_diag_parse(const char *v, size_t len, struct lc_web_diag *d)
+{
+    size_t i = 0, digits = 0;
+    unsigned long code = 0;
+
+    memset(d, 0, sizeof(*d));
+    while (i < len && lc_web_is_ows((unsigned char)v[i]))
+        i++;
+    while (i < len && v[i] >= '0' && v[i] <= '9' && digits < 9) {
+        code = code * 10 + (unsigned long)(v[i] - '0');
+        i++, digits++;
+    }
+    if (digits == 0 || (i < len && v[i] >= '0' && v[i] <= '9'))
+        return -1;
+    d->code = (unsigned)code;
+    d->present = 1;
+    while (i < len) {
+        char value[256];
+        size_t ns, ne;
+
+        while (i < len && lc_web_is_ows((unsigned char)v[i]))
+            i++;
+        if (i >= len)
+            break;
+        if (v[i] != ';' && v[i] != ',')
+            return -1;
+        i++;
+        while (i < len && lc_web_is_ows((unsigned char)v[i]))
+            i++;
+        if (i >= len)
+            break; /* a trailing separator */
+        ns = i;
+        while (i < len && lc_web_is_tchar((unsigned char)v[i]))
+            i++;
+        ne = i;
+        while (i < len && lc_web_is_ows((unsigned char)v[i]))
+            i++;
+        if (ne == ns || i >= len || v[i] != '=')
+            return -1;
+        i++;
+        while (i < len && lc_web_is_ows((unsigned char)v[i]))
+            i++;
+        if (i < len && v[i] == '"') {
+            if (lc_web_quoted(v, len, &i, value, sizeof(value)) < 0)
+                return -1;
+        } else {
+            size_t s = i;
+
+            while (i < len && v[i] != ';' && v[i] != ',' && (unsigned char)v[i] >= 0x20 &&
+                   v[i] != 0x7f)
+                i++;
+            while (i > s && lc_web_is_ows((unsigned char)v[i - 1]))
+                i--;
+            lc_web_copy(value, sizeof(value), v + s, i - s);
+            if (i < len && v[i] != ';' && v[i] != ',' && !lc_web_is_ows((unsigned char)v[i]))
+                return -1;
+        }
+        if (ne - ns == 6 && strncasecmp(v + ns, "reason", 6) == 0 && d->reason[0] == '\0')
+            lc_web_copy(d->reason, sizeof(d->reason), value, strlen(value));
+        else if (ne - ns == 6 && strncasecmp(v + ns, "source", 6) == 0 && d->source[0] == '\0')
+            lc_web_copy(d->source, sizeof(d->source), value, strlen(value));
+    }
+    return 0;
+}
+
+const char *lc_web_diag_text(const struct lc_web_diag *d, char *buf, size_t len)
+{
+    char reason[220];
+
+    if (len == 0)
+        return buf;
+    if (!d->present) {
+        snprintf(buf, len, "none");
+        return buf;
+    }
+    lc_web_excerpt(d->reason, strlen(d->reason), reason, sizeof(reason));
+    snprintf(buf, len, "%u%s%s%s", d->code, reason[0] != '\0' ? ": \"" : "", reason,
+             reason[0] != '\0' ? "\"" : "");
+    return buf;
+}
+
+/* ---------------------------------------------------------------- hosted (Online) */
+
+/* Skype for Business Online's web names: lyncdiscover.<d> is a CNAME to
+ * webdir.online.lync.com (Microsoft Learn, "DNS requirements for Skype for
+ * Business Online"; "Plan hybrid connectivity between Skype for Business
+ * Server and Microsoft 365 or Office 365"), whose autodiscover redirects to
+ * webdirNN.online.lync.com and hands out webpoolNN.infra.lync.com links. */
+int lc_web_host_is_online(const char *host)
+{
+    static const char *const suffixes[] = {"online.lync.com", "infra.lync.com"};
+    size_t n, i;
+
+    if (host == NULL)
+        return 0;
+    n = strlen(host);
+    if (n > 0 && host[n - 1] == '.')
+        n--;
+    for (i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
+        size_t k = strlen(suffixes[i]);
+
+        if (n == k && strncasecmp(host, suffixes[i], k) == 0)
+            return 1;
+        if (n > k && host[n - k - 1] == '.' && strncasecmp(host + n - k, suffixes[i], k) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+static int lc_web_url_is_online(const char *url)
+{
+    char host[256];
+
+    return url != NULL && lc_web_url_host(url, host, sizeof(host), NULL) == 0 &&
+           lc_web_host_is_online(host);
+}
+
+#define LC_WEB_HOSTED "the SIP domain is homed in Skype for Business Online"
+
+enum lc_status lc_web_judge_discover_unanswered(int port80, const char *domain,
+                                                const char *canonical, const char *path,
+                                                const char *why, char *msg, size_t len)
+{
+    if (canonical != NULL && lc_web_host_is_online(canonical)) {
+        /* Microsoft's web directory, not this deployment's reverse proxy:
+         * its certificate does not carry lyncdiscover.<d> (clients use port
+         * 80 there), and nothing of it is the deployment's to fix. */
+        snprintf(msg, len,
+                 LC_WEB_HOSTED ": lyncdiscover.%s is a CNAME to %s (hosted by Microsoft, not "
+                               "published by this deployment's reverse proxy); %s%s: %s",
+                 domain, canonical, path, port80 ? " on port 80" : "", why);
+        return LC_SKIP;
+    }
+    if (!port80) {
+        snprintf(msg, len, "%s: %s", path, why);
+        return LC_FAIL;
+    }
+    if (canonical != NULL && !lc_dns_name_within(canonical, domain)) {
+        snprintf(msg, len,
+                 "%s on port 80: %s; lyncdiscover.%s is a CNAME into %s, where mobile clients "
+                 "need the HTTP port 80 rule",
+                 path, why, domain, canonical);
+        return LC_FAIL;
+    }
+    snprintf(msg, len,
+             "%s on port 80: %s (publish lyncdiscover on HTTP port 80 too, bridged to 8080: "
+             "mobile clients may use it)",
+             path, why);
+    return LC_WARN;
+}
+
+/* ---------------------------------------------------------------- the autodiscover verdict */
+
+static const char *lc_web_dialect_name(int dialect)
+{
+    return dialect == LC_WEB_DIALECT_UCWA     ? "UCWA JSON"
+           : dialect == LC_WEB_DIALECT_NATIVE ? "JSON"
+           : dialect == LC_WEB_DIALECT_XML    ? "XML"
+                                              : "?";
+}
+
+enum lc_status lc_web_discover_judge(const struct lc_web_discover *d,
+                                     const struct lc_web_discover_ctx *ctx, const char **follow,
+                                     char *msg, size_t len)
+{
+    const char *user = lc_web_discover_user(d), *path = ctx->path != NULL ? ctx->path : "/";
+    char fqdn[300], e[300], hops[64], hosted[400], loc[100];
+    int online;
+
+    *follow = NULL;
+    fqdn[0] = hops[0] = hosted[0] = '\0';
+    if (ctx->server_fqdn != NULL && ctx->server_fqdn[0] != '\0') {
+        char f[260];
+        /* IIS's X-MS-Server-Fqdn: the internal server that answered. Shown,
+         * never compared with the public names. */
+        lc_web_excerpt(ctx->server_fqdn, strnlen(ctx->server_fqdn, 255), f, sizeof(f));
+        snprintf(fqdn, sizeof(fqdn), "; answered by %s", f);
+    }
+    if (ctx->hops > 0)
+        snprintf(hops, sizeof(hops), " after %u redirect link%s", ctx->hops,
+                 ctx->hops == 1 ? "" : "s");
+    if (user == NULL && d->redirect != NULL) {
+        /* [MS-OCDISCWS] 3.1.5.2: the HTTP root answers a single Redirect
+         * link; a service that cannot handle the user redirects to the next
+         * hop (Online / hybrid users). The client follows it. */
+        lc_web_excerpt(d->redirect, strnlen(d->redirect, 1024), e, sizeof(e));
+        if (!lc_web_url_is_https(d->redirect) && !(strncasecmp(d->redirect, "http://", 7) == 0)) {
+            snprintf(msg, len, "%s: the redirect link is not an absolute http(s) URL: \"%s\"%s",
+                     path, e, fqdn);
+            return LC_FAIL;
+        }
+        if (lc_web_url_host(d->redirect, hosted, sizeof(hosted), NULL) < 0) {
+            snprintf(msg, len, "%s: unusable redirect link \"%s\"%s", path, e, fqdn);
+            return LC_FAIL;
+        }
+        if (ctx->url != NULL && strcasecmp(ctx->url, d->redirect) == 0) {
+            snprintf(msg, len, "%s: the redirect link points at the document itself (%s)%s", path,
+                     e, fqdn);
+            return LC_FAIL;
+        }
+        if (ctx->hops >= LC_WEB_MAX_DOC_HOPS) {
+            snprintf(msg, len, "%s: more than %d redirect links (the last to %s)%s", path,
+                     LC_WEB_MAX_DOC_HOPS, e, fqdn);
+            return LC_FAIL;
+        }
+        *follow = d->redirect;
+        snprintf(msg, len, "%s: a redirect link to %s%s%s", path, e, hops, fqdn);
+        return LC_PASS;
+    }
+    if (user == NULL) {
+        snprintf(msg, len,
+                 "%s: the autodiscover document (%s) has neither a user link nor a redirect link "
+                 "([MS-OCDISCWS] 3.1.5.2)%s",
+                 path, lc_web_dialect_name(d->dialect), fqdn);
+        return LC_FAIL;
+    }
+    online = (ctx->canonical != NULL && lc_web_host_is_online(ctx->canonical)) ||
+             lc_web_url_is_online(ctx->url) || lc_web_url_is_online(user);
+    if (online) {
+        char u[300];
+        lc_web_excerpt(user, strnlen(user, 1024), u, sizeof(u));
+        snprintf(hosted, sizeof(hosted), LC_WEB_HOSTED ": its user link is %s; ", u);
+    }
+    if (d->dialect != LC_WEB_DIALECT_UCWA && d->access_location != NULL &&
+        strcasecmp(d->access_location, "External") != 0) {
+        lc_web_excerpt(d->access_location, strnlen(d->access_location, 60), loc, sizeof(loc));
+        snprintf(msg, len,
+                 "%s: AccessLocation is \"%s\", not External: the request reached the internal "
+                 "site%s",
+                 path, loc, fqdn);
+        return LC_WARN;
+    }
+    snprintf(msg, len, "%s%s answers 200 with the user link (%s, %zu link%s)%s%s", hosted, path,
+             lc_web_dialect_name(d->dialect), d->hrefs.n, d->hrefs.n == 1 ? "" : "s", hops, fqdn);
+    return LC_PASS;
 }

@@ -8,7 +8,10 @@
  * tests/test_web.c and the fuzzers feed these directly. Network input is
  * untrusted: every function takes a length, bounds what it keeps, and turns
  * malformed input into an error, never a crash.
- * Sources: ../shared/reference/lync-external-access.md, "Web services walk". */
+ * Sources: [MS-OCDISCWS] (Lync Autodiscover Web Service Protocol), [MS-OCAUTHWS];
+ * Microsoft Learn, "Verify access through your reverse proxy in Lync Server
+ * 2013", "Understanding Autodiscover in Lync Server 2013"; the UCWA
+ * documentation ("Create an application", "Authentication in UCWA"). */
 #ifndef LC_WEB_H
 #define LC_WEB_H
 
@@ -49,26 +52,95 @@ const char *lc_web_challenges_text(const struct lc_web_challenges *c, char *buf,
 
 /* ---- autodiscover ---- */
 
+/* The three dialects a Lync autodiscover service speaks, chosen by the
+ * Accept header: UCWA's `_links` JSON (application/json), the native JSON
+ * form of [MS-OCDISCWS] 2.2.4 ({"AccessLocation":..,"Root":{"Links":[..]}},
+ * application/vnd.microsoft.rtc.autodiscover+json, and what a browser is
+ * given) and the XML AutodiscoverResponse
+ * (application/vnd.microsoft.rtc.autodiscover+xml). */
+enum { LC_WEB_DIALECT_NONE = 0, LC_WEB_DIALECT_UCWA, LC_WEB_DIALECT_NATIVE, LC_WEB_DIALECT_XML };
+
 struct lc_web_discover {
     char *self;            /* _links.self.href (XML: Link token="Self"), or NULL */
-    char *user;            /* _links.user.href (XML: token="User") */
+    char *user;            /* _links.user.href (native / XML: token="User") */
     char *xframe;          /* _links.xframe.href (XML: token="Xframe") */
     char *redirect;        /* _links.redirect.href (XML: token="Redirect"): hybrid / online */
-    char *access_location; /* XML: AutodiscoverResponse's AccessLocation */
+    char *oauth;           /* native / XML: token="OAuth" (the OAuth user resource) */
+    char *domain;          /* native / XML: token="Domain" */
+    char *access_location; /* XML / native JSON: AccessLocation */
+    int dialect;           /* LC_WEB_DIALECT_* */
     struct lc_strv hrefs;  /* every href in the document, at most LC_WEB_MAX_LINKS */
 };
 #define LC_WEB_MAX_LINKS 64
 #define LC_WEB_MAX_DOC (1024 * 1024) /* documents larger than this are refused */
+#define LC_WEB_MAX_DOC_HOPS 3        /* redirect links followed before giving up */
 
-/* Parse the JSON document (jansson) / the XML document (libxml2, no network,
- * no entities, no DTD). Returns 0, or -1 with the reason in why (not JSON,
- * no _links, a link that is not an object with a string href, too large).
+/* Parse the JSON document, either JSON dialect (jansson; `\/` escapes are
+ * JSON's own) / the XML document (libxml2, no network, no entities, no
+ * DTD). Link tokens and hrefs are trimmed; tokens match in any case.
+ * Returns 0, or -1 with the reason in why (not JSON, no _links nor
+ * Root.Links, a link that is not an object with a string href, too large).
  * On -1, whatever was filled is still freed by lc_web_discover_clear. */
 int lc_web_discover_json(const char *body, size_t len, struct lc_web_discover *out, char *why,
                          size_t wlen);
 int lc_web_discover_xml(const char *body, size_t len, struct lc_web_discover *out, char *why,
                         size_t wlen);
+/* Either, by the first byte that is not white space (after a UTF-8 BOM):
+ * the answer's dialect need not be the one asked for. */
+int lc_web_discover_parse(const char *body, size_t len, struct lc_web_discover *out, char *why,
+                          size_t wlen);
 void lc_web_discover_clear(struct lc_web_discover *d);
+/* The user link a client opens next: UCWA's user; in the native dialects
+ * OAuth, else User. NULL when none. */
+const char *lc_web_discover_user(const struct lc_web_discover *d);
+
+/* What the verdict on one autodiscover document needs besides the document. */
+struct lc_web_discover_ctx {
+    const char *path;        /* the label for the message */
+    const char *url;         /* the URL that answered (a redirect to itself is a loop) */
+    const char *canonical;   /* the end of lyncdiscover.<d>'s CNAME chain, or NULL */
+    const char *server_fqdn; /* X-MS-Server-Fqdn: evidence only, never judged */
+    unsigned hops;           /* redirect links followed before this document */
+};
+
+/* The verdict on one document ([MS-OCDISCWS] 3.1.5.2): a document with a
+ * user link passes (AccessLocation other than External warns); a
+ * redirect-only document sets *follow to its redirect link and returns
+ * LC_PASS (the caller fetches it and judges that document; more than
+ * LC_WEB_MAX_DOC_HOPS redirect links, a link to itself or an unusable URL
+ * fail); a document with neither fails. A domain homed in Skype for
+ * Business Online (a canonical name, the URL or the user link under
+ * online.lync.com / infra.lync.com) passes with a message saying so. */
+enum lc_status lc_web_discover_judge(const struct lc_web_discover *d,
+                                     const struct lc_web_discover_ctx *ctx, const char **follow,
+                                     char *msg, size_t len);
+
+/* A host of Skype for Business Online (under online.lync.com or
+ * infra.lync.com, any case, a trailing dot allowed)? */
+int lc_web_host_is_online(const char *host);
+
+/* No HTTP answer from lyncdiscover.<domain> (why: the transport's reason):
+ * a CNAME into Skype for Business Online is hosted (LC_SKIP, saying so);
+ * else on https LC_FAIL; on port 80 LC_FAIL when the CNAME leaves the
+ * domain (mobile clients need port 80 there), else LC_WARN. */
+enum lc_status lc_web_judge_discover_unanswered(int port80, const char *domain,
+                                                const char *canonical, const char *path,
+                                                const char *why, char *msg, size_t len);
+
+/* ---- X-Ms-diagnostics (web ticket / OAuth token service errors) ---- */
+
+struct lc_web_diag {
+    int present;      /* a code was read */
+    unsigned code;    /* e.g. 28020 "No valid security token." */
+    char reason[200]; /* reason="..." (truncated), "" if none */
+    char source[128]; /* source="..." (the internal server), "" if none */
+};
+/* Parse `CODE;source="...";reason="..."` (parameters in any order, spaced
+ * or not, quoted or not). Returns 0, or -1 when malformed (a code read
+ * before the fault is kept). */
+int lc_web_diag_parse(const char *value, size_t len, struct lc_web_diag *d);
+/* `28020: "No valid security token."` (reason escaped), or "none". */
+const char *lc_web_diag_text(const struct lc_web_diag *d, char *buf, size_t len);
 
 /* ---- WCF metadata ---- */
 
@@ -115,6 +187,7 @@ struct lc_web_response {
     const char *location;               /* Location header, may be NULL */
     const char *server;                 /* Server header, may be NULL */
     const char *server_fqdn;            /* X-MS-Server-Fqdn header, may be NULL */
+    const struct lc_web_diag *diag;     /* X-Ms-diagnostics, may be NULL: shown on 4xx/5xx */
     const char *body;                   /* first bytes kept, may be NULL */
     size_t body_len;
 };

@@ -173,7 +173,23 @@ static const struct lc_t_challenge_case {
     {"=value", -1, 0, 1, "", "", "", "", "none"},
     {"realm=\"x\"", -1, 0, 1, "", "", "", "", "none"},
     {"Basic realm=@", -1, LC_AUTH_BASIC, 1, NULL, NULL, "", NULL, NULL},
-    {"MsRtcOAuth href=https://x/", -1, LC_AUTH_MSRTCOAUTH, 1, NULL, NULL, NULL, NULL, NULL},
+    /* MsRtcOAuth's href unquoted, as the UCWA documentation "Authentication
+     * in UCWA" shows it: a URL, then the quoted grant_type. Other
+     * parameters stay tokens (realm=@ above). */
+    {"MsRtcOAuth href=https://x/", 0, LC_AUTH_MSRTCOAUTH, 0, "https://x/", "", NULL, NULL, NULL},
+    {"MsRtcOAuth href=https://lyncweb.contoso.test/WebTicket/oauthtoken,grant_type=\"" LC_T_GRANT
+     "\"",
+     0, LC_AUTH_MSRTCOAUTH, 0, "https://lyncweb.contoso.test/WebTicket/oauthtoken", LC_T_GRANT, "",
+     "", "MsRtcOAuth"},
+    {"MsRtcOAuth href=https://x/a\"b", -1, LC_AUTH_MSRTCOAUTH, 1, NULL, NULL, NULL, NULL, NULL},
+    {"Bearer href=https://x/", -1, LC_AUTH_BEARER, 1, NULL, NULL, NULL, NULL, NULL},
+    /* The UCWA "Create an application" 401 (Lync Server 2013, IIS 7.5):
+     * Bearer then MsRtcOAuth, parameters separated by a comma and no space. */
+    {"Bearer trusted_issuers=\"00000002-0000-0ff1-ce00-000000000000@contoso.test\", "
+     "client_id=\"00000004-0000-0ff1-ce00-000000000000\", MsRtcOAuth "
+     "href=\"https://lyncweb.contoso.test/WebTicket/oauthtoken\",grant_type=\"" LC_T_GRANT "\"",
+     0, LC_AUTH_BEARER | LC_AUTH_MSRTCOAUTH, 0, "https://lyncweb.contoso.test/WebTicket/oauthtoken",
+     LC_T_GRANT, "", "", "Bearer, MsRtcOAuth"},
     {"Ne/gotiate", -1, 0, 1, NULL, NULL, NULL, NULL, "none"},
     {"Basic=", -1, 0, 1, NULL, NULL, NULL, NULL, "none"},
     {"Negotiate, \"quoted\"", -1, LC_AUTH_NEGOTIATE, 1, NULL, NULL, NULL, NULL, "Negotiate"},
@@ -1601,6 +1617,468 @@ START_TEST(test_judge_page_long)
 }
 END_TEST
 
+/* ---------------------------------------------------------------- real servers' shapes */
+
+/* Fixtures written from what real Lync Server 2013 / Skype for Business
+ * servers and Microsoft's documentation show, with the public source of
+ * each shape; host names are the test's own. */
+
+/* UCWA "Create an application" (Microsoft, UCWA 2.0 documentation), step 2:
+ * GET https://lyncdiscover.<domain>/ with Accept: application/json from a
+ * Lync Server 2013 pool answers the _links form, pretty-printed, the user
+ * link being .../root/oauth/user?originalDomain=. */
+#define LC_T_LW "https://lyncweb.contoso.test"
+#define LC_T_LW_AD LC_T_LW "/Autodiscover/AutodiscoverService.svc/root"
+static const char lc_t_real_ucwa[] =
+    "{\n\"_links\":{\n"
+    "\"self\":{\"href\":\"" LC_T_LW_AD "?originalDomain=contoso.test\"},\n"
+    "\"user\":{\"href\":\"" LC_T_LW_AD "/oauth/user?originalDomain=contoso.test\"},\n"
+    "\"xframe\":{\"href\":\"" LC_T_LW "/Autodiscover/XFrame/XFrame.html\"}\n}\n}\n";
+
+/* Microsoft Learn, "Verify access through your reverse proxy in Lync Server
+ * 2013": the document a browser gets from https://lyncdiscover.<domain>/,
+ * the native JSON form of [MS-OCDISCWS] 2.2.4 -- AccessLocation, Root.Links
+ * with href/token pairs, slashes escaped as \/, tokens Domain, User and
+ * OAuth only (no Self, no XFrame), the OAuth link on another host. */
+static const char lc_t_real_native[] =
+    "{\"AccessLocation\":\"External\",\"Root\":{\"Links\":[{\"href\":\"https:\\/\\/extweb.contoso."
+    "test\\/Autodiscover\\/AutodiscoverService.svc\\/root\\/domain\",\"token\":\"Domain\"},\r\n"
+    "{\"href\":\"https:\\/\\/extweb.contoso.test\\/Autodiscover\\/AutodiscoverService.svc\\/root\\/"
+    "user\",\"token\":\"User\"},\r\n"
+    "{\"href\":\"https:\\/\\/lyncweb.contoso.test\\/Autodiscover\\/AutodiscoverService.svc\\/"
+    "root\\/"
+    "oauth\\/user\",\"token\":\"OAuth\"}]}}";
+
+/* [MS-OCDISCWS] 2.2.4.4 / 3.1.5.2: the XML Root; on HTTP a single Redirect
+ * link to the next hop. */
+static const char lc_t_real_xml_http_root[] =
+    "<?xml version=\"1.0\" encoding=\"utf-8\"?><AutodiscoverResponse xmlns=\"" LC_T_XML_NS
+    "\" AccessLocation=\"External\"><Root><Link token=\"Redirect\" "
+    "href=\"https://lyncdiscover.contoso.test/Autodiscover/AutodiscoverService.svc/root\"/>"
+    "</Root></AutodiscoverResponse>";
+
+/* Microsoft Learn, "Understanding Autodiscover in Lync Server 2013": the
+ * (authenticated) User document -- no XML declaration, no default
+ * namespace, `token ="..."` with a space before '=', stray spaces inside
+ * attribute values. */
+static const char lc_t_real_xml_user[] =
+    "<AutodiscoverResponse xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\" "
+    "xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" AccessLocation=\"External\">\n"
+    "   <User>\n"
+    "      <SipServerInternalAccess fqdn=\"pool01.contoso.test\" port=\"5061\"/>\n"
+    "      <SipClientInternalAccess fqdn=\" pool01.contoso.test\" port=\"443\"/>\n"
+    "      <SipClientExternalAccess fqdn=\"sip.contoso.test \" port=\"443\"/>\n"
+    "      <Link token =\"External/Autodiscover\" href=\"https://webext.contoso.test/Autodiscover/"
+    "AutodiscoverService.svc/root\"/>\n"
+    "      <Link token=\"Ucwa\" href=\"https://webext.contoso.test/ucwa/v1/applications\"/>\n"
+    "      <Link token=\"XFrame\" href=\" https://webext.contoso.test/Autodiscover/XFrame/"
+    "XFrame.html\"/>\n"
+    "      <Link token=\"Self\" href=\"https://webext.contoso.test/Autodiscover/"
+    "AutodiscoverService.svc/root/user\"/>\n"
+    "   </User>\n"
+    "</AutodiscoverResponse>";
+
+/* Skype for Business Online, as UCWA clients record it (e.g. the tests of
+ * the open-source skype_ucwa Ruby gem): lyncdiscover's answer for an
+ * Online user is self, xframe and a redirect to another webdir (host names
+ * in mixed case), no user; the next webdir answers self, user, xframe. */
+#define LC_T_WD "Autodiscover/AutodiscoverService.svc/root"
+static const char lc_t_online_redirect[] =
+    "{\"_links\":{\"self\":{\"href\":\"https://webdir0b.online.lync.com/" LC_T_WD
+    "?originalDomain=contoso.test\"},\"xframe\":{\"href\":\"https://"
+    "webdir1A.online.lync.com/" LC_T_WD
+    "/xframe\"},\"redirect\":{\"href\":\"https://webdir1A.online.lync.com/" LC_T_WD
+    "?originalDomain=contoso.test\"}}}";
+static const char lc_t_online_webdir[] =
+    "{\"_links\":{\"self\":{\"href\":\"https://webdir1a.online.lync.com/" LC_T_WD
+    "?originalDomain=contoso.test\"},\"user\":{\"href\":\"https://webdir1a.online.lync.com/" LC_T_WD
+    "/oauth/user?originalDomain=contoso.test\"},\"xframe\":{\"href\":\"https://"
+    "webdir1a.online.lync.com/Autodiscover/XFrame/XFrame.html\"}}}";
+/* Its authenticated user document: "applications" with a "revision". */
+static const char lc_t_online_user[] =
+    "{\"_links\":{\"self\":{\"href\":\"https://webpoolbn11a01.infra.lync.com/" LC_T_WD
+    "/oauth/user\"},\"applications\":{\"href\":\"https://webpoolbn11a01.infra.lync.com/ucwa/oauth/"
+    "v1/applications\",\"revision\":\"2\"},\"xframe\":{\"href\":\"https://"
+    "webpoolbn11a01.infra.lync.com/Autodiscover/XFrame/XFrame.html\"}}}";
+
+#define LC_T_ONLINE_NEXT "https://webdir1A.online.lync.com/" LC_T_WD "?originalDomain=contoso.test"
+#define LC_T_LD "https://lyncdiscover.contoso.test/"
+
+static const struct lc_t_real_doc {
+    const char *name;
+    const char *in;
+    int dialect;
+    const char *user;     /* lc_web_discover_user, or NULL */
+    const char *redirect; /* or NULL */
+    const char *access_location;
+    size_t n_hrefs;
+    /* the verdict, judged as the answer of url after hops redirect links */
+    const char *url;
+    const char *canonical;
+    unsigned hops;
+    enum lc_status want;
+    const char *follow; /* what to fetch next, or NULL */
+    const char *msg;    /* a substring of the message */
+} lc_t_real_docs[] = {
+    {"UCWA on-premises root", lc_t_real_ucwa, LC_WEB_DIALECT_UCWA,
+     LC_T_LW_AD "/oauth/user?originalDomain=contoso.test", NULL, NULL, 3, LC_T_LD, NULL, 0, LC_PASS,
+     NULL, "UCWA JSON, 3 links"},
+    {"native JSON root (browser)", lc_t_real_native, LC_WEB_DIALECT_NATIVE,
+     LC_T_LW_AD "/oauth/user", NULL, "External", 3, LC_T_LD, NULL, 0, LC_PASS, NULL,
+     "with the user link (JSON"},
+    {"native JSON, OAuth absent: User",
+     "{\"Root\":{\"Links\":[{\"token\":\"User\",\"href\":\"" LC_T_LW_AD "/user\"}]}}",
+     LC_WEB_DIALECT_NATIVE, LC_T_LW_AD "/user", NULL, NULL, 1, LC_T_LD, NULL, 0, LC_PASS, NULL,
+     "user link"},
+    {"native JSON redirect only",
+     "\xef\xbb\xbf {\"AccessLocation\":\"External\",\"Root\":{\"Links\":[{\"href\":\"https:\\/\\/"
+     "webdir.online.lync.com\\/" LC_T_WD "\",\"token\":\"Redirect\"}]}}",
+     LC_WEB_DIALECT_NATIVE, NULL, "https://webdir.online.lync.com/" LC_T_WD, "External", 1, LC_T_LD,
+     NULL, 0, LC_PASS, "https://webdir.online.lync.com/" LC_T_WD, "redirect link"},
+    {"XML root (lab shape)", lc_t_xml_root, LC_WEB_DIALECT_XML, LC_T_USER, NULL, "External", 3,
+     LC_T_LD, NULL, 0, LC_PASS, NULL, "XML, 3 links"},
+    {"XML HTTP root: a single redirect link (port 80)", lc_t_real_xml_http_root, LC_WEB_DIALECT_XML,
+     NULL, "https://lyncdiscover.contoso.test/Autodiscover/AutodiscoverService.svc/root",
+     "External", 1, "http://lyncdiscover.contoso.test/", NULL, 0, LC_PASS,
+     "https://lyncdiscover.contoso.test/Autodiscover/AutodiscoverService.svc/root",
+     "a redirect link to https://lyncdiscover.contoso.test/"},
+    {"XML user document (trimmed tokens)", lc_t_real_xml_user, LC_WEB_DIALECT_XML, NULL, NULL,
+     "External", 4, LC_T_LD, NULL, 0, LC_FAIL, NULL, "neither a user link nor a redirect"},
+    {"Online: redirect to the user's webdir", lc_t_online_redirect, LC_WEB_DIALECT_UCWA, NULL,
+     LC_T_ONLINE_NEXT, NULL, 3, LC_T_LD, "webdir.online.lync.com", 0, LC_PASS, LC_T_ONLINE_NEXT,
+     "redirect link to https://webdir1A.online.lync.com/"},
+    {"Online: the webdir's document, hosted", lc_t_online_webdir, LC_WEB_DIALECT_UCWA,
+     "https://webdir1a.online.lync.com/" LC_T_WD "/oauth/user?originalDomain=contoso.test", NULL,
+     NULL, 3, LC_T_ONLINE_NEXT, "webdir.online.lync.com", 1, LC_PASS, NULL,
+     "homed in Skype for Business Online"},
+    {"Online: hosted though the CNAME is unknown", lc_t_online_webdir, LC_WEB_DIALECT_UCWA,
+     "https://webdir1a.online.lync.com/" LC_T_WD "/oauth/user?originalDomain=contoso.test", NULL,
+     NULL, 3, LC_T_LD, NULL, 1, LC_PASS, NULL, "after 1 redirect link"},
+    {"Online: authenticated user document", lc_t_online_user, LC_WEB_DIALECT_UCWA, NULL, NULL, NULL,
+     3, "https://webpoolbn11a01.infra.lync.com/" LC_T_WD "/oauth/user", NULL, 0, LC_FAIL, NULL,
+     "neither"},
+    {"redirect: too many hops", lc_t_online_redirect, LC_WEB_DIALECT_UCWA, NULL, LC_T_ONLINE_NEXT,
+     NULL, 3, LC_T_LD, NULL, LC_WEB_MAX_DOC_HOPS, LC_FAIL, NULL, "more than 3 redirect links"},
+    {"redirect: to itself, host in another case", lc_t_online_redirect, LC_WEB_DIALECT_UCWA, NULL,
+     LC_T_ONLINE_NEXT, NULL, 3,
+     "https://WEBDIR1a.online.lync.com/" LC_T_WD "?originalDomain=contoso.test", NULL, 1, LC_FAIL,
+     NULL, "itself"},
+    {"redirect: not http(s)",
+     "{\"_links\":{\"redirect\":{\"href\":\"ftp://webdir.online.lync.com/\"}}}",
+     LC_WEB_DIALECT_UCWA, NULL, "ftp://webdir.online.lync.com/", NULL, 1, LC_T_LD, NULL, 0, LC_FAIL,
+     NULL, "not an absolute http(s) URL"},
+    {"redirect: relative", "{\"_links\":{\"redirect\":{\"href\":\"/root\"}}}", LC_WEB_DIALECT_UCWA,
+     NULL, "/root", NULL, 1, LC_T_LD, NULL, 0, LC_FAIL, NULL, "not an absolute"},
+    {"XML reached the internal site",
+     "<AutodiscoverResponse AccessLocation=\"Internal\"><Root><Link token=\"User\" "
+     "href=\"" LC_T_USER "\"/></Root></AutodiscoverResponse>",
+     LC_WEB_DIALECT_XML, LC_T_USER, NULL, "Internal", 1, LC_T_LD, NULL, 0, LC_WARN, NULL,
+     "internal site"},
+    {"neither user nor redirect", "{\"_links\":{\"self\":{\"href\":\"" LC_T_SELF "\"}}}",
+     LC_WEB_DIALECT_UCWA, NULL, NULL, NULL, 1, LC_T_LD, NULL, 0, LC_FAIL, NULL,
+     "[MS-OCDISCWS] 3.1.5.2"},
+};
+
+START_TEST(test_real_docs)
+{
+    const struct lc_t_real_doc *t = &lc_t_real_docs[_i];
+    struct lc_web_discover d;
+    struct lc_web_discover_ctx ctx;
+    const char *follow = (const char *)&ctx;
+    char why[256] = "", msg[700] = "";
+    char *p = lc_t_dup(t->in, strlen(t->in));
+    enum lc_status st;
+
+    memset(&d, 0, sizeof(d));
+    ck_assert_msg(lc_web_discover_parse(p, strlen(t->in), &d, why, sizeof(why)) == 0, "%s: %s",
+                  t->name, why);
+    ck_assert_msg(d.dialect == t->dialect, "%s: dialect %d", t->name, d.dialect);
+    lc_t_assert_str_or_null(lc_web_discover_user(&d), t->user, t->name);
+    lc_t_assert_str_or_null(d.redirect, t->redirect, t->name);
+    lc_t_assert_str_or_null(d.access_location, t->access_location, t->name);
+    ck_assert_msg(d.hrefs.n == t->n_hrefs, "%s: %zu hrefs", t->name, d.hrefs.n);
+    memset(&ctx, 0, sizeof(ctx));
+    ctx.path = "/";
+    ctx.url = t->url;
+    ctx.canonical = t->canonical;
+    ctx.server_fqdn = "W15-LYNC-SE1.corp.contoso.test";
+    ctx.hops = t->hops;
+    st = lc_web_discover_judge(&d, &ctx, &follow, msg, sizeof(msg));
+    ck_assert_msg(st == t->want, "%s: status %d: %s", t->name, (int)st, msg);
+    lc_t_assert_str_or_null(follow, t->follow, t->name);
+    ck_assert_msg(strstr(msg, t->msg) != NULL, "%s: \"%s\" not in \"%s\"", t->name, t->msg, msg);
+    /* X-MS-Server-Fqdn names the internal server: shown, never judged. */
+    ck_assert_msg(strstr(msg, "answered by W15-LYNC-SE1.corp.contoso.test") != NULL, "%s: %s",
+                  t->name, msg);
+    lc_web_discover_clear(&d);
+    free(p);
+}
+END_TEST
+
+/* The same links, judged the same, whichever dialect the Accept header got. */
+START_TEST(test_dialects_agree)
+{
+    static const char *const docs[] = {
+        "{\"_links\":{\"self\":{\"href\":\"" LC_T_SELF "\"},\"user\":{\"href\":\"" LC_T_USER
+        "\"},\"xframe\":{\"href\":\"" LC_T_XFRAME "\"}}}",
+        "{\"AccessLocation\":\"External\",\"Root\":{\"Links\":[{\"token\":\"Self\",\"href\":"
+        "\"" LC_T_SELF "\"},{\"token\":\"OAuth\",\"href\":\"" LC_T_USER
+        "\"},{\"token\":\"XFrame\",\"href\":\"" LC_T_XFRAME "\"}]}}",
+        lc_t_xml_root,
+    };
+    char first[700] = "";
+    size_t i;
+
+    for (i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
+        struct lc_web_discover d;
+        struct lc_web_discover_ctx ctx = {"/", LC_T_LD, NULL, NULL, 0};
+        const char *follow = NULL;
+        char why[200] = "", msg[700] = "";
+
+        memset(&d, 0, sizeof(d));
+        ck_assert_msg(lc_web_discover_parse(docs[i], strlen(docs[i]), &d, why, sizeof(why)) == 0,
+                      "%zu: %s", i, why);
+        ck_assert_str_eq(lc_web_discover_user(&d), LC_T_USER);
+        ck_assert_str_eq(d.self, LC_T_SELF);
+        ck_assert_str_eq(d.xframe, LC_T_XFRAME);
+        ck_assert_int_eq(lc_web_discover_judge(&d, &ctx, &follow, msg, sizeof(msg)), LC_PASS);
+        ck_assert_ptr_null(follow);
+        /* Only the dialect's name differs. */
+        if (i == 0)
+            snprintf(first, sizeof(first), "%s", strstr(msg, "3 links"));
+        else
+            ck_assert_str_eq(strstr(msg, "3 links"), first);
+        lc_web_discover_clear(&d);
+    }
+}
+END_TEST
+
+static const struct lc_t_doc_error {
+    const char *in;
+    const char *why;
+} lc_t_doc_errors[] = {
+    {"", "empty"},
+    {"   \r\n", "empty"},
+    {"Unauthorized", "neither JSON nor XML"},
+    {"{\"Root\":{}}", "no _links object and no Root.Links"},
+    {"{\"Root\":{\"Links\":[{\"token\":\"User\"}]}}", "no string href"},
+    {"{\"Root\":{\"Links\":[\"x\"]}}", "no string href"},
+    {"<html><body>Unauthorized</body></html>", "not <AutodiscoverResponse>"},
+};
+
+START_TEST(test_doc_errors)
+{
+    const struct lc_t_doc_error *t = &lc_t_doc_errors[_i];
+    struct lc_web_discover d;
+    char why[200] = "";
+    char *p = lc_t_dup(t->in, strlen(t->in));
+
+    memset(&d, 0, sizeof(d));
+    ck_assert_int_eq(lc_web_discover_parse(p, strlen(t->in), &d, why, sizeof(why)), -1);
+    ck_assert_msg(strstr(why, t->why) != NULL, "[%s]: \"%s\" not in \"%s\"", t->in, t->why, why);
+    lc_web_discover_clear(&d);
+    free(p);
+}
+END_TEST
+
+/* ---- X-Ms-diagnostics: UCWA documentation "Authentication in UCWA" */
+
+static const struct lc_t_diag_case {
+    const char *in;
+    int ret;
+    int present;
+    unsigned code;
+    const char *reason, *source;
+} lc_t_diag_cases[] = {
+    {"28020;source=\"server.contoso.test\";reason=\"No valid security token.\"", 0, 1, 28020,
+     "No valid security token.", "server.contoso.test"},
+    {"28029;source=\"server.contoso.test\";reason=\"Authentication type not allowed.\"", 0, 1,
+     28029, "Authentication type not allowed.", "server.contoso.test"},
+    {" 28020 ; reason = \"No valid security token.\" ; source=\"fe01.corp\" ", 0, 1, 28020,
+     "No valid security token.", "fe01.corp"},
+    {"28032;Reason=Unknown user;SOURCE=fe01", 0, 1, 28032, "Unknown user", "fe01"},
+    {"28020", 0, 1, 28020, "", ""},
+    {"28020;", 0, 1, 28020, "", ""},
+    {"28020;reason=\"a \\\"quoted\\\" word\";other=x", 0, 1, 28020, "a \"quoted\" word", ""},
+    {"abc", -1, 0, 0, "", ""},
+    {"", -1, 0, 0, "", ""},
+    {"1234567890", -1, 0, 0, "", ""},
+    {"28020 junk", -1, 1, 28020, "", ""},
+    {"28020;reason=\"unterminated", -1, 1, 28020, "", ""},
+    {"28020;=x", -1, 1, 28020, "", ""},
+};
+
+START_TEST(test_diag)
+{
+    const struct lc_t_diag_case *t = &lc_t_diag_cases[_i];
+    struct lc_web_diag d;
+    char *p = lc_t_dup(t->in, strlen(t->in));
+    int r = lc_web_diag_parse(p, strlen(t->in), &d);
+
+    ck_assert_msg(r == t->ret, "[%s]: returned %d", t->in, r);
+    ck_assert_int_eq(d.present, t->present);
+    ck_assert_uint_eq(d.code, t->code);
+    if (t->ret == 0) {
+        ck_assert_str_eq(d.reason, t->reason);
+        ck_assert_str_eq(d.source, t->source);
+    }
+    free(p);
+}
+END_TEST
+
+/* The oauthtoken answers of "Authentication in UCWA": 400, a JSON error
+ * (content type without a space before charset), X-Ms-diagnostics shown. */
+START_TEST(test_judge_diag)
+{
+    struct lc_web_diag d;
+    struct lc_web_response r;
+    char msg[600] = "", buf[8];
+    static const char lc_t_28020[] = "28020;reason=\"No valid security token.\"";
+    static const char v[] =
+        "28029;source=\"server.contoso.test\";reason=\"Authentication type not allowed.\"";
+
+    ck_assert_int_eq(lc_web_diag_parse(v, strlen(v), &d), 0);
+    memset(&r, 0, sizeof(r));
+    r.status = 400;
+    r.content_type = "application/json;charset=UTF-8";
+    r.body = "{\n \"error\":\"unsupported_grant_type\"\n}";
+    r.body_len = strlen(r.body);
+    r.server_fqdn = "server.contoso.test";
+    r.diag = &d;
+    ck_assert_int_eq(
+        lc_web_judge(LC_WEB_EXPECT_JSON_ERROR, &r, "/WebTicket/oauthtoken", msg, sizeof(msg)),
+        LC_PASS);
+    ck_assert_ptr_nonnull(
+        strstr(msg, "X-Ms-diagnostics 28029: \"Authentication type not allowed.\""));
+    /* 28020 with escaped slashes in the body. */
+    r.content_type = "application/json";
+    r.body = "{\"error\":\"invalid_grant\",\"ms_rtc_passiveauthuri\":\"https:\\/\\/server.contoso."
+             "test\\/PassiveAuth\\/PassiveAuth.aspx\"}";
+    r.body_len = strlen(r.body);
+    ck_assert_int_eq(lc_web_diag_parse(lc_t_28020, strlen(lc_t_28020), &d), 0);
+    ck_assert_int_eq(
+        lc_web_judge(LC_WEB_EXPECT_JSON_ERROR, &r, "/WebTicket/oauthtoken", msg, sizeof(msg)),
+        LC_PASS);
+    ck_assert_ptr_nonnull(strstr(msg, "28020: \"No valid security token.\""));
+    /* Not on a success; bounded. */
+    r.status = 401;
+    r.diag = &d;
+    (void)lc_web_judge(LC_WEB_EXPECT_JSON_ERROR, &r, "/WebTicket/oauthtoken", buf, sizeof(buf));
+    ck_assert_uint_lt(strlen(buf), sizeof(buf));
+    ck_assert_str_eq(lc_web_diag_text(&(struct lc_web_diag){0, 0, "", ""}, msg, sizeof(msg)),
+                     "none");
+}
+END_TEST
+
+/* IIS headers of a healthy Lync web site (UCWA "Create an application":
+ * X-MS-Server-Fqdn naming the internal machine, X-Powered-By ASP.NET,
+ * X-AspNet-Version; the Skype for Business App SDK's log on GitHub shows
+ * Strict-Transport-Security): none of them is a fault. The verdict takes
+ * X-MS-Server-Fqdn only as evidence; the others never reach it. */
+START_TEST(test_judge_iis)
+{
+    struct lc_web_challenges c;
+    struct lc_web_response r;
+    char msg[600] = "";
+    static const char *const fields[] = {
+        "Bearer trusted_issuers=\"00000002-0000-0ff1-ce00-000000000000@contoso.test\", "
+        "client_id=\"00000004-0000-0ff1-ce00-000000000000\"",
+        "MsRtcOAuth "
+        "href=\"https://lyncweb.contoso.test/WebTicket/oauthtoken\",grant_type=\"" LC_T_GRANT "\""};
+    size_t i;
+
+    memset(&c, 0, sizeof(c));
+    for (i = 0; i < 2; i++)
+        ck_assert_int_eq(lc_t_add(&c, fields[i], strlen(fields[i])), 0);
+    memset(&r, 0, sizeof(r));
+    r.status = 401;
+    r.ch = &c;
+    r.content_type = "text/html";
+    r.server = "Microsoft-IIS/7.5";
+    r.server_fqdn = "W15-LYNC-SE1.corp.contoso.test";
+    r.body = "<html><head><title>401 - Unauthorized: Access is denied due to invalid "
+             "credentials.</title></head></html>";
+    r.body_len = strlen(r.body);
+    ck_assert_int_eq(lc_web_judge(LC_WEB_EXPECT_OAUTH, &r,
+                                  "/Autodiscover/AutodiscoverService.svc/root/oauth/user", msg,
+                                  sizeof(msg)),
+                     LC_PASS);
+    /* The same unquoted, as "Authentication in UCWA" prints it. */
+    memset(&c, 0, sizeof(c));
+    ck_assert_int_eq(lc_t_add(&c, fields[0], strlen(fields[0])), 0);
+    ck_assert_int_eq(lc_t_add(&c,
+                              "MsRtcOAuth href=https://lyncweb.contoso.test/WebTicket/oauthtoken,"
+                              "grant_type=\"" LC_T_GRANT "\"",
+                              strlen("MsRtcOAuth href=https://lyncweb.contoso.test/WebTicket/"
+                                     "oauthtoken,grant_type=\"" LC_T_GRANT "\"")),
+                     0);
+    ck_assert_int_eq(
+        lc_web_judge(LC_WEB_EXPECT_OAUTH, &r, "/ucwa/oauth/v1/applications", msg, sizeof(msg)),
+        LC_PASS);
+    ck_assert_ptr_nonnull(strstr(msg, "https://lyncweb.contoso.test/WebTicket/oauthtoken"));
+}
+END_TEST
+
+/* ---- hosted in Skype for Business Online */
+
+static const struct lc_t_online_case {
+    const char *host;
+    int online;
+} lc_t_online_cases[] = {
+    {"webdir.online.lync.com", 1},
+    {"webdir.online.lync.com.", 1},
+    {"WEBDIR1A.Online.Lync.Com", 1},
+    {"webpoolbn11a01.infra.lync.com", 1},
+    {"online.lync.com", 1},
+    {"sipfed.online.lync.com", 1},
+    {"lync.com", 0},
+    {"fakeonline.lync.com", 0},
+    {"webdir.online.lync.com.evil.test", 0},
+    {"lyncdiscover.contoso.test", 0},
+    {"", 0},
+};
+
+START_TEST(test_online_host)
+{
+    const struct lc_t_online_case *t = &lc_t_online_cases[_i];
+
+    ck_assert_msg(lc_web_host_is_online(t->host) == t->online, "%s", t->host);
+    ck_assert_int_eq(lc_web_host_is_online(NULL), 0);
+}
+END_TEST
+
+static const struct lc_t_unanswered_case {
+    int port80;
+    const char *canonical;
+    enum lc_status want;
+    const char *msg;
+} lc_t_unanswered_cases[] = {
+    /* lyncdiscover.<d> CNAME webdir.online.lync.com (Microsoft Learn, "DNS
+     * requirements for Skype for Business Online"): Microsoft's certificate
+     * does not carry lyncdiscover.<d>; not a fault of the deployment. */
+    {0, "webdir.online.lync.com", LC_SKIP,
+     "the SIP domain is homed in Skype for Business Online: lyncdiscover.contoso.test is a CNAME "
+     "to webdir.online.lync.com"},
+    {1, "webdir.online.lync.com", LC_SKIP, "homed in Skype for Business Online"},
+    {1, "lyncdiscover.hoster.example", LC_FAIL, "CNAME into lyncdiscover.hoster.example"},
+    {1, "rp.contoso.test", LC_WARN, "publish lyncdiscover on HTTP port 80"},
+    {1, NULL, LC_WARN, "publish lyncdiscover on HTTP port 80"},
+    {0, NULL, LC_FAIL, "/: TLS failed"},
+    {0, "lyncdiscover.hoster.example", LC_FAIL, "/: TLS failed"},
+};
+
+START_TEST(test_discover_unanswered)
+{
+    const struct lc_t_unanswered_case *t = &lc_t_unanswered_cases[_i];
+    char msg[600] = "";
+    enum lc_status st = lc_web_judge_discover_unanswered(t->port80, "contoso.test", t->canonical,
+                                                         "/", "TLS failed", msg, sizeof(msg));
+
+    ck_assert_msg(st == t->want, "case %d: %d: %s", _i, (int)st, msg);
+    ck_assert_msg(strstr(msg, t->msg) != NULL, "case %d: \"%s\" not in \"%s\"", _i, t->msg, msg);
+}
+END_TEST
+
 #define LC_T_N(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
 Suite *lc_suite_web(void)
@@ -1628,6 +2106,14 @@ Suite *lc_suite_web(void)
     tcase_add_loop_test(disc, test_xml_ok, 0, LC_T_N(lc_t_xml_ok));
     tcase_add_loop_test(disc, test_xml_errors, 0, LC_T_N(lc_t_xml_bad));
     tcase_add_test(disc, test_xml_limits);
+    tcase_add_loop_test(disc, test_real_docs, 0, LC_T_N(lc_t_real_docs));
+    tcase_add_test(disc, test_dialects_agree);
+    tcase_add_loop_test(disc, test_doc_errors, 0, LC_T_N(lc_t_doc_errors));
+    tcase_add_loop_test(disc, test_online_host, 0, LC_T_N(lc_t_online_cases));
+    tcase_add_loop_test(disc, test_discover_unanswered, 0, LC_T_N(lc_t_unanswered_cases));
+    tcase_add_loop_test(judge, test_diag, 0, LC_T_N(lc_t_diag_cases));
+    tcase_add_test(judge, test_judge_diag);
+    tcase_add_test(judge, test_judge_iis);
     tcase_add_test(mex, test_mex);
     tcase_add_loop_test(url, test_url_host, 0, LC_T_N(lc_t_url_cases));
     tcase_add_test(url, test_url_limits);

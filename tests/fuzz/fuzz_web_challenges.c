@@ -1,7 +1,9 @@
 /* libFuzzer harness: WWW-Authenticate field values as a reverse proxy or a
  * Lync web service sends them (lc_web_challenges_add, RFC 7235 4.1). The
  * input is split at LF into the fields of one response, as libcurl hands
- * them over one header at a time. */
+ * them over one header at a time. Each field is also read as an
+ * X-Ms-diagnostics value (lc_web_diag_parse), the token service's other
+ * header. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -39,6 +41,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             break;
         memcpy(field, s + off, n);
         (void)lc_web_challenges_add(&c, field, n);
+        {
+            struct lc_web_diag d;
+            char dt[64];
+
+            (void)lc_web_diag_parse(field, n, &d);
+            if (memchr(d.reason, '\0', sizeof(d.reason)) == NULL ||
+                memchr(d.source, '\0', sizeof(d.source)) == NULL ||
+                memchr(lc_web_diag_text(&d, dt, sizeof(dt)), '\0', sizeof(dt)) == NULL)
+                __builtin_trap();
+        }
         free(field);
         lc_fuzz_check(&c);
         off += n + 1;

@@ -1,7 +1,9 @@
-/* libFuzzer harness: an autodiscover answer in JSON (lc_web_discover_json,
- * jansson), as a Lync director, a hybrid tenant's redirect or anything
- * behind lyncdiscover.<domain> sends it; then what the web probe does with
- * the links: their hosts and schemes (lc_web_url_host). */
+/* libFuzzer harness: an autodiscover answer in any dialect
+ * (lc_web_discover_parse: UCWA _links or native Root.Links JSON with
+ * jansson, XML with libxml2), as a Lync director, a hybrid tenant's
+ * redirect or anything behind lyncdiscover.<domain> sends it; then what the
+ * web probe does with it: the verdict and the redirect link to follow
+ * (lc_web_discover_judge), the links' hosts and schemes (lc_web_url_host). */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -35,9 +37,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     memcpy(body, data, size); /* no NUL: the API takes a length */
     memset(&d, 0, sizeof(d));
-    if (lc_web_discover_json(body, size, &d, why, sizeof(why)) == 0) {
+    if (lc_web_discover_parse(body, size, &d, why, sizeof(why)) == 0) {
+        struct lc_web_discover_ctx ctx = {"/", "https://lyncdiscover.contoso.test/",
+                                          "webdir.online.lync.com", "fe01.corp",
+                                          (unsigned)size % 5};
+        const char *follow = NULL;
+        char msg[300];
+
         if (d.hrefs.n > LC_WEB_MAX_LINKS)
             __builtin_trap();
+        (void)lc_web_discover_judge(&d, &ctx, &follow, msg, sizeof(msg));
+        if (memchr(msg, '\0', sizeof(msg)) == NULL || (follow != NULL && follow != d.redirect))
+            __builtin_trap();
+        lc_fuzz_url(d.oauth);
+        lc_fuzz_url(d.domain);
+        lc_fuzz_url(lc_web_discover_user(&d));
         lc_fuzz_url(d.self);
         lc_fuzz_url(d.user);
         lc_fuzz_url(d.xframe);
