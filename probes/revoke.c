@@ -800,24 +800,37 @@ static const struct lc_option_decl lc_rv_options[] = {
     {NULL, LC_OPT_BOOL, NULL, NULL, NULL, 0, 0, NULL},
 };
 
+/* Plan revocation.crl and revocation.ocsp for one listener, over every
+ * tls.handshake check the tls probe planned for its names; nothing when it
+ * planned none (the tls probe, or this listener, not in the profile). */
 static int lc_rv_plan_listener(struct lc_run *run, const struct lc_site *site,
                                struct lc_rv_cache *cache, enum lc_listener_kind kind, unsigned port,
                                const char *role)
 {
     struct lc_listener_names ln;
+    struct lc_check **hs = NULL;
     char id[400], target[300];
     int rc = -1, w;
-    size_t i, k;
+    size_t i, k, n_hs = 0;
 
     memset(&ln, 0, sizeof(ln));
     if (lc_listener_names_build(site, kind, &ln) < 0)
         return -1;
-    if (ln.n == 0 || ln.primary == NULL) {
+    w = snprintf(target, sizeof(target), "%s:%u", ln.primary != NULL ? ln.primary : "", port);
+    if (ln.n == 0 || ln.primary == NULL || w < 0 || (size_t)w >= sizeof(target)) {
         rc = 0;
         goto done;
     }
-    w = snprintf(target, sizeof(target), "%s:%u", ln.primary, port);
-    if (w < 0 || (size_t)w >= sizeof(target)) {
+    if ((hs = calloc(ln.n, sizeof(*hs))) == NULL)
+        goto done;
+    for (i = 0; i < ln.n; i++) {
+        if (!ln.v[i].served)
+            continue;
+        w = snprintf(id, sizeof(id), "tls.handshake:%s:%u", ln.v[i].name, port);
+        if (w > 0 && (size_t)w < sizeof(id) && (hs[n_hs] = lc_run_find(run, id)) != NULL)
+            n_hs++;
+    }
+    if (n_hs == 0) {
         rc = 0;
         goto done;
     }
@@ -843,23 +856,13 @@ static int lc_rv_plan_listener(struct lc_run *run, const struct lc_site *site,
         /* Planned already for another role on the same name: its
          * dependencies are there. */
         fresh = lc_check_n_deps(c) == 0;
-        for (i = 0; fresh && i < ln.n; i++) {
-            struct lc_check *hs;
-            if (!ln.v[i].served)
-                continue;
-            w = snprintf(id, sizeof(id), "tls.handshake:%s:%u", ln.v[i].name, port);
-            if (w < 0 || (size_t)w >= sizeof(id))
-                continue;
-            hs = lc_run_find(run, id);
-            if (hs != NULL && lc_check_depend(c, hs) < 0)
+        for (i = 0; fresh && i < n_hs; i++)
+            if (lc_check_depend(c, hs[i]) < 0)
                 goto done;
-        }
-        if (fresh && lc_check_n_deps(c) == 0)
-            lc_check_skip(c, "no tls.handshake check for this listener (the tls probe or this "
-                             "listener is not in the profile)");
     }
     rc = 0;
 done:
+    free(hs);
     lc_listener_names_clear(&ln);
     return rc;
 }

@@ -6,7 +6,7 @@
 
 [profile]
 description = federation partners: _sipfederationtls._tcp, XMPP SRV, access edge 5061 and 5269
-probes = dns, tls, port, sip, xmpp
+probes = dns, tls, port, sip, xmpp, revocation
 
 [dns]
 a-records = access-edge, sip
@@ -28,3 +28,7 @@ ports = 5061
 methods = register, options
 
 [xmpp]
+
+[revocation]
+# Partners' Edges check revocation of the access edge certificate on 5061:
+# its CRL distribution points and OCSP responder, reachable from outside.
