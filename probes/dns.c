@@ -203,7 +203,8 @@ static int lc_resolve_start(struct lc_check *check, struct lc_resolve *r, const 
 /* The facts of one finished lookup, for the judges (src/dnsjudge.c). */
 static struct lc_dns_lookup lc_resolve_facts(const struct lc_resolve *r)
 {
-    struct lc_dns_lookup l = {r->name, r->status_a, r->status_aaaa, r->cname_loop, &r->data};
+    struct lc_dns_lookup l = {r->name,       r->status_a, r->status_aaaa,
+                              r->cname_loop, &r->data,    &r->chain};
 
     return l;
 }
@@ -272,14 +273,42 @@ static void lc_a_drop_private(struct lc_dns_name *d, json_t *ev)
         json_decref(arr);
 }
 
+/* A name that is, or leads to, one of Microsoft's well-known names for
+ * domains homed in its cloud: its dependents get the provider's name as
+ * the canonical name and no address. The checks that compare addresses
+ * (dns.edge-address, dns.lyncdiscover-cname) judge the name; the ones that
+ * connect end without input (lc_dns_dep_addrs), so nothing probes
+ * Microsoft's servers against this deployment's expectations, and nothing
+ * waits for a name the resolver cannot reach. */
+static void lc_a_hosted(struct lc_check *check, const struct lc_hosted_target *h, enum lc_status st,
+                        const char *msg)
+{
+    struct lc_dns_name *d = calloc(1, sizeof(*d));
+
+    if (d == NULL || (d->canonical = strdup(h->fqdn)) == NULL) {
+        free(d);
+        lc_check_finish(check, LC_ERROR, "out of memory");
+        return;
+    }
+    json_object_set_new(lc_check_evidence(check), "hosted",
+                        json_pack("{s:s, s:s}", "target", h->fqdn, "cloud", h->cloud));
+    lc_check_set_data(check, d, lc_dns_name_free);
+    lc_check_finish(check, st, "%s", msg);
+}
+
 static void lc_a_done(struct lc_check *check, struct lc_resolve *r)
 {
     struct lc_dns_lookup l = lc_resolve_facts(r);
     int external = lc_a_is_external(lc_check_start_arg(check));
     char msg[1024];
     enum lc_status st = lc_dns_judge_a(&l, external, msg, sizeof(msg));
+    const struct lc_hosted_target *h = lc_dns_hosted_lookup(&l);
     struct lc_dns_name *d;
 
+    if (h != NULL && st != LC_FAIL && st != LC_ERROR) {
+        lc_a_hosted(check, h, st, msg);
+        return;
+    }
     if (lc_dns_lookup_outcome(&l) != 1) {
         lc_check_finish(check, st, "%s", msg);
         return;
@@ -479,6 +508,14 @@ static void lc_edge_addr_start(struct lc_check *check, void *arg)
     enum lc_status st;
 
     (void)arg;
+    /* sip.<d> leads to Microsoft's sign-in name: the judge says what that
+     * means without addresses (a hosted name hands on none). */
+    if (d != NULL && lc_dns_hosted_target(d->canonical) != NULL) {
+        json_object_set_new(ev, "hosted_target", json_string(d->canonical));
+        st = lc_dns_judge_edge_addr(name, d, edge_name, edge, NULL, msg, sizeof(msg));
+        lc_check_finish(check, st, "%s", msg);
+        return;
+    }
     /* No data, or none usable (private addresses are dropped): nothing to
      * compare, and an empty set must not pass as "every address". */
     if (d == NULL || d->n_addrs == 0) {
@@ -573,7 +610,9 @@ static void lc_target_evaluate(struct lc_check *check, struct lc_target_arg *a)
                                 lc_addr_odd_json(&a->r[which].data, edge));
     }
     free(facts);
-    if (st == LC_SKIP)
+    /* LC_SKIP naming a target is the hosted verdict; naming none, the edge
+     * left nothing to compare. */
+    if (st == LC_SKIP && which >= a->n)
         lc_check_finish_no_input(check, edge_check, msg);
     else
         lc_check_finish(check, st, "%s", msg);
@@ -619,8 +658,29 @@ static void lc_target_start(struct lc_check *check, void *arg)
     /* The state lives as the check's data so it outlives a timeout: late
      * answers must find it (they then see the check done and stop). */
     lc_check_set_data(check, a, lc_target_arg_free);
+    /* Microsoft's well-known targets are judged by name and not looked up:
+     * the verdict must not depend on reaching Microsoft's zone. */
     for (i = 0; i < a->n; i++) {
-        json_t *sub = json_object();
+        if (lc_dns_hosted_target(srv->targets.v[i]) == NULL)
+            continue;
+        a->pending--;
+        a->r[i].check = check;
+        a->r[i].name = strdup(srv->targets.v[i]);
+        if (a->r[i].name == NULL) {
+            lc_check_finish(check, LC_ERROR, "out of memory");
+            return;
+        }
+        json_object_set_new(targets, srv->targets.v[i], json_pack("{s:b}", "hosted", 1));
+    }
+    if (a->pending == 0) {
+        lc_target_evaluate(check, a);
+        return;
+    }
+    for (i = 0; i < a->n; i++) {
+        json_t *sub;
+        if (a->r[i].name != NULL)
+            continue; /* hosted: not looked up */
+        sub = json_object();
         json_object_set_new(targets, srv->targets.v[i], sub);
         if (lc_resolve_start(check, &a->r[i], srv->targets.v[i], sub, lc_target_one_done) < 0) {
             lc_check_finish(check, LC_ERROR, "out of memory");
@@ -808,7 +868,14 @@ const struct lc_dns_name *lc_dns_dep_addrs(struct lc_check *check, size_t i, con
 
     if (d != NULL && d->n_addrs > 0)
         return d;
-    snprintf(what, sizeof(what), "%s did not resolve", name);
+    if (d != NULL && lc_dns_hosted_target(d->canonical) != NULL)
+        snprintf(what, sizeof(what),
+                 "hosted: %s%s%s is Microsoft's; this deployment does not serve it, so it is not "
+                 "probed",
+                 name, strcasecmp(name, d->canonical) == 0 ? "" : " leads to ",
+                 strcasecmp(name, d->canonical) == 0 ? "" : d->canonical);
+    else
+        snprintf(what, sizeof(what), "%s did not resolve", name);
     if (dep != NULL)
         lc_check_finish_no_input(check, dep, what);
     else

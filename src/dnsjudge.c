@@ -8,6 +8,23 @@
  *   (the SRV records, the target's domain rule, the order in which clients
  *   look names up: lyncdiscoverinternal, lyncdiscover, _sipinternaltls._tcp,
  *   _sip._tls, sipinternal, sip, sipexternal).
+ * Domains homed at Microsoft (the "hosted" verdicts), Microsoft Learn:
+ *   "External Domain Name System records for Office 365" (Microsoft 365
+ *   Enterprise): _sip._tls -> sipdir.online.lync.com:443,
+ *   _sipfederationtls._tcp -> sipfed.online.lync.com:5061, CNAME sip ->
+ *   sipdir.online.lync.com, CNAME lyncdiscover -> webdir.online.lync.com;
+ *   in hybrid (split domain) the SRV records point at the on-premises Edge
+ *   instead, for a Teams-only domain at Microsoft's online edge;
+ *   "DNS records for Office 365 GCC High" and "DNS records for Office 365
+ *   DoD" (the same records under online.gov. / online.dod.
+ *   skypeforbusiness.us); the Office 365 operated by 21Vianet DNS-host
+ *   pages ("Create DNS records ... for Office 365", the SRV and CNAME
+ *   values under online.partner.lync.cn);
+ *   "Configuring federation support for a Skype for Business Online
+ *   customer in Skype for Business Server": an on-premises Edge federates
+ *   with an Online domain through a hosting provider entry whose ProxyFqdn
+ *   is sipfed.online.lync.com (New-CsHostingProvider), which is why such a
+ *   target outside the SIP domain is not the ms-diagnostics 1009 fault.
  * Address ranges: RFC 1918, RFC 6598, RFC 3927, RFC 4193, RFC 4291. */
 #include "dnsjudge.h"
 
@@ -150,6 +167,86 @@ size_t lc_dns_addr_not_in(const struct lc_dns_name *d, const struct lc_dns_name 
     return n;
 }
 
+/* ---- SIP domains homed at Microsoft ---- */
+
+/* Microsoft's well-known targets, per cloud (sources in the header
+ * comment). Only names Microsoft documents as the value of a customer's
+ * record are here: a name is matched exactly, never by suffix, so an
+ * on-premises host under a look-alike domain stays an on-premises host. */
+static const struct lc_hosted_target lc_hosted_targets[] = {
+    /* "External Domain Name System records for Office 365" */
+    {"sipdir.online.lync.com", "Skype for Business Online / Microsoft 365", LC_HOSTED_SIPDIR},
+    {"sipfed.online.lync.com", "Skype for Business Online / Microsoft 365", LC_HOSTED_SIPFED},
+    {"webdir.online.lync.com", "Skype for Business Online / Microsoft 365", LC_HOSTED_WEBDIR},
+    /* "DNS records for Office 365 GCC High" */
+    {"sipdir.online.gov.skypeforbusiness.us", "Microsoft 365 GCC High", LC_HOSTED_SIPDIR},
+    {"sipfed.online.gov.skypeforbusiness.us", "Microsoft 365 GCC High", LC_HOSTED_SIPFED},
+    {"webdir.online.gov.skypeforbusiness.us", "Microsoft 365 GCC High", LC_HOSTED_WEBDIR},
+    /* "DNS records for Office 365 DoD" */
+    {"sipdir.online.dod.skypeforbusiness.us", "Microsoft 365 DoD", LC_HOSTED_SIPDIR},
+    {"sipfed.online.dod.skypeforbusiness.us", "Microsoft 365 DoD", LC_HOSTED_SIPFED},
+    {"webdir.online.dod.skypeforbusiness.us", "Microsoft 365 DoD", LC_HOSTED_WEBDIR},
+    /* Office 365 operated by 21Vianet, "Create DNS records ... for Office 365" */
+    {"sipdir.online.partner.lync.cn", "Microsoft 365 operated by 21Vianet", LC_HOSTED_SIPDIR},
+    {"sipfed.online.partner.lync.cn", "Microsoft 365 operated by 21Vianet", LC_HOSTED_SIPFED},
+    {"webdir.online.partner.lync.cn", "Microsoft 365 operated by 21Vianet", LC_HOSTED_WEBDIR},
+};
+
+#define LC_HOSTED_N (sizeof(lc_hosted_targets) / sizeof(lc_hosted_targets[0]))
+
+const struct lc_hosted_target *lc_dns_hosted_target(const char *name)
+{
+    size_t i, len;
+
+    if (name == NULL)
+        return NULL;
+    len = strlen(name);
+    if (len > 0 && name[len - 1] == '.')
+        len--;
+    for (i = 0; i < LC_HOSTED_N; i++) {
+        const char *f = lc_hosted_targets[i].fqdn;
+        if (strlen(f) == len && strncasecmp(name, f, len) == 0)
+            return &lc_hosted_targets[i];
+    }
+    return NULL;
+}
+
+const char *lc_dns_hosted_expected(const struct lc_hosted_target *h, enum lc_hosted_role role)
+{
+    size_t i;
+
+    for (i = 0; h != NULL && i < LC_HOSTED_N; i++)
+        if (lc_hosted_targets[i].role == role && strcmp(lc_hosted_targets[i].cloud, h->cloud) == 0)
+            return lc_hosted_targets[i].fqdn;
+    return NULL;
+}
+
+const struct lc_hosted_target *lc_dns_hosted_lookup(const struct lc_dns_lookup *l)
+{
+    const struct lc_hosted_target *h = lc_dns_hosted_target(l->name);
+    size_t i;
+
+    for (i = 0; h == NULL && l->chain != NULL && i < l->chain->n; i++)
+        h = lc_dns_hosted_target(l->chain->v[i]);
+    if (h == NULL && l->found != NULL)
+        h = lc_dns_hosted_target(l->found->canonical);
+    return h;
+}
+
+/* What Microsoft publishes a role's name for, for messages. */
+static const char *lc_hosted_role_words(enum lc_hosted_role role)
+{
+    switch (role) {
+    case LC_HOSTED_SIPDIR:
+        return "client sign-in (sip CNAME, _sip._tls)";
+    case LC_HOSTED_SIPFED:
+        return "federation edge (_sipfederationtls._tcp)";
+    case LC_HOSTED_WEBDIR:
+        return "autodiscover (lyncdiscover CNAME)";
+    }
+    return "service";
+}
+
 /* ---- one A + AAAA lookup ---- */
 
 static int lc_status_is_nodata(int st)
@@ -186,13 +283,35 @@ enum lc_status lc_dns_judge_a(const struct lc_dns_lookup *l, int external, char 
 {
     char addrs[512], priv[512], why[128];
     const char *canon = l->found != NULL ? l->found->canonical : NULL;
+    const struct lc_hosted_target *h = lc_dns_hosted_lookup(l);
     int outcome = lc_dns_lookup_outcome(l);
     size_t n_priv;
 
     if (outcome == 0) {
-        snprintf(msg, len, "%s has no A/AAAA record (%s)", l->name,
-                 lc_dns_lookup_failure(l, why, sizeof(why)));
+        /* Authoritatively nothing: clients find nothing either, even when
+         * the name leads to one of Microsoft's. */
+        snprintf(msg, len, "%s has no A/AAAA record (%s)%s%s%s", l->name,
+                 lc_dns_lookup_failure(l, why, sizeof(why)), h != NULL ? "; it leads to " : "",
+                 h != NULL ? h->fqdn : "", h != NULL ? ", Microsoft's name" : "");
         return LC_FAIL;
+    }
+    if (outcome < 0 && h != NULL) {
+        /* The name is, or leads to, a name Microsoft publishes for domains
+         * homed in its cloud. Whether Microsoft's own name resolves is not
+         * this deployment's to judge, and a resolver that cannot reach that
+         * zone (the lab's, a filtered one) must not turn it into an error:
+         * nothing was judged, and nothing here probes Microsoft. */
+        char what[320];
+        if (strcasecmp(l->name, h->fqdn) == 0)
+            snprintf(what, sizeof(what), "%s is", l->name);
+        else
+            snprintf(what, sizeof(what), "%s leads to %s,", l->name, h->fqdn);
+        snprintf(msg, len,
+                 "hosted: %s Microsoft's %s name for %s; its addresses are Microsoft's (lookup: "
+                 "%s) and nothing here probes them",
+                 what, lc_hosted_role_words(h->role), h->cloud,
+                 lc_dns_lookup_failure(l, why, sizeof(why)));
+        return LC_SKIP;
     }
     if (outcome < 0) {
         snprintf(msg, len, "lookup of %s failed: %s", l->name,
@@ -214,7 +333,13 @@ enum lc_status lc_dns_judge_a(const struct lc_dns_lookup *l, int external, char 
                  canon != NULL ? ")" : "", priv, n_priv == 1 ? "it" : "them");
         return LC_FAIL;
     }
-    if (canon != NULL)
+    if (h != NULL)
+        snprintf(msg, len,
+                 "%s resolves to %s%s%s%s; hosted: %s is Microsoft's %s name for %s, so nothing "
+                 "here probes it",
+                 l->name, addrs, canon != NULL ? " (CNAME to " : "", canon != NULL ? canon : "",
+                 canon != NULL ? ")" : "", h->fqdn, lc_hosted_role_words(h->role), h->cloud);
+    else if (canon != NULL)
         snprintf(msg, len, "%s resolves to %s (CNAME to %s)", l->name, addrs, canon);
     else
         snprintf(msg, len, "%s resolves to %s", l->name, addrs);
@@ -255,6 +380,29 @@ enum lc_status lc_dns_judge_leak(const struct lc_dns_lookup *l, char *msg, size_
 enum lc_status lc_dns_judge_cname(const char *name, const char *canonical, const char *domain,
                                   char *msg, size_t len)
 {
+    const struct lc_hosted_target *h = lc_dns_hosted_target(canonical);
+
+    if (h != NULL && h->role == LC_HOSTED_WEBDIR) {
+        /* "External Domain Name System records for Office 365": a domain
+         * homed at Microsoft publishes lyncdiscover CNAME webdir.online.
+         * lync.com (or its cloud's equivalent); Microsoft's autodiscover
+         * answers for it. The foreign-CNAME caveat is about a reverse
+         * proxy of this deployment, which does not serve this name. */
+        snprintf(msg, len,
+                 "hosted: %s is a CNAME to %s, Microsoft's autodiscover for %s, as Microsoft "
+                 "documents for a SIP domain homed there: clients are sent to Microsoft; this "
+                 "deployment's reverse proxy does not serve %s",
+                 name, h->fqdn, h->cloud, domain);
+        return LC_PASS;
+    }
+    if (h != NULL) {
+        snprintf(msg, len,
+                 "%s is a CNAME to %s, Microsoft's %s name, not its autodiscover: a domain homed "
+                 "in %s publishes lyncdiscover CNAME %s",
+                 name, h->fqdn, lc_hosted_role_words(h->role), h->cloud,
+                 lc_dns_hosted_expected(h, LC_HOSTED_WEBDIR));
+        return LC_FAIL;
+    }
     if (canonical == NULL) {
         snprintf(msg, len, "%s is an A/AAAA record, no CNAME", name);
         return LC_PASS;
@@ -275,7 +423,8 @@ enum lc_status lc_dns_judge_cname(const char *name, const char *canonical, const
 enum lc_status lc_dns_judge_srv(const struct lc_srv_rule *rule, int status,
                                 const struct lc_dns_srv *srvs, size_t n, char *msg, size_t len)
 {
-    size_t i;
+    const struct lc_hosted_target *hosted = NULL;
+    size_t i, n_hosted = 0;
 
     if (status == ARES_ENODATA || status == ARES_ENOTFOUND || (status == ARES_SUCCESS && n == 0)) {
         const char *word = status == ARES_SUCCESS ? "no answer" : lc_dns_status_name(status);
@@ -294,15 +443,43 @@ enum lc_status lc_dns_judge_srv(const struct lc_srv_rule *rule, int status,
     }
     for (i = 0; i < n; i++) {
         const char *t = srvs[i].target;
+        const struct lc_hosted_target *h;
         /* RFC 2782: a target of "." means the service is not offered. */
         if (t[0] == '\0') {
             snprintf(msg, len, "%s: target '.' says the service is not available", rule->record);
             return LC_FAIL;
         }
+        /* A hosted record on the wrong port fails like any other:
+         * Microsoft documents 443 and 5061. */
         if (srvs[i].port != rule->port) {
             snprintf(msg, len, "%s: %s points to port %u, expected %u", rule->record, t,
                      srvs[i].port, rule->port);
             return LC_FAIL;
+        }
+        h = lc_dns_hosted_target(t);
+        if (h != NULL) {
+            enum lc_hosted_role want =
+                rule->kind == LC_SRV_SIP_TLS ? LC_HOSTED_SIPDIR : LC_HOSTED_SIPFED;
+            if (rule->kind == LC_SRV_XMPP) {
+                snprintf(msg, len,
+                         "%s: target %s is Microsoft's, which offers no XMPP federation for "
+                         "domains homed in %s: remove the record or point it at this "
+                         "deployment's Edge",
+                         rule->record, t, h->cloud);
+                return LC_FAIL;
+            }
+            if (h->role != want) {
+                snprintf(msg, len,
+                         "%s: target %s is Microsoft's %s name, not the one for this record: a "
+                         "domain homed in %s publishes %s -> %s:%u",
+                         rule->record, t, lc_hosted_role_words(h->role), h->cloud, rule->record,
+                         lc_dns_hosted_expected(h, want), rule->port);
+                return LC_FAIL;
+            }
+            if (hosted == NULL)
+                hosted = h;
+            n_hosted++;
+            continue;
         }
         /* "Advanced Edge Server DNS planning": the federation SRV target's
          * domain must be the SIP domain itself, else partners answer 504
@@ -323,6 +500,39 @@ enum lc_status lc_dns_judge_srv(const struct lc_srv_rule *rule, int status,
                      rule->record, t, rule->domain);
             return LC_FAIL;
         }
+    }
+    if (n_hosted > 0 && n_hosted < n) {
+        /* Clients and partners pick among the records by priority and
+         * weight (RFC 2782), so some would reach Microsoft and some this
+         * deployment. A split domain keeps the records on the on-premises
+         * Edge; a domain homed at Microsoft points them all there
+         * ("External Domain Name System records for Office 365"). */
+        snprintf(msg, len,
+                 "%s mixes Microsoft's %s (%s) with %zu target%s of this deployment: clients and "
+                 "partners reach one or the other by priority and weight; a split domain points "
+                 "every record at the on-premises Edge, a domain homed at Microsoft every record "
+                 "at Microsoft",
+                 rule->record, hosted->fqdn, hosted->cloud, n - n_hosted,
+                 n - n_hosted == 1 ? "" : "s");
+        return LC_WARN;
+    }
+    if (hosted != NULL) {
+        if (rule->kind == LC_SRV_FEDERATION)
+            snprintf(msg, len,
+                     "hosted: %s is homed in %s (%s -> %s:%u): federation and external access "
+                     "are Microsoft's; this deployment's Edge does not serve it. Partners on "
+                     "Lync / Skype for Business Server federate with it through a hosting "
+                     "provider entry for %s (New-CsHostingProvider), so the same-domain rule "
+                     "(ms-diagnostics 1009) does not apply",
+                     rule->domain, hosted->cloud, rule->record, hosted->fqdn, rule->port,
+                     hosted->fqdn);
+        else
+            snprintf(msg, len,
+                     "hosted: %s is homed in %s (%s -> %s:%u): federation and external access "
+                     "are Microsoft's; this deployment's Edge does not serve it, and clients "
+                     "sign in at Microsoft",
+                     rule->domain, hosted->cloud, rule->record, hosted->fqdn, rule->port);
+        return LC_PASS;
     }
     if (n == 1)
         snprintf(msg, len, "%s -> %s:%u", rule->record, srvs[0].target, srvs[0].port);
@@ -365,17 +575,41 @@ static int lc_dns_edge_convention(const char *name, const struct lc_strv *sip_do
 enum lc_status lc_dns_judge_targets(const struct lc_dns_targets *f, size_t *which, char *msg,
                                     size_t len)
 {
-    char buf[512], why[128];
-    size_t i;
+    char buf[512], why[128], note[96];
+    size_t i, n_hosted = 0, first_hosted = f->n;
 
     *which = f->n;
+    note[0] = '\0';
     if (f->n == 0) {
         snprintf(msg, len, "%s: no SRV target to judge", f->record);
         return LC_ERROR;
     }
+    /* Microsoft's well-known targets are recognised by name: they need not
+     * resolve, and their addresses are not this deployment's edge. */
+    for (i = 0; i < f->n; i++) {
+        if (lc_dns_hosted_target(f->targets[i].name) == NULL)
+            continue;
+        if (n_hosted++ == 0)
+            first_hosted = i;
+    }
+    if (n_hosted == f->n) {
+        const struct lc_hosted_target *h = lc_dns_hosted_target(f->targets[first_hosted].name);
+        *which = first_hosted;
+        snprintf(msg, len,
+                 "hosted: %s -> %s, Microsoft's %s name for %s: federation and external access "
+                 "are Microsoft's; this deployment's Edge (%s) does not serve the domain, so the "
+                 "target is not compared with its addresses",
+                 f->record, h->fqdn, lc_hosted_role_words(h->role), h->cloud, f->edge_name);
+        return LC_SKIP;
+    }
+    if (n_hosted > 0)
+        snprintf(note, sizeof(note), "; %zu target%s at Microsoft not compared", n_hosted,
+                 n_hosted == 1 ? "" : "s");
     for (i = 0; i < f->n; i++) {
         const struct lc_dns_lookup *t = &f->targets[i];
         int outcome = lc_dns_lookup_outcome(t);
+        if (lc_dns_hosted_target(t->name) != NULL)
+            continue;
         *which = i;
         if (outcome == 0) {
             snprintf(msg, len, "SRV target %s does not resolve (%s)", t->name,
@@ -391,6 +625,8 @@ enum lc_status lc_dns_judge_targets(const struct lc_dns_targets *f, size_t *whic
     /* Partners and clients connect to the target: a private address is
      * unreachable from the internet whatever the edge's addresses are. */
     for (i = 0; i < f->n; i++) {
+        if (lc_dns_hosted_target(f->targets[i].name) != NULL)
+            continue;
         if (lc_dns_private_list(f->targets[i].found, buf, sizeof(buf)) > 0) {
             *which = i;
             snprintf(msg, len,
@@ -409,6 +645,8 @@ enum lc_status lc_dns_judge_targets(const struct lc_dns_targets *f, size_t *whic
         return LC_SKIP;
     }
     for (i = 0; i < f->n; i++) {
+        if (lc_dns_hosted_target(f->targets[i].name) != NULL)
+            continue;
         if (lc_dns_addr_not_in(f->targets[i].found, f->edge, buf, sizeof(buf)) > 0) {
             *which = i;
             snprintf(msg, len, "SRV target %s resolves to %s, not an address of the access edge %s",
@@ -427,7 +665,10 @@ enum lc_status lc_dns_judge_targets(const struct lc_dns_targets *f, size_t *whic
         int conv0 = 0;
         for (i = 0; i < f->n; i++) {
             const char *dom = NULL;
-            int c = lc_dns_edge_convention(f->targets[i].name, f->sip_domains, &dom);
+            int c;
+            if (lc_dns_hosted_target(f->targets[i].name) != NULL)
+                continue;
+            c = lc_dns_edge_convention(f->targets[i].name, f->sip_domains, &dom);
             if (c == 0) {
                 *which = i;
                 snprintf(msg, len,
@@ -450,13 +691,15 @@ enum lc_status lc_dns_judge_targets(const struct lc_dns_targets *f, size_t *whic
                      f->targets[0].name, dom0, LC_DERIVED_NOTE);
         else
             snprintf(msg, len,
-                     "%zu SRV targets resolve to the access edge (%s), each sip.<domain> or a "
-                     "name in a SIP domain (%s)",
-                     f->n, f->edge_name, LC_DERIVED_NOTE);
+                     "%zu SRV target%s resolve%s to the access edge (%s), each sip.<domain> or a "
+                     "name in a SIP domain (%s%s)",
+                     f->n - n_hosted, f->n - n_hosted == 1 ? "" : "s",
+                     f->n - n_hosted == 1 ? "s" : "", f->edge_name, LC_DERIVED_NOTE, note);
         return LC_PASS;
     }
-    snprintf(msg, len, "%zu SRV target%s resolve%s to the access edge (%s)", f->n,
-             f->n == 1 ? "" : "s", f->n == 1 ? "s" : "", f->edge_name);
+    snprintf(msg, len, "%zu SRV target%s resolve%s to the access edge (%s)%s%s%s", f->n - n_hosted,
+             f->n - n_hosted == 1 ? "" : "s", f->n - n_hosted == 1 ? "s" : "", f->edge_name,
+             n_hosted > 0 ? " (" : "", n_hosted > 0 ? note + 2 : "", n_hosted > 0 ? ")" : "");
     return LC_PASS;
 }
 
@@ -465,7 +708,28 @@ enum lc_status lc_dns_judge_edge_addr(const char *name, const struct lc_dns_name
                                       const char *derived_from, char *msg, size_t len)
 {
     char buf[512];
+    const struct lc_hosted_target *h = d != NULL ? lc_dns_hosted_target(d->canonical) : NULL;
 
+    if (h != NULL && h->role == LC_HOSTED_SIPDIR) {
+        /* sip.<d> CNAME sipdir.online.lync.com ("External Domain Name
+         * System records for Office 365"): clients falling back to
+         * sip.<domain> sign in at Microsoft. Comparing Microsoft's
+         * addresses with this deployment's edge would prove nothing. */
+        snprintf(msg, len,
+                 "hosted: %s is a CNAME to %s, Microsoft's sign-in name for %s: clients that "
+                 "fall back to it sign in at Microsoft; this deployment's Edge (%s) does not "
+                 "serve it, so its addresses are not compared",
+                 name, h->fqdn, h->cloud, edge_name);
+        return LC_SKIP;
+    }
+    if (h != NULL) {
+        snprintf(msg, len,
+                 "%s is a CNAME to %s, Microsoft's %s name, not its sign-in name: a domain homed "
+                 "in %s publishes sip CNAME %s",
+                 name, h->fqdn, lc_hosted_role_words(h->role), h->cloud,
+                 lc_dns_hosted_expected(h, LC_HOSTED_SIPDIR));
+        return LC_FAIL;
+    }
     if (d == NULL || d->n_addrs == 0 || edge == NULL || edge->n_addrs == 0) {
         snprintf(msg, len, "internal: %s or the access edge %s has no address to compare", name,
                  edge_name);

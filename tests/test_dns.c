@@ -245,7 +245,7 @@ START_TEST(test_lookup_outcome)
 {
     const struct lc_t_outcome_case *t = &lc_t_outcome_cases[_i];
     struct lc_t_name n;
-    struct lc_dns_lookup l = {"x.contoso.com", t->st_a, t->st_aaaa, t->loop, NULL};
+    struct lc_dns_lookup l = {"x.contoso.com", t->st_a, t->st_aaaa, t->loop, NULL, NULL};
     char why[128];
 
     l.found = lc_t_name(&n, t->addrs, NULL);
@@ -289,13 +289,31 @@ static const struct lc_t_a_case {
     /* Internal roles (edge-internal, internal profiles): private is normal. */
     {"10.11.12.13", NULL, 0, ARES_ENODATA, 0, LC_PASS, "resolves to 10.11.12.13"},
     {"fd00::10", NULL, ARES_ENODATA, 0, 0, LC_PASS, "fd00::10"},
+    /* Hosted: a CNAME to one of Microsoft's names. The lab's DNS (and any
+     * resolver that cannot reach Microsoft's zone) refuses the target: no
+     * error, nothing judged. */
+    {NULL, "sipdir.online.lync.com", ARES_EREFUSED, ARES_EREFUSED, 1, LC_SKIP,
+     "hosted: x.contoso.com leads to sipdir.online.lync.com, Microsoft's client sign-in"},
+    {NULL, "webdir.online.lync.com", ARES_ETIMEOUT, ARES_ETIMEOUT, 1, LC_SKIP,
+     "Microsoft's autodiscover (lyncdiscover CNAME) name for Skype for Business Online"},
+    {NULL, "webdir.online.gov.skypeforbusiness.us", ARES_ESERVFAIL, ARES_ESERVFAIL, 1, LC_SKIP,
+     "Microsoft 365 GCC High"},
+    {"192.0.2.10", "sipdir.online.lync.com", 0, ARES_ENODATA, 1, LC_PASS,
+     "hosted: sipdir.online.lync.com is Microsoft's client sign-in"},
+    /* Authoritatively nothing still fails; private addresses still fail. */
+    {NULL, "sipdir.online.lync.com", ARES_ENOTFOUND, ARES_ENOTFOUND, 1, LC_FAIL,
+     "it leads to sipdir.online.lync.com"},
+    {"10.1.1.1", "sipdir.online.lync.com", 0, ARES_ENODATA, 1, LC_FAIL, "private address"},
+    /* A look-alike is not Microsoft's: a refused lookup stays an error. */
+    {NULL, "sipdir.online.lync.com.evil.net", ARES_EREFUSED, ARES_EREFUSED, 1, LC_ERROR,
+     "lookup of x.contoso.com failed"},
 };
 
 START_TEST(test_judge_a)
 {
     const struct lc_t_a_case *t = &lc_t_a_cases[_i];
     struct lc_t_name n;
-    struct lc_dns_lookup l = {"x.contoso.com", t->st_a, t->st_aaaa, 0, NULL};
+    struct lc_dns_lookup l = {"x.contoso.com", t->st_a, t->st_aaaa, 0, NULL, NULL};
     char msg[1024];
     enum lc_status st;
 
@@ -347,8 +365,8 @@ START_TEST(test_judge_leak)
 {
     const struct lc_t_leak_case *t = &lc_t_leak_cases[_i];
     struct lc_t_name n;
-    struct lc_dns_lookup l = {"lyncdiscoverinternal.contoso.com", t->st_a, t->st_aaaa, t->loop,
-                              NULL};
+    struct lc_dns_lookup l = {
+        "lyncdiscoverinternal.contoso.com", t->st_a, t->st_aaaa, t->loop, NULL, NULL};
     char msg[1024];
     enum lc_status st;
 
@@ -377,6 +395,40 @@ START_TEST(test_judge_cname)
     ck_assert_int_eq(lc_dns_judge_cname("lyncdiscover.contoso.com", "x.notcontoso.com",
                                         "contoso.com", msg, sizeof(msg)),
                      LC_WARN);
+}
+END_TEST
+
+/* lyncdiscover into Microsoft's cloud: webdir is hosted, another of its
+ * names is a mistake. */
+static const struct lc_t_cname_case {
+    const char *canonical;
+    enum lc_status want;
+    const char *msg;
+} lc_t_cname_cases[] = {
+    {"webdir.online.lync.com", LC_PASS,
+     "hosted: lyncdiscover.contoso.com is a CNAME to webdir.online.lync.com, Microsoft's "
+     "autodiscover for Skype for Business Online / Microsoft 365"},
+    {"WebDir.Online.Lync.com.", LC_PASS, "hosted:"},
+    {"webdir.online.gov.skypeforbusiness.us", LC_PASS, "Microsoft 365 GCC High"},
+    {"webdir.online.dod.skypeforbusiness.us", LC_PASS, "Microsoft 365 DoD"},
+    {"webdir.online.partner.lync.cn", LC_PASS, "21Vianet"},
+    {"sipdir.online.lync.com", LC_FAIL, "publishes lyncdiscover CNAME webdir.online.lync.com"},
+    {"sipfed.online.gov.skypeforbusiness.us", LC_FAIL,
+     "lyncdiscover CNAME webdir.online.gov.skypeforbusiness.us"},
+    /* Not Microsoft's: the foreign-CNAME warning as before. */
+    {"webdir.online.lync.com.hoster.net", LC_WARN, "port 80"},
+    {"lyncdiscover.online.lync.com", LC_WARN, "another domain"},
+};
+
+START_TEST(test_judge_cname_hosted)
+{
+    const struct lc_t_cname_case *t = &lc_t_cname_cases[_i];
+    char msg[1024];
+    enum lc_status st = lc_dns_judge_cname("lyncdiscover.contoso.com", t->canonical, "contoso.com",
+                                           msg, sizeof(msg));
+
+    ck_assert_msg(st == t->want, "case %d: status %d, want %d: %s", _i, (int)st, (int)t->want, msg);
+    ck_assert_msg(strstr(msg, t->msg) != NULL, "case %d: \"%s\" not in \"%s\"", _i, t->msg, msg);
 }
 END_TEST
 
@@ -435,6 +487,74 @@ static const struct lc_t_srv_case {
     {LC_SRV_FEDERATION, ARES_ENOTFOUND, {NULL}, LC_FAIL, "push notifications"},
     {LC_SRV_XMPP, 0, {"sip.contoso.com:5269"}, LC_PASS, "5269"},
     {LC_SRV_XMPP, 0, {"sip.contoso.com:5061"}, LC_FAIL, "expected 5269"},
+    /* Hosted: a domain homed at Microsoft points its records at
+     * Microsoft's edge, outside the domain, and that is not the 1009
+     * fault ("External Domain Name System records for Office 365"). */
+    {LC_SRV_FEDERATION,
+     0,
+     {"sipfed.online.lync.com:5061"},
+     LC_PASS,
+     "hosted: contoso.com is homed in Skype for Business Online / Microsoft 365 "
+     "(_sipfederationtls._tcp.contoso.com -> sipfed.online.lync.com:5061): federation and external "
+     "access are Microsoft's; this deployment's Edge does not serve it"},
+    {LC_SRV_FEDERATION, 0, {"SipFed.Online.Lync.Com:5061"}, LC_PASS, "New-CsHostingProvider"},
+    {LC_SRV_FEDERATION,
+     0,
+     {"sipfed.online.gov.skypeforbusiness.us:5061"},
+     LC_PASS,
+     "homed in Microsoft 365 GCC High"},
+    {LC_SRV_FEDERATION,
+     0,
+     {"sipfed.online.dod.skypeforbusiness.us:5061"},
+     LC_PASS,
+     "homed in Microsoft 365 DoD"},
+    {LC_SRV_FEDERATION,
+     0,
+     {"sipfed.online.partner.lync.cn:5061"},
+     LC_PASS,
+     "homed in Microsoft 365 operated by 21Vianet"},
+    {LC_SRV_FEDERATION,
+     0,
+     {"sipfed.online.lync.com:5061", "sipfed.online.lync.com:5061"},
+     LC_PASS,
+     "hosted:"},
+    {LC_SRV_SIP_TLS,
+     0,
+     {"sipdir.online.lync.com:443"},
+     LC_PASS,
+     "hosted: contoso.com is homed in Skype for Business Online / Microsoft 365 "
+     "(_sip._tls.contoso.com -> sipdir.online.lync.com:443)"},
+    /* A hosted record on a wrong port still fails. */
+    {LC_SRV_FEDERATION, 0, {"sipfed.online.lync.com:443"}, LC_FAIL, "expected 5061"},
+    {LC_SRV_SIP_TLS, 0, {"sipdir.online.lync.com:5061"}, LC_FAIL, "expected 443"},
+    /* Microsoft's name of the other role. */
+    {LC_SRV_FEDERATION,
+     0,
+     {"sipdir.online.lync.com:5061"},
+     LC_FAIL,
+     "publishes _sipfederationtls._tcp.contoso.com -> sipfed.online.lync.com:5061"},
+    {LC_SRV_SIP_TLS,
+     0,
+     {"webdir.online.gov.skypeforbusiness.us:443"},
+     LC_FAIL,
+     "-> sipdir.online.gov.skypeforbusiness.us:443"},
+    {LC_SRV_XMPP, 0, {"sipfed.online.lync.com:5269"}, LC_FAIL, "no XMPP federation"},
+    /* Mixed: some reach Microsoft, some this deployment. */
+    {LC_SRV_FEDERATION,
+     0,
+     {"sipfed.online.lync.com:5061", "sip.contoso.com:5061"},
+     LC_WARN,
+     "mixes Microsoft's sipfed.online.lync.com"},
+    /* The on-premises rules still judge the other targets first. */
+    {LC_SRV_FEDERATION,
+     0,
+     {"sipfed.online.lync.com:5061", "sip.eu.contoso.com:5061"},
+     LC_FAIL,
+     "1009"},
+    /* Look-alikes are not Microsoft's. */
+    {LC_SRV_FEDERATION, 0, {"sipfed.online.lync.com.evil.net:5061"}, LC_FAIL, "1009"},
+    {LC_SRV_FEDERATION, 0, {"x.sipfed.online.lync.com:5061"}, LC_FAIL, "1009"},
+    {LC_SRV_SIP_TLS, 0, {"sip.online.lync.com:443"}, LC_FAIL, "outside contoso.com"},
 };
 
 START_TEST(test_judge_srv)
@@ -571,6 +691,61 @@ static const struct lc_t_target_case {
      LC_FAIL,
      1,
      "192.0.2.99"},
+    /* Hosted: Microsoft's targets are judged by name, whatever their lookup
+     * gave (the probe does not even look them up). */
+    {{"sipdir.online.lync.com=?"},
+     "192.0.2.10",
+     0,
+     LC_SKIP,
+     0,
+     "hosted: _sip._tls.contoso.com -> sipdir.online.lync.com, Microsoft's client sign-in"},
+    {{"sipdir.online.lync.com="},
+     NULL,
+     1,
+     LC_SKIP,
+     0,
+     "this deployment's Edge (access.contoso.com) does not serve the domain"},
+    {{"sipdir.online.lync.com=192.0.2.99"}, "192.0.2.10", 0, LC_SKIP, 0, "not compared"},
+    {{"sipfed.online.partner.lync.cn=?", "sipfed.online.lync.com=?"},
+     "192.0.2.10",
+     0,
+     LC_SKIP,
+     0,
+     "21Vianet"},
+    /* Mixed: the other targets are judged as before. */
+    {{"sip.contoso.com=192.0.2.10", "sipdir.online.lync.com=?"},
+     "192.0.2.10",
+     0,
+     LC_PASS,
+     -1,
+     "1 SRV target resolves to the access edge (access.contoso.com) (1 target at Microsoft not "
+     "compared)"},
+    {{"sipdir.online.lync.com=?", "sip.contoso.com=192.0.2.10"},
+     "192.0.2.10",
+     1,
+     LC_PASS,
+     -1,
+     "1 SRV target resolves to the access edge (access.contoso.com), each sip.<domain>"},
+    {{"sipdir.online.lync.com=?", "old.contoso.com=198.51.100.7"},
+     "192.0.2.10",
+     0,
+     LC_FAIL,
+     1,
+     "old.contoso.com resolves to 198.51.100.7"},
+    {{"sipdir.online.lync.com=?", "sip.contoso.com=?"},
+     "192.0.2.10",
+     0,
+     LC_ERROR,
+     1,
+     "lookup of SRV target sip.contoso.com failed"},
+    {{"sipdir.online.lync.com=?", "sip.contoso.com=192.0.2.10"},
+     NULL,
+     0,
+     LC_SKIP,
+     -1,
+     "left no address"},
+    /* A look-alike is looked up and compared like any name. */
+    {{"sipdir.online.lync.com.evil.net=?"}, "192.0.2.10", 0, LC_ERROR, 0, "failed"},
 };
 
 START_TEST(test_judge_targets)
@@ -685,6 +860,139 @@ START_TEST(test_judge_edge_addr)
 }
 END_TEST
 
+/* sip.<d> into Microsoft's cloud: the name decides, no address needed. */
+static const struct lc_t_edge_hosted_case {
+    const char *addrs, *canonical;
+    int edge; /* 0: the edge left no address */
+    enum lc_status want;
+    const char *msg;
+} lc_t_edge_hosted_cases[] = {
+    {NULL, "sipdir.online.lync.com", 1, LC_SKIP,
+     "hosted: sip.contoso.com is a CNAME to sipdir.online.lync.com, Microsoft's sign-in name for "
+     "Skype for Business Online / Microsoft 365"},
+    {NULL, "sipdir.online.lync.com", 0, LC_SKIP, "Edge (access.contoso.com) does not serve it"},
+    {"192.0.2.99", "sipdir.online.lync.com", 1, LC_SKIP, "not compared"},
+    {NULL, "sipdir.online.partner.lync.cn", 1, LC_SKIP, "21Vianet"},
+    {NULL, "webdir.online.lync.com", 1, LC_FAIL, "publishes sip CNAME sipdir.online.lync.com"},
+    {NULL, "sipfed.online.dod.skypeforbusiness.us", 1, LC_FAIL,
+     "sip CNAME sipdir.online.dod.skypeforbusiness.us"},
+    /* Not Microsoft's: compared as before. */
+    {"192.0.2.99", "sipdir.online.lync.com.evil.net", 1, LC_FAIL, "not an address"},
+    {NULL, "sipdir.online.lync.com.evil.net", 1, LC_ERROR, "no address"},
+};
+
+START_TEST(test_judge_edge_addr_hosted)
+{
+    const struct lc_t_edge_hosted_case *t = &lc_t_edge_hosted_cases[_i];
+    struct lc_t_name d, e;
+    char msg[1024];
+    enum lc_status st;
+
+    st = lc_dns_judge_edge_addr(
+        "sip.contoso.com", lc_t_name(&d, t->addrs, t->canonical), "access.contoso.com",
+        t->edge ? lc_t_name(&e, "192.0.2.10", NULL) : NULL, NULL, msg, sizeof(msg));
+    ck_assert_msg(st == t->want, "case %d: status %d, want %d: %s", _i, (int)st, (int)t->want, msg);
+    ck_assert_msg(strstr(msg, t->msg) != NULL, "case %d: \"%s\" not in \"%s\"", _i, t->msg, msg);
+}
+END_TEST
+
+/* Microsoft's well-known names: exact, case-insensitive, a trailing dot
+ * ignored; never a suffix or prefix match. */
+static const struct lc_t_hosted_case {
+    const char *name;
+    const char *fqdn; /* NULL: not Microsoft's */
+    enum lc_hosted_role role;
+    const char *cloud;
+} lc_t_hosted_cases[] = {
+    {"sipdir.online.lync.com", "sipdir.online.lync.com", LC_HOSTED_SIPDIR, "Microsoft 365"},
+    {"sipfed.online.lync.com", "sipfed.online.lync.com", LC_HOSTED_SIPFED, "Microsoft 365"},
+    {"webdir.online.lync.com", "webdir.online.lync.com", LC_HOSTED_WEBDIR, "Microsoft 365"},
+    {"SIPFED.Online.Lync.COM.", "sipfed.online.lync.com", LC_HOSTED_SIPFED, "Skype for Business"},
+    {"sipdir.online.gov.skypeforbusiness.us", "sipdir.online.gov.skypeforbusiness.us",
+     LC_HOSTED_SIPDIR, "GCC High"},
+    {"sipfed.online.gov.skypeforbusiness.us", "sipfed.online.gov.skypeforbusiness.us",
+     LC_HOSTED_SIPFED, "GCC High"},
+    {"webdir.online.gov.skypeforbusiness.us", "webdir.online.gov.skypeforbusiness.us",
+     LC_HOSTED_WEBDIR, "GCC High"},
+    {"sipdir.online.dod.skypeforbusiness.us", "sipdir.online.dod.skypeforbusiness.us",
+     LC_HOSTED_SIPDIR, "DoD"},
+    {"sipfed.online.dod.skypeforbusiness.us", "sipfed.online.dod.skypeforbusiness.us",
+     LC_HOSTED_SIPFED, "DoD"},
+    {"webdir.online.dod.skypeforbusiness.us", "webdir.online.dod.skypeforbusiness.us",
+     LC_HOSTED_WEBDIR, "DoD"},
+    {"sipdir.online.partner.lync.cn", "sipdir.online.partner.lync.cn", LC_HOSTED_SIPDIR,
+     "21Vianet"},
+    {"sipfed.online.partner.lync.cn", "sipfed.online.partner.lync.cn", LC_HOSTED_SIPFED,
+     "21Vianet"},
+    {"webdir.online.partner.lync.cn", "webdir.online.partner.lync.cn", LC_HOSTED_WEBDIR,
+     "21Vianet"},
+    {"sipfed.online.lync.com.evil.net", NULL, LC_HOSTED_SIPFED, NULL},
+    {"x.sipfed.online.lync.com", NULL, LC_HOSTED_SIPFED, NULL},
+    {"evilsipfed.online.lync.com", NULL, LC_HOSTED_SIPFED, NULL},
+    {"sipfed.online.lync.co", NULL, LC_HOSTED_SIPFED, NULL},
+    {"sipfed.online.lync.com..", NULL, LC_HOSTED_SIPFED, NULL},
+    {"online.lync.com", NULL, LC_HOSTED_SIPFED, NULL},
+    {"sip.online.lync.com", NULL, LC_HOSTED_SIPFED, NULL},
+    {"sip.contoso.com", NULL, LC_HOSTED_SIPFED, NULL},
+    {"", NULL, LC_HOSTED_SIPFED, NULL},
+    {".", NULL, LC_HOSTED_SIPFED, NULL},
+};
+
+START_TEST(test_hosted_target)
+{
+    const struct lc_t_hosted_case *t = &lc_t_hosted_cases[_i];
+    const struct lc_hosted_target *h = lc_dns_hosted_target(t->name);
+
+    if (t->fqdn == NULL) {
+        ck_assert_msg(h == NULL, "case %d: %s matched %s", _i, t->name, h->fqdn);
+        return;
+    }
+    ck_assert_msg(h != NULL, "case %d: %s not recognised", _i, t->name);
+    ck_assert_str_eq(h->fqdn, t->fqdn);
+    ck_assert_int_eq(h->role, t->role);
+    ck_assert_msg(strstr(h->cloud, t->cloud) != NULL, "case %d: cloud %s", _i, h->cloud);
+    /* Every cloud names all three roles. */
+    ck_assert_ptr_nonnull(lc_dns_hosted_expected(h, LC_HOSTED_SIPDIR));
+    ck_assert_ptr_nonnull(lc_dns_hosted_expected(h, LC_HOSTED_SIPFED));
+    ck_assert_ptr_nonnull(lc_dns_hosted_expected(h, LC_HOSTED_WEBDIR));
+    ck_assert_ptr_eq(lc_dns_hosted_target(lc_dns_hosted_expected(h, h->role)), h);
+}
+END_TEST
+
+START_TEST(test_hosted_lookup)
+{
+    struct lc_strv chain = {NULL, 0};
+    struct lc_t_name n;
+    struct lc_dns_lookup l = {"sip.contoso.com", ARES_EREFUSED, ARES_EREFUSED, 0, NULL, NULL};
+    const struct lc_hosted_target *h;
+
+    ck_assert_ptr_null(lc_dns_hosted_lookup(&l));
+    /* The name itself (an access edge derived from a hosted record). */
+    l.name = "sipdir.online.lync.com";
+    h = lc_dns_hosted_lookup(&l);
+    ck_assert_ptr_nonnull(h);
+    ck_assert_str_eq(h->fqdn, "sipdir.online.lync.com");
+    /* The canonical name (the lab: the chain stops at Microsoft's name). */
+    l.name = "sip.contoso.com";
+    l.found = lc_t_name(&n, NULL, "sipdir.online.lync.com");
+    h = lc_dns_hosted_lookup(&l);
+    ck_assert_ptr_nonnull(h);
+    ck_assert_int_eq(h->role, LC_HOSTED_SIPDIR);
+    /* Inside the chain (the internet: Microsoft's name is itself a CNAME
+     * to its load balancer's). */
+    l.found = lc_t_name(&n, "192.0.2.10", "sipdir-pool.trafficmanager.example");
+    ck_assert_ptr_null(lc_dns_hosted_lookup(&l));
+    ck_assert_int_eq(lc_strv_push(&chain, "sip.contoso.com"), 0);
+    ck_assert_int_eq(lc_strv_push(&chain, "SIPDIR.online.lync.com"), 0);
+    l.chain = &chain;
+    h = lc_dns_hosted_lookup(&l);
+    ck_assert_ptr_nonnull(h);
+    ck_assert_str_eq(h->fqdn, "sipdir.online.lync.com");
+    lc_strv_clear(&chain);
+    ck_assert_ptr_null(lc_dns_hosted_expected(NULL, LC_HOSTED_SIPFED));
+}
+END_TEST
+
 struct lc_dns_wait {
     struct lc_loop *loop;
     int called;
@@ -789,10 +1097,14 @@ Suite *lc_suite_dns(void)
     tcase_add_test(judge, test_private_list);
     tcase_add_loop_test(judge, test_judge_leak, 0, LC_T_N(lc_t_leak_cases));
     tcase_add_test(judge, test_judge_cname);
+    tcase_add_loop_test(judge, test_judge_cname_hosted, 0, LC_T_N(lc_t_cname_cases));
     tcase_add_loop_test(judge, test_judge_srv, 0, LC_T_N(lc_t_srv_cases));
     tcase_add_loop_test(judge, test_judge_targets, 0, LC_T_N(lc_t_target_cases));
     tcase_add_test(judge, test_judge_targets_bounded);
     tcase_add_test(judge, test_judge_edge_addr);
+    tcase_add_loop_test(judge, test_judge_edge_addr_hosted, 0, LC_T_N(lc_t_edge_hosted_cases));
+    tcase_add_loop_test(judge, test_hosted_target, 0, LC_T_N(lc_t_hosted_cases));
+    tcase_add_test(judge, test_hosted_lookup);
     tcase_set_timeout(resolver, 20);
     tcase_add_test(resolver, test_silent_server_times_out);
     tcase_add_test(resolver, test_bad_server_list);
