@@ -506,6 +506,9 @@ proto_scenarios() { # prints "scenario domain block fault" lines
 #                 (external URL not configured)
 #   parking       the proxy has no rule for meet.<x>.test: its default site
 #                 (nginx's stock "Welcome to nginx!" page) answers 200
+#   rootredirect  not a fault: the backends' HTTP root (port 80) answers a
+#                 redirect-only document, a single Redirect link to the https
+#                 root, as [MS-OCDISCWS] 3.1.5.2 specifies for the HTTP Root
 # Certificates: web-<x>-rp (like a proto block's), web-<x>-dir and
 # web-<x>-fe (the internal names); scenarios/web-<x>.site.in and .expect are
 # files. The backends' IIS-like access logs: <state>/nginx/backend-<x>-dir.log
@@ -522,6 +525,7 @@ WEB_SCENARIOS=(
     "web-redirloop      57    redirloop"
     "web-internallink   58    internallink"
     "web-parking        59    parking"
+    "web-rootredirect   60    rootredirect"
 )
 
 web_scenarios() { # prints "scenario domain block fault" lines
@@ -985,8 +989,9 @@ nginx_cert() { # CERT: the ssl_* lines of a server
 # seen from outside, kept small (lync-web.conf, included by every backend;
 # the per-backend values come from maps on $server_addr). IIS paths are
 # case-insensitive, hence the ~* locations. add_header is not inherited into
-# a location that has its own, so every location repeats X-MS-Server-Fqdn;
-# `always` puts it on 4xx answers too. default_type cannot go inside `if`:
+# a location that has its own, so every location includes lync-iis.conf
+# (X-MS-Server-Fqdn and the other IIS headers); `always` puts them on 4xx
+# answers too. default_type cannot go inside `if`:
 # a second answer of a location is a named location reached by
 # `error_page 418 = @name` and `return 418`.
 
@@ -1061,6 +1066,12 @@ nginx_web_maps() { # the http-level maps, log format and upstreams
     done
 
     printf '\n    # The backends: their values, by the address a request came to.\n'
+    printf '    map $server_addr $lab_rootredirect {\n        default 0;\n'
+    for e in "${WEB_RP[@]}"; do
+        read -r name block cert addr plain fault d sds <<<"$e"
+        [[ $fault != rootredirect ]] || printf '        %s.%s.40 1;\n        %s.%s.41 1;\n' "$NET" "$block" "$NET" "$block"
+    done
+    printf '    }\n'
     for v in fqdn:5 ext:6 webext:7 domain:8; do
         printf '    map $server_addr $lab_%s {\n        default "";\n' "${v%:*}"
         for e in "${WEB_BACKENDS[@]}"; do
@@ -1085,7 +1096,39 @@ nginx_web_maps() { # the http-level maps, log format and upstreams
         "~^\|([^|]+)\|" $1;
         "~\|([^|]*)$" $1;
     }
-    map $http_accept $lab_discover_xml { "~*application/vnd\.microsoft\.rtc\.autodiscover\+xml" 1; default 0; }
+    # The autodiscover dialect by the Accept header: XML for
+    # application/vnd.microsoft.rtc.autodiscover+xml ([MS-OCDISCWS] 2.2.4),
+    # UCWA's _links for application/json or ...autodiscover+json (UCWA
+    # "Create an application"), else the native JSON form a browser gets
+    # (Microsoft Learn, "Verify access through your reverse proxy in Lync
+    # Server 2013": AccessLocation, Root.Links with tokens Domain, User and
+    # OAuth, slashes escaped as \/).
+    map $http_accept $lab_dialect {
+        "~*application/vnd\.microsoft\.rtc\.autodiscover\+xml" xml;
+        "~*application/(json|vnd\.microsoft\.rtc\.autodiscover\+json)" ucwa;
+        default native;
+    }
+    map $lab_dialect $lab_discover_ct {
+        xml "application/vnd.microsoft.rtc.autodiscover+xml; v=1";
+        ucwa "application/json";
+        default "application/vnd.microsoft.rtc.autodiscover+json; v=1";
+    }
+    map $lab_dialect $lab_discover_body {
+        xml '<?xml version="1.0" encoding="utf-8"?><AutodiscoverResponse xmlns="http://schemas.microsoft.com/rtc/2012/03/autodiscover" AccessLocation="External"><Root><Link token="Self" href="https://$lab_ext/Autodiscover/AutodiscoverService.svc/root?originalDomain=$lab_d"/><Link token="Domain" href="https://$lab_ext/Autodiscover/AutodiscoverService.svc/root/domain?originalDomain=$lab_d"/><Link token="User" href="https://$lab_ext/Autodiscover/AutodiscoverService.svc/root/user?originalDomain=$lab_d"/><Link token="OAuth" href="https://$lab_ext/Autodiscover/AutodiscoverService.svc/root/oauth/user?originalDomain=$lab_d"/><Link token="Xframe" href="https://$lab_ext/Autodiscover/XFrame/XFrame.html"/></Root></AutodiscoverResponse>';
+        ucwa '{"_links":{"self":{"href":"https://$lab_ext/Autodiscover/AutodiscoverService.svc/root?originalDomain=$lab_d"},"user":{"href":"https://$lab_ext/Autodiscover/AutodiscoverService.svc/root/oauth/user?originalDomain=$lab_d"},"xframe":{"href":"https://$lab_ext/Autodiscover/XFrame/XFrame.html"}}}';
+        default '{"AccessLocation":"External","Root":{"Links":[{"href":"https:\/\/$lab_ext\/Autodiscover\/AutodiscoverService.svc\/root\/domain?originalDomain=$lab_d","token":"Domain"},{"href":"https:\/\/$lab_ext\/Autodiscover\/AutodiscoverService.svc\/root\/user?originalDomain=$lab_d","token":"User"},{"href":"https:\/\/$lab_ext\/Autodiscover\/AutodiscoverService.svc\/root\/oauth\/user?originalDomain=$lab_d","token":"OAuth"}]}}';
+    }
+    # rootredirect: the HTTP root's single Redirect link ([MS-OCDISCWS]
+    # 3.1.5.2), to the https root of the name asked, in each dialect.
+    map $lab_dialect $lab_redirect_body {
+        xml '<?xml version="1.0" encoding="utf-8"?><AutodiscoverResponse xmlns="http://schemas.microsoft.com/rtc/2012/03/autodiscover" AccessLocation="External"><Root><Link token="Redirect" href="https://$host/Autodiscover/AutodiscoverService.svc/root?originalDomain=$lab_d"/></Root></AutodiscoverResponse>';
+        ucwa '{"_links":{"redirect":{"href":"https://$host/Autodiscover/AutodiscoverService.svc/root?originalDomain=$lab_d"}}}';
+        default '{"AccessLocation":"External","Root":{"Links":[{"href":"https:\/\/$host\/Autodiscover\/AutodiscoverService.svc\/root?originalDomain=$lab_d","token":"Redirect"}]}}';
+    }
+    map "$scheme:$lab_rootredirect" $lab_http_redirect { "http:1" 1; default 0; }
+    # IIS on a Lync web site: HSTS on https (the Skype for Business App
+    # SDK's log of an on-premises server shows it), nothing on http.
+    map $scheme $lab_hsts { https "max-age=31536000; includeSubDomains"; default ""; }
     map $http_authorization $lab_bearer { "Bearer cwt=LABTOKEN" 1; default 0; }
 EOF
     # The password grant: only a location that proxies reads the body into
@@ -1208,6 +1251,18 @@ EOF
 
 # The emulated Lync external web site (every backend includes it).
 nginx_web_site() {
+    # The headers IIS adds on every answer of a Lync web site (UCWA "Create
+    # an application": X-MS-Server-Fqdn naming the internal machine,
+    # X-Powered-By, X-AspNet-Version, X-Content-Type-Options; HSTS): every
+    # location includes them (add_header is not inherited into a location
+    # that has its own).
+    cat >"$(nginx_dir)/lync-iis.conf" <<'EOF'
+add_header X-MS-Server-Fqdn $lab_fqdn always;
+add_header X-Powered-By ASP.NET always;
+add_header X-AspNet-Version 4.0.30319 always;
+add_header X-Content-Type-Options nosniff always;
+add_header Strict-Transport-Security $lab_hsts always;
+EOF
     sed "s|@NGINX_DIR@|$(nginx_dir)|g" <<'EOF'
 # Generated by tests/lab/lab.sh: the external web site of an emulated Lync
 # Director or Front End, as seen through a reverse proxy. Values per backend:
@@ -1217,19 +1272,19 @@ nginx_web_site() {
 # WCF metadata: endpoint addresses built from the Host header received.
 location ~* ^/WebTicket/WebTicketService\.svc/mex$ {
     default_type "application/soap+xml; charset=utf-8";
-    add_header X-MS-Server-Fqdn $lab_fqdn always;
+    include @NGINX_DIR@/lync-iis.conf;
     return 200 '<wsdl:definitions xmlns:wsdl="http://schemas.xmlsoap.org/wsdl/" xmlns:soap12="http://schemas.xmlsoap.org/wsdl/soap12/" xmlns:wsa10="http://www.w3.org/2005/08/addressing" xmlns:tns="http://tempuri.org/" targetNamespace="http://tempuri.org/"><wsdl:service name="WebTicketService"><wsdl:port name="WebTicketServiceWinNegotiate" binding="tns:WebTicketServiceWinNegotiate"><soap12:address location="https://$host/WebTicket/WebTicketService.svc/Auth"/><wsa10:EndpointReference><wsa10:Address>https://$host/WebTicket/WebTicketService.svc/Auth</wsa10:Address></wsa10:EndpointReference></wsdl:port></wsdl:service></wsdl:definitions>';
 }
 location ~* ^/CertProv/CertProvisioningService\.svc/mex$ {
     default_type "application/soap+xml; charset=utf-8";
-    add_header X-MS-Server-Fqdn $lab_fqdn always;
+    include @NGINX_DIR@/lync-iis.conf;
     return 200 '<wsdl:definitions xmlns:wsdl="http://schemas.xmlsoap.org/wsdl/" xmlns:soap12="http://schemas.xmlsoap.org/wsdl/soap12/" xmlns:wsa10="http://www.w3.org/2005/08/addressing" xmlns:tns="http://tempuri.org/" targetNamespace="http://tempuri.org/"><wsdl:service name="CertProvisioningService"><wsdl:port name="CertProvisioningServiceWebTicketProof_SHA1" binding="tns:CertProvisioningServiceWebTicketProof_SHA1"><soap12:address location="https://$host/CertProv/CertProvisioningService.svc/WebTicket_Proof_SHA1"/><wsa10:EndpointReference><wsa10:Address>https://$host/CertProv/CertProvisioningService.svc/WebTicket_Proof_SHA1</wsa10:Address></wsa10:EndpointReference></wsdl:port></wsdl:service></wsdl:definitions>';
 }
 
 # OAuth token endpoint: 400 invalid_grant, but 200 and a token for the lab
 # user's password grant (decided by the token server from $lab_grant).
 location ~* ^/WebTicket/oauthtoken$ {
-    add_header X-MS-Server-Fqdn $lab_fqdn always;
+    include @NGINX_DIR@/lync-iis.conf;
     client_body_buffer_size 16k;
     client_body_in_single_buffer on;
     proxy_set_header X-Lab-Grant $lab_grant;
@@ -1242,49 +1297,53 @@ location ~* ^/WebTicket/oauthtoken$ {
 location ~* ^/Autodiscover/AutodiscoverService\.svc/root/oauth/user$ {
     error_page 418 = @lab_user;
     if ($lab_bearer) { return 418; }
-    add_header X-MS-Server-Fqdn $lab_fqdn always;
+    include @NGINX_DIR@/lync-iis.conf;
     add_header WWW-Authenticate 'Bearer trusted_issuers="00000001-0000-0000-c000-000000000000@lab", client_id="00000004-0000-0ff1-ce00-000000000000"' always;
     add_header WWW-Authenticate 'MsRtcOAuth href="https://$lab_ext/WebTicket/oauthtoken",grant_type="urn:microsoft.rtc:windows,urn:microsoft.rtc:anonmeeting,password"' always;
     return 401 '<!DOCTYPE html><html><head><title>401 - Unauthorized</title></head><body><h1>401 - Unauthorized: Access is denied due to invalid credentials.</h1></body></html>';
 }
 location @lab_user {
     default_type application/json;
-    add_header X-MS-Server-Fqdn $lab_fqdn always;
+    include @NGINX_DIR@/lync-iis.conf;
     return 200 '{"_links":{"self":{"href":"https://$lab_ext/Autodiscover/AutodiscoverService.svc/root/oauth/user?originalDomain=$lab_d"},"applications":{"href":"https://$lab_webext/ucwa/oauth/v1/applications"},"xframe":{"href":"https://$lab_ext/Autodiscover/XFrame/XFrame.html"}}}';
 }
 
-# Autodiscover: JSON, or XML when asked for; GET / too, unless the Host is a
-# published web name ($lab_root_discover).
+# Autodiscover in the dialect the Accept header asks for ($lab_dialect);
+# GET / too, unless the Host is a published web name ($lab_root_discover).
+# rootredirect: on http, the single Redirect link ($lab_http_redirect).
 location ~* ^/Autodiscover/AutodiscoverService\.svc/root$ {
-    error_page 418 = @lab_discover_xml;
-    if ($lab_discover_xml) { return 418; }
-    default_type application/json;
-    add_header X-MS-Server-Fqdn $lab_fqdn always;
-    return 200 '{"_links":{"self":{"href":"https://$lab_ext/Autodiscover/AutodiscoverService.svc/root?originalDomain=$lab_d"},"user":{"href":"https://$lab_ext/Autodiscover/AutodiscoverService.svc/root/oauth/user?originalDomain=$lab_d"},"xframe":{"href":"https://$lab_ext/Autodiscover/XFrame/XFrame.html"}}}';
+    error_page 421 = @lab_discover_redirect;
+    if ($lab_http_redirect) { return 421; }
+    default_type "";
+    add_header Content-Type $lab_discover_ct always;
+    include @NGINX_DIR@/lync-iis.conf;
+    return 200 $lab_discover_body;
 }
 location = / {
-    error_page 418 = @lab_discover_xml;
     error_page 419 = @lab_404;
+    error_page 421 = @lab_discover_redirect;
     if ($lab_root_discover = 0) { return 419; }
-    if ($lab_discover_xml) { return 418; }
-    default_type application/json;
-    add_header X-MS-Server-Fqdn $lab_fqdn always;
-    return 200 '{"_links":{"self":{"href":"https://$lab_ext/Autodiscover/AutodiscoverService.svc/root?originalDomain=$lab_d"},"user":{"href":"https://$lab_ext/Autodiscover/AutodiscoverService.svc/root/oauth/user?originalDomain=$lab_d"},"xframe":{"href":"https://$lab_ext/Autodiscover/XFrame/XFrame.html"}}}';
+    if ($lab_http_redirect) { return 421; }
+    default_type "";
+    add_header Content-Type $lab_discover_ct always;
+    include @NGINX_DIR@/lync-iis.conf;
+    return 200 $lab_discover_body;
 }
-location @lab_discover_xml {
-    default_type "application/vnd.microsoft.rtc.autodiscover+xml; v=1";
-    add_header X-MS-Server-Fqdn $lab_fqdn always;
-    return 200 '<?xml version="1.0" encoding="utf-8"?><AutodiscoverResponse xmlns="http://schemas.microsoft.com/rtc/2012/03/autodiscover" AccessLocation="External"><Root><Link token="Self" href="https://$lab_ext/Autodiscover/AutodiscoverService.svc/root?originalDomain=$lab_d"/><Link token="User" href="https://$lab_ext/Autodiscover/AutodiscoverService.svc/root/oauth/user?originalDomain=$lab_d"/><Link token="Xframe" href="https://$lab_ext/Autodiscover/XFrame/XFrame.html"/></Root></AutodiscoverResponse>';
+location @lab_discover_redirect {
+    default_type "";
+    add_header Content-Type $lab_discover_ct always;
+    include @NGINX_DIR@/lync-iis.conf;
+    return 200 $lab_redirect_body;
 }
 location ~* ^/Autodiscover/XFrame/XFrame\.html$ {
     default_type text/html;
-    add_header X-MS-Server-Fqdn $lab_fqdn always;
+    include @NGINX_DIR@/lync-iis.conf;
     return 200 '<!DOCTYPE html><html><head><title>XFrame</title></head><body></body></html>';
 }
 
 # UCWA: OAuth only.
 location ~* ^/ucwa(/|$) {
-    add_header X-MS-Server-Fqdn $lab_fqdn always;
+    include @NGINX_DIR@/lync-iis.conf;
     add_header WWW-Authenticate 'Bearer trusted_issuers="00000001-0000-0000-c000-000000000000@lab", client_id="00000004-0000-0ff1-ce00-000000000000"' always;
     add_header WWW-Authenticate 'MsRtcOAuth href="https://$lab_ext/WebTicket/oauthtoken",grant_type="urn:microsoft.rtc:windows,urn:microsoft.rtc:anonmeeting,password"' always;
     return 401 '<!DOCTYPE html><html><head><title>401 - Unauthorized</title></head><body><h1>401 - Unauthorized: Access is denied due to invalid credentials.</h1></body></html>';
@@ -1292,7 +1351,7 @@ location ~* ^/ucwa(/|$) {
 
 # The virtual directories with Windows authentication.
 location ~* ^/(WebTicket/WebTicketService\.svc|CertProv/CertProvisioningService\.svc|abs|groupexpansion/service\.svc|RgsClients/AgentService\.svc|RequestHandlerExt/ucdevice\.upx|mcx/mcxservice\.svc)(/|$) {
-    add_header X-MS-Server-Fqdn $lab_fqdn always;
+    include @NGINX_DIR@/lync-iis.conf;
     add_header WWW-Authenticate Negotiate always;
     add_header WWW-Authenticate NTLM always;
     return 401 '<!DOCTYPE html><html><head><title>401 - Unauthorized</title></head><body><h1>401 - Unauthorized: Access is denied due to invalid credentials.</h1></body></html>';
@@ -1314,17 +1373,17 @@ location ~* ^/(WebTicket/WebTicketService\.svc|CertProv/CertProvisioningService\
 #   (Microsoft Support, "Lync Web Scheduler"; the Kemp guide above).
 location ~* ^/meet(/|$) {
     default_type "text/html; charset=utf-8";
-    add_header X-MS-Server-Fqdn $lab_fqdn always;
+    include @NGINX_DIR@/lync-iis.conf;
     return 200 '<html dir="LTR" class="reachJoinHtml"><head><title>Lync Web App</title><script type="text/javascript">var validMeeting = "False"; var reachClientProductName = "Lync Web App"; var resourceUrl = "/meet/JavaScriptResourceHandler.ashx?language=";</script></head><body class="reachJoinBody"><p>The meeting URL is not valid. Check the URL and try again.</p></body></html>';
 }
 location ~* ^/dialin(/|$) {
     default_type "text/html; charset=utf-8";
-    add_header X-MS-Server-Fqdn $lab_fqdn always;
+    include @NGINX_DIR@/lync-iis.conf;
     return 200 '<!DOCTYPE html><html><head><title>Dial-in Conferencing Settings</title></head><body><h1>Dial-in Conferencing Settings</h1><p><a href="/dialin/">Sign in</a> to see your PIN and conference ID.</p><table><tr><th>Region</th><th>Number</th></tr><tr><td>$lab_d</td><td>+1 (425) 555-0100</td></tr></table></body></html>';
 }
 location ~* ^/scheduler(/|$) {
     default_type "text/html; charset=utf-8";
-    add_header X-MS-Server-Fqdn $lab_fqdn always;
+    include @NGINX_DIR@/lync-iis.conf;
     return 200 '<!DOCTYPE html><html><head><title>Lync Web Scheduler</title></head><body><h1>Lync Web Scheduler</h1><form method="post" action="/scheduler/"><label>User name <input type="text" name="username"></label><label>Password <input type="password" name="password"></label><input type="submit" value="Sign in"></form></body></html>';
 }
 
@@ -1340,7 +1399,7 @@ location / {
 }
 location @lab_404 {
     default_type text/html;
-    add_header X-MS-Server-Fqdn $lab_fqdn always;
+    include @NGINX_DIR@/lync-iis.conf;
     return 404 '<!DOCTYPE html><html><head><title>404 - File or directory not found.</title></head><body><h1>404 - File or directory not found.</h1></body></html>';
 }
 EOF
