@@ -40,6 +40,7 @@
 #include "cert.h"
 #include "dns.h"
 #include "http.h"
+#include "loop.h"
 #include "names.h"
 #include "probes.h"
 #include "revoke.h"
@@ -105,6 +106,7 @@ struct lc_rv_fetch {
     int dns_left;
     struct lc_strv addrs;
     struct lc_check *starter;
+    uint64_t deadline_us; /* the starting check's: its fetches end before it does */
     struct curl_slist *connect_to, *headers;
     char errbuf[CURL_ERROR_SIZE];
     struct lc_rv_waiter *w;
@@ -214,14 +216,16 @@ static void lc_rv_on_http(CURL *easy, CURLcode result, void *arg)
 
 static void lc_rv_fetch_http(struct lc_rv_fetch *f)
 {
-    const struct lc_run_config *cfg = lc_check_config(f->starter);
-    long ms = (long)(cfg->timeout_us / 1000) * 4 / 5;
+    uint64_t now = lc_now_us();
+    /* What is left of the check's time: an answer that never comes is
+     * "not reachable" (the URL named), not a check timed out. */
+    long ms = f->deadline_us > now ? (long)((f->deadline_us - now) / 1000) : 0;
     char ct[400], agent[64];
     int v6 = strchr(f->addr, ':') != NULL, hv6 = strchr(f->host, ':') != NULL;
     CURL *e = curl_easy_init();
 
-    if (ms < 500)
-        ms = 500;
+    if (ms < 200)
+        ms = 200;
     snprintf(ct, sizeof(ct), "%s%s%s:%u:%s%s%s:%u", hv6 ? "[" : "", f->host, hv6 ? "]" : "",
              f->port, v6 ? "[" : "", f->addr, v6 ? "]" : "", f->port);
     snprintf(agent, sizeof(agent), "lynccheck/%s", PACKAGE_VERSION);
@@ -334,7 +338,8 @@ static void lc_rv_fetch_start(struct lc_rv_fetch *f)
  * before the caller counted it: callers count first), -1 out of memory. */
 static int lc_rv_fetch_get(struct lc_rv_cache *c, struct lc_check *check, enum lc_rv_fkind kind,
                            const char *url, const char *fp, unsigned char *req, size_t req_len,
-                           void (*cb)(void *), void *arg, struct lc_rv_fetch **out)
+                           uint64_t deadline_us, void (*cb)(void *), void *arg,
+                           struct lc_rv_fetch **out)
 {
     size_t klen = strlen(url) + (fp != NULL ? strlen(fp) : 0) + 8, i;
     char *key = malloc(klen);
@@ -388,6 +393,7 @@ static int lc_rv_fetch_get(struct lc_rv_cache *c, struct lc_check *check, enum l
     f->n_w++;
     if (f->state == 0) {
         f->starter = check;
+        f->deadline_us = deadline_us;
         lc_rv_fetch_start(f);
     }
     return 0;
@@ -420,7 +426,8 @@ struct lc_rv_arg {
     struct lc_rv_subj *s;
     size_t n;
     size_t pending;
-    int phase; /* 0 issuers (caIssuers), 1 revocation fetches */
+    int phase;                      /* 0 issuers (caIssuers), 1 revocation fetches */
+    uint64_t start_us, deadline_us; /* fetches the check starts end by the deadline */
 };
 
 static void lc_rv_arg_free(void *p)
@@ -507,7 +514,8 @@ static int lc_rv_want(struct lc_rv_arg *r, enum lc_rv_fkind kind, const char *ur
     int rc;
 
     r->pending++;
-    rc = lc_rv_fetch_get(r->cache, r->check, kind, url, fp, req, req_len, lc_rv_next, r, out);
+    rc = lc_rv_fetch_get(r->cache, r->check, kind, url, fp, req, req_len, r->deadline_us,
+                         lc_rv_next, r, out);
     if (rc != 0)
         r->pending--;
     return rc < 0 ? -1 : 0;
@@ -543,6 +551,7 @@ static void lc_rv_phase_fetch(struct lc_rv_arg *r)
     size_t i, k;
 
     r->phase = 1;
+    r->deadline_us = r->start_us + lc_check_config(r->check)->timeout_us * 4 / 5;
     r->pending = 1; /* held until every fetch is asked for */
     for (i = 0; i < r->n; i++) {
         struct lc_rv_subj *s = &r->s[i];
@@ -736,6 +745,10 @@ static void lc_rv_start(struct lc_check *check, void *arg)
     int seen = 0;
 
     r->check = check;
+    /* The issuers' fetches get 2/5 of the check's time, the revocation
+     * fetches up to 4/5: what hangs is named before the check times out. */
+    r->start_us = lc_now_us();
+    r->deadline_us = r->start_us + lc_check_config(check)->timeout_us * 2 / 5;
     for (d = 0; d < lc_check_n_deps(check); d++) {
         struct lc_check *hs = lc_check_dep(check, d);
         const struct lc_result *hr = lc_check_result(hs);
