@@ -13,7 +13,9 @@
  *
  * Verdicts per address (the check takes the worst, FAIL > WARN > PASS);
  * the response verdicts are src/sip.c's lc_sip_judge_register / _options:
- *   REGISTER  401/407 offering NTLM or TLS-DSK: PASS; 401/407 offering only
+ *   REGISTER  301/302 with a Contact (a Director's "301 Redirect request to
+ *             Home Server"): PASS, reported as the home pool;
+ *             401/407 offering NTLM or TLS-DSK: PASS; 401/407 offering only
  *             Kerberos, Digest or other schemes: FAIL (external clients
  *             cannot authenticate); 401/407 without a challenge: FAIL; 2xx:
  *             FAIL (registered without credentials: the Edge registers
@@ -266,6 +268,22 @@ static void lc_sip_record_response(struct lc_sip_conn *c, const struct lc_sip_re
     }
     json_object_set_new(ev, "challenges", ch);
     json_object_set_new(ev, "ms_diagnostics", lc_sip_json_all(r, "ms-diagnostics"));
+    {
+        /* Each entry parsed: code, reason, source (Microsoft Learn,
+         * "Ms-Diagnostics Header"), ms-diagnostics-public ones marked. */
+        struct lc_sip_diag dg[LC_SIP_DIAG_MAX];
+        size_t nd = lc_sip_diag_list(r, dg, LC_SIP_DIAG_MAX);
+        json_t *arr = json_array();
+        for (i = 0; arr != NULL && i < nd; i++)
+            json_array_append_new(
+                arr, json_pack("{s:o, s:o, s:o, s:b}", "code", lc_sip_json_str(dg[i].code),
+                               "reason", lc_sip_json_str(dg[i].reason), "source",
+                               lc_sip_json_str(dg[i].source), "public", dg[i].public_));
+        json_object_set_new(ev, "ms_diagnostics_entries", arr);
+    }
+    if (r->status >= 300 && r->status < 400)
+        /* A Director's "301 Redirect request to Home Server": the home pool. */
+        json_object_set_new(ev, "contact", lc_sip_json_all(r, "Contact"));
     if (c->owner->method == LC_SIP_OPTIONS) {
         json_object_set_new(ev, "allow", lc_sip_json_all(r, "Allow"));
         json_object_set_new(ev, "supported", lc_sip_json_all(r, "Supported"));

@@ -415,6 +415,140 @@ int lc_sip_challenge_parse(const char *value, struct lc_sip_challenge *out)
     return 0;
 }
 
+/* ---- ms-diagnostics ---- */
+
+/* Copy a parameter value (quoted-string or token up to ";" or ","), trimmed
+ * of surrounding spaces; returns where it ended. */
+static const char *lc_sip_diag_value(const char *p, char *out, size_t len)
+{
+    size_t n = 0;
+
+    if (*p == '"') {
+        for (p++; *p != '\0' && *p != '"'; p++) {
+            if (*p == '\\' && p[1] != '\0')
+                p++;
+            if (n + 1 < len && (n > 0 || !lc_sip_is_wsp(*p)))
+                out[n++] = *p;
+        }
+        if (*p == '"')
+            p++;
+    } else {
+        for (; *p != '\0' && *p != ';' && *p != ','; p++)
+            if (n + 1 < len && (n > 0 || !lc_sip_is_wsp(*p)))
+                out[n++] = *p;
+    }
+    while (n > 0 && lc_sip_is_wsp(out[n - 1]))
+        n--;
+    if (len > 0)
+        out[n] = '\0';
+    return p;
+}
+
+size_t lc_sip_diag_parse(const char *value, struct lc_sip_diag *out, size_t max)
+{
+    const char *p = value;
+    size_t n = 0;
+
+    while (p != NULL && *p != '\0' && n < max) {
+        struct lc_sip_diag *d = &out[n];
+        size_t c = 0;
+
+        memset(d, 0, sizeof(*d));
+        while (lc_sip_is_wsp(*p) || *p == ',')
+            p++;
+        if (*p == '\0')
+            break;
+        /* ErrorId[.SubErrorCode] */
+        while ((*p >= '0' && *p <= '9') || (*p == '.' && c > 0)) {
+            if (c + 1 < sizeof(d->code))
+                d->code[c++] = *p;
+            p++;
+        }
+        d->code[c] = '\0';
+        /* Parameters up to the next entry: a comma outside quotes. */
+        while (*p != '\0' && *p != ',') {
+            char pname[32], junk[8];
+            char *dst = junk;
+            size_t dlen = sizeof(junk), pn = 0;
+
+            if (*p != ';') {
+                /* Junk between parameters: skip it, a quoted part whole. */
+                if (*p == '"')
+                    p = lc_sip_diag_value(p, junk, sizeof(junk));
+                else
+                    p++;
+                continue;
+            }
+            p++;
+            while (lc_sip_is_wsp(*p))
+                p++;
+            while (lc_sip_is_token(*p)) {
+                if (pn + 1 < sizeof(pname))
+                    pname[pn++] = *p;
+                p++;
+            }
+            pname[pn] = '\0';
+            while (lc_sip_is_wsp(*p))
+                p++;
+            if (*p != '=')
+                continue;
+            p++;
+            while (lc_sip_is_wsp(*p))
+                p++;
+            if (strcasecmp(pname, "reason") == 0) {
+                dst = d->reason;
+                dlen = sizeof(d->reason);
+            } else if (strcasecmp(pname, "source") == 0) {
+                dst = d->source;
+                dlen = sizeof(d->source);
+            }
+            p = lc_sip_diag_value(p, dst, dlen);
+        }
+        n++;
+    }
+    return n;
+}
+
+size_t lc_sip_diag_list(const struct lc_sip_response *r, struct lc_sip_diag *out, size_t max)
+{
+    size_t i, n = 0, k, got;
+
+    for (i = 0; i < r->n_headers && n < max; i++) {
+        int pub = strcasecmp(r->headers[i].name, "ms-diagnostics-public") == 0;
+        if (!pub && strcasecmp(r->headers[i].name, "ms-diagnostics") != 0)
+            continue;
+        got = lc_sip_diag_parse(r->headers[i].value, out + n, max - n);
+        for (k = 0; k < got; k++)
+            out[n + k].public_ = pub;
+        n += got;
+    }
+    return n;
+}
+
+void lc_sip_diag_format(const struct lc_sip_diag *d, size_t n, char *buf, size_t len)
+{
+    size_t i, o = 0;
+
+    if (len == 0)
+        return;
+    buf[0] = '\0';
+    for (i = 0; i < n && o < len; i++) {
+        char code[40], reason[200], source[160];
+        int w;
+
+        lc_sip_escape(d[i].code, strlen(d[i].code), code, sizeof(code));
+        lc_sip_escape(d[i].reason, strlen(d[i].reason), reason, sizeof(reason));
+        lc_sip_escape(d[i].source, strlen(d[i].source), source, sizeof(source));
+        w = snprintf(buf + o, len - o, "%s%s%s%s%s%s%s%s%s", i > 0 ? "; " : "",
+                     code[0] != '\0' ? code : "(no code)", reason[0] != '\0' ? " \"" : "", reason,
+                     reason[0] != '\0' ? "\"" : "", source[0] != '\0' ? " (source " : "", source,
+                     source[0] != '\0' ? ")" : "", d[i].public_ ? " [public]" : "");
+        if (w < 0)
+            break;
+        o += (size_t)w;
+    }
+}
+
 static int lc_sip_field_ok(const char *s)
 {
     return s != NULL && s[0] != '\0' && strpbrk(s, "\r\n") == NULL;
@@ -537,18 +671,19 @@ static void lc_sip_code_text(const struct lc_sip_response *r, char *buf, size_t 
     snprintf(buf, len, "%03d%s%s", r->status, reason[0] ? " " : "", reason);
 }
 
-/* "; Server: RTC/6.0.0.0; ms-diagnostics: 4005;reason=..." (what there is). */
+/* "; Server: RTC/6.0.0.0; ms-diagnostics: 1009 "reason" (source x); ..."
+ * (what there is): every ms-diagnostics entry, parsed. */
 static void lc_sip_extras(const struct lc_sip_response *r, char *buf, size_t len)
 {
     const char *server = lc_sip_header_get(r, "Server", 0);
-    const char *diag = lc_sip_header_get(r, "ms-diagnostics", 0);
-    char s[96] = "", d[200] = "";
+    struct lc_sip_diag diag[LC_SIP_DIAG_MAX];
+    size_t n = lc_sip_diag_list(r, diag, LC_SIP_DIAG_MAX);
+    char s[96] = "", d[400] = "";
 
     if (server != NULL)
         lc_sip_escape(server, strlen(server), s, sizeof(s));
-    if (diag != NULL)
-        lc_sip_escape(diag, strlen(diag), d, sizeof(d));
-    snprintf(buf, len, "%s%s%s%s", server ? "; Server: " : "", s, diag ? "; ms-diagnostics: " : "",
+    lc_sip_diag_format(diag, n, d, sizeof(d));
+    snprintf(buf, len, "%s%s%s%s", server ? "; Server: " : "", s, n > 0 ? "; ms-diagnostics: " : "",
              d);
 }
 
@@ -559,6 +694,8 @@ struct lc_sip_offer {
     char schemes[160];     /* "NTLM, Kerberos, TLS-DSK", escaped */
     char realm[128];       /* the first [MS-SIPAE] challenge's, escaped */
     char other_realm[128]; /* the first other challenge's, escaped */
+    char version[24];      /* the first [MS-SIPAE] challenge's, escaped */
+    char targetname[200];  /* the first NTLM / TLS-DSK challenge's, escaped */
 };
 
 static void lc_sip_offer_collect(const struct lc_sip_response *r, struct lc_sip_offer *o)
@@ -582,8 +719,15 @@ static void lc_sip_offer_collect(const struct lc_sip_response *r, struct lc_sip_
         o->tls_dsk |= strcasecmp(k.scheme, "TLS-DSK") == 0;
         o->kerberos |= strcasecmp(k.scheme, "Kerberos") == 0;
         if (k.lync) {
-            if (o->n_lync++ == 0)
+            if (o->n_lync++ == 0) {
                 lc_sip_escape(k.realm, strlen(k.realm), o->realm, sizeof(o->realm));
+                lc_sip_escape(k.version, strlen(k.version), o->version, sizeof(o->version));
+            }
+            /* Kerberos names the service principal (sip/<fqdn>), NTLM and
+             * TLS-DSK the registrar itself ([MS-SIPAE] 3.2.5.2). */
+            if (o->targetname[0] == '\0' && strcasecmp(k.scheme, "Kerberos") != 0)
+                lc_sip_escape(k.targetname, strlen(k.targetname), o->targetname,
+                              sizeof(o->targetname));
         } else if (o->other_realm[0] == '\0') {
             lc_sip_escape(k.realm, strlen(k.realm), o->other_realm, sizeof(o->other_realm));
         }
@@ -612,6 +756,25 @@ enum lc_status lc_sip_judge_register(const struct lc_sip_response *r, char *msg,
                    code, extras);
         return LC_FAIL;
     }
+    if (r->status >= 300 && r->status < 400) {
+        const char *contact = lc_sip_header_get(r, "Contact", 0);
+        char where[200];
+
+        /* A Director, or a pool that is not the user's home, answers "301
+         * Redirect request to Home Server" with the home pool in Contact: the
+         * client registers there next (RFC 3261 8.1.3.4, 21.3.2; Microsoft
+         * Learn, "Director" in Skype for Business Server planning). SIP works
+         * and points on: not a failure. Without a Contact there is nowhere
+         * to go. */
+        if (contact != NULL && contact[0] != '\0') {
+            lc_sip_escape(contact, strlen(contact), where, sizeof(where));
+            lc_sip_msg(msg, len, "%s: redirected to home pool %s%s", code, where, extras);
+            return LC_PASS;
+        }
+        lc_sip_msg(msg, len, "REGISTER answered %s without a Contact: a redirect to nowhere%s",
+                   code, extras);
+        return LC_FAIL;
+    }
     if (r->status != 401 && r->status != 407) {
         lc_sip_msg(msg, len, "REGISTER answered %s%s", code, extras);
         return LC_FAIL;
@@ -623,11 +786,28 @@ enum lc_status lc_sip_judge_register(const struct lc_sip_response *r, char *msg,
         return LC_FAIL;
     }
     if (o.ntlm || o.tls_dsk) {
+        char ver[96] = "", target[240] = "";
+
         /* The realm is configurable (New-CsSipProxyCustom), so another realm
-         * is still Lync; say so. */
-        lc_sip_msg(msg, len, "%s with %s challenge%s (Lync-like, %srealm \"%s\")%s", code,
+         * is still Lync; say so. The version is reported, never judged:
+         * version=3 is what Office Communications Server 2007 / 2007 R2
+         * sends, 4 what Lync Server 2010 and later send ([MS-SIPAE] 3.3.5.1;
+         * the 4.1 example is version 3); NTLM under version 3 still serves
+         * external clients, so failing it would be a false alarm on a
+         * working (old) deployment.
+         * The targetname is the internal registrar's FQDN (a Front End or
+         * Director behind the Edge), never a public name: shown, not judged. */
+        if (o.version[0] != '\0')
+            snprintf(ver, sizeof(ver), ", version %s%s", o.version,
+                     strcmp(o.version, "3") == 0
+                         ? " (the Office Communications Server 2007 protocol)"
+                         : "");
+        if (o.targetname[0] != '\0')
+            snprintf(target, sizeof(target), ", targetname %s", o.targetname);
+        lc_sip_msg(msg, len, "%s with %s challenge%s (Lync-like, %srealm \"%s\"%s%s)%s", code,
                    o.schemes, o.n_ch == 1 ? "" : "s",
-                   strcmp(o.realm, LC_SIP_DEFAULT_REALM) == 0 ? "" : "custom ", o.realm, extras);
+                   strcmp(o.realm, LC_SIP_DEFAULT_REALM) == 0 ? "" : "custom ", o.realm, ver,
+                   target, extras);
         return LC_PASS;
     }
     /* Kerberos needs the client to reach a domain controller (KDC), which a

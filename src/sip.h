@@ -71,6 +71,30 @@ struct lc_sip_challenge {
 /* Returns 0, or -1 when the value has no scheme token. */
 int lc_sip_challenge_parse(const char *value, struct lc_sip_challenge *out);
 
+/* One ms-diagnostics entry. Microsoft Learn, "Ms-Diagnostics Header"
+ * (Office Communications Server 2007): ErrorId[.SubErrorCode]
+ * ;source="<address>";reason="<token>"[;<attribute>="<value>"]*. Servers
+ * put the parameters in any order, with or without spaces around ";" and
+ * "=" (seen as `1009; reason ="..."; domain =" x ";source="..."`), and a
+ * response may carry several headers (ms-diagnostics, then
+ * ms-diagnostics-public). Strings are kept as received (the judge escapes
+ * them), values trimmed of surrounding spaces, cut to fit. */
+struct lc_sip_diag {
+    char code[16]; /* "1009", "1034.2"; "" when the entry has no numeric code */
+    char reason[160];
+    char source[128];
+    int public_; /* from ms-diagnostics-public */
+};
+#define LC_SIP_DIAG_MAX 8
+/* Parse one header value: entries separated by a comma outside quotes.
+ * Returns how many were written to out[0..max). */
+size_t lc_sip_diag_parse(const char *value, struct lc_sip_diag *out, size_t max);
+/* Every entry of every ms-diagnostics and ms-diagnostics-public header, in
+ * header order; at most max. */
+size_t lc_sip_diag_list(const struct lc_sip_response *r, struct lc_sip_diag *out, size_t max);
+/* "1009 \"No match ...\" (source sip.example.com); 10003 ..." escaped, cut to len. */
+void lc_sip_diag_format(const struct lc_sip_diag *d, size_t n, char *buf, size_t len);
+
 /* A request without credentials for `domain`: Request-URI sip:<domain>,
  * From sip:lynccheck@<domain>, Via SIP/2.0/TLS <via_host>, the given
  * branch, tag and Call-ID, Max-Forwards 70, Content-Length 0 (RFC 3261 8.1.1). */
@@ -106,9 +130,18 @@ void lc_sip_escape(const char *in, size_t n, char *out, size_t len);
  * Header names are matched case-insensitively (RFC 3261 7.3.1).
  *
  * REGISTER:
+ *   301/302 with a Contact                           PASS, "redirected to home
+ *           pool <contact>": a Director (or a pool that is not the user's)
+ *           answers "301 Redirect request to Home Server" with the home pool
+ *           in Contact (RFC 3261 8.1.3.4, 21.3.2); SIP answers and points on
+ *   3xx without a Contact                            FAIL (nowhere to go)
  *   401/407 offering NTLM or TLS-DSK                 PASS (external clients
  *           can authenticate: [MS-SIPAE] 3.1; Microsoft Learn, "User and
- *           client authentication for Skype for Business Server")
+ *           client authentication for Skype for Business Server"); the
+ *           message names the realm, the version (3 is Office Communications
+ *           Server 2007 / 2007 R2, 4 is Lync Server 2010 and later: reported,
+ *           never failed) and the targetname, which is the internal
+ *           registrar's FQDN and is shown, never judged against public names
  *   401/407 with challenges, none NTLM or TLS-DSK    FAIL (only Kerberos,
  *           which needs the domain controller, or Digest / other schemes:
  *           external clients cannot authenticate)

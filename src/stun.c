@@ -616,6 +616,12 @@ void lc_turn_describe(const struct lc_turn_obs *a, char *buf, size_t len)
                             m->reason[0] != '\0' ? " " : "", m->reason,
                             m->has_realm ? " with REALM \"" : "", m->has_realm ? m->realm : "",
                             m->has_realm ? "\"" : "");
+            /* The digest challenge of [MS-TURN] 3.1.12: NONCE with the REALM;
+             * MS-VERSION is the edge's protocol version ([MS-TURN] 2.2.2.17). */
+            if (m->has_nonce)
+                o = lc_stun_cat(buf, len, o, ", NONCE");
+            if (m->has_ms_version)
+                o = lc_stun_cat(buf, len, o, ", MS-VERSION %lu", (unsigned long)m->ms_version);
             if (m->n_server_unknown > 0)
                 o = lc_stun_cat(buf, len, o, ", UNKNOWN-ATTRIBUTES 0x%04x%s", m->server_unknown[0],
                                 m->n_server_unknown > 1 ? " ..." : "");
@@ -630,8 +636,17 @@ void lc_turn_describe(const struct lc_turn_obs *a, char *buf, size_t len)
             lc_stun_addr_port(&m->alternate, addr, sizeof(addr));
             o = lc_stun_cat(buf, len, o, ", ALTERNATE-SERVER %s", addr);
         }
+        if (m->ms_turn && m->error_code == 401)
+            o = lc_stun_cat(buf, len, o,
+                            " (the expected answer to an Allocate without credentials)");
         if (a->binding != NULL)
             (void)lc_stun_cat(buf, len, o, "; STUN Binding answered too");
+        else if (m->ms_turn && lc_stun_class_of(m->type) == LC_STUN_ERROR)
+            /* [MS-TURN] 3.1.10: an A/V Edge drops any message whose first
+             * attribute is not MAGIC-COOKIE, so a plain RFC 5389 Binding
+             * never gets an answer there: not a fault. */
+            (void)lc_stun_cat(buf, len, o,
+                              "; the plain STUN Binding is ignored, as an A/V Edge does");
         return;
     }
     if (a->binding != NULL) {

@@ -402,6 +402,50 @@ START_TEST(test_challenge_parse)
 }
 END_TEST
 
+/* ms-diagnostics entries (Microsoft Learn, "Ms-Diagnostics Header"):
+ * ErrorId[.SubErrorCode];source="...";reason="..." in any order and spacing. */
+START_TEST(test_diag_parse)
+{
+    struct lc_sip_diag d[LC_SIP_DIAG_MAX];
+    char buf[512];
+
+    ck_assert_uint_eq(lc_sip_diag_parse("1000;reason=\"Final handshake failed\";"
+                                        "source=\"sip.contoso.com\"",
+                                        d, LC_SIP_DIAG_MAX),
+                      1);
+    ck_assert_str_eq(d[0].code, "1000");
+    ck_assert_str_eq(d[0].reason, "Final handshake failed");
+    ck_assert_str_eq(d[0].source, "sip.contoso.com");
+    /* Source first, sub-code, spaces around everything, padded values. */
+    ck_assert_uint_eq(lc_sip_diag_parse("  2.1 ; source = \" edge.contoso.com \" ; REASON = "
+                                        "\"a; b, c\" ;x=y",
+                                        d, LC_SIP_DIAG_MAX),
+                      1);
+    ck_assert_str_eq(d[0].code, "2.1");
+    ck_assert_str_eq(d[0].source, "edge.contoso.com");
+    ck_assert_str_eq(d[0].reason, "a; b, c"); /* ; and , inside quotes stay */
+    /* Two entries in one header, separated by a comma. */
+    ck_assert_uint_eq(
+        lc_sip_diag_parse("1034;reason=\"x\", 10003;reason=\"y\";source=z", d, LC_SIP_DIAG_MAX), 2);
+    ck_assert_str_eq(d[1].code, "10003");
+    ck_assert_str_eq(d[1].reason, "y");
+    ck_assert_str_eq(d[1].source, "z");
+    lc_sip_diag_format(d, 2, buf, sizeof(buf));
+    ck_assert_str_eq(buf, "1034 \"x\"; 10003 \"y\" (source z)");
+    /* No code, an unterminated quote, junk: bounded, no overrun. */
+    ck_assert_uint_eq(lc_sip_diag_parse(";reason=\"open", d, LC_SIP_DIAG_MAX), 1);
+    ck_assert_str_eq(d[0].code, "");
+    ck_assert_str_eq(d[0].reason, "open");
+    lc_sip_diag_format(d, 1, buf, sizeof(buf));
+    ck_assert_str_eq(buf, "(no code) \"open\"");
+    ck_assert_uint_eq(lc_sip_diag_parse("", d, LC_SIP_DIAG_MAX), 0);
+    ck_assert_uint_eq(lc_sip_diag_parse("1,2,3,4,5,6,7,8,9,10", d, 3), 3);
+    ck_assert_uint_eq(lc_sip_diag_parse("\"=;=\\\";,;", d, LC_SIP_DIAG_MAX), 1);
+    lc_sip_diag_format(d, 1, buf, 4);
+    ck_assert_uint_lt(strlen(buf), 4);
+}
+END_TEST
+
 START_TEST(test_request_build)
 {
     struct lc_sip_request q;
@@ -506,7 +550,8 @@ static const struct lc_t_sip_case {
      "SIP/2.0 401 Unauthorized\r\nWWW-Authenticate: " LC_T_NTLM "\r\nWWW-Authenticate: " LC_T_KERB
      "\r\nWWW-Authenticate: " LC_T_DSK "\r\n" LC_T_TAIL,
      LC_PASS, "401 Unauthorized with NTLM, Kerberos, TLS-DSK challenges",
-     "(Lync-like, realm \"SIP Communications Service\"); Server: RTC/6.0"},
+     "(Lync-like, realm \"SIP Communications Service\", version 4, targetname "
+     "edge01.contoso.com); Server: RTC/6.0"},
     /* The second leg of an NTLM handshake: NTLM alone, with gssapi-data. */
     {LC_T_REG,
      "SIP/2.0 401 Unauthorized\r\nWWW-Authenticate: NTLM opaque=\"78D29AC8\", "
@@ -586,8 +631,124 @@ static const struct lc_t_sip_case {
      "SIP/2.0 504 Server time-out\r\nms-diagnostics: 1009;reason=\"Failed to "
      "resolve\"\r\n" LC_T_TAIL,
      LC_FAIL, "REGISTER answered 504 Server time-out; Server: RTC/6.0; ms-diagnostics: 1009", NULL},
+    /* ms-diagnostics as a list, with the spacing variants servers and
+     * pages show: spaces after ";" and before "=", values padded inside
+     * the quotes, source last or first, and ms-diagnostics-public. */
+    {LC_T_REG,
+     "SIP/2.0 504 Server time-out\r\n"
+     "ms-diagnostics: 1009; reason =\"No match for domain in DNS SRV results\"; domain =\" "
+     "partner.test \"; fqdn1 =\" sip.sub.partner.test "
+     ":5061\";source=\"sip.contoso.com\"\r\n" LC_T_TAIL,
+     LC_FAIL,
+     "ms-diagnostics: 1009 \"No match for domain in DNS SRV results\" (source sip.contoso.com)",
+     NULL},
+    {LC_T_REG,
+     "SIP/2.0 404 Not Found\r\n"
+     "ms-diagnostics: 1034;reason=\"Previous hop federated peer did not report diagnostic "
+     "information\";Domain=\"partner.test\";PeerServer=\"fed.partner.test\";"
+     "source=\"sip.contoso.com\"\r\n"
+     "ms-diagnostics: 10003;source=\"med01.contoso.com\";reason=\"Gateway returned a SIP failure "
+     "code\";component=\"MediationServer\";SipResponseCode=\"404\"\r\n"
+     "ms-diagnostics-public: 10003;reason=\"Gateway returned a SIP failure code\"\r\n"
+     "X-Remote-Reason: 1409\r\n" LC_T_TAIL,
+     LC_FAIL,
+     "REGISTER answered 404 Not Found; Server: RTC/6.0; ms-diagnostics: 1034 \"Previous hop "
+     "federated peer did not report diagnostic information\" (source sip.contoso.com); 10003 "
+     "\"Gateway returned a SIP failure code\" (source med01.contoso.com); 10003 \"Gateway "
+     "returned a SIP failure code\" [public]",
+     NULL},
+    /* A bare 504 as a federated peer sees it: no ms-diagnostics at all. */
+    {LC_T_REG, "SIP/2.0 504 Server time-out\r\n" LC_T_TAIL, LC_FAIL,
+     "REGISTER answered 504 Server time-out; Server: RTC/6.0", NULL},
+    /* A Director (or a pool that is not the user's home) redirects to the
+     * home pool: "301 Redirect request to Home Server", Contact = the pool
+     * (RFC 3261 21.3.2; Expires 2592000 as the redirect carries it). */
+    {LC_T_REG,
+     "SIP/2.0 301 Redirect request to Home Server\r\n"
+     "Contact: <sip:pool01.corp.contoso.com:5061;transport=tls>\r\nExpires: 2592000\r\n" LC_T_TAIL,
+     LC_PASS,
+     "301 Redirect request to Home Server: redirected to home pool "
+     "<sip:pool01.corp.contoso.com:5061;transport=tls>",
+     "; Server: RTC/6.0"},
+    /* ... the Contact as an address, compact form "m:" (RFC 3261 7.3.3). */
+    {LC_T_REG,
+     "SIP/2.0 301 Redirect request to Home Server\r\nm: <sip:192.0.2.50:5061;transport=tls>\r\n"
+     "Expires: 2592000\r\n" LC_T_TAIL,
+     LC_PASS, "redirected to home pool <sip:192.0.2.50:5061;transport=tls>", NULL},
     {LC_T_REG, "SIP/2.0 301 Moved Permanently\r\nContact: <sip:pool.contoso.com>\r\n" LC_T_TAIL,
-     LC_FAIL, "REGISTER answered 301", NULL},
+     LC_PASS, "301 Moved Permanently: redirected to home pool <sip:pool.contoso.com>", NULL},
+    {LC_T_REG,
+     "SIP/2.0 302 Moved Temporarily\r\ncontact: <sip:fe02.corp.contoso.com>\r\n" LC_T_TAIL, LC_PASS,
+     "redirected to home pool <sip:fe02.corp.contoso.com>", NULL},
+    /* A redirect to nowhere. */
+    {LC_T_REG, "SIP/2.0 301 Redirect request to Home Server\r\n" LC_T_TAIL, LC_FAIL,
+     "REGISTER answered 301 Redirect request to Home Server without a Contact", NULL},
+    {LC_T_REG, "SIP/2.0 302 Moved Temporarily\r\nContact: \r\n" LC_T_TAIL, LC_FAIL,
+     "without a Contact", NULL},
+    /* A Lync Server 2013 Front End's 401 as captured by a SIP gateway
+     * registering to it ([MS-SIPAE] 3.3.5.1): Date first, the internal FQDN
+     * as targetname (never judged), an explicit :443 in sts-uri, Via with
+     * ms-received-port / ms-received-cid, no Allow nor Supported. */
+    {LC_T_REG,
+     "SIP/2.0 401 Unauthorized\r\n"
+     "Date: Thu, 01 Dec 2016 10:00:00 GMT\r\n"
+     "WWW-Authenticate: NTLM realm=\"SIP Communications Service\", "
+     "targetname=\"FE01.corp.contoso.local\", version=4\r\n"
+     "WWW-Authenticate: Kerberos realm=\"SIP Communications Service\", "
+     "targetname=\"sip/FE01.corp.contoso.local\", version=4\r\n"
+     "WWW-Authenticate: TLS-DSK realm=\"SIP Communications Service\", "
+     "targetname=\"FE01.corp.contoso.local\", version=4, "
+     "sts-uri=\"https://FE01.corp.contoso.local:443/CertProv/CertProvisioningService.svc\"\r\n"
+     "From: <sip:lynccheck@contoso.com>;tag=5d1f2e3a4b\r\n"
+     "To: <sip:lynccheck@contoso.com>;tag=0123456789ABCDEF0123456789ABCDEF\r\n"
+     "Call-ID: 0f1e2d3c4b5a6978\r\nCSeq: 1 REGISTER\r\n"
+     "Via: SIP/2.0/TLS 192.0.2.10:50123;branch=z9hG4bKabcdef;ms-received-port=50123;"
+     "ms-received-cid=1A2B00\r\n"
+     "Server: RTC/5.0\r\nContent-Length: 0\r\n\r\n",
+     LC_PASS, "with NTLM, Kerberos, TLS-DSK challenges (Lync-like, realm",
+     "version 4, targetname FE01.corp.contoso.local); Server: RTC/5.0"},
+    /* The second NTLM leg's parameter order: opaque, gssapi-data,
+     * targetname, realm, version ([MS-SIPAE] 3.3.5.1: order is free). */
+    {LC_T_REG,
+     "SIP/2.0 401 Unauthorized\r\nDate: Thu, 08 Dec 2016 10:00:00 GMT\r\n"
+     "WWW-Authenticate: NTLM opaque=\"0A1B2C3D\", gssapi-data=\"TlRMTVNTUAACAAAA\", "
+     "targetname=\"fe01.corp.contoso.test\", realm=\"SIP Communications Service\", "
+     "version=4\r\n" LC_T_TAIL,
+     LC_PASS, "realm \"SIP Communications Service\", version 4, targetname fe01.corp.contoso.test",
+     NULL},
+    /* version=3: the Office Communications Server 2007 protocol ([MS-SIPAE]
+     * 4.1's example), reported, not failed. */
+    {LC_T_REG,
+     "SIP/2.0 401 Unauthorized\r\nDate: Thu, 31 Jan 2008 00:01:56 GMT\r\n"
+     "WWW-Authenticate: NTLM realm=\"SIP Communications Service\", "
+     "targetname=\"server.contoso.com\", version=3\r\n"
+     "WWW-Authenticate: Kerberos realm=\"SIP Communications Service\", "
+     "targetname=\"sip/server.contoso.com\", version=3\r\n" LC_T_TAIL,
+     LC_PASS,
+     "version 3 (the Office Communications Server 2007 protocol), targetname server.contoso.com",
+     NULL},
+    /* Upper-case header names (an OCS 2007 R2 pool relaying a mobile
+     * client sent FROM:, CSEQ:, CALL-ID:, SERVER:) and a lower-case Via
+     * transport: matched case-insensitively (RFC 3261 7.3.1). */
+    {LC_T_REG,
+     "SIP/2.0 401 Unauthorized\r\nDATE: Thu, 31 Jan 2008 00:01:56 GMT\r\n"
+     "WWW-AUTHENTICATE: NTLM realm=\"SIP Communications Service\", "
+     "targetname=\"fe01.corp.contoso.test\", version=4\r\n"
+     "FROM: <sip:lynccheck@contoso.com>;tag=5d1f2e3a4b\r\nTO: "
+     "<sip:lynccheck@contoso.com>;tag=7D\r\n"
+     "CALL-ID: 0f1e2d3c\r\nCSEQ: 1 REGISTER\r\nVIA: SIP/2.0/tls "
+     "192.0.2.10:50123;branch=z9hG4bKa\r\n"
+     "SERVER: RTCC/3.5.0.0\r\nMS-DIAGNOSTICS: 4005;REASON=\"Upper\";SOURCE=\"edge.contoso.com\"\r\n"
+     "CONTENT-LENGTH: 0\r\n\r\n",
+     LC_PASS, "with NTLM challenge (Lync-like",
+     "; Server: RTCC/3.5.0.0; ms-diagnostics: 4005 \"Upper\" (source edge.contoso.com)"},
+    /* Compact forms: v: f: t: i: l: k: m: (RFC 3261 7.3.3). */
+    {LC_T_REG,
+     "SIP/2.0 401 Unauthorized\r\nWWW-Authenticate: " LC_T_NTLM "\r\n"
+     "v: SIP/2.0/TLS 192.0.2.10:50123;branch=z9hG4bKa\r\nf: <sip:lynccheck@contoso.com>;tag=1\r\n"
+     "t: <sip:lynccheck@contoso.com>;tag=2\r\ni: abc\r\nk: gruu-10\r\nServer: RTC/6.0\r\n"
+     "l: 0\r\n\r\n",
+     LC_PASS, "with NTLM challenge (Lync-like", "; Server: RTC/6.0"},
     {LC_T_REG, "SIP/2.0 503 Service Unavailable\r\n" LC_T_TAIL, LC_FAIL, "503", NULL},
     /* OPTIONS: unchanged; only a refusal or a server error warns. */
     {LC_T_OPT, "SIP/2.0 200 OK\r\nAllow: INVITE, OPTIONS\r\n" LC_T_TAIL, LC_PASS,
@@ -716,6 +877,7 @@ Suite *lc_suite_sip(void)
     tcase_add_test(parse, test_bad_header_lines);
     tcase_add_test(parse, test_provisional_then_final);
     tcase_add_test(parse, test_challenge_parse);
+    tcase_add_test(parse, test_diag_parse);
     tcase_add_test(build, test_request_build);
     tcase_add_test(build, test_token_and_escape);
     suite_add_tcase(s, parse);

@@ -976,6 +976,7 @@ enum lc_t_m {
     M_NONE = 0,
     M_401,        /* MS-TURN 401, REALM, ALTERNATE-SERVER = the edge's own address */
     M_401_NATALT, /* ... ALTERNATE-SERVER = an address that is not the name's */
+    M_401_EDGE,   /* a real A/V Edge's whole 401: REALM, NONCE, ALTERNATE-SERVER, MS-VERSION 4 */
     M_401_RFC,    /* an RFC 5389 TURN 401 with REALM (coturn) */
     M_420,        /* 420 with UNKNOWN-ATTRIBUTES */
     M_ALLOC_OK,   /* MS-TURN Allocate success: granted without credentials */
@@ -991,6 +992,7 @@ static void lc_t_msg(struct lc_stun_msg *m, enum lc_t_m k, int ms_turn_alt6)
     switch (k) {
     case M_401:
     case M_401_NATALT:
+    case M_401_EDGE:
         m->type = 0x0113;
         m->ms_turn = 1;
         m->error_code = 401;
@@ -1004,6 +1006,14 @@ static void lc_t_msg(struct lc_stun_msg *m, enum lc_t_m k, int ms_turn_alt6)
                  k == M_401_NATALT ? "198.51.100.20"
                  : ms_turn_alt6    ? "2001:db8:0::12"
                                    : "192.0.2.12");
+        if (k == M_401_EDGE) {
+            /* [MS-TURN] 3.1.12's digest challenge and the edge's version
+             * (2.2.2.17; 4 for Lync Server 2013 and later). */
+            m->has_nonce = 1;
+            snprintf(m->nonce, sizeof(m->nonce), "5f1e9a0c3b7d2e48");
+            m->has_ms_version = 1;
+            m->ms_version = 4;
+        }
         break;
     case M_401_RFC:
         m->type = 0x0113;
@@ -1072,7 +1082,30 @@ static const struct lc_t_turn_case {
      1,
      LC_PASS,
      "MS-TURN 401 Unauthorized with REALM \"SIP Communications Service\", ALTERNATE-SERVER "
-     "192.0.2.12:3478 (1 address)",
+     "192.0.2.12:3478 (the expected answer to an Allocate without credentials); the plain STUN "
+     "Binding is ignored, as an A/V Edge does (1 address)",
+     NULL},
+    /* A real A/V Edge's Allocate error (0x0113) with REALM, NONCE,
+     * ALTERNATE-SERVER and MS-VERSION, the Binding never answered because
+     * its first attribute is not MAGIC-COOKIE ([MS-TURN] 3.1.10): PASS. */
+    {1,
+     {A},
+     {""},
+     {M_401_EDGE},
+     {M_NONE},
+     1,
+     LC_PASS,
+     "MS-TURN 401 Unauthorized with REALM \"SIP Communications Service\", NONCE, MS-VERSION 4, "
+     "ALTERNATE-SERVER 192.0.2.12:3478 (the expected answer",
+     "the plain STUN Binding is ignored, as an A/V Edge does"},
+    {2,
+     {A, A},
+     {"", ""},
+     {M_401_EDGE, M_401_EDGE},
+     {M_NONE, M_NONE},
+     1,
+     LC_PASS,
+     "(2 addresses)",
      NULL},
     {2, {A, A}, {"", ""}, {M_401, M_401}, {M_NONE, M_NONE}, 1, LC_PASS, "(2 addresses)", NULL},
     /* coturn with long-term credentials: 401 with REALM, Binding too. */
