@@ -58,6 +58,7 @@ enum lc_opt_id {
     O_PASSWORD_FILE,
     O_LIST_PROFILES,
     O_LIST_CHECKS,
+    O_BASELINE,
     O_VERBOSE = 'v',
     O_VERSION = 'V',
     O_HELP = 'h',
@@ -117,6 +118,9 @@ static const struct lc_optdef lc_optdefs[] = {
      "format of the report on --output: text (default), json, junit, html, nagios, prometheus"},
     {"output", O_OUTPUT, "FILE", 0, 1, "write the report there instead of standard output"},
     {"report", O_REPORT, "FORMAT:FILE", 1, 1, "also write a report in FORMAT to FILE (repeatable)"},
+    {"baseline", O_BASELINE, "FILE", 0, 1,
+     "an earlier JSON report of this site and profile: every report says what is new, fixed, "
+     "still failing and changed since then"},
     {"timeout", O_TIMEOUT, "SEC", 0, 1, "time limit of each check (default 5)"},
     {"deadline", O_DEADLINE, "SEC", 0, 1, "time limit of the whole run, 0 for none (default 120)"},
     {"parallel", O_PARALLEL, "N", 0, 1, "checks running at once (default 64)"},
@@ -542,6 +546,9 @@ static int lc_cli_apply(struct lc_cli *cli, const struct lc_optdef *d, const cha
     case O_OUTPUT:
         rc = lc_set_string(&cli->output, value);
         break;
+    case O_BASELINE:
+        rc = lc_set_string(&cli->baseline, value);
+        break;
     case O_REPORT: {
         const char *colon = strchr(value, ':');
         char fmt[16];
@@ -720,6 +727,7 @@ void lc_cli_clear(struct lc_cli *cli)
     lc_strv_clear(&cli->only);
     lc_strv_clear(&cli->skip);
     free(cli->output);
+    free(cli->baseline);
     for (i = 0; i < cli->n_reports; i++)
         free(cli->reports[i].path);
     free(cli->reports);

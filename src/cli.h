@@ -29,6 +29,7 @@ struct lc_cli {
     struct lc_strv only, skip;
     enum lc_format format;
     char *output;
+    char *baseline; /* --baseline: an earlier JSON report */
     struct lc_report_target *reports;
     size_t n_reports;
     uint64_t timeout_us, deadline_us;

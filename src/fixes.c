@@ -233,6 +233,60 @@ const char *lc_fix_for(const char *probe, const char *what)
     return general;
 }
 
+/* One cause, one fix: the advice for what the evidence diagnosed, whatever
+ * the kind of the checks it broke (a 502 on the XML autodiscover is the
+ * backend down, not a header the proxy drops). Sources: "Configuration
+ * requirements for the reverse proxy" and "Verify access through your
+ * reverse proxy" (Lync Server 2013, Microsoft Learn); RFC 7235 section 3.1
+ * (a 401 must carry WWW-Authenticate). */
+static const struct {
+    const char *diagnosis;
+    const char *fix;
+} lc_diag_fixes[] = {
+    {"backend-down",
+     "Bring the backend back or correct the reverse proxy rule's backend: the pool's external web "
+     "site (IIS \"Lync Server External Web Site\") must run and listen on 4443 (and 8080 for "
+     "HTTP), the rule must bridge 443 to 4443 and 80 to 8080 to the pool's external web services "
+     "FQDN, and the proxy must trust the certificate that site presents."},
+    {"unpublished",
+     "Publish the whole external web site on the reverse proxy: one rule per external web "
+     "services FQDN forwarding /* (every path) to the pool on 4443, not a list of paths."},
+    {"no-challenge",
+     "Stop the reverse proxy stripping WWW-Authenticate: publish the site with pass-through "
+     "authentication (no authentication delegation) and check Windows authentication is enabled "
+     "on the pool's external web site."},
+    {"preauth",
+     "Turn off pre-authentication on the reverse proxy rule for the Lync external web site (no "
+     "forms, Basic or other proxy sign-in): Lync clients answer Lync's own challenges only."},
+    {"wrong-site",
+     "Add a reverse proxy rule for this host name that forwards it, with its original Host "
+     "header, to the Lync external web site (HTTPS 4443), ahead of the proxy's default site."},
+    {"cert-names",
+     "Reissue the certificate with every missing name in its Subject Alternative Names and "
+     "assign it on every listener that presents it (the names are listed in the evidence)."},
+    {"cert-expired",
+     "Renew the certificate (or correct the server clock when it is not yet valid) and assign the "
+     "new one on every listener that presents it."},
+    {"port-filtered",
+     "Allow the port on the external firewall to the role's public address and NAT it to the "
+     "right Edge interface or reverse proxy listener: nothing answers, the packets are dropped."},
+    {"port-closed",
+     "Start the service that must listen on this address and port (the Edge or reverse proxy "
+     "listener), or correct the NAT rule: the host answers but nothing listens."},
+};
+
+const char *lc_fix_for_diagnosis(const char *diagnosis)
+{
+    size_t i;
+
+    if (diagnosis == NULL)
+        return NULL;
+    for (i = 0; i < sizeof(lc_diag_fixes) / sizeof(lc_diag_fixes[0]); i++)
+        if (strcmp(lc_diag_fixes[i].diagnosis, diagnosis) == 0)
+            return lc_diag_fixes[i].fix;
+    return NULL;
+}
+
 int lc_fix_kind(size_t i, const char **probe, const char **what)
 {
     size_t k, seen = 0;

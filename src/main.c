@@ -17,7 +17,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "baseline.h"
 #include "cli.h"
+#include "findings.h"
 #include "probe.h"
 #include "probes.h"
 #include "result.h"
@@ -205,6 +207,35 @@ static void lc_on_progress(size_t done, size_t total, const struct lc_result *r,
     fflush(stderr);
 }
 
+/* The results as the reporters see them, each with the ids of the checks
+ * it depended on (findings.h groups a check with a failed dependency). The
+ * copies point into the run's strings: free them before the run. */
+static int lc_results_with_deps(struct lc_run *run, size_t n, struct lc_result **copies,
+                                const char ***depids, const struct lc_result **results)
+{
+    size_t i, total = 0, used = 0;
+
+    for (i = 0; i < n; i++) {
+        const struct lc_check *c = lc_run_find(run, lc_run_result(run, i)->id);
+        total += c != NULL ? lc_check_n_deps(c) : 0;
+    }
+    *copies = calloc(n ? n : 1, sizeof(**copies));
+    *depids = calloc(total ? total : 1, sizeof(**depids));
+    if (*copies == NULL || *depids == NULL)
+        return -1;
+    for (i = 0; i < n; i++) {
+        const struct lc_check *c = lc_run_find(run, lc_run_result(run, i)->id);
+        size_t k, nd = c != NULL ? lc_check_n_deps(c) : 0;
+        (*copies)[i] = *lc_run_result(run, i);
+        (*copies)[i].deps = *depids + used;
+        for (k = 0; k < nd; k++)
+            (*depids)[used++] = lc_check_result(lc_check_dep(c, k))->id;
+        (*copies)[i].n_deps = nd;
+        results[i] = &(*copies)[i];
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     struct lc_cli cli;
@@ -213,6 +244,11 @@ int main(int argc, char **argv)
     struct lc_run_config cfg;
     struct lc_report report;
     const struct lc_result **results = NULL;
+    struct lc_result *copies = NULL;
+    const char **depids = NULL;
+    json_t *baseline = NULL;
+    struct lc_findings *findings = NULL;
+    struct lc_changes *changes = NULL;
     const char *const *unmatched_only = NULL, *const *unmatched_skip = NULL;
     size_t n_unmatched_only = 0, n_unmatched_skip = 0;
     json_t *site_json = NULL;
@@ -256,6 +292,20 @@ int main(int argc, char **argv)
                         sizeof(err)) < 0) {
         fprintf(stderr, "lynccheck: %s\n", err);
         goto done;
+    }
+    if (cli.baseline != NULL) {
+        /* A nightly job that lost last night's report must say so, not
+         * silently report without a comparison: exit 3 before probing. */
+        if (lc_baseline_load(cli.baseline, &baseline, err, sizeof(err)) < 0) {
+            fprintf(stderr, "lynccheck: --baseline %s\n", err);
+            goto done;
+        }
+        if (lc_baseline_match(baseline, (const char *const *)cli.site.sip_domains.v,
+                              cli.site.sip_domains.n, lc_profile_name(profile), err,
+                              sizeof(err)) < 0) {
+            fprintf(stderr, "lynccheck: --baseline %s refused: %s\n", cli.baseline, err);
+            goto done;
+        }
     }
     if (cli.ca_file != NULL) {
         /* A bad trust anchor file is a usage error, found before probing. */
@@ -354,8 +404,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "lynccheck: out of memory\n");
         goto done;
     }
-    for (i = 0; i < n; i++)
-        results[i] = lc_run_result(run, i);
+    if (lc_results_with_deps(run, n, &copies, &depids, results) < 0) {
+        fprintf(stderr, "lynccheck: out of memory\n");
+        goto done;
+    }
     if (gethostname(hostname, sizeof(hostname)) != 0)
         snprintf(hostname, sizeof(hostname), "localhost");
     hostname[sizeof(hostname) - 1] = '\0';
@@ -375,6 +427,13 @@ int main(int argc, char **argv)
     report.n_unmatched_only = n_unmatched_only;
     report.unmatched_skip = unmatched_skip;
     report.n_unmatched_skip = n_unmatched_skip;
+    if (lc_findings_build(&report, &findings) < 0 ||
+        (baseline != NULL && lc_changes_build(baseline, &report, findings, &changes) < 0)) {
+        fprintf(stderr, "lynccheck: out of memory\n");
+        goto done;
+    }
+    report.findings = findings;
+    report.changes = changes;
     rc = lc_exit_status(&report);
     if (cli.output != NULL) {
         if (lc_report_write_file(&report, cli.format, cli.output, cli.verbose, err, sizeof(err)) <
@@ -399,7 +458,12 @@ int main(int argc, char **argv)
         }
     }
 done:
+    lc_changes_free(changes);
+    lc_findings_free(findings);
+    json_decref(baseline);
     free(results);
+    free(copies);
+    free(depids);
     json_decref(site_json);
     lc_run_free(run);
     lc_profile_free(profile);

@@ -4,6 +4,8 @@
  * strings from the network are forced to valid UTF-8 before jansson sees
  * them, because json_string() refuses invalid UTF-8 and one bad byte in one
  * banner would otherwise lose the whole report. */
+#include "baseline.h"
+#include "findings.h"
 #include "result.h"
 #include "utf8.h"
 
@@ -271,6 +273,8 @@ static json_t *lc_json_build(const struct lc_report *report)
     size_t counts[LC_STATUS_COUNT];
     char started[32];
     struct lc_domain_index *ix = NULL;
+    struct lc_findings *owned = NULL;
+    const struct lc_findings *findings = lc_report_findings(report, &owned);
 
     if (root == NULL)
         goto done;
@@ -309,6 +313,15 @@ static json_t *lc_json_build(const struct lc_report *report)
             goto done;
     }
 
+    /* The problems by cause (findings.h) and, with --baseline, what
+     * changed since then: both additive to schema 1 (doc/json-schema.md). */
+    if (findings == NULL ||
+        json_object_set_new(root, "findings", lc_findings_to_json(findings)) != 0)
+        goto done;
+    if (report->changes != NULL &&
+        json_object_set_new(root, "changes", json_deep_copy(report->changes->json)) != 0)
+        goto done;
+
     if (lc_domain_index_new(report, &ix) < 0)
         goto done;
     if (lc_json_by_domain(root, report, ix) != 0)
@@ -317,17 +330,22 @@ static json_t *lc_json_build(const struct lc_report *report)
     if (json_object_set_new(root, "checks", checks) != 0)
         goto done;
     for (size_t i = 0; report->results != NULL && i < report->n_results; i++) {
+        const struct lc_finding *f;
+        json_t *obj;
         if (report->results[i] == NULL)
             continue;
-        if (json_array_append_new(
-                checks,
-                lc_json_check(report->results[i], lc_domain_index_of(ix, report->results[i]))) != 0)
+        obj = lc_json_check(report->results[i], lc_domain_index_of(ix, report->results[i]));
+        if (json_array_append_new(checks, obj) != 0)
+            goto done;
+        f = lc_findings_of(findings, report->results[i]);
+        if (f != NULL && json_object_set_new(obj, "finding", json_string(f->id)) != 0)
             goto done;
     }
 
     ret = root;
     root = NULL;
 done:
+    lc_findings_free(owned);
     lc_domain_index_free(ix);
     json_decref(root);
     return ret;

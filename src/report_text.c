@@ -3,6 +3,8 @@
  * Messages, targets and evidence carry text that came off the network, so
  * every string goes through lc_text_put_clean(): nothing a remote server
  * says may move the cursor, retitle the window or recolour the screen. */
+#include "baseline.h"
+#include "findings.h"
 #include "result.h"
 #include "utf8.h"
 
@@ -214,6 +216,129 @@ static int lc_text_header(struct lc_text_out *o, const struct lc_report *report)
     return 0;
 }
 
+/* "a, b, c" of a JSON array of strings (or of objects' "id"). */
+static void lc_text_json_list(struct lc_text_out *o, const json_t *arr, size_t max)
+{
+    const json_t *e;
+    size_t i;
+
+    json_array_foreach(arr, i, e)
+    {
+        const char *s =
+            json_is_string(e) ? json_string_value(e) : json_string_value(json_object_get(e, "id"));
+        if (i == max) {
+            char more[48];
+            snprintf(more, sizeof(more), " and %zu more", json_array_size(arr) - max);
+            lc_text_puts(o, more);
+            break;
+        }
+        if (i > 0)
+            lc_text_puts(o, ", ");
+        lc_text_put_clean(o, s != NULL ? s : "?");
+    }
+}
+
+/* What changed since --baseline: the summary's first lines. */
+static void lc_text_changes(struct lc_text_out *o, const struct lc_report *report)
+{
+    static const char *const which[] = {"new", "fixed", "still"};
+    static const char *const label[] = {"  new: ", "  fixed: ", "  still failing: "};
+    const json_t *facts = lc_changes_facts(report->changes), *e;
+    char line[512];
+    size_t i;
+
+    if (report->changes == NULL)
+        return;
+    if (lc_changes_summary(report->changes, line, sizeof(line)) == 0) {
+        lc_text_put_clean(o, line);
+        lc_text_puts(o, "\n");
+    }
+    for (i = 0; i < 3; i++) {
+        const json_t *f = lc_changes_list(report->changes, which[i], "findings");
+        const json_t *c = lc_changes_list(report->changes, which[i], "checks");
+        size_t k;
+        if (json_array_size(f) == 0 && json_array_size(c) == 0)
+            continue;
+        lc_text_puts(o, label[i]);
+        json_array_foreach(f, k, e)
+        {
+            if (k > 0)
+                lc_text_puts(o, "; ");
+            lc_text_put_clean(o, json_string_value(json_object_get(e, "id")));
+            lc_text_puts(o, " ");
+            lc_text_put_clean(o, json_string_value(json_object_get(e, "cause")));
+        }
+        if (json_array_size(c) > 0) {
+            lc_text_puts(o, json_array_size(f) > 0 ? " (checks: " : "checks: ");
+            lc_text_json_list(o, c, 12);
+            if (json_array_size(f) > 0)
+                lc_text_puts(o, ")");
+        }
+        lc_text_puts(o, "\n");
+    }
+    json_array_foreach(facts, i, e)
+    {
+        lc_text_puts(o, "  changed: ");
+        lc_text_put_clean(o, json_string_value(json_object_get(e, "text")));
+        lc_text_puts(o, "\n");
+    }
+}
+
+/* The problems first: "N problems (M checks)", then one block per
+ * finding (findings.h), each with its fix and who is affected. */
+static int lc_text_findings(struct lc_text_out *o, const struct lc_report *report, int color)
+{
+    struct lc_findings *owned = NULL;
+    const struct lc_findings *f = lc_report_findings(report, &owned);
+    char line[128];
+
+    if (f == NULL) {
+        errno = ENOMEM;
+        return -1;
+    }
+    lc_text_changes(o, report);
+    if (f->n == 0) {
+        if (lc_report_n_ran(report) > 0)
+            lc_text_puts(o, "no problems found\n");
+        lc_findings_free(owned);
+        return 0;
+    }
+    snprintf(line, sizeof(line), "%zu problem%s (%zu check%s):\n", f->n, f->n == 1 ? "" : "s",
+             f->n_checks, f->n_checks == 1 ? "" : "s");
+    lc_text_puts(o, line);
+    for (size_t i = 0; i < f->n; i++) {
+        const struct lc_finding *x = &f->v[i];
+        lc_text_puts(o, "\n");
+        if (color)
+            lc_text_puts(o, lc_text_colors[x->severity]);
+        lc_text_puts(o, lc_text_labels[x->severity]);
+        if (color)
+            lc_text_puts(o, LC_TEXT_RESET);
+        lc_text_puts(o, " ");
+        lc_text_puts(o, x->id);
+        lc_text_puts(o, ": ");
+        lc_text_put_clean(o, x->cause);
+        lc_text_puts(o, "\n  fix: ");
+        lc_text_put_clean(o, x->fix);
+        lc_text_puts(o, "\n  affects: ");
+        lc_text_put_clean(o, x->impact);
+        snprintf(line, sizeof(line), "\n  %zu check%s: ", x->n_checks, x->n_checks == 1 ? "" : "s");
+        lc_text_puts(o, line);
+        for (size_t k = 0; k < x->n_checks && k < 12; k++) {
+            if (k > 0)
+                lc_text_puts(o, ", ");
+            lc_text_put_clean(o, x->checks[k]->id);
+        }
+        if (x->n_checks > 12) {
+            snprintf(line, sizeof(line), " and %zu more", x->n_checks - 12);
+            lc_text_puts(o, line);
+        }
+        lc_text_puts(o, "\n");
+    }
+    lc_findings_free(owned);
+    return 0;
+}
+
 /* Several SIP domains: one line each, its own checks and the shared ones
  * (names outside every SIP domain) counted together, worst status first.
  * Hosting providers read this to see which customer domain is broken. */
@@ -347,7 +472,7 @@ int lc_report_text(const struct lc_report *report, FILE *out, int color, int ver
         goto done;
     }
     res = report->results;
-    if (lc_text_header(&o, report) != 0)
+    if (lc_text_header(&o, report) != 0 || lc_text_findings(&o, report, color) != 0)
         goto done;
 
     for (size_t i = 0; i < report->n_results; i++) {

@@ -26,7 +26,14 @@ struct lc_result {
     uint64_t duration_us;
     const json_t *evidence; /* JSON object, never NULL */
     int excluded;           /* skipped because --only/--skip left it out */
+    /* The ids of the checks this one waited for (lc_check_depend), for
+     * grouping by cause (findings.h); may be NULL. */
+    const char *const *deps;
+    size_t n_deps;
 };
+
+struct lc_findings; /* findings.h */
+struct lc_changes;  /* baseline.h */
 
 /* What one run was, for the reporters. */
 struct lc_report {
@@ -48,6 +55,11 @@ struct lc_report {
     size_t n_unmatched_only;
     const char *const *unmatched_skip;
     size_t n_unmatched_skip;
+    /* The checks grouped by cause (findings.h); NULL: each reporter builds
+     * them from the results. */
+    const struct lc_findings *findings;
+    /* What changed since --baseline (baseline.h); NULL without one. */
+    const struct lc_changes *changes;
 };
 
 const char *lc_status_name(enum lc_status status);          /* "pass", "warn", ... */

@@ -7,6 +7,7 @@
 Suite *lc_suite_cert(void);
 Suite *lc_suite_cli(void);
 Suite *lc_suite_dns(void);
+Suite *lc_suite_findings(void);
 Suite *lc_suite_http(void);
 Suite *lc_suite_loop(void);
 Suite *lc_suite_names(void);

@@ -249,8 +249,8 @@ END_TEST
 START_TEST(test_json_fields)
 {
     static const char *const top[] = {
-        "schema",   "tool", "version", "profile", "sip_domains", "started", "duration_ms",
-        "hostname", "site", "status",  "summary", "by_domain",   "checks"};
+        "schema",   "tool", "version", "profile", "sip_domains", "started",   "duration_ms",
+        "hostname", "site", "status",  "summary", "findings",    "by_domain", "checks"};
     static const char *const per_check[] = {"id",       "probe",    "what",    "target",
                                             "domain",   "status",   "message", "duration_ms",
                                             "evidence", "reference"};
@@ -295,14 +295,29 @@ START_TEST(test_json_fields)
     ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(doc, "summary"), "skip")),
                      1);
 
+    /* Three problems with nothing in common: three findings, worst first. */
+    ck_assert_uint_eq(json_array_size(json_object_get(doc, "findings")), 3);
+    ck_assert_str_eq(json_string_value(json_object_get(
+                         json_array_get(json_object_get(doc, "findings"), 0), "severity")),
+                     "fail");
     checks = json_object_get(doc, "checks");
     ck_assert_uint_eq(json_array_size(checks), LC_T_N);
     for (size_t i = 0; i < LC_T_N; i++) {
         c = json_array_get(checks, i);
         k = 0;
-        for (it = json_object_iter(c); it != NULL; it = json_object_iter_next(c, it), k++)
+        for (it = json_object_iter(c); it != NULL && k < sizeof(per_check) / sizeof(per_check[0]);
+             it = json_object_iter_next(c, it), k++)
             ck_assert_str_eq(json_object_iter_key(it), per_check[k]);
         ck_assert_uint_eq(k, sizeof(per_check) / sizeof(per_check[0]));
+        /* A check that did not pass names its finding last; others none. */
+        if (it != NULL) {
+            ck_assert_str_eq(json_object_iter_key(it), "finding");
+            ck_assert(strncmp(json_string_value(json_object_iter_value(it)), "f-", 2) == 0);
+            ck_assert(strcmp(status[i], "pass") != 0 && strcmp(status[i], "skip") != 0);
+            ck_assert_ptr_null(json_object_iter_next(c, it));
+        } else {
+            ck_assert(strcmp(status[i], "pass") == 0 || strcmp(status[i], "skip") == 0);
+        }
         ck_assert_str_eq(json_string_value(json_object_get(c, "id")), lc_t_res[i].id);
         ck_assert_str_eq(json_string_value(json_object_get(c, "status")), status[i]);
         ck_assert_int_eq(json_integer_value(json_object_get(c, "duration_ms")), ms[i]);
@@ -684,7 +699,7 @@ START_TEST(test_text_plain)
         "lynccheck 0.1.0: profile edge, SIP domains: contoso.com, fabrikam.com\n";
     char *out = lc_t_render('t', &lc_t_report, 0, 1, NULL);
     const char *dns = strstr(out, "\ndns\n");
-    const char *ttl = strstr(out, "dns.ttl:");
+    const char *ttl = dns != NULL ? strstr(dns, "dns.ttl:") : NULL;
     const char *tls = strstr(out, "\ntls\n");
 
     ck_assert_msg(strncmp(out, header, sizeof(header) - 1) == 0, "header: %s", out);
@@ -723,11 +738,13 @@ START_TEST(test_text_color)
     ck_assert_ptr_nonnull(strstr(out, "\033[32mPASS\033[0m"));
     /* The server's own colour codes are neutralised even in colour mode. */
     ck_assert_ptr_nonnull(strstr(out, "?[31mred?[0m"));
-    /* 6 rows, 4 group headings and the 2 per-domain lines, each one colour
-     * and one reset. */
+    /* 6 rows, 4 group headings, the 2 per-domain lines and the 3 findings
+     * (the fail, the warn and the error have nothing in common), each one
+     * colour and one reset. */
     for (const char *p = out; (p = strchr(p, '\033')) != NULL; p++)
         escapes++;
-    ck_assert_uint_eq(escapes, 2 * (LC_T_N + 4 + 2));
+    ck_assert_uint_eq(escapes, 2 * (LC_T_N + 4 + 2 + 3));
+    ck_assert_ptr_nonnull(strstr(out, "3 problems (3 checks):\n"));
     /* The per-domain summary: contoso.com has every check, fabrikam none. */
     ck_assert_ptr_nonnull(strstr(out, "by SIP domain"));
     ck_assert_ptr_nonnull(strstr(out, "\033[31mFAIL \033[0m contoso.com: 6 + 0 checks"));
