@@ -9,6 +9,8 @@
  *
  * libxml2's writer escapes <>&" but does not filter characters that XML 1.0
  * forbids outright, so every string passes through lc_junit_clean(). */
+#include "baseline.h"
+#include "findings.h"
 #include "result.h"
 #include "utf8.h"
 
@@ -278,7 +280,7 @@ static int lc_junit_testcase(xmlTextWriterPtr w, const struct lc_report *report,
                              const struct lc_result *r)
 {
     enum lc_status st = lc_result_status(r);
-    char *body = NULL;
+    char *body = NULL, *msg = NULL;
     int rc = -1;
 
     if (xmlTextWriterStartElement(w, LC_XC("testcase")) < 0 ||
@@ -288,10 +290,28 @@ static int lc_junit_testcase(xmlTextWriterPtr w, const struct lc_report *report,
         lc_junit_attr_seconds(w, "time", r->duration_us) != 0)
         goto done;
     if (st == LC_FAIL || st == LC_ERROR) {
-        body = lc_junit_evidence(r->evidence);
-        if (body == NULL ||
+        /* The message names the problem (findings.h) the check belongs
+         * to, and the body starts with its cause and fix: CI shows one
+         * cause under twenty red testcases. */
+        const struct lc_finding *f = lc_findings_of(report->findings, r);
+        char *ev = lc_junit_evidence(r->evidence);
+        size_t len = ev != NULL ? strlen(ev) + 1 : 0;
+        if (ev != NULL && f != NULL) {
+            len += strlen(f->id) + strlen(f->cause) + strlen(f->fix) + 32;
+            body = malloc(len);
+            if (body != NULL)
+                snprintf(body, len, "problem %s: %s\nfix: %s\n\n%s", f->id, f->cause, f->fix, ev);
+            free(ev);
+            len = strlen(r->message != NULL ? r->message : "") + strlen(f->id) + 16;
+            msg = malloc(len);
+            if (msg != NULL)
+                snprintf(msg, len, "%s [problem %s]", r->message != NULL ? r->message : "", f->id);
+        } else {
+            body = ev;
+        }
+        if (body == NULL || (f != NULL && msg == NULL) ||
             xmlTextWriterStartElement(w, LC_XC(st == LC_FAIL ? "failure" : "error")) < 0 ||
-            lc_junit_attr(w, "message", r->message) != 0 ||
+            lc_junit_attr(w, "message", msg != NULL ? msg : r->message) != 0 ||
             xmlTextWriterWriteAttribute(w, LC_XC("type"), LC_XC(lc_status_name(st))) < 0 ||
             lc_junit_text(w, body) != 0 || xmlTextWriterEndElement(w) < 0)
             goto done;
@@ -305,6 +325,7 @@ static int lc_junit_testcase(xmlTextWriterPtr w, const struct lc_report *report,
     rc = 0;
 done:
     free(body);
+    free(msg);
     return rc;
 }
 
@@ -334,6 +355,39 @@ static int lc_junit_properties(xmlTextWriterPtr w, const struct lc_report *repor
         goto done;
     if (unmatched != NULL && lc_junit_property(w, "lynccheck.warning", unmatched) != 0)
         goto done;
+    if (report->findings != NULL) {
+        char num[32];
+        snprintf(num, sizeof(num), "%zu", report->findings->n);
+        if (lc_junit_property(w, "lynccheck.problems", num) != 0)
+            goto done;
+        for (size_t i = 0; i < report->findings->n; i++) {
+            const struct lc_finding *f = &report->findings->v[i];
+            size_t len = strlen(f->id) + strlen(f->cause) + 16;
+            char *text = malloc(len);
+            int bad = text == NULL;
+            if (!bad) {
+                snprintf(text, len, "%s %s: %s", f->id, lc_status_name(f->severity), f->cause);
+                bad = lc_junit_property(w, "lynccheck.problem", text) != 0;
+            }
+            free(text);
+            if (bad)
+                goto done;
+        }
+    }
+    if (report->changes != NULL) {
+        char line[512];
+        const json_t *e;
+        size_t k;
+        if (lc_changes_summary(report->changes, line, sizeof(line)) == 0 &&
+            lc_junit_property(w, "lynccheck.since_baseline", line) != 0)
+            goto done;
+        json_array_foreach(lc_changes_facts(report->changes), k, e)
+        {
+            if (lc_junit_property(w, "lynccheck.changed",
+                                  json_string_value(json_object_get(e, "text"))) != 0)
+                goto done;
+        }
+    }
     if (pins != NULL) {
         json_object_foreach((json_t *)(uintptr_t)pins, name, addrs)
         {
@@ -530,6 +584,8 @@ int lc_report_junit(const struct lc_report *report, FILE *out)
 {
     xmlBufferPtr buf = NULL;
     xmlTextWriterPtr w = NULL;
+    struct lc_report with;
+    struct lc_findings *owned = NULL;
     size_t len;
     int saved;
     int rc = -1;
@@ -546,8 +602,11 @@ int lc_report_junit(const struct lc_report *report, FILE *out)
         errno = ENOMEM;
         goto done;
     }
+    /* The findings once, for every testcase's lookup. */
+    with = *report;
+    with.findings = lc_report_findings(report, &owned);
     w = xmlNewTextWriterMemory(buf, 0);
-    if (w == NULL || lc_junit_document(w, report) != 0) {
+    if (with.findings == NULL || w == NULL || lc_junit_document(w, &with) != 0) {
         errno = ENOMEM;
         goto done;
     }
@@ -567,6 +626,7 @@ done:
         xmlFreeTextWriter(w);
     if (buf != NULL)
         xmlBufferFree(buf);
+    lc_findings_free(owned);
     errno = saved;
     return rc;
 }

@@ -9,6 +9,8 @@
  * text would start perfdata early, so text from results has every '|'
  * replaced and is forced onto one line. Numbers are built from integers:
  * printf("%f") would print a comma under a German LC_NUMERIC. */
+#include "baseline.h"
+#include "findings.h"
 #include "out.h"
 #include "result.h"
 
@@ -21,8 +23,6 @@
 
 #include "utf8.h"
 
-/* Check ids named in the summary before "and N more". */
-#define LC_NAGIOS_SUMMARY_IDS 3
 /* Bytes of one message on a detail line: Nagios keeps 8 KiB of output in
  * all (MAX_PLUGIN_OUTPUT_LENGTH in 3.x and 4.x). */
 #define LC_NAGIOS_MESSAGE_MAX 300
@@ -100,35 +100,45 @@ static void lc_nagios_days(const json_t *v, int depth, int *seen, json_int_t *mi
     }
 }
 
+/* "2 problems (15 fail, 0 error, 6 warn of 149 checks): <the worst
+ * problem's cause> [f-xxxxxxxx]; and 1 more problem": a status view shows
+ * causes to fix, not a count of symptoms (findings.h). */
 static void lc_nagios_summary(struct lc_out *o, const struct lc_report *report,
-                              const size_t c[LC_STATUS_COUNT], size_t total)
+                              const struct lc_findings *f, const size_t c[LC_STATUS_COUNT],
+                              size_t total)
 {
-    static const enum lc_status order[] = {LC_FAIL, LC_ERROR, LC_WARN};
-    size_t problems = c[LC_FAIL] + c[LC_ERROR] + c[LC_WARN], named = 0;
+    size_t problems = c[LC_FAIL] + c[LC_ERROR] + c[LC_WARN];
 
-    if (problems == 0) {
+    if (problems == 0 || f == NULL || f->n == 0) {
         lc_out_fmt(o, "%zu of %zu checks passed, %zu skipped", c[LC_PASS], total, c[LC_SKIP]);
         return;
     }
-    lc_out_fmt(o, "%zu fail, %zu error, %zu warn of %zu checks: ", c[LC_FAIL], c[LC_ERROR],
-               c[LC_WARN], total);
-    for (size_t k = 0; k < sizeof(order) / sizeof(order[0]); k++) {
-        for (size_t i = 0; i < report->n_results && named < LC_NAGIOS_SUMMARY_IDS; i++) {
-            const struct lc_result *r = report->results[i];
-            if (r == NULL || lc_result_status(r) != order[k])
-                continue;
-            if (named > 0)
-                lc_out_puts(o, ", ");
-            lc_nagios_clean(o, r->id, 120);
-            named++;
-        }
+    (void)report;
+    lc_out_fmt(o, "%zu problem%s (%zu fail, %zu error, %zu warn of %zu checks): ", f->n,
+               f->n == 1 ? "" : "s", c[LC_FAIL], c[LC_ERROR], c[LC_WARN], total);
+    lc_nagios_clean(o, f->v[0].cause, LC_NAGIOS_MESSAGE_MAX);
+    lc_out_fmt(o, " [%s]", f->v[0].id);
+    if (f->n > 1)
+        lc_out_fmt(o, "; and %zu more problem%s", f->n - 1, f->n == 2 ? "" : "s");
+}
+
+/* One line per problem: its id, the checks it breaks, the cause and the
+ * fix; the checks' own lines follow. */
+static void lc_nagios_findings(struct lc_out *o, const struct lc_findings *f)
+{
+    for (size_t i = 0; f != NULL && i < f->n; i++) {
+        const struct lc_finding *x = &f->v[i];
+        lc_out_fmt(o, "PROBLEM %s %s (%zu check%s): ", x->id, lc_nagios_labels[x->severity],
+                   x->n_checks, x->n_checks == 1 ? "" : "s");
+        lc_nagios_clean(o, x->cause, LC_NAGIOS_MESSAGE_MAX);
+        lc_out_puts(o, " -- fix: ");
+        lc_nagios_clean(o, x->fix, LC_NAGIOS_MESSAGE_MAX);
+        lc_out_puts(o, "\n");
     }
-    if (problems > named)
-        lc_out_fmt(o, " and %zu more", problems - named);
 }
 
 static void lc_nagios_perfdata(struct lc_out *o, const struct lc_report *report,
-                               const size_t c[LC_STATUS_COUNT], size_t total)
+                               const size_t c[LC_STATUS_COUNT], size_t total, size_t n_problems)
 {
     uint64_t ms = report->duration_us / 1000 + (report->duration_us % 1000 >= 500 ? 1 : 0);
     json_int_t days = 0;
@@ -136,8 +146,8 @@ static void lc_nagios_perfdata(struct lc_out *o, const struct lc_report *report,
 
     lc_out_fmt(o,
                "'checks'=%zu;;;0 'pass'=%zu;;;0 'warn'=%zu;;;0 'fail'=%zu;;;0 'error'=%zu;;;0 "
-               "'skip'=%zu;;;0",
-               total, c[LC_PASS], c[LC_WARN], c[LC_FAIL], c[LC_ERROR], c[LC_SKIP]);
+               "'skip'=%zu;;;0 'problems'=%zu;;;0",
+               total, c[LC_PASS], c[LC_WARN], c[LC_FAIL], c[LC_ERROR], c[LC_SKIP], n_problems);
     for (size_t i = 0; i < report->n_results; i++) {
         const struct lc_result *r = report->results[i];
         if (r != NULL && r->probe != NULL && strcmp(r->probe, "tls") == 0)
@@ -176,6 +186,8 @@ int lc_report_nagios(const struct lc_report *report, FILE *out)
     struct lc_out o = {out, 0};
     size_t c[LC_STATUS_COUNT], total = 0;
     char *reason = NULL, *unmatched = NULL, *pins = NULL;
+    struct lc_findings *owned = NULL;
+    const struct lc_findings *f = NULL;
     int state, rc = -1;
 
     if (report == NULL || out == NULL || (report->results == NULL && report->n_results > 0)) {
@@ -190,7 +202,8 @@ int lc_report_nagios(const struct lc_report *report, FILE *out)
         state = 3;
     if (lc_report_no_run_reason(report, &reason) != 0 ||
         lc_report_unmatched_text(report, &unmatched) != 0 ||
-        lc_report_pins_text(report, &pins) != 0) {
+        lc_report_pins_text(report, &pins) != 0 ||
+        (f = lc_report_findings(report, &owned)) == NULL) {
         errno = ENOMEM;
         goto done;
     }
@@ -203,20 +216,54 @@ int lc_report_nagios(const struct lc_report *report, FILE *out)
     if (reason != NULL) {
         lc_nagios_clean(&o, reason, LC_NAGIOS_LINE_MAX);
     } else {
-        lc_nagios_summary(&o, report, c, total);
+        lc_nagios_summary(&o, report, f, c, total);
         if (unmatched != NULL) {
             lc_out_puts(&o, "; ");
             lc_nagios_clean(&o, unmatched, LC_NAGIOS_LINE_MAX);
         }
     }
     lc_out_puts(&o, " | ");
-    lc_nagios_perfdata(&o, report, c, total);
+    lc_nagios_perfdata(&o, report, c, total, f->n);
     lc_out_puts(&o, "\n");
     if (pins != NULL) {
         lc_out_puts(&o, "pinned (--resolve): ");
         lc_nagios_clean(&o, pins, LC_NAGIOS_LINE_MAX);
         lc_out_puts(&o, "\n");
     }
+    if (report->changes != NULL) {
+        char line[512];
+        const json_t *e;
+        size_t k;
+        if (lc_changes_summary(report->changes, line, sizeof(line)) == 0) {
+            lc_nagios_clean(&o, line, LC_NAGIOS_LINE_MAX);
+            lc_out_puts(&o, "\n");
+        }
+        json_array_foreach(lc_changes_list(report->changes, "new", "findings"), k, e)
+        {
+            lc_out_puts(&o, "NEW ");
+            lc_nagios_clean(&o, json_string_value(json_object_get(e, "id")), 0);
+            lc_out_puts(&o, ": ");
+            lc_nagios_clean(&o, json_string_value(json_object_get(e, "cause")),
+                            LC_NAGIOS_MESSAGE_MAX);
+            lc_out_puts(&o, "\n");
+        }
+        json_array_foreach(lc_changes_list(report->changes, "fixed", "findings"), k, e)
+        {
+            lc_out_puts(&o, "FIXED ");
+            lc_nagios_clean(&o, json_string_value(json_object_get(e, "id")), 0);
+            lc_out_puts(&o, ": ");
+            lc_nagios_clean(&o, json_string_value(json_object_get(e, "cause")),
+                            LC_NAGIOS_MESSAGE_MAX);
+            lc_out_puts(&o, "\n");
+        }
+        json_array_foreach(lc_changes_facts(report->changes), k, e)
+        {
+            lc_out_puts(&o, "CHANGED ");
+            lc_nagios_clean(&o, json_string_value(json_object_get(e, "text")), LC_NAGIOS_LINE_MAX);
+            lc_out_puts(&o, "\n");
+        }
+    }
+    lc_nagios_findings(&o, f);
     lc_nagios_details(&o, report);
     lc_out_flush(&o);
     if (o.err != 0) {
@@ -228,5 +275,6 @@ done:
     free(reason);
     free(unmatched);
     free(pins);
+    lc_findings_free(owned);
     return rc;
 }

@@ -15,6 +15,8 @@
  * alert on == 0. The status label says which. lynccheck_run_status is the
  * same for the run as a whole, so a run in which no check ran (every one
  * skipped: a mistyped --only) also gives a 0 to alert on. */
+#include "baseline.h"
+#include "findings.h"
 #include "out.h"
 #include "result.h"
 
@@ -389,6 +391,54 @@ done:
     return rc;
 }
 
+/* Problems by cause (findings.h): how many per severity, the checks each
+ * breaks, and with --baseline how many are new, fixed and still failing. */
+static int lc_prom_findings(struct lc_out *o, const struct lc_report *report)
+{
+    static const enum lc_status sev[] = {LC_FAIL, LC_ERROR, LC_WARN};
+    static const char *const which[] = {"new", "fixed", "still"};
+    struct lc_findings *owned = NULL;
+    const struct lc_findings *f = lc_report_findings(report, &owned);
+
+    if (f == NULL) {
+        errno = ENOMEM;
+        return -1;
+    }
+    lc_prom_family(o, "lynccheck_findings",
+                   "Problems of the last run by severity: failing checks grouped by cause.");
+    for (size_t k = 0; k < sizeof(sev) / sizeof(sev[0]); k++) {
+        size_t n = 0;
+        for (size_t i = 0; i < f->n; i++)
+            n += f->v[i].severity == sev[k];
+        lc_prom_series(o, "lynccheck_findings", report->profile, "severity", lc_status_name(sev[k]),
+                       (const char *)NULL);
+        lc_out_fmt(o, "%zu\n", n);
+    }
+    lc_prom_family(o, "lynccheck_finding_checks",
+                   "Checks one problem of the last run breaks (finding is its stable id).");
+    for (size_t i = 0; i < f->n; i++) {
+        lc_prom_series(o, "lynccheck_finding_checks", report->profile, "finding", f->v[i].id,
+                       "severity", lc_status_name(f->v[i].severity), (const char *)NULL);
+        lc_out_fmt(o, "%zu\n", f->v[i].n_checks);
+    }
+    if (report->changes != NULL) {
+        lc_prom_family(o, "lynccheck_changes",
+                       "Since --baseline: problems new, fixed and still failing, and facts "
+                       "changed (certificates, SRV records, addresses).");
+        for (size_t k = 0; k < 3; k++) {
+            lc_prom_series(o, "lynccheck_changes", report->profile, "change", which[k],
+                           (const char *)NULL);
+            lc_out_fmt(o, "%zu\n",
+                       json_array_size(lc_changes_list(report->changes, which[k], "findings")));
+        }
+        lc_prom_series(o, "lynccheck_changes", report->profile, "change", "changed",
+                       (const char *)NULL);
+        lc_out_fmt(o, "%zu\n", json_array_size(lc_changes_facts(report->changes)));
+    }
+    lc_findings_free(owned);
+    return 0;
+}
+
 int lc_report_prometheus(const struct lc_report *report, FILE *out)
 {
     struct lc_out o = {out, 0};
@@ -412,7 +462,7 @@ int lc_report_prometheus(const struct lc_report *report, FILE *out)
                        lc_status_name((enum lc_status)i), (const char *)NULL);
         lc_out_fmt(&o, "%zu\n", c[i]);
     }
-    if (lc_prom_certs(&o, report) != 0) {
+    if (lc_prom_findings(&o, report) != 0 || lc_prom_certs(&o, report) != 0) {
         if (o.err == 0)
             o.err = errno;
         goto fail;

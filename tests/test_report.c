@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "findings.h"
 #include "html.h"
 #include "result.h"
 #include "run.h"
@@ -510,15 +511,27 @@ START_TEST(test_junit_valid)
     lc_t_prop_eq(tc, "time", "0.123");
     lc_t_prop_eq(lc_t_child(tc, "failure", 0), "type", "fail");
     /* ANSI escapes stripped, other controls U+FFFD, metacharacters intact. */
-    lc_t_prop_eq(lc_t_child(tc, "failure", 0), "message",
-                 "certificate CN " LC_T_FFFD " mismatch red " LC_T_NONASCII " <&\">");
+    /* ... and the problem it belongs to named (findings.h). */
+    {
+        struct lc_findings *f = NULL;
+        char want[256];
+        ck_assert_int_eq(lc_findings_build(&lc_t_report, &f), 0);
+        snprintf(want, sizeof(want),
+                 "certificate CN " LC_T_FFFD " mismatch red " LC_T_NONASCII " <&\"> [problem %s]",
+                 lc_findings_of(f, &lc_t_res[1])->id);
+        lc_t_prop_eq(lc_t_child(tc, "failure", 0), "message", want);
+        snprintf(want, sizeof(want), "connect timeout [problem %s]",
+                 lc_findings_of(f, &lc_t_res[3])->id);
+        lc_t_prop_eq(lc_t_child(lc_t_child(port, "testcase", 0), "error", 0), "message", want);
+        lc_findings_free(f);
+    }
     lc_t_content_has(lc_t_child(tc, "failure", 0), "\"cn\": \"sip.contoso.com\"");
+    lc_t_content_has(lc_t_child(tc, "failure", 0), "problem f-");
     ck_assert_ptr_null(lc_t_child(lc_t_child(tls, "testcase", 1), "failure", 0));
 
     tc = lc_t_child(port, "testcase", 0);
     lc_t_prop_eq(tc, "time", "5.000");
     lc_t_prop_eq(lc_t_child(tc, "error", 0), "type", "error");
-    lc_t_prop_eq(lc_t_child(tc, "error", 0), "message", "connect timeout");
     lc_t_prop_eq(lc_t_child(lc_t_child(sip, "testcase", 0), "skipped", 0), "message",
                  "not applicable");
 

@@ -471,25 +471,30 @@ START_TEST(test_nagios_hostile)
     size_t lines = 0;
 
     ck_assert_ptr_nonnull(nl);
-    static const char head[] = "LYNCCHECK CRITICAL - 1 fail, 1 error, 1 warn of 9 checks: "
-                               "tls.san:sip.contoso.com:443, port.tcp:sip.contoso.com:5061, "
-                               "web.user:lyncweb.contoso.com/x | ";
+    /* The worst problem's cause first (findings.h), then how many more. */
+    static const char head[] = "LYNCCHECK CRITICAL - 3 problems (1 fail, 1 error, 1 warn of 9 "
+                               "checks): The certificate CN=sip.contoso.com (SHA-256 aa11...) "
+                               "lacks the name sip.fabrikam.com (presented on "
+                               "sip.contoso.com:443) [f-";
 
-    ck_assert_uint_eq(strncmp(out, head, sizeof(head) - 1), 0);
+    ck_assert_msg(strncmp(out, head, sizeof(head) - 1) == 0, "%s", out);
     /* Exactly one '|' in the plugin output: the perfdata separator. */
     pipe = strchr(out, '|');
     ck_assert_ptr_nonnull(pipe);
     ck_assert_ptr_null(strchr(pipe + 1, '|'));
     *nl = '\0';
-    ck_assert_str_eq(pipe, "| 'checks'=9;;;0 'pass'=5;;;0 'warn'=1;;;0 'fail'=1;;;0 "
-                           "'error'=1;;;0 'skip'=1;;;0 'cert_days_min'=12;30:;0:;; "
-                           "'duration'=0.420s;;;0");
+    ck_assert_str_eq(pipe,
+                     "| 'checks'=9;;;0 'pass'=5;;;0 'warn'=1;;;0 'fail'=1;;;0 "
+                     "'error'=1;;;0 'skip'=1;;;0 'problems'=3;;;0 'cert_days_min'=12;30:;0:;; "
+                     "'duration'=0.420s;;;0");
     *nl = '\n';
     lc_h_assert_clean(out, 0);
     for (const char *p = out; *p != '\0'; p++)
         lines += *p == '\n';
-    /* Summary, then fail, error, warn and skip: one line each. */
-    ck_assert_uint_eq(lines, 5);
+    /* Summary, one line per problem, then fail, error, warn and skip. */
+    ck_assert_uint_eq(lines, 8);
+    ck_assert_ptr_nonnull(strstr(out, "\nPROBLEM f-"));
+    ck_assert_ptr_nonnull(strstr(out, " FAIL (1 check): The certificate CN=sip.contoso.com"));
     ck_assert_ptr_nonnull(strstr(out, "\nFAIL tls.san:sip.contoso.com:443: access edge"));
     ck_assert_ptr_nonnull(strstr(out, "\nERROR port.tcp:sip.contoso.com:5061: filtered\n"));
     ck_assert_ptr_nonnull(strstr(out, "\nWARN web.user:lyncweb.contoso.com/x: <script>"));
@@ -517,14 +522,17 @@ START_TEST(test_nagios_ok_and_more)
     out = lc_h_render('n', &r);
     ck_assert_str_eq(out, "LYNCCHECK OK - 8 of 8 checks passed, 0 skipped | 'checks'=8;;;0 "
                           "'pass'=8;;;0 'warn'=0;;;0 'fail'=0;;;0 'error'=0;;;0 'skip'=0;;;0 "
-                          "'duration'=2.000s;;;0\n");
+                          "'problems'=0;;;0 'duration'=2.000s;;;0\n");
     free(out);
     for (int i = 0; i < 6; i++)
         res[i].status = LC_WARN;
     out = lc_h_render('n', &r);
-    ck_assert_ptr_nonnull(strstr(out, "LYNCCHECK WARNING - 0 fail, 0 error, 6 warn of 8 checks: "
-                                      "xmpp.stream:contoso.com, xmpp.stream:contoso.com, "
-                                      "xmpp.stream:contoso.com and 3 more | "));
+    /* One check id six times: one problem. */
+    ck_assert_msg(strncmp(out,
+                          "LYNCCHECK WARNING - 1 problem (0 fail, 0 error, 6 warn of 8 checks): "
+                          "XMPP federation not in use [f-",
+                          87) == 0,
+                  "%s", out);
     free(out);
     res[0].status = LC_ERROR;
     out = lc_h_render('n', &r);
@@ -618,8 +626,11 @@ START_TEST(test_prometheus)
     /* The duplicated id is written once. */
     ck_assert_uint_eq(status_lines, LC_H_N - 1);
     /* Per check twice, per status, two certificates, exit status, run
-     * status, checks run, last run, run duration. */
-    ck_assert_uint_eq(samples, 2 * (LC_H_N - 1) + LC_STATUS_COUNT + 2 + 5);
+     * status, checks run, last run, run duration; findings per severity
+     * and the checks of each of the three findings. */
+    ck_assert_uint_eq(samples, 2 * (LC_H_N - 1) + LC_STATUS_COUNT + 2 + 5 + 3 + 3);
+    ck_assert_ptr_nonnull(
+        strstr(out, "lynccheck_findings{profile=\"external\\\"><b>\",severity=\"fail\"} 1\n"));
     ck_assert_ptr_nonnull(strstr(out, "lynccheck_run_status{profile=\"external\\\"><b>\","
                                       "state=\"critical\"} 0\n"));
     ck_assert_ptr_nonnull(strstr(out, "lynccheck_checks_run{profile=\"external\\\"><b>\"} 8\n"));
