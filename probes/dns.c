@@ -868,12 +868,17 @@ const struct lc_dns_name *lc_dns_dep_addrs(struct lc_check *check, size_t i, con
 
     if (d != NULL && d->n_addrs > 0)
         return d;
-    if (d != NULL && lc_dns_hosted_target(d->canonical) != NULL)
+    if (d != NULL && lc_dns_hosted_target(d->canonical) != NULL &&
+        strcasecmp(name, d->canonical) == 0)
         snprintf(what, sizeof(what),
-                 "hosted: %s%s%s is Microsoft's; this deployment does not serve it, so it is not "
+                 "hosted: %s is Microsoft's; this deployment does not serve it, so it is not "
                  "probed",
-                 name, strcasecmp(name, d->canonical) == 0 ? "" : " leads to ",
-                 strcasecmp(name, d->canonical) == 0 ? "" : d->canonical);
+                 name);
+    else if (d != NULL && lc_dns_hosted_target(d->canonical) != NULL)
+        snprintf(what, sizeof(what),
+                 "hosted: %s leads to %s, Microsoft's; this deployment does not serve it, so it is "
+                 "not probed",
+                 name, d->canonical);
     else
         snprintf(what, sizeof(what), "%s did not resolve", name);
     if (dep != NULL)

@@ -247,6 +247,21 @@ static const char *lc_hosted_role_words(enum lc_hosted_role role)
     return "service";
 }
 
+/* Who does not serve a hosted domain, for messages: this deployment's
+ * Edge, or, when the access edge name itself is Microsoft's (taken from a
+ * hosted _sip._tls record), no Edge of this deployment at all. */
+static const char *lc_hosted_edge_words(const char *edge_name, char *buf, size_t len)
+{
+    if (lc_dns_hosted_target(edge_name) != NULL)
+        snprintf(buf, len,
+                 "the access edge name %s is Microsoft's too: no Edge of this deployment "
+                 "is known",
+                 edge_name);
+    else
+        snprintf(buf, len, "this deployment's Edge (%s) does not serve it", edge_name);
+    return buf;
+}
+
 /* ---- one A + AAAA lookup ---- */
 
 static int lc_status_is_nodata(int st)
@@ -597,9 +612,9 @@ enum lc_status lc_dns_judge_targets(const struct lc_dns_targets *f, size_t *whic
         *which = first_hosted;
         snprintf(msg, len,
                  "hosted: %s -> %s, Microsoft's %s name for %s: federation and external access "
-                 "are Microsoft's; this deployment's Edge (%s) does not serve the domain, so the "
-                 "target is not compared with its addresses",
-                 f->record, h->fqdn, lc_hosted_role_words(h->role), h->cloud, f->edge_name);
+                 "are Microsoft's; %s, so the target is not compared with its addresses",
+                 f->record, h->fqdn, lc_hosted_role_words(h->role), h->cloud,
+                 lc_hosted_edge_words(f->edge_name, buf, sizeof(buf)));
         return LC_SKIP;
     }
     if (n_hosted > 0)
@@ -717,9 +732,8 @@ enum lc_status lc_dns_judge_edge_addr(const char *name, const struct lc_dns_name
          * addresses with this deployment's edge would prove nothing. */
         snprintf(msg, len,
                  "hosted: %s is a CNAME to %s, Microsoft's sign-in name for %s: clients that "
-                 "fall back to it sign in at Microsoft; this deployment's Edge (%s) does not "
-                 "serve it, so its addresses are not compared",
-                 name, h->fqdn, h->cloud, edge_name);
+                 "fall back to it sign in at Microsoft; %s, so its addresses are not compared",
+                 name, h->fqdn, h->cloud, lc_hosted_edge_words(edge_name, buf, sizeof(buf)));
         return LC_SKIP;
     }
     if (h != NULL) {

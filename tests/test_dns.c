@@ -704,7 +704,7 @@ static const struct lc_t_target_case {
      1,
      LC_SKIP,
      0,
-     "this deployment's Edge (access.contoso.com) does not serve the domain"},
+     "this deployment's Edge (access.contoso.com) does not serve it"},
     {{"sipdir.online.lync.com=192.0.2.99"}, "192.0.2.10", 0, LC_SKIP, 0, "not compared"},
     {{"sipfed.online.partner.lync.cn=?", "sipfed.online.lync.com=?"},
      "192.0.2.10",
@@ -893,6 +893,39 @@ START_TEST(test_judge_edge_addr_hosted)
         t->edge ? lc_t_name(&e, "192.0.2.10", NULL) : NULL, NULL, msg, sizeof(msg));
     ck_assert_msg(st == t->want, "case %d: status %d, want %d: %s", _i, (int)st, (int)t->want, msg);
     ck_assert_msg(strstr(msg, t->msg) != NULL, "case %d: \"%s\" not in \"%s\"", _i, t->msg, msg);
+}
+END_TEST
+
+/* Only the SIP domain given, and its _sip._tls record is Microsoft's: the
+ * access edge name derived from it is Microsoft's too. */
+START_TEST(test_hosted_derived_edge)
+{
+    struct lc_t_name d;
+    struct lc_dns_lookup l[1];
+    struct lc_dns_targets f;
+    char msg[1024];
+    size_t which;
+
+    ck_assert_int_eq(lc_dns_judge_edge_addr(
+                         "sip.contoso.com", lc_t_name(&d, NULL, "sipdir.online.lync.com"),
+                         "sipdir.online.lync.com", NULL, "_sip._tls.contoso.com", msg, sizeof(msg)),
+                     LC_SKIP);
+    ck_assert_ptr_nonnull(
+        strstr(msg, "the access edge name sipdir.online.lync.com is Microsoft's too"));
+    memset(l, 0, sizeof(l));
+    l[0].name = "sipfed.online.lync.com";
+    l[0].status_a = l[0].status_aaaa = ARES_EREFUSED;
+    memset(&f, 0, sizeof(f));
+    f.record = "_sipfederationtls._tcp.contoso.com";
+    f.targets = l;
+    f.n = 1;
+    f.edge_name = "sipdir.online.lync.com";
+    f.derived = 0;
+    ck_assert_int_eq(lc_dns_judge_targets(&f, &which, msg, sizeof(msg)), LC_SKIP);
+    ck_assert_uint_eq(which, 0);
+    ck_assert_ptr_nonnull(strstr(msg, "hosted: _sipfederationtls._tcp.contoso.com -> "
+                                      "sipfed.online.lync.com"));
+    ck_assert_ptr_nonnull(strstr(msg, "no Edge of this deployment is known"));
 }
 END_TEST
 
@@ -1105,6 +1138,7 @@ Suite *lc_suite_dns(void)
     tcase_add_loop_test(judge, test_judge_edge_addr_hosted, 0, LC_T_N(lc_t_edge_hosted_cases));
     tcase_add_loop_test(judge, test_hosted_target, 0, LC_T_N(lc_t_hosted_cases));
     tcase_add_test(judge, test_hosted_lookup);
+    tcase_add_test(judge, test_hosted_derived_edge);
     tcase_set_timeout(resolver, 20);
     tcase_add_test(resolver, test_silent_server_times_out);
     tcase_add_test(resolver, test_bad_server_list);
