@@ -20,6 +20,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "baseline.h"
+#include "findings.h"
 #include "fixes.h"
 #include "html.h"
 
@@ -454,6 +456,7 @@ static const char lc_h_css[] =
     ".verdict.ready{background:#e8f5e9;border:2px solid var(--pass)}\n"
     ".verdict.notready{background:#ffebee;border:2px solid var(--fail)}\n"
     ".verdict.unknown{background:#f3e5f5;border:2px solid var(--error)}\n"
+    ".fid{font-family:monospace;font-size:11px;color:#555}.impact{margin:2px 0}\n"
     ".selection{background:#fff8e1;border-left:4px solid var(--warn);padding:4px 8px}\n"
     "ol.problems li{margin:0 0 8px}.fix{margin:2px 0 0}.fix b{color:#0d47a1}\n"
     ".check{border:1px solid #ddd;border-left:5px solid var(--skip);border-radius:4px;"
@@ -553,28 +556,10 @@ static void lc_h_head(struct lc_html_out *o, const struct lc_report *report)
     lc_html_raw(o, "</table>\n</header>\n");
 }
 
-static void lc_h_fix(struct lc_html_out *o, const struct lc_result *r)
-{
-    const char *fix = lc_fix_for(r->probe, r->what);
-
-    if (fix == NULL)
-        return;
-    lc_html_raw(o, "<p class=\"fix\"><b>Fix:</b> ");
-    lc_html_text(o, fix);
-    lc_html_raw(o, "</p>");
-}
-
-/* run.c words the verdict of a check whose input never came this way. */
-static int lc_h_consequence(const struct lc_result *r)
-{
-    return lc_result_status(r) == LC_ERROR && r->message != NULL &&
-           strncmp(r->message, "could not run: ", 15) == 0;
-}
-
 static void lc_h_summary(struct lc_html_out *o, const struct lc_report *report)
 {
-    static const enum lc_status order[] = {LC_FAIL, LC_ERROR, LC_WARN};
-    size_t c[LC_STATUS_COUNT], total = 0, shown = 0, more = 0, consequences = 0, problems;
+    const struct lc_findings *f = report->findings;
+    size_t c[LC_STATUS_COUNT], total = 0, shown = 0, more = 0, problems;
     char *reason = NULL, *unmatched = NULL;
     int ready;
 
@@ -625,49 +610,54 @@ static void lc_h_summary(struct lc_html_out *o, const struct lc_report *report)
                    "ERROR: the check could not run (timeout, no address, a check it depends on "
                    "failed). WARN: works, but should be fixed. SKIP: not applicable here, or "
                    "excluded.</p>\n");
-    if (problems == 0) {
+    if (problems == 0 || f == NULL || f->n == 0) {
         lc_html_raw(o, reason != NULL ? "<p>No check ran, so no problem could be found.</p>\n"
                                         "</section>\n"
                                       : "<p>No problems found.</p>\n</section>\n");
         goto done;
     }
-    lc_html_raw(o, "<h3>Problems, most severe first</h3>\n<ol class=\"problems\">\n");
-    for (size_t k = 0; k < sizeof(order) / sizeof(order[0]); k++) {
-        for (size_t i = 0; i < report->n_results; i++) {
-            const struct lc_result *r = report->results[i];
-            if (r == NULL || lc_result_status(r) != order[k])
-                continue;
-            /* A check that could not run because one it depends on did
-             * not pass is a consequence: its root cause is listed. */
-            if (lc_h_consequence(r)) {
-                consequences++;
-                continue;
-            }
-            if (shown == LC_H_SUMMARY_MAX) {
-                more++;
-                continue;
-            }
-            lc_html_raw(o, "<li>");
-            lc_h_badge(o, order[k]);
-            lc_h_fmt(o, " <a href=\"#c%zu\"><code>", i);
-            lc_html_text(o, r->id);
-            lc_html_raw(o, "</code></a>: ");
-            lc_html_text(o, r->message);
-            lc_h_fix(o, r);
-            lc_html_raw(o, "</li>\n");
-            shown++;
+    /* One entry per cause (findings.h), its checks folded under it: an
+     * administrator reads problems to fix, not symptoms. <details> needs
+     * no script (the page's CSP is default-src 'none'). */
+    lc_h_fmt(o,
+             "<h3>%zu problem%s (%zu check%s), most severe first</h3>\n<ol class=\"problems\">\n",
+             f->n, f->n == 1 ? "" : "s", f->n_checks, f->n_checks == 1 ? "" : "s");
+    for (size_t i = 0; i < f->n; i++) {
+        const struct lc_finding *x = &f->v[i];
+        if (shown == LC_H_SUMMARY_MAX) {
+            more++;
+            continue;
         }
+        lc_h_fmt(o, "<li class=\"finding\" id=\"%s\">", x->id);
+        lc_h_badge(o, x->severity);
+        lc_html_raw(o, " ");
+        lc_html_text(o, x->cause);
+        lc_h_fmt(o, " <span class=\"fid\">%s</span>", x->id);
+        lc_html_raw(o, "<p class=\"fix\"><b>Fix:</b> ");
+        lc_html_text(o, x->fix);
+        lc_html_raw(o, "</p><p class=\"impact\"><b>Affects:</b> ");
+        lc_html_text(o, x->impact);
+        lc_h_fmt(o, "</p><details><summary>%zu check%s</summary><ul>", x->n_checks,
+                 x->n_checks == 1 ? "" : "s");
+        for (size_t k = 0; k < x->n_checks; k++) {
+            size_t idx = 0;
+            while (idx < report->n_results && report->results[idx] != x->checks[k])
+                idx++;
+            lc_html_raw(o, "<li>");
+            lc_h_badge(o, lc_result_status(x->checks[k]));
+            lc_h_fmt(o, " <a href=\"#c%zu\"><code>", idx);
+            lc_html_text(o, x->checks[k]->id);
+            lc_html_raw(o, "</code></a>: ");
+            lc_html_text(o, x->checks[k]->message);
+            lc_html_raw(o, "</li>");
+        }
+        lc_html_raw(o, "</ul></details></li>\n");
+        shown++;
     }
     lc_html_raw(o, "</ol>\n");
     if (more > 0)
         lc_h_fmt(o, "<p>%zu more problem%s in the sections below.</p>\n", more,
                  more == 1 ? "" : "s");
-    if (consequences > 0)
-        lc_h_fmt(o,
-                 "<p>%zu more check%s could not run because a check %s depend%s on did not "
-                 "pass; fixing the problems above lets %s run.</p>\n",
-                 consequences, consequences == 1 ? "" : "s", consequences == 1 ? "it" : "they",
-                 consequences == 1 ? "s" : "", consequences == 1 ? "it" : "them");
     lc_html_raw(o, "</section>\n");
 done:
     free(reason);
@@ -726,8 +716,10 @@ static int lc_h_row_cmp(const void *a, const void *b)
     return x->index < y->index ? -1 : x->index > y->index;
 }
 
-static int lc_h_check(struct lc_html_out *o, const struct lc_result *r, size_t index)
+static int lc_h_check(struct lc_html_out *o, const struct lc_report *report,
+                      const struct lc_result *r, size_t index)
 {
+    const struct lc_finding *f = lc_findings_of(report->findings, r);
     enum lc_status st = lc_result_status(r);
     int problem = st == LC_FAIL || st == LC_ERROR || st == LC_WARN;
     int rc = -1;
@@ -751,7 +743,14 @@ static int lc_h_check(struct lc_html_out *o, const struct lc_result *r, size_t i
     lc_html_raw(o, "</dd><dt>Took</dt><dd>");
     lc_h_seconds(o, r->duration_us, 3);
     lc_html_raw(o, "</dd>");
-    if (problem && lc_fix_for(r->probe, r->what) != NULL) {
+    if (problem && f != NULL) {
+        /* The fix for the cause the evidence shows, not for the kind. */
+        lc_h_fmt(o, "<dt>Problem</dt><dd><a href=\"#%s\">%s</a>: ", f->id, f->id);
+        lc_html_text(o, f->cause);
+        lc_html_raw(o, "</dd><dt>Fix</dt><dd>");
+        lc_html_text(o, f->fix);
+        lc_html_raw(o, "</dd>");
+    } else if (problem && lc_fix_for(r->probe, r->what) != NULL) {
         lc_html_raw(o, "<dt>Fix</dt><dd>");
         lc_html_text(o, lc_fix_for(r->probe, r->what));
         lc_html_raw(o, "</dd>");
@@ -1125,7 +1124,7 @@ static int lc_h_areas(struct lc_html_out *o, const struct lc_report *report)
         }
         qsort(rows, n, sizeof(*rows), lc_h_row_cmp);
         for (size_t k = 0; k < n; k++)
-            if (lc_h_check(o, rows[k].r, rows[k].index) != 0)
+            if (lc_h_check(o, report, rows[k].r, rows[k].index) != 0)
                 goto done;
         lc_html_raw(o, "</section>\n");
     }
@@ -1202,18 +1201,87 @@ static int lc_h_appendix(struct lc_html_out *o, const struct lc_report *report)
     return 0;
 }
 
+/* "Since the last run" (--baseline): new, fixed and still failing
+ * problems, and the facts that changed. */
+static void lc_h_changes(struct lc_html_out *o, const struct lc_report *report)
+{
+    static const char *const which[] = {"new", "fixed", "still"};
+    static const char *const titles[] = {"New", "Fixed", "Still failing"};
+    const json_t *e;
+    char line[512];
+    size_t i;
+
+    if (report->changes == NULL)
+        return;
+    lc_html_raw(o, "<section class=\"changes\" id=\"changes\">\n<h2>Since the last run</h2>\n");
+    if (lc_changes_summary(report->changes, line, sizeof(line)) == 0) {
+        lc_html_raw(o, "<p>");
+        lc_html_text(o, line);
+        lc_html_raw(o, "</p>\n");
+    }
+    for (size_t k = 0; k < 3; k++) {
+        const json_t *fl = lc_changes_list(report->changes, which[k], "findings");
+        const json_t *cl = lc_changes_list(report->changes, which[k], "checks");
+        if (json_array_size(fl) == 0 && json_array_size(cl) == 0)
+            continue;
+        lc_h_fmt(o, "<h3>%s</h3>\n<ul class=\"%s\">", titles[k], which[k]);
+        json_array_foreach(fl, i, e)
+        {
+            lc_html_raw(o, "<li><span class=\"fid\">");
+            lc_html_text(o, json_string_value(json_object_get(e, "id")));
+            lc_html_raw(o, "</span> ");
+            lc_html_text(o, json_string_value(json_object_get(e, "cause")));
+            lc_html_raw(o, "</li>");
+        }
+        lc_html_raw(o, "</ul>\n");
+        if (json_array_size(cl) > 0) {
+            lc_h_fmt(o, "<details><summary>%zu check%s</summary><ul>", json_array_size(cl),
+                     json_array_size(cl) == 1 ? "" : "s");
+            json_array_foreach(cl, i, e)
+            {
+                lc_html_raw(o, "<li><code>");
+                lc_html_text(o, json_string_value(e));
+                lc_html_raw(o, "</code></li>");
+            }
+            lc_html_raw(o, "</ul></details>\n");
+        }
+    }
+    if (json_array_size(lc_changes_facts(report->changes)) > 0) {
+        lc_html_raw(o, "<h3>Changed</h3>\n<ul class=\"changed\">");
+        json_array_foreach(lc_changes_facts(report->changes), i, e)
+        {
+            lc_html_raw(o, "<li>");
+            lc_html_text(o, json_string_value(json_object_get(e, "text")));
+            lc_html_raw(o, "</li>");
+        }
+        lc_html_raw(o, "</ul>\n");
+    }
+    lc_html_raw(o, "</section>\n");
+}
+
 int lc_report_html(const struct lc_report *report, FILE *out)
 {
     struct lc_html_out o = {out, 0};
+    struct lc_report with;
+    struct lc_findings *owned = NULL;
     int rc = -1;
 
     if (report == NULL || out == NULL || (report->results == NULL && report->n_results > 0)) {
         errno = EINVAL;
         goto done;
     }
+    /* The findings once, for the summary and every check's fix. */
+    with = *report;
+    with.findings = lc_report_findings(report, &owned);
+    if (with.findings == NULL) {
+        errno = ENOMEM;
+        goto done;
+    }
+    report = &with;
     lc_h_head(&o, report);
     lc_html_raw(&o, "<main>\n");
     lc_h_summary(&o, report);
+    lc_h_changes(&o, report);
     lc_h_topology(&o, report);
     if (lc_h_areas(&o, report) != 0 || lc_h_appendix(&o, report) != 0) {
         if (o.err == 0)
@@ -1240,5 +1308,6 @@ fail:
     }
     rc = 0;
 done:
+    lc_findings_free(owned);
     return rc;
 }

@@ -411,10 +411,17 @@ START_TEST(test_html_report_content)
     ck_assert_ptr_nonnull(strstr(html, "Not ready for go-live: 1 check failed, 1 could not run"));
     ck_assert_ptr_nonnull(strstr(html, "2026-11-22 03:48:14 UTC"));
     ck_assert_ptr_nonnull(strstr(html, "ci&lt;runner&gt;"));
-    /* The failure comes first in the summary, with its fix. */
-    ck_assert_ptr_nonnull(strstr(html, "<li><span class=\"badge st-fail\">FAIL</span> <a "
+    /* The problems first (findings.h), the failure first, with the fix
+     * for its cause (a certificate missing a name) and its check folded
+     * under it. */
+    ck_assert_ptr_nonnull(strstr(html, "<h3>3 problems (3 checks), most severe first</h3>"));
+    ck_assert_ptr_nonnull(strstr(html, "<ol class=\"problems\">\n<li class=\"finding\" id=\"f-"));
+    ck_assert_ptr_nonnull(strstr(html, "<span class=\"badge st-fail\">FAIL</span> The certificate "
+                                       "CN=sip.contoso.com"));
+    ck_assert_ptr_nonnull(strstr(html, "<details><summary>1 check</summary><ul><li><span "
+                                       "class=\"badge st-fail\">FAIL</span> <a "
                                        "href=\"#c1\"><code>tls.san:sip.contoso.com:443</code>"));
-    fix = lc_html_escape(lc_fix_for("tls", "san"), 0);
+    fix = lc_html_escape(lc_fix_for_diagnosis("cert-names"), 0);
     ck_assert_ptr_nonnull(fix);
     ck_assert_ptr_nonnull(strstr(html, fix));
     free(fix);
