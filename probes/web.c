@@ -1278,6 +1278,24 @@ static void lc_web_start_host(struct lc_check *check, void *arg)
     json_t *ev = lc_check_evidence(check);
 
     j->check = check;
+    if (j->kind == LC_WK_DISCOVER || j->kind == LC_WK_DISCOVER_XML ||
+        j->kind == LC_WK_DISCOVER_HTTP) {
+        /* lyncdiscover.<d> a CNAME into Skype for Business Online: the
+         * autodiscover service is Microsoft's, not this deployment's, and
+         * its names are not probed (the dns probe says the same). */
+        const struct lc_check *dep = lc_check_dep(check, 0);
+        const struct lc_dns_name *dn = dep != NULL ? lc_check_data(dep) : NULL;
+
+        if (dn != NULL && dn->n_addrs == 0 && dn->canonical != NULL &&
+            lc_web_host_is_online(dn->canonical)) {
+            lc_check_finish(check, LC_SKIP,
+                            "the SIP domain is homed in Skype for Business Online: %s is a CNAME "
+                            "to %s, Microsoft's autodiscover service, which this deployment's "
+                            "reverse proxy does not publish (not probed; see dns.a:%s)",
+                            j->host, dn->canonical, j->host);
+            return;
+        }
+    }
     d = lc_dns_dep_addrs(check, 0, j->host);
     if (d == NULL)
         return;

@@ -1324,13 +1324,18 @@ const char *lc_web_diag_text(const struct lc_web_diag *d, char *buf, size_t len)
 /* ---------------------------------------------------------------- hosted (Online) */
 
 /* Skype for Business Online's web names: lyncdiscover.<d> is a CNAME to
- * webdir.online.lync.com (Microsoft Learn, "DNS requirements for Skype for
- * Business Online"; "Plan hybrid connectivity between Skype for Business
- * Server and Microsoft 365 or Office 365"), whose autodiscover redirects to
- * webdirNN.online.lync.com and hands out webpoolNN.infra.lync.com links. */
+ * webdir.online.lync.com (Microsoft Learn, "External Domain Name System
+ * records for Office 365"; "Plan hybrid connectivity between Skype for
+ * Business Server and Microsoft 365 or Office 365"), whose autodiscover
+ * redirects to webdirNN.online.lync.com and hands out
+ * webpoolNN.infra.lync.com links; the same under online.gov. / online.dod.
+ * skypeforbusiness.us (GCC High, DoD) and online.partner.lync.cn (operated
+ * by 21Vianet). */
 int lc_web_host_is_online(const char *host)
 {
-    static const char *const suffixes[] = {"online.lync.com", "infra.lync.com"};
+    static const char *const suffixes[] = {
+        "online.lync.com", "infra.lync.com", "online.gov.skypeforbusiness.us",
+        "online.dod.skypeforbusiness.us", "online.partner.lync.cn"};
     size_t n, i;
 
     if (host == NULL)

@@ -115,8 +115,9 @@ enum lc_status lc_web_discover_judge(const struct lc_web_discover *d,
                                      const struct lc_web_discover_ctx *ctx, const char **follow,
                                      char *msg, size_t len);
 
-/* A host of Skype for Business Online (under online.lync.com or
- * infra.lync.com, any case, a trailing dot allowed)? */
+/* A host of Skype for Business Online (under online.lync.com,
+ * infra.lync.com, or the GCC High / DoD / 21Vianet equivalents; any case,
+ * a trailing dot allowed)? */
 int lc_web_host_is_online(const char *host);
 
 /* No HTTP answer from lyncdiscover.<domain> (why: the transport's reason):
