@@ -468,10 +468,13 @@ static int lc_chain_was_sent(X509 *x, STACK_OF(X509) * sent)
 
     for (i = 0; i < sk_X509_num(sent); i++) {
         X509 *s = sk_X509_value(sent, i);
+        EVP_PKEY *ks = X509_get0_pubkey(s), *kx = X509_get0_pubkey(x);
         if (X509_cmp(s, x) == 0)
             return 1;
-        if (X509_NAME_cmp(X509_get_subject_name(s), X509_get_subject_name(x)) == 0 &&
-            EVP_PKEY_eq(X509_get0_pubkey(s), X509_get0_pubkey(x)) == 1)
+        /* EVP_PKEY_eq(NULL, NULL) is 1: an unreadable key matches nothing. */
+        if (ks != NULL && kx != NULL &&
+            X509_NAME_cmp(X509_get_subject_name(s), X509_get_subject_name(x)) == 0 &&
+            EVP_PKEY_eq(ks, kx) == 1)
             return 1;
     }
     return 0;

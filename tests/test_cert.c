@@ -975,6 +975,8 @@ enum tc_chain {
     TC_STORE,       /* the leaf alone sent; the store has the root and the issuing CA */
     TC_FULL_STORE,  /* leaf and issuing CA sent; the store has both too */
     TC_SELF,        /* a self-signed leaf */
+    TC_REISSUED,    /* leaf and issuing CA sent; the store has a re-issued copy of that CA
+                       (same subject and key, another serial), which OpenSSL prefers */
     TC_OLD_INTER,   /* leaf and an expired issuing CA sent */
     TC_ENDING_INTER /* leaf and an issuing CA expiring in 10 days sent */
 };
@@ -1030,6 +1032,8 @@ static const struct tc_jcase tc_jcases[] = {
     {"completed from the store", LC_CJ_CHAIN, LC_L_RP, TC_HEALTHY_RP, TC_STORE, NULL, LC_FAIL,
      "does not send intermediate CN=" TC_INTER "; completed from the local trust store"},
     {"self-signed", LC_CJ_CHAIN, LC_L_RP, TC_HEALTHY_RP, TC_SELF, NULL, LC_FAIL, "self-signed"},
+    {"the store's copy of the CA sent", LC_CJ_CHAIN, LC_L_RP, TC_HEALTHY_RP, TC_REISSUED, NULL,
+     LC_PASS, "chain verified"},
     /* key */
     {"RSA 2048", LC_CJ_KEY, LC_L_RP, TC_HEALTHY_RP, TC_FULL, NULL, LC_PASS, "RSA 2048-bit key"},
     {"RSA 1536", LC_CJ_KEY, LC_L_EDGE, "access.contoso.com", TC_EDGE_SAN, -1, 365, TC_SHA256, 1536,
@@ -1178,6 +1182,12 @@ START_TEST(test_judge_table)
     ck_assert_int_eq(X509_STORE_add_cert(store, root), 1);
     if (c->chain == TC_STORE || c->chain == TC_FULL_STORE)
         ck_assert_int_eq(X509_STORE_add_cert(store, inter), 1);
+    if (c->chain == TC_REISSUED) {
+        X509 *copy = tc_ca(TC_INTER, TC_ROOT);
+        ck_assert_int_ne(X509_cmp(copy, inter), 0);
+        ck_assert_int_eq(X509_STORE_add_cert(store, copy), 1);
+        X509_free(copy);
+    }
     ck_assert_int_gt(sk_X509_push(chain, leaf), 0);
     if (c->chain != TC_LEAF && c->chain != TC_STORE && c->chain != TC_SELF)
         ck_assert_int_gt(sk_X509_push(chain, inter), 0);
