@@ -116,7 +116,8 @@ enum lc_status lc_revoke_crl_judge(const unsigned char *buf, size_t len, X509 *c
 
     lc_revoke_facts_init(facts);
     if (len > LC_REVOKE_CRL_MAX) {
-        snprintf(msg, mlen, "CRL of %zu bytes exceeds the %u MiB bound", len,
+        st = LC_ERROR; /* could not judge */
+        snprintf(msg, mlen, "CRL of %zu bytes exceeds the %u MiB bound: not judged", len,
                  LC_REVOKE_CRL_MAX / (1024u * 1024u));
         goto done;
     }
@@ -254,7 +255,8 @@ enum lc_status lc_revoke_ocsp_judge(const unsigned char *buf, size_t len, X509 *
 
     lc_revoke_facts_init(facts);
     if (len > LC_REVOKE_OCSP_MAX) {
-        snprintf(msg, mlen, "OCSP response of %zu bytes exceeds the %u KiB bound", len,
+        st = LC_ERROR; /* could not judge */
+        snprintf(msg, mlen, "OCSP response of %zu bytes exceeds the %u KiB bound: not judged", len,
                  LC_REVOKE_OCSP_MAX / 1024u);
         goto done;
     }

@@ -34,12 +34,11 @@ struct lc_revoke_facts {
 };
 
 /* Judge a CRL (DER or PEM, `len` bytes, not NUL-terminated) for `cert`,
- * issued by `issuer`, at time `now`: FAIL when it does not parse, exceeds
- * LC_REVOKE_CRL_MAX, is not issued by `issuer` or its signature does not
- * verify with the issuer's key, lists the certificate's serial (with
- * reason and date), or its nextUpdate has passed; WARN when nextUpdate is
- * less than `warn_secs` seconds away, or absent; ERROR when `issuer` is NULL (nothing
- * to verify with); PASS otherwise. The message names what was judged. */
+ * issued by `issuer`, at time `now`: FAIL when it does not parse, is not issued by `issuer` or its
+ * signature does not verify with the issuer's key, lists the certificate's serial (with reason and
+ * date), or its nextUpdate has passed; WARN when nextUpdate is less than `warn_secs` seconds away,
+ * or absent; ERROR when `issuer` is NULL (nothing to verify with) or it exceeds LC_REVOKE_CRL_MAX
+ * (not judged); PASS otherwise. The message names what was judged. */
 enum lc_status lc_revoke_crl_judge(const unsigned char *buf, size_t len, X509 *cert, X509 *issuer,
                                    long warn_secs, time_t now, struct lc_revoke_facts *facts,
                                    char *msg, size_t mlen);
@@ -56,8 +55,8 @@ int lc_revoke_ocsp_request(X509 *cert, X509 *issuer, unsigned char **der, size_t
  * or by a responder the issuer delegated to (RFC 6960 4.2.2.2), name the
  * certificate, be current (thisUpdate not in the future, nextUpdate not
  * passed, 5 minutes' skew) and say "good" for PASS. "revoked" and
- * "unknown" FAIL, as does anything malformed, oversized or unverifiable;
- * ERROR when `issuer` is NULL. */
+ * "unknown" FAIL, as does anything malformed or unverifiable; ERROR when
+ * `issuer` is NULL or it exceeds LC_REVOKE_OCSP_MAX (not judged). */
 enum lc_status lc_revoke_ocsp_judge(const unsigned char *buf, size_t len, X509 *cert, X509 *issuer,
                                     STACK_OF(X509) * chain, struct lc_revoke_facts *facts,
                                     char *msg, size_t mlen);

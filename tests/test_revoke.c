@@ -157,7 +157,7 @@ static const struct tr_crl_case {
     {TR_CRL_TRUNCATED, -TR_DAY, 7 * TR_DAY, 0, -1, TR_W, 0, LC_FAIL, "not a CRL"},
     {TR_CRL_TRAILING, -TR_DAY, 7 * TR_DAY, 0, -1, TR_W, 0, LC_FAIL, "not a CRL"},
     {TR_CRL_EMPTY, 0, 0, 0, -1, TR_W, 0, LC_FAIL, "not a CRL"},
-    {TR_CRL_OVERSIZE, 0, 0, 0, -1, TR_W, 0, LC_FAIL, "exceeds"},
+    {TR_CRL_OVERSIZE, 0, 0, 0, -1, TR_W, 0, LC_ERROR, "exceeds"},
 };
 
 /* A CRL as the table says, DER or PEM, in a malloc'd buffer. */
@@ -344,7 +344,7 @@ static const struct tr_ocsp_case {
     {TR_OCSP_GARBAGE, TR_BY_CA, 0, -1, 0, 0, 0, LC_FAIL, "not an OCSP response"},
     {TR_OCSP_TRUNCATED, TR_BY_CA, V_OCSP_CERTSTATUS_GOOD, -1, -60, 7 * TR_DAY, 0, LC_FAIL,
      "not an OCSP response"},
-    {TR_OCSP_OVERSIZE, TR_BY_CA, 0, -1, 0, 0, 0, LC_FAIL, "exceeds"},
+    {TR_OCSP_OVERSIZE, TR_BY_CA, 0, -1, 0, 0, 0, LC_ERROR, "exceeds"},
 };
 
 static unsigned char *tr_ocsp_make(const struct tr_ocsp_case *t, size_t *len)
