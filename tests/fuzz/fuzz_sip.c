@@ -1,7 +1,9 @@
 /* libFuzzer harness: a SIP response as an edge or a hostile peer sends it
  * (lc_sip_response_parse), then everything the SIP probe does with a parsed
  * one: header lookups, the challenges of every WWW-Authenticate and
- * Proxy-Authenticate field ([MS-SIPAE] 3.3.5.1), the escaped reason. */
+ * Proxy-Authenticate field ([MS-SIPAE] 3.3.5.1), the ms-diagnostics entries
+ * (code, reason, source) and their one-line form, the register and options
+ * verdicts, the escaped reason. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -50,6 +52,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         (void)lc_sip_header_get(&r, "ms-diagnostics", 0);
         lc_fuzz_challenges(&r, "WWW-Authenticate");
         lc_fuzz_challenges(&r, "Proxy-Authenticate");
+        {
+            struct lc_sip_diag d[LC_SIP_DIAG_MAX];
+            char line[512], msg[600];
+            size_t nd = lc_sip_diag_list(&r, d, LC_SIP_DIAG_MAX), k;
+
+            if (nd > LC_SIP_DIAG_MAX)
+                __builtin_trap();
+            for (k = 0; k < nd; k++)
+                if (memchr(d[k].code, '\0', sizeof(d[k].code)) == NULL ||
+                    memchr(d[k].reason, '\0', sizeof(d[k].reason)) == NULL ||
+                    memchr(d[k].source, '\0', sizeof(d[k].source)) == NULL)
+                    __builtin_trap();
+            lc_sip_diag_format(d, nd, line, size % sizeof(line) + 1);
+            if (memchr(line, '\0', size % sizeof(line) + 1) == NULL)
+                __builtin_trap();
+            (void)lc_sip_judge_register(&r, msg, sizeof(msg));
+            (void)lc_sip_judge_options(&r, msg, sizeof(msg));
+        }
         /* Cut anywhere before the blank line, the same bytes are a SIP
          * response still arriving: wait, never judge (a TCP read ends
          * anywhere). */

@@ -31,7 +31,7 @@ NET=${LC_LAB_NET:-127.77}
 MARKER=.lynccheck-lab
 
 # The order services start in; they stop in reverse.
-SERVICES=(dns revoke nginx kamailio prosody coturn)
+SERVICES=(dns revoke nginx kamailio prosody coturn msturn)
 
 # Packages the lab (and tests/lab-*.test) use.
 PACKAGES=(knot knot-dnsutils jq libxml2-utils openssl nginx libnginx-mod-stream
@@ -434,8 +434,8 @@ EOZ
 # scenario's, plus the A/V edge:
 #   .10 .20      access edge pool: kamailio SIP over TLS 443 and 5061
 #   .11          web conferencing edge (nginx stream, TLS 443)
-#   .12          A/V edge: coturn UDP 3478, nginx stream TLS 443, nothing on
-#                50000-59999
+#   .12          A/V edge: lc-msturn (MS-TURN on UDP 3478, pseudo-TLS on TCP
+#                443), nothing on 50000-59999
 #   .30          reverse proxy (nginx TLS 443 and plain 80): webext,
 #                webdirext, meet, dialin, lyncdiscover
 #   .31          Office Web Apps (owa), through the same reverse proxy
@@ -450,6 +450,13 @@ EOZ
 #                  .10 and .20 (an Edge that registers anyone)
 #   fedfiltered    iptables drops TCP 5061 to .10 and .20
 #   rpnoport80     the reverse proxy has no port 80
+#   director301    not a fault: kamailio answers REGISTER "301 Redirect
+#                  request to Home Server" with the home pool in Contact, as
+#                  a Director does, on .10 and .20
+#   uppercase      not a fault: kamailio's responses on .10 and .20 carry
+#                  upper-case header names (SERVER:, WWW-AUTHENTICATE:)
+#   turnopen       lc-msturn grants an Allocate without credentials on the
+#                  A/V edge .12 (an open relay)
 # The block's certificates are shared by every proto scenario (proto-edge,
 # proto-rp); the zones come from block_zone, scenarios/proto-<x>.site.in and
 # .expect are files. No proto block serves XMPP (xmppclosed's fault is just
@@ -464,6 +471,9 @@ PROTO_SCENARIOS=(
     "proto-rpnoport80     35    rpnoport80"
     "proto-kerberosonly   36    kerberosonly"
     "proto-sipopen        37    sipopen"
+    "proto-director301    38    director301"
+    "proto-uppercase      39    uppercase"
+    "proto-turnopen       44    turnopen"
 )
 
 proto_scenarios() { # prints "scenario domain block fault" lines
@@ -806,9 +816,8 @@ tls_plan() {
     # owa keeps the static page.
     tls_add_http healthy-rp "$NET.2.11" - owa.contoso.test
     tls_add_stream healthy-edge webconf.contoso.test "$NET.1.11"
-    # The A/V edge's TCP 443 (MS-TURN over TLS): a plain TLS server, which
-    # stun.pseudo-tls reports as such (real pseudo-TLS is not emulated).
-    tls_add_stream healthy-edge av.contoso.test "$NET.1.12"
+    # The A/V edge's TCP 443 speaks MS-TURN pseudo-TLS (lc-msturn, not a TLS
+    # server: msturn_generate).
     tls_add_sip healthy-edge access.contoso.test "$NET.1.10"
     tls_add_sip healthy-edge access.contoso.test "$NET.1.20"
 
@@ -863,7 +872,7 @@ tls_plan() {
         [[ $fault != rpnoport80 ]] || plain=-
         tls_add_http "$rp" "$p.30,$p.31" "$plain" "${rp_names[@]}"
         tls_add_stream "$edge" "webconf.$d" "$p.11"
-        tls_add_stream "$edge" "av.$d" "$p.12"
+        # av.$d:443 is lc-msturn's pseudo-TLS (msturn_generate).
         tls_add_sip "$edge" "access.$d" "$p.10"
         tls_add_sip "$edge" "access.$d" "$p.20"
     done < <(proto_scenarios)
@@ -1540,11 +1549,15 @@ kamailio_domain() { # CERT REQUEST-CLIENT-CERT(0|1): the lines of a tls.cfg doma
     fi
 }
 
-# The WWW-Authenticate headers of the 401, as a Lync Server 2013 edge sends them.
+# The WWW-Authenticate headers of the 401, as a Lync Server 2013 pool sends
+# them through its Edge: targetname is the internal registrar's FQDN (the
+# Front End, fe01.corp.contoso.test, a name the internet never resolves;
+# Kerberos names it as sip/<fqdn>: [MS-SIPAE] 3.2.5.2), version 4, sts-uri
+# with an explicit :443 ([MS-SIPAE] 3.3.5.1).
 KAMAILIO_CHALLENGES=(
-    'NTLM realm="SIP Communications Service", targetname="edge.contoso.test", version=4'
-    'Kerberos realm="SIP Communications Service", targetname="sip/edge.contoso.test", version=4'
-    'TLS-DSK realm="SIP Communications Service", targetname="edge.contoso.test", version=4, sts-uri="https://webext.contoso.test/CertProv/CertProvisioningService.svc"'
+    'NTLM realm="SIP Communications Service", targetname="fe01.corp.contoso.test", version=4'
+    'Kerberos realm="SIP Communications Service", targetname="sip/fe01.corp.contoso.test", version=4'
+    'TLS-DSK realm="SIP Communications Service", targetname="fe01.corp.contoso.test", version=4, sts-uri="https://webext.contoso.test:443/CertProv/CertProvisioningService.svc"'
 )
 KAMAILIO_ALLOW='INVITE, BYE, ACK, CANCEL, INFO, UPDATE, MESSAGE, SUBSCRIBE, NOTIFY, PRACK, OPTIONS, REFER, BENOTIFY, SERVICE'
 KAMAILIO_SUPPORTED='ms-dialog-route-set-update, ms-forking, ms-cluster-failover, gruu-10'
@@ -1567,17 +1580,53 @@ kamailio_str() { printf '"%s"' "${1//\"/\\\"}"; }
 #   with authentication off answers (RFC 3261 10.3: authenticating is the
 #   registrar's choice); a Lync Edge never does ([MS-SIPAE] 3.3.5.1).
 # - proto-sip403: REGISTER refused, 403 Forbidden (RFC 3261 21.4.4).
+# - proto-director301: a Director (or a pool that is not the user's home)
+#   answers "301 Redirect request to Home Server" with the home pool in
+#   Contact and Expires 2592000 (RFC 3261 21.3.2; the shape a Lync Server
+#   2013 Director sends, pool FQDN internal).
+# - proto-uppercase: header names in upper case (SERVER:, WWW-AUTHENTICATE:,
+#   ALLOW:, SUPPORTED:), as an Office Communications Server 2007 R2 pool
+#   relaying a mobile client sends them; names are case-insensitive (RFC 3261
+#   7.3.1). kamailio copies Via, From, To, Call-ID and CSeq from the request,
+#   so those keep our spelling. The Server header is appended per reply
+#   (server_signature=no) so that this block can spell it SERVER.
 kamailio_route() {
-    local name d block fault h forbid="" kerb="" open="" addrs
+    local name d block fault h forbid="" kerb="" open="" redir="" upper="" addrs
     while read -r name d block fault; do
         addrs="dst_ip == $NET.$block.10 || dst_ip == $NET.$block.20"
         case $fault in
         sip403) forbid+="${forbid:+ || }$addrs" ;;
         kerberosonly) kerb+="${kerb:+ || }$addrs" ;;
         sipopen) open+="${open:+ || }$addrs" ;;
+        director301) redir+="${redir:+ || }$addrs" ;;
+        uppercase) upper+="${upper:+ || }$addrs" ;;
         esac
     done < <(proto_scenarios)
     printf 'request_route {\n'
+    if [[ -n $upper ]]; then
+        printf '    # proto-uppercase: upper-case header names (RFC 3261 7.3.1).\n'
+        printf '    if (%s) {\n' "$upper"
+        printf '        append_to_reply(%s);\n' "$(kamailio_str "SERVER: RTC/6.0\\r\\n")"
+        printf '        if (method == "REGISTER") {\n'
+        for h in "${KAMAILIO_CHALLENGES[@]}"; do
+            printf '            append_to_reply(%s);\n' "$(kamailio_str "WWW-AUTHENTICATE: $h\\r\\n")"
+        done
+        printf '            sl_send_reply("401", "Unauthorized");\n            exit;\n        }\n'
+        printf '        if (method == "OPTIONS") {\n'
+        printf '            append_to_reply(%s);\n' "$(kamailio_str "ALLOW: $KAMAILIO_ALLOW\\r\\n")"
+        printf '            append_to_reply(%s);\n' "$(kamailio_str "SUPPORTED: $KAMAILIO_SUPPORTED\\r\\n")"
+        printf '            sl_send_reply("200", "OK");\n            exit;\n        }\n'
+        printf '        sl_send_reply("403", "Forbidden");\n        exit;\n    }\n'
+    fi
+    printf '    append_to_reply(%s);\n' "$(kamailio_str "Server: RTC/6.0\\r\\n")"
+    if [[ -n $redir ]]; then
+        printf '    # proto-director301: redirected to the home pool (RFC 3261 21.3.2).\n'
+        printf '    if (method == "REGISTER" && (%s)) {\n' "$redir"
+        printf '        append_to_reply(%s);\n' \
+            "$(kamailio_str "Contact: <sip:pool01.corp.director301.test:5061;transport=tls>\\r\\n")"
+        printf '        append_to_reply(%s);\n' "$(kamailio_str "Expires: 2592000\\r\\n")"
+        printf '        sl_send_reply("301", "Redirect request to Home Server");\n        exit;\n    }\n'
+    fi
     if [[ -n $forbid ]]; then
         printf '    # proto-sip403: REGISTER refused.\n'
         printf '    if (method == "REGISTER" && (%s)) {\n' "$forbid"
@@ -1626,7 +1675,7 @@ dns=no
 rev_dns=no
 disable_sctp=yes
 enable_tls=yes
-server_header="Server: RTC/6.0"
+server_signature=no
 EOF
         for e in "${TLS_SIP[@]}"; do
             read -r cert addr port req <<<"$e"
@@ -1789,8 +1838,8 @@ prosody_stop() {
 
 # ---------------------------------------------------------------- coturn
 
-# One turnserver for every A/V edge (127.77.1.12 and each proto block's .12)
-# and the Edge internal interface of the prof-* scenarios (INTERNAL_STUN):
+# One turnserver for the Edge internal interface of the prof-* scenarios
+# (INTERNAL_STUN; the A/V edges' external side is lc-msturn's, below):
 # UDP 3478 only (no TCP, TLS, DTLS or CLI listener), long-term credentials
 # with realm contoso.test and one static user, so an unauthenticated
 # Allocate gets 401 with REALM and NONCE, and a STUN Binding is answered.
@@ -1804,12 +1853,8 @@ coturn_cmd() { # one word a line; kill_strays matches it joined by spaces
     printf '%s\n' "$(command -v turnserver)" -c "$(coturn_dir)/turnserver.conf"
 }
 
-coturn_addrs() { # the A/V edge addresses
-    local name d block fault
-    printf '%s\n' "$NET.1.12" "$NET.$INTERNAL_STUN"
-    while read -r name d block fault; do
-        printf '%s\n' "$NET.$block.12"
-    done < <(proto_scenarios)
+coturn_addrs() { # the addresses coturn serves
+    printf '%s\n' "$NET.$INTERNAL_STUN"
 }
 
 coturn_generate() {
@@ -1822,7 +1867,7 @@ coturn_generate() {
         while read -r a; do printf 'listening-ip=%s\n' "$a"; done < <(coturn_addrs)
         cat <<EOF
 listening-port=3478
-relay-ip=$NET.1.12
+relay-ip=$NET.$INTERNAL_STUN
 min-port=40000
 max-port=40999
 realm=contoso.test
@@ -1874,6 +1919,79 @@ coturn_stop() {
     kill_strays "${cmd[*]}"
 }
 
+# ---------------------------------------------------------------- msturn
+
+# The A/V edges' external listeners (127.77.1.12 and each proto block's .12):
+# tests/lc-msturn.c, one process. UDP 3478 answers like a Lync / Skype for
+# Business A/V Edge: a message whose first attribute is not MAGIC-COOKIE (a
+# plain STUN Binding) is ignored ([MS-TURN] 2.2.2.8, 3.1.10), an Allocate
+# without credentials gets the Allocate error response with 401, REALM,
+# NONCE, ALTERNATE-SERVER = the edge's address and MS-VERSION ([MS-TURN]
+# 2.2.2, 3.2.5.1); REALM is the block's SIP domain ([MS-TURN]: the domain of
+# the TURN server's provider). TCP 443 speaks pseudo-TLS: ServerHello and
+# ServerHelloDone in one record, no certificate ([MS-TURN] 2.1). On
+# proto-turnopen's block the Allocate succeeds without credentials (an open
+# relay). The binary: $LC_MSTURN, else tests/lc-msturn of the build tree
+# ($LC_TOP_BUILDDIR) when it is newer than its source, else compiled from
+# tests/lc-msturn.c into the state dir with ${CC:-cc}.
+
+msturn_dir() { printf '%s/msturn' "$LAB_DIR"; }
+
+msturn_bin() { printf '%s/lc-msturn' "$(msturn_dir)"; }
+
+msturn_specs() { # one lc-msturn listener a line
+    local name d block fault mode
+    printf '%s\n' "udp:$NET.1.12:3478:edge:contoso.test" "tcp:$NET.1.12:443"
+    while read -r name d block fault; do
+        mode=edge
+        [[ $fault != turnopen ]] || mode=open
+        printf '%s\n' "udp:$NET.$block.12:3478:$mode:$d" "tcp:$NET.$block.12:443"
+    done < <(proto_scenarios)
+}
+
+msturn_cmd() { # one word a line; kill_strays matches it joined by spaces
+    printf '%s\n' "$(msturn_bin)"
+    msturn_specs
+}
+
+msturn_generate() {
+    local dir src built=${LC_TOP_BUILDDIR:-}/tests/lc-msturn
+    dir=$(msturn_dir)
+    src=$LAB_SRC/../lc-msturn.c
+    rm -rf -- "$dir"
+    mkdir -p "$dir"
+    if [[ -n ${LC_MSTURN:-} ]]; then
+        cp -- "$LC_MSTURN" "$(msturn_bin)" || die "cannot copy LC_MSTURN=$LC_MSTURN"
+    elif [[ -n ${LC_TOP_BUILDDIR:-} && -x $built && $built -nt $src ]]; then
+        cp -- "$built" "$(msturn_bin)" || die "cannot copy $built"
+    else
+        [[ -r $src ]] || die "$src not found"
+        timeout 120 "${CC:-cc}" -std=c11 -D_GNU_SOURCE -O2 -o "$(msturn_bin)" "$src" \
+            >"$dir/cc.log" 2>&1 || die "cannot compile $src: $(cat "$dir/cc.log")"
+    fi
+}
+
+msturn_start() {
+    local cmd=()
+    mapfile -t cmd < <(msturn_cmd)
+    kill_strays "${cmd[*]}"
+    svc_spawn msturn "$(msturn_dir)/msturn.log" "${cmd[@]}"
+}
+
+msturn_ready() { grep -qx ready "$(msturn_dir)/msturn.log" 2>/dev/null; }
+
+msturn_wait() { svc_wait msturn 10 msturn_ready; }
+
+msturn_log() { tail -n 40 "$(msturn_dir)/msturn.log" 2>/dev/null || true; }
+
+msturn_stop() {
+    local cmd=()
+    svc_kill msturn
+    [[ -x $(msturn_bin) ]] || return 0
+    mapfile -t cmd < <(msturn_cmd)
+    kill_strays "${cmd[*]}"
+}
+
 # ---------------------------------------------------------------- firewall (iptables)
 
 # The proto-* scenarios' filtered ports: DROP rules in a chain of the lab's
@@ -1901,7 +2019,7 @@ fw_rules() { # one rule a line: the iptables arguments after -A CHAIN
         stunsilent) printf '%s\n' "-d $p.12 -p udp --dport 3478 -j DROP" ;;
         fedfiltered) printf '%s\n' "-d $p.10 -p tcp --dport 5061 -j DROP" \
             "-d $p.20 -p tcp --dport 5061 -j DROP" ;;
-        xmppclosed | sip403 | kerberosonly | sipopen | rpnoport80) ;;
+        xmppclosed | sip403 | kerberosonly | sipopen | rpnoport80 | director301 | uppercase | turnopen) ;;
         *) die "PROTO_SCENARIOS: $name: unknown fault '$fault'" ;;
         esac
     done < <(proto_scenarios)
