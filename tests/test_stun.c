@@ -696,6 +696,14 @@ START_TEST(test_probe_msturn_edge)
     ck_assert_ptr_nonnull(strstr(r->message, "MS-TURN 401"));
     ck_assert_ptr_nonnull(strstr(r->message, "REALM \"SIP Communications Service\""));
     ck_assert_ptr_nonnull(strstr(r->message, "ALTERNATE-SERVER 127.0.0.1:3478"));
+    /* The digest challenge and version are shown; the Binding the edge
+     * ignored ([MS-TURN] 3.1.10) is said to be normal, and no stun_binding
+     * evidence is invented. */
+    ck_assert_ptr_nonnull(strstr(r->message, ", NONCE, MS-VERSION 2,"));
+    ck_assert_ptr_nonnull(
+        strstr(r->message, "the plain STUN Binding is ignored, as an A/V Edge does"));
+    ck_assert_ptr_null(json_object_get(
+        json_object_get(json_object_get(r->evidence, "addresses"), "127.0.0.1"), "stun_binding"));
     ck_assert_str_eq(lc_addr_result(r, "127.0.0.1"), "answered");
     al = json_object_get(json_object_get(json_object_get(r->evidence, "addresses"), "127.0.0.1"),
                          "ms_turn_allocate");
