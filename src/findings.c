@@ -422,13 +422,28 @@ static int lc_ftoken_add(struct lc_fctx *c, size_t item, enum lc_fclass cls, con
 static int lc_ftoken_addf(struct lc_fctx *c, size_t item, enum lc_fclass cls, const char *a,
                           const char *b, long port)
 {
-    char key[600];
-    int n = port > 0 ? snprintf(key, sizeof(key), "%s%s:%ld", a, b, port)
-                     : snprintf(key, sizeof(key), "%s%s", a, b);
+    char small[256], *key = small;
+    int n = port > 0 ? snprintf(small, sizeof(small), "%s%s:%ld", a, b, port)
+                     : snprintf(small, sizeof(small), "%s%s", a, b);
+    int rc;
 
-    if (n < 0 || (size_t)n >= sizeof(key))
-        return 0; /* an absurd name: no shared token, the check stays alone */
-    return lc_ftoken_add(c, item, cls, key);
+    if (n < 0)
+        return -1;
+    /* A long name or id gets a key of its own length: never truncated, so
+     * two long ids can never share a finding by accident. */
+    if ((size_t)n >= sizeof(small)) {
+        key = malloc((size_t)n + 1);
+        if (key == NULL)
+            return -1;
+        if (port > 0)
+            snprintf(key, (size_t)n + 1, "%s%s:%ld", a, b, port);
+        else
+            snprintf(key, (size_t)n + 1, "%s%s", a, b);
+    }
+    rc = lc_ftoken_add(c, item, cls, key);
+    if (key != small)
+        free(key);
+    return rc;
 }
 
 /* Addresses a connection-level error names: per-address evidence
