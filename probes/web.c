@@ -93,7 +93,8 @@
     "proxy)"
 #define REF_WEB_AUTH                                                                               \
     "With credentials: a password grant on /WebTicket/oauthtoken gives a token, and the user "     \
-    "document it opens names hosts that resolve from outside (UCWA \"CreateAnApplication\")"
+    "document it opens is an autodiscover document whose links are absolute URLs (UCWA "           \
+    "\"CreateAnApplication\")"
 
 #define LC_WEB_MAX_HOPS 5
 #define LC_WEB_MAX_BODY (256 * 1024)   /* a response larger than this is refused */
@@ -791,7 +792,10 @@ static void lc_web_req_done(CURL *easy, CURLcode result, void *arg)
         lc_web_req_finish(r);
         return;
     }
-    if (lc_web_follow(r))
+    /* An internal-only directory that redirects (to a sign-in page, even
+     * to an internal host) serves nothing from outside: judged as it is. */
+    if (!(r->job->kind == LC_WK_PATH && r->job->spec->expect == LC_WEB_EXPECT_NOT_PUBLIC) &&
+        lc_web_follow(r))
         return;
     lc_web_req_judge(r);
 }
@@ -1026,7 +1030,8 @@ static int lc_web_auth_post(struct lc_web_req *r)
     if (body == NULL)
         goto done;
     snprintf(body, n, "grant_type=password&username=%s&password=%s", u, p);
-    /* COPYPOSTFIELDS: libcurl keeps its own copy, cleansed below. */
+    /* COPYPOSTFIELDS: libcurl keeps its own copy (which it frees without
+     * cleansing); ours is cleansed below. */
     if (curl_easy_setopt(r->easy, CURLOPT_COPYPOSTFIELDS, body) != CURLE_OK)
         goto done;
     ret = 0;
@@ -1487,6 +1492,7 @@ struct lc_web_url_lookup {
     char url[LC_WEB_URL_MAX];
     char path[64];
     unsigned left;
+    int oom; /* an address could not be kept */
     struct lc_strv addrs;
 };
 
@@ -1503,11 +1509,15 @@ static void lc_web_on_url_dns(const struct lc_dns_answer *a, void *arg)
         }
         return;
     }
-    for (i = 0; a->status == ARES_SUCCESS && i < a->n_addrs; i++)
-        (void)lc_strv_push(&l->addrs, a->addrs[i].text);
+    for (i = 0; a->status == ARES_SUCCESS && i < a->n_addrs; i++) {
+        if (lc_strv_push(&l->addrs, a->addrs[i].text) < 0)
+            l->oom = 1;
+    }
     if (--l->left > 0)
         return;
-    if (l->addrs.n == 0) {
+    if (l->oom) {
+        lc_check_finish(j->check, LC_ERROR, "out of memory");
+    } else if (l->addrs.n == 0) {
         char h[300];
         lc_check_finish(j->check, LC_FAIL,
                         "%s names a host that does not resolve from outside (an internal name?)",
