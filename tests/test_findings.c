@@ -379,6 +379,8 @@ START_TEST(test_baseline_parse_and_match)
                                       "Contoso.com, fabrikam.com)"));
     ck_assert_int_eq(lc_baseline_match(b, one, 1, "federation", err, sizeof(err)), -1);
     ck_assert_ptr_nonnull(strstr(err, "profile 'external', this run uses profile 'federation'"));
+    json_decref(b);
+    b = NULL;
     ck_assert_int_eq(lc_baseline_load("/nonexistent/lynccheck-baseline.json", &b, err, sizeof(err)),
                      -1);
     ck_assert_ptr_nonnull(strstr(err, "cannot read"));
