@@ -589,8 +589,9 @@ static void lc_h_summary(struct lc_html_out *o, const struct lc_report *report)
     else
         lc_h_fmt(o,
                  "<p class=\"verdict notready\">Not ready for go-live: %zu check%s failed, %zu "
-                 "could not run.</p>\n",
-                 c[LC_FAIL], c[LC_FAIL] == 1 ? "" : "s", c[LC_ERROR]);
+                 "could not run; %zu problem%s to fix.</p>\n",
+                 c[LC_FAIL], c[LC_FAIL] == 1 ? "" : "s", c[LC_ERROR], f != NULL ? f->n : 0,
+                 f != NULL && f->n == 1 ? "" : "s");
     lc_html_raw(o, "<table class=\"counts\"><thead><tr><th>Checks</th>");
     for (unsigned i = 0; i < LC_STATUS_COUNT; i++) {
         lc_html_raw(o, "<th>");

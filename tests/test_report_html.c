@@ -408,7 +408,8 @@ START_TEST(test_html_report_content)
     ck_assert_ptr_nonnull(strstr(html, "<title>Lync external access audit: contoso.com, "
                                        "fabrikam.com</title>"));
     ck_assert_ptr_nonnull(strstr(html, "Executive summary"));
-    ck_assert_ptr_nonnull(strstr(html, "Not ready for go-live: 1 check failed, 1 could not run"));
+    ck_assert_ptr_nonnull(strstr(html, "Not ready for go-live: 1 check failed, 1 could not run; 3 "
+                                       "problems to fix."));
     ck_assert_ptr_nonnull(strstr(html, "2026-11-22 03:48:14 UTC"));
     ck_assert_ptr_nonnull(strstr(html, "ci&lt;runner&gt;"));
     /* The problems first (findings.h), the failure first, with the fix
