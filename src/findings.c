@@ -313,11 +313,12 @@ const char *lc_finding_impact_of(const struct lc_report *report, const struct lc
 /* ---- what one web check saw ---- */
 
 struct lc_fweb {
-    const char *diag;    /* backend-down, unpublished, ... or NULL */
-    long status;         /* the last HTTP status, 0 none */
-    const char *address; /* where the last request went */
-    const char *error;   /* the last transfer error */
-    const char *fqdn;    /* X-MS-Server-Fqdn of the last answer */
+    const char *diag;     /* backend-down, unpublished, ... or NULL */
+    long status;          /* the last HTTP status, 0 none */
+    const char *address;  /* where the last request went */
+    const char *error;    /* the last transfer error */
+    const char *fqdn;     /* X-MS-Server-Fqdn of the last answer */
+    const char *upstream; /* the backend the probe says the proxy used */
     long port;
 };
 
@@ -329,6 +330,7 @@ static void lc_fweb_read(const struct lc_result *r, struct lc_fweb *w)
 
     memset(w, 0, sizeof(*w));
     w->port = json_integer_value(json_object_get(r->evidence, "port"));
+    w->upstream = lc_fjstr(r->evidence, "upstream");
     json_object_foreach(lc_fmut(addrs), k, a)
     {
         const json_t *tr = json_object_get(a, "transcript");
@@ -509,7 +511,8 @@ static int lc_ftokens_cert(struct lc_fctx *c, size_t item, const struct lc_resul
 }
 
 /* The backend pool the proxy sends a host to, as far as the site says:
- * X-MS-Server-Fqdn when the answer carried it, a Director or Front End
+ * the upstream the probe recorded, X-MS-Server-Fqdn when the answer
+ * carried it, a Director or Front End
  * pool's external web FQDN, lyncdiscover to the Director when there is one
  * ("Configuration requirements for the reverse proxy", Lync Server 2013:
  * autodiscover is published to the Director pool when one is deployed),
@@ -519,6 +522,8 @@ static const char *lc_fbackend_pool(const struct lc_report *report, const char *
 {
     const char *dir = lc_fsite_first(report, "director_web_external");
 
+    if (w->upstream != NULL && *w->upstream != '\0')
+        return w->upstream;
     if (w->fqdn != NULL && *w->fqdn != '\0')
         return w->fqdn;
     if (lc_fsite_has(report, "director_web_external", host) ||
@@ -838,7 +843,7 @@ static int lc_ffill(struct lc_fctx *c, struct lc_finding *f, const struct lc_fto
         else if (lc_fsite_has(c->report, "web_external", pool))
             lc_fsb_add(&cause, "the Front End pool's external web site (");
         else
-            lc_fsb_add(&cause, "the backend web site of (");
+            lc_fsb_add(&cause, "the backend web site (");
         lc_fsb_add(&cause, pool);
         lc_fsb_add(&cause, ", HTTPS 4443): it answers ");
         lc_fsb_join(&cause, list2, 4);

@@ -94,6 +94,26 @@ static const struct lc_t_fcase lc_t_fcases[] = {
      "502",
      "Lync Server External Web Site",
      "external sign-in"},
+    {"the same X-MS-Server-Fqdn behind two simple URLs: one backend",
+     {{"web.meet:meet.contoso.com", 'F', "/meet/" LC_T_502,
+       "{\"host\":\"meet.contoso.com\",\"addresses\":{\"192.0.2.30\":{\"transcript\":[{"
+       "\"url\":\"https://meet.contoso.com/meet/\",\"address\":\"192.0.2.30\",\"status\":503,"
+       "\"headers\":{\"x_ms_server_fqdn\":\"fe01.contoso.local\"}}]}}}",
+       NULL},
+      {"web.dialin:dialin.contoso.com", 'F', "/dialin/" LC_T_502,
+       "{\"host\":\"dialin.contoso.com\",\"addresses\":{\"192.0.2.30\":{\"transcript\":[{"
+       "\"url\":\"https://dialin.contoso.com/dialin/\",\"address\":\"192.0.2.30\",\"status\":503,"
+       "\"headers\":{\"x_ms_server_fqdn\":\"fe01.contoso.local\"}}]}}}",
+       NULL},
+      {"web.scheduler:webext.contoso.com", 'F', "/scheduler/" LC_T_502,
+       "{\"host\":\"webext.contoso.com\",\"upstream\":\"fe01.contoso.local\"}", NULL}},
+     1,
+     3,
+     "backend:fe01.contoso.local",
+     "backend web site (fe01.contoso.local, HTTPS 4443): it answers 503, 502 for "
+     "meet.contoso.com, dialin.contoso.com, webext.contoso.com",
+     "4443",
+     "meetings, dial-in conferencing"},
     {"one certificate missing a name: tls.san, tls.name and the web check",
      {{"tls.san:webext.contoso.com:443", 'F',
        "reverse proxy certificate lacks 1 required name: lyncdiscover.contoso.com",
