@@ -1142,10 +1142,13 @@ nginx_web_maps() { # the http-level maps, log format and upstreams
 EOF
     # The password grant: only a location that proxies reads the body into
     # $request_body, so the token endpoint proxies to a token server (a
-    # unix socket) and tells it the verdict of this map in a header.
-    printf '    map $request_body $lab_grant {\n        default 0;\n'
-    printf '        "~^grant_type=password&username=lab\\.user(%%40|@)[A-Za-z0-9.-]+&password=%s$" 1;\n    }\n' \
+    # unix socket) and tells it the verdict of this map in a header: 1 the
+    # lab user's password, 0 another password grant, 2 a grant type the
+    # service does not take (the web probe's bogus grant).
+    printf '    map $request_body $lab_grant {\n        default 2;\n'
+    printf '        "~^grant_type=password&username=lab\\.user(%%40|@)[A-Za-z0-9.-]+&password=%s$" 1;\n' \
         "$(cat "$(web_password_file)")"
+    printf '        "~^grant_type=password(&|$)" 0;\n    }\n'
 }
 
 # The proxying of a reverse proxy location (FAULT: preauth intercepts).
@@ -1249,10 +1252,22 @@ nginx_web_servers() { # the http-level servers of the web deployments
         default_type application/json;
         add_header Cache-Control no-store always;
         location / {
+            error_page 421 = @unsupported;
             if (\$http_x_lab_grant = 1) {
                 return 200 '{"access_token":"cwt=LABTOKEN","token_type":"Bearer","expires_in":28800}';
             }
+            if (\$http_x_lab_grant = 2) { return 421; }
             return 400 '{"error":"invalid_grant","error_description":"The user name or password is incorrect, or the grant type is not supported."}';
+        }
+        # An unsupported grant type, as the UCWA documentation ("Authentication
+        # in UCWA") shows it: 400 unsupported_grant_type with X-Ms-diagnostics
+        # 28029 naming the server.
+        location @unsupported {
+            default_type "application/json;charset=UTF-8";
+            add_header Cache-Control no-store always;
+            add_header Pragma no-cache always;
+            add_header X-Ms-diagnostics '28029;source="\$http_x_lab_fqdn";reason="Authentication type not allowed."' always;
+            return 400 '{\n "error":"unsupported_grant_type"\n}';
         }
     }
 EOF
@@ -1290,13 +1305,16 @@ location ~* ^/CertProv/CertProvisioningService\.svc/mex$ {
     return 200 '<wsdl:definitions xmlns:wsdl="http://schemas.xmlsoap.org/wsdl/" xmlns:soap12="http://schemas.xmlsoap.org/wsdl/soap12/" xmlns:wsa10="http://www.w3.org/2005/08/addressing" xmlns:tns="http://tempuri.org/" targetNamespace="http://tempuri.org/"><wsdl:service name="CertProvisioningService"><wsdl:port name="CertProvisioningServiceWebTicketProof_SHA1" binding="tns:CertProvisioningServiceWebTicketProof_SHA1"><soap12:address location="https://$host/CertProv/CertProvisioningService.svc/WebTicket_Proof_SHA1"/><wsa10:EndpointReference><wsa10:Address>https://$host/CertProv/CertProvisioningService.svc/WebTicket_Proof_SHA1</wsa10:Address></wsa10:EndpointReference></wsdl:port></wsdl:service></wsdl:definitions>';
 }
 
-# OAuth token endpoint: 400 invalid_grant, but 200 and a token for the lab
-# user's password grant (decided by the token server from $lab_grant).
+# OAuth token endpoint: 400 invalid_grant, or unsupported_grant_type with
+# X-Ms-diagnostics 28029 for a grant type it does not take, but 200 and a
+# token for the lab user's password grant (decided by the token server from
+# $lab_grant).
 location ~* ^/WebTicket/oauthtoken$ {
     include @NGINX_DIR@/lync-iis.conf;
     client_body_buffer_size 16k;
     client_body_in_single_buffer on;
     proxy_set_header X-Lab-Grant $lab_grant;
+    proxy_set_header X-Lab-Fqdn $lab_fqdn;
     proxy_set_header Host lab-token;
     proxy_pass http://unix:@NGINX_DIR@/token.sock;
 }
