@@ -477,6 +477,16 @@ done:
     return ret;
 }
 
+static const char *lc_web_served(const char *body, size_t len, char *out, size_t olen);
+
+/* Does s (n bytes) start with prefix, case-insensitively? */
+static int lc_web_starts(const char *s, size_t n, const char *prefix)
+{
+    size_t k = strlen(prefix);
+
+    return n >= k && strncasecmp(s, prefix, k) == 0;
+}
+
 int lc_web_discover_parse(const char *body, size_t len, struct lc_web_discover *out, char *why,
                           size_t wlen)
 {
@@ -489,6 +499,17 @@ int lc_web_discover_parse(const char *body, size_t len, struct lc_web_discover *
         i = 3;
     while (i < len && isspace((unsigned char)body[i]))
         i++;
+    /* A web page (a proxy's default site, a login page) is no document of
+     * either dialect: say so, with its title. */
+    if (i < len && (lc_web_starts(body + i, len - i, "<!doctype html") ||
+                    lc_web_starts(body + i, len - i, "<html"))) {
+        char served[140], msg[180];
+
+        snprintf(msg, sizeof(msg), "an HTML page (%s)",
+                 lc_web_served(body + i, len - i, served, sizeof(served)));
+        lc_web_why(why, wlen, msg);
+        return -1;
+    }
     if (i < len && body[i] == '<')
         return lc_web_discover_xml(body + i, len - i, out, why, wlen);
     if (i < len && (body[i] == '{' || body[i] == '['))

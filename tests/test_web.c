@@ -1863,7 +1863,11 @@ static const struct lc_t_doc_error {
     {"{\"Root\":{}}", "no _links object and no Root.Links"},
     {"{\"Root\":{\"Links\":[{\"token\":\"User\"}]}}", "no string href"},
     {"{\"Root\":{\"Links\":[\"x\"]}}", "no string href"},
-    {"<html><body>Unauthorized</body></html>", "not <AutodiscoverResponse>"},
+    {"<html><body>Unauthorized</body></html>", "an HTML page (\"<html><body>Unauthorized"},
+    /* A proxy's default site on port 80: its title, not an XML complaint. */
+    {"\r\n<!DOCTYPE html><html><head><title>lab reverse proxy</title></head></html>",
+     "an HTML page (\"lab reverse proxy\")"},
+    {"<AutodiscoverResponsX/>", "not <AutodiscoverResponse>"},
 };
 
 START_TEST(test_doc_errors)
