@@ -26,10 +26,14 @@ enum lc_fclass { LC_FC_DNS = 0, LC_FC_CONN, LC_FC_CERT, LC_FC_BACKEND, LC_FC_WEB
 static const char *const lc_fclass_names[] = {"dns",     "connection", "certificate",
                                               "backend", "proxy-rule", "check"};
 
+/* What an address:port did (connection tokens). */
+enum { LC_FCONN_FILTERED = 1, LC_FCONN_CLOSED = 2, LC_FCONN_UNREACHABLE = 4 };
+
 struct lc_ftoken {
     enum lc_fclass cls;
     char *key;
     size_t uses;
+    int conn; /* LC_FCONN_* seen, for connection tokens */
 };
 
 struct lc_fctx {
@@ -41,6 +45,7 @@ struct lc_fctx {
     size_t *tok_of; /* pairs (item, token) */
     size_t n_links, cap_links;
     size_t *parent; /* union-find over items then tokens */
+    size_t last;    /* the token the last lc_ftoken_add named */
     int oom;
 };
 
@@ -401,8 +406,10 @@ static int lc_ftoken_add(struct lc_fctx *c, size_t item, enum lc_fclass cls, con
             return -1;
         c->tokens[t].cls = cls;
         c->tokens[t].uses = 0;
+        c->tokens[t].conn = 0;
         c->n_tokens++;
     }
+    c->last = t;
     for (size_t l = 0; l < c->n_links; l++)
         if (c->tok_of[2 * l] == item && c->tok_of[2 * l + 1] == t)
             return 0;
@@ -448,6 +455,24 @@ static int lc_ftoken_addf(struct lc_fctx *c, size_t item, enum lc_fclass cls, co
     return rc;
 }
 
+/* What a connection error's words say: a timeout is a firewall dropping
+ * the packets, a refusal is nothing listening (the port probe's own
+ * "filtered" / "closed" / "unreachable" states are taken as they are). */
+static int lc_fconn_state(const char *s)
+{
+    if (s == NULL)
+        return 0;
+    if (strcmp(s, "filtered") == 0 || strstr(s, "timed out") != NULL ||
+        strstr(s, "Timeout") != NULL)
+        return LC_FCONN_FILTERED;
+    if (strcmp(s, "closed") == 0 || strstr(s, "refused") != NULL ||
+        strstr(s, "Couldn't connect") != NULL)
+        return LC_FCONN_CLOSED;
+    if (strstr(s, "nreachable") != NULL)
+        return LC_FCONN_UNREACHABLE;
+    return 0;
+}
+
 /* Addresses a connection-level error names: per-address evidence
  * ({"addresses": {addr: {"error": ...}}, "port": n}). */
 static int lc_ftokens_conn(struct lc_fctx *c, size_t item, const struct lc_result *r)
@@ -468,6 +493,7 @@ static int lc_ftokens_conn(struct lc_fctx *c, size_t item, const struct lc_resul
                 continue;
             if (lc_ftoken_addf(c, item, LC_FC_CONN, "conn:", addr, p) < 0)
                 return -1;
+            c->tokens[c->last].conn |= lc_fconn_state(state);
             n++;
         }
         return n;
@@ -483,6 +509,7 @@ static int lc_ftokens_conn(struct lc_fctx *c, size_t item, const struct lc_resul
             continue;
         if (lc_ftoken_addf(c, item, LC_FC_CONN, "conn:", k, port) < 0)
             return -1;
+        c->tokens[c->last].conn |= lc_fconn_state(err);
         n++;
     }
     return n;
@@ -557,7 +584,10 @@ static int lc_ftokens_web(struct lc_fctx *c, size_t item, const struct lc_result
     if (strcmp(w.diag, "connect") == 0) {
         if (w.address == NULL)
             return 0;
-        return lc_ftoken_addf(c, item, LC_FC_CONN, "conn:", w.address, w.port) < 0 ? -1 : 1;
+        if (lc_ftoken_addf(c, item, LC_FC_CONN, "conn:", w.address, w.port) < 0)
+            return -1;
+        c->tokens[c->last].conn |= lc_fconn_state(w.error);
+        return 1;
     }
     if (strcmp(w.diag, "tls") == 0)
         return 0; /* linked to its listener's tls.name check */
@@ -709,7 +739,7 @@ static int lc_ffill(struct lc_fctx *c, struct lc_finding *f, const struct lc_fto
         break;
     }
     case LC_FC_CONN: {
-        int filtered = 0, closed = 0;
+        int filtered = 0, closed = 0, unreachable = 0;
         /* Every address:port of the component, and what answered. */
         for (i = 0; i < c->n_links; i++) {
             size_t item = c->tok_of[2 * i];
@@ -723,23 +753,24 @@ static int lc_ffill(struct lc_fctx *c, struct lc_finding *f, const struct lc_fto
             if (k == f->n_checks)
                 continue;
             lc_fjson_add_unique(list, o->key + 5);
-        }
-        for (i = 0; i < f->n_checks; i++) {
-            const char *m = f->checks[i]->message != NULL ? f->checks[i]->message : "";
-            if (strstr(m, "filtered") != NULL || strstr(m, "timed out") != NULL)
-                filtered = 1;
-            if (strstr(m, "closed") != NULL || strstr(m, "refused") != NULL ||
-                strstr(m, "Couldn't connect") != NULL)
-                closed = 1;
+            filtered |= (o->conn & LC_FCONN_FILTERED) != 0;
+            closed |= (o->conn & LC_FCONN_CLOSED) != 0;
+            unreachable |= (o->conn & LC_FCONN_UNREACHABLE) != 0;
         }
         json_object_set_new(ev, "addresses", json_incref(list));
         lc_fsb_add(&cause, "Nothing answers on ");
         lc_fsb_join(&cause, list, 6);
-        lc_fsb_add(&cause, filtered ? " from outside: the connection times out (filtered by a "
-                                      "firewall)"
-                           : closed ? " from outside: the connection is refused (nothing "
-                                      "listens)"
-                                    : " from outside");
+        if (filtered && closed)
+            lc_fsb_add(&cause, " from outside: connections time out (filtered by a firewall) "
+                               "or are refused (nothing listens)");
+        else if (filtered)
+            lc_fsb_add(&cause, " from outside: the connection times out (filtered by a firewall)");
+        else if (closed)
+            lc_fsb_add(&cause, " from outside: the connection is refused (nothing listens)");
+        else if (unreachable)
+            lc_fsb_add(&cause, " from outside: the address is unreachable");
+        else
+            lc_fsb_add(&cause, " from outside");
         diag = filtered ? "port-filtered" : closed ? "port-closed" : "port-filtered";
         json_object_set_new(ev, "diagnosis", json_string(diag));
         break;

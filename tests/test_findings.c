@@ -155,6 +155,25 @@ static const struct lc_t_fcase lc_t_fcases[] = {
      "192.0.2.10:5061",
      "firewall",
      "federation"},
+    {"port 80 closed: the port check and the HTTP walk on it",
+     {{"port.tcp:webext.contoso.com:80", 'F',
+       "webext.contoso.com port 80 not open: 192.0.2.30:80 closed (closed = nothing listens; "
+       "filtered = the firewall drops it)",
+       "{\"offending\":[{\"address\":\"192.0.2.30\",\"port\":80,\"state\":\"closed\"}]}", NULL},
+      {"web.discover-http:lyncdiscover.contoso.com", 'W',
+       "/ on port 80: no connection to 192.0.2.30 port 80 (Failed to connect to 192.0.2.30 port "
+       "80 after 87 ms: Couldn't connect to server)",
+       "{\"host\":\"lyncdiscover.contoso.com\",\"port\":80,\"addresses\":{\"192.0.2.30\":{"
+       "\"transcript\":[{\"url\":\"http://lyncdiscover.contoso.com/\",\"address\":\"192.0.2.30\","
+       "\"error\":\"Failed to connect to 192.0.2.30 port 80 after 87 ms: Couldn't connect to "
+       "server\"}]}}}",
+       NULL}},
+     1,
+     2,
+     "conn:192.0.2.30:80",
+     "refused (nothing listens)",
+     "Start the service",
+     "mobile clients"},
     {"a failed dependency: the checks join the DNS finding",
      {{"dns.a:webconf.contoso.com", 'F', "webconf.contoso.com: NXDOMAIN",
        "{\"name\":\"webconf.contoso.com\"}", NULL},
