@@ -1,7 +1,10 @@
 # lynccheck profile: external
 # What a Lync / Skype for Business client or federation partner on the
 # internet needs from the deployment: published through the Edge Server and
-# the reverse proxy. Sources: ../shared/reference/lync-external-access.md.
+# the reverse proxy. Sources: Microsoft Learn, "Plan for external user access
+# in Lync Server 2013", "Edge Server environmental requirements in Skype for
+# Business Server", "Configuration requirements for reverse proxy in Lync
+# Server 2013".
 
 [profile]
 description = external access from the internet: DNS, certificates, firewall ports, SIP, MS-TURN and XMPP of the Edge, and the web services walk through the reverse proxy
@@ -54,8 +57,8 @@ alternate-server = yes
 # With --xmpp yes: a server stream to each SIP domain on 5269 (RFC 6120).
 
 [web]
-# The URL sequence a client walks through the reverse proxy (seed 002,
-# "Publishing Lync Director Web Services"; [MS-OCDISCWS]): autodiscover per
+# The URL sequence a client walks through the reverse proxy (Jeff Schertz,
+# "Publishing Lync Director Web Services", with a client's IIS log; [MS-OCDISCWS]): autodiscover per
 # SIP domain (JSON, XML, HTTP 80), the hosts its links name, the user link's
 # OAuth challenge; on every Director and Front End external web FQDN the
 # virtual directories a client uses and their mex metadata; the simple URLs.

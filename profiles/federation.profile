@@ -1,8 +1,11 @@
 # lynccheck profile: federation
-# What a federation partner (and push notifications, seed 004) needs from
+# What a federation partner (and push notifications: Microsoft Learn,
+# "Planning for Lync Server and Office Communications Server federation") needs from
 # this deployment's Access Edge: the federation SRV record, SIP/MTLS on
 # 5061 with a certificate carrying the SRV target, XMPP on 5269 where XMPP
-# federation is used. Sources: ../shared/reference/lync-external-access.md.
+# federation is used. Sources: Microsoft Learn, "Plan for SIP, XMPP
+# federation and public IM in Lync Server 2013", "Certificate requirements for
+# external user access in Lync Server 2013".
 
 [profile]
 description = federation partners: _sipfederationtls._tcp, XMPP SRV, access edge 5061 and 5269

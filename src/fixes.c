@@ -1,10 +1,11 @@
 /* lynccheck - the fix for each check kind (see fixes.h).
  *
- * Sources are the references the probes cite (../shared/reference/
- * lync-external-access.md; ODS Skype/SfbServer edge-environmental-
- * requirements.md, advanced-edge-server-dns.md; LS2013 certificate-
- * requirements-for-external-user-access.md, configuration-requirements-for-
- * reverse-proxy.md, verify-access-through-your-reverse-proxy.md). Advice is
+ * Sources are the references the probes cite (Microsoft Learn: "Edge Server
+ * environmental requirements in Skype for Business Server", "Advanced Edge
+ * Server DNS planning for Skype for Business Server", "Certificate
+ * requirements for external user access in Lync Server 2013", "Configuration
+ * requirements for reverse proxy in Lync Server 2013", "Verify access through
+ * your reverse proxy in Lync Server 2013"). Advice is
  * what to change and where, not a restatement of the requirement: the
  * report shows the requirement beside it. */
 #include "fixes.h"

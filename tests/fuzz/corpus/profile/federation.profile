@@ -1,12 +1,15 @@
 # lynccheck profile: federation
-# What a federation partner (and push notifications, seed 004) needs from
+# What a federation partner (and push notifications: Microsoft Learn,
+# "Planning for Lync Server and Office Communications Server federation") needs from
 # this deployment's Access Edge: the federation SRV record, SIP/MTLS on
 # 5061 with a certificate carrying the SRV target, XMPP on 5269 where XMPP
-# federation is used. Sources: ../shared/reference/lync-external-access.md.
+# federation is used. Sources: Microsoft Learn, "Plan for SIP, XMPP
+# federation and public IM in Lync Server 2013", "Certificate requirements for
+# external user access in Lync Server 2013".
 
 [profile]
 description = federation partners: _sipfederationtls._tcp, XMPP SRV, access edge 5061 and 5269
-probes = dns, tls, port, sip, xmpp
+probes = dns, tls, port, sip, xmpp, revocation
 
 [dns]
 a-records = access-edge, sip
@@ -28,3 +31,7 @@ ports = 5061
 methods = register, options
 
 [xmpp]
+
+[revocation]
+# Partners' Edges check revocation of the access edge certificate on 5061:
+# its CRL distribution points and OCSP responder, reachable from outside.
