@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "msg.h"
+
 const char *lc_port_state_name(enum lc_port_state s)
 {
     switch (s) {
@@ -56,52 +58,39 @@ int lc_port_tally_add(struct lc_port_tally *t, const char *addr, unsigned port,
     return 1;
 }
 
-static void lc_port_msg(char *msg, size_t len, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void lc_port_msg(char *msg, size_t len, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (msg == NULL || len == 0)
-        return;
-    va_start(ap, fmt);
-    (void)vsnprintf(msg, len, fmt, ap);
-    va_end(ap);
-}
-
 enum lc_status lc_port_judge(const struct lc_port_tally *t, const char *host, unsigned lo,
                              unsigned hi, size_t n_addrs, char *msg, size_t len)
 {
     size_t pending = t->counts[LC_PS_PENDING];
 
     if (t->n == 0) {
-        lc_port_msg(msg, len, "%s: nothing was probed", host);
+        lc_msgf(msg, len, "%s: nothing was probed", host);
         return LC_ERROR;
     }
     if (pending > 0 && t->bad == 0) {
         if (t->range)
-            lc_port_msg(msg, len,
-                        "%s %u-%u: %zu of %zu probes had no verdict within the check's time (the "
-                        "machine or the network is slow: raise --timeout); none of the others was "
-                        "filtered",
-                        host, lo, hi, pending, t->n);
+            lc_msgf(msg, len,
+                    "%s %u-%u: %zu of %zu probes had no verdict within the check's time (the "
+                    "machine or the network is slow: raise --timeout); none of the others was "
+                    "filtered",
+                    host, lo, hi, pending, t->n);
         else
-            lc_port_msg(msg, len,
-                        "%s port %u: %zu of %zu probes had no verdict within the check's time "
-                        "(raise --timeout)",
-                        host, lo, pending, t->n);
+            lc_msgf(msg, len,
+                    "%s port %u: %zu of %zu probes had no verdict within the check's time "
+                    "(raise --timeout)",
+                    host, lo, pending, t->n);
         return LC_ERROR;
     }
     if (!t->range) {
         if (t->bad == 0) {
-            lc_port_msg(msg, len, "%s port %u open on %zu address%s", host, lo, n_addrs,
-                        n_addrs == 1 ? "" : "es");
+            lc_msgf(msg, len, "%s port %u open on %zu address%s", host, lo, n_addrs,
+                    n_addrs == 1 ? "" : "es");
             return LC_PASS;
         }
-        lc_port_msg(msg, len,
-                    "%s port %u not open: %s (closed = nothing listens; filtered = the firewall "
-                    "drops it)",
-                    host, lo, t->list);
+        lc_msgf(msg, len,
+                "%s port %u not open: %s (closed = nothing listens; filtered = the firewall "
+                "drops it)",
+                host, lo, t->list);
         return LC_FAIL;
     }
     if (t->udp) {
@@ -109,28 +98,28 @@ enum lc_status lc_port_judge(const struct lc_port_tally *t, const char *host, un
          * outside no one can tell, so silence is a warning, never a pass or
          * a fail. ICMP port unreachable proves the firewall let it through. */
         if (t->bad == 0) {
-            lc_port_msg(msg, len,
-                        "%s UDP %u-%u: all %zu sampled ports answered (%zu closed with ICMP port "
-                        "unreachable, %zu open): the firewall passes the range",
-                        host, lo, hi, t->n, t->counts[LC_PS_CLOSED], t->counts[LC_PS_OPEN]);
+            lc_msgf(msg, len,
+                    "%s UDP %u-%u: all %zu sampled ports answered (%zu closed with ICMP port "
+                    "unreachable, %zu open): the firewall passes the range",
+                    host, lo, hi, t->n, t->counts[LC_PS_CLOSED], t->counts[LC_PS_OPEN]);
             return LC_PASS;
         }
-        lc_port_msg(msg, len,
-                    "%s UDP %u-%u: %zu of %zu sampled ports silent (filtered, or open and silent: "
-                    "UDP cannot tell from outside; ICMP may be rate-limited); first: %s",
-                    host, lo, hi, t->bad, t->n, t->list);
+        lc_msgf(msg, len,
+                "%s UDP %u-%u: %zu of %zu sampled ports silent (filtered, or open and silent: "
+                "UDP cannot tell from outside; ICMP may be rate-limited); first: %s",
+                host, lo, hi, t->bad, t->n, t->list);
         return LC_WARN;
     }
     if (t->bad == 0) {
-        lc_port_msg(msg, len,
-                    "%s %u-%u: %zu probes, none filtered (%zu open, %zu closed: the firewall "
-                    "passes the range)",
-                    host, lo, hi, t->n, t->counts[LC_PS_OPEN], t->counts[LC_PS_CLOSED]);
+        lc_msgf(msg, len,
+                "%s %u-%u: %zu probes, none filtered (%zu open, %zu closed: the firewall "
+                "passes the range)",
+                host, lo, hi, t->n, t->counts[LC_PS_OPEN], t->counts[LC_PS_CLOSED]);
         return LC_PASS;
     }
-    lc_port_msg(msg, len,
-                "%s %u-%u: %zu of %zu probes filtered or unreachable (no answer after a retry); "
-                "first: %s",
-                host, lo, hi, t->bad, t->n, t->list);
+    lc_msgf(msg, len,
+            "%s %u-%u: %zu of %zu probes filtered or unreachable (no answer after a retry); "
+            "first: %s",
+            host, lo, hi, t->bad, t->n, t->list);
     return LC_FAIL;
 }

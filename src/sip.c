@@ -8,6 +8,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "msg.h"
+
 /* Compact header names (RFC 3261 7.3.3 and the extensions that added one:
  * RFC 3265 o/u, RFC 3515 r, RFC 3892 b, RFC 3841 a/j/d, RFC 4028 x). */
 static const struct {
@@ -648,19 +650,6 @@ void lc_sip_escape(const char *in, size_t n, char *out, size_t len)
 
 #define LC_SIP_DEFAULT_REALM "SIP Communications Service"
 
-static void lc_sip_msg(char *msg, size_t len, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void lc_sip_msg(char *msg, size_t len, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (msg == NULL || len == 0)
-        return;
-    va_start(ap, fmt);
-    (void)vsnprintf(msg, len, fmt, ap);
-    va_end(ap);
-}
-
 /* "401 Unauthorized", or "401" when the reason phrase is missing. */
 static void lc_sip_code_text(const struct lc_sip_response *r, char *buf, size_t len)
 {
@@ -750,10 +739,10 @@ enum lc_status lc_sip_judge_register(const struct lc_sip_response *r, char *msg,
          * (or whatever answers for it) registers anyone. A Lync edge relays
          * the REGISTER to the pool, which challenges it ([MS-SIPAE] 3.3.5.1,
          * 4.1). */
-        lc_sip_msg(msg, len,
-                   "%s to a REGISTER without credentials: registered without credentials "
-                   "(the Edge registers anyone)%s",
-                   code, extras);
+        lc_msgf(msg, len,
+                "%s to a REGISTER without credentials: registered without credentials "
+                "(the Edge registers anyone)%s",
+                code, extras);
         return LC_FAIL;
     }
     if (r->status >= 300 && r->status < 400) {
@@ -768,21 +757,21 @@ enum lc_status lc_sip_judge_register(const struct lc_sip_response *r, char *msg,
          * to go. */
         if (contact != NULL && contact[0] != '\0') {
             lc_sip_escape(contact, strlen(contact), where, sizeof(where));
-            lc_sip_msg(msg, len, "%s: redirected to home pool %s%s", code, where, extras);
+            lc_msgf(msg, len, "%s: redirected to home pool %s%s", code, where, extras);
             return LC_PASS;
         }
-        lc_sip_msg(msg, len, "REGISTER answered %s without a Contact: a redirect to nowhere%s",
-                   code, extras);
+        lc_msgf(msg, len, "REGISTER answered %s without a Contact: a redirect to nowhere%s", code,
+                extras);
         return LC_FAIL;
     }
     if (r->status != 401 && r->status != 407) {
-        lc_sip_msg(msg, len, "REGISTER answered %s%s", code, extras);
+        lc_msgf(msg, len, "REGISTER answered %s%s", code, extras);
         return LC_FAIL;
     }
     lc_sip_offer_collect(r, &o);
     if (o.n_ch == 0) {
-        lc_sip_msg(msg, len, "%s without a %s challenge: clients cannot authenticate%s", code,
-                   r->status == 407 ? "Proxy-Authenticate" : "WWW-Authenticate", extras);
+        lc_msgf(msg, len, "%s without a %s challenge: clients cannot authenticate%s", code,
+                r->status == 407 ? "Proxy-Authenticate" : "WWW-Authenticate", extras);
         return LC_FAIL;
     }
     if (o.ntlm || o.tls_dsk) {
@@ -804,10 +793,10 @@ enum lc_status lc_sip_judge_register(const struct lc_sip_response *r, char *msg,
                          : "");
         if (o.targetname[0] != '\0')
             snprintf(target, sizeof(target), ", targetname %s", o.targetname);
-        lc_sip_msg(msg, len, "%s with %s challenge%s (Lync-like, %srealm \"%s\"%s%s)%s", code,
-                   o.schemes, o.n_ch == 1 ? "" : "s",
-                   strcmp(o.realm, LC_SIP_DEFAULT_REALM) == 0 ? "" : "custom ", o.realm, ver,
-                   target, extras);
+        lc_msgf(msg, len, "%s with %s challenge%s (Lync-like, %srealm \"%s\"%s%s)%s", code,
+                o.schemes, o.n_ch == 1 ? "" : "s",
+                strcmp(o.realm, LC_SIP_DEFAULT_REALM) == 0 ? "" : "custom ", o.realm, ver, target,
+                extras);
         return LC_PASS;
     }
     /* Kerberos needs the client to reach a domain controller (KDC), which a
@@ -815,10 +804,10 @@ enum lc_status lc_sip_judge_register(const struct lc_sip_response *r, char *msg,
      * users ([MS-SIPAE] 3.1; Microsoft Learn, "User and client
      * authentication for Skype for Business Server"). Digest is for
      * anonymous meeting users only, Basic and the rest are not Lync's. */
-    lc_sip_msg(msg, len,
-               "%s: external clients cannot authenticate: the Edge offers only %s (external "
-               "users need NTLM or TLS-DSK); realm \"%s\"%s",
-               code, o.schemes, o.n_lync > 0 ? o.realm : o.other_realm, extras);
+    lc_msgf(msg, len,
+            "%s: external clients cannot authenticate: the Edge offers only %s (external "
+            "users need NTLM or TLS-DSK); realm \"%s\"%s",
+            code, o.schemes, o.n_lync > 0 ? o.realm : o.other_realm, extras);
     return LC_FAIL;
 }
 
@@ -835,21 +824,20 @@ enum lc_status lc_sip_judge_options(const struct lc_sip_response *r, char *msg, 
         snprintf(allow, sizeof(allow), "; Allow: %s", esc);
     }
     if (r->status >= 200 && r->status < 300) {
-        lc_sip_msg(msg, len, "OPTIONS answered %s%s%s", code, allow, extras);
+        lc_msgf(msg, len, "OPTIONS answered %s%s%s", code, allow, extras);
         return LC_PASS;
     }
     if (r->status == 401 || r->status == 407) {
-        lc_sip_msg(msg, len, "OPTIONS answered %s: SIP answers and asks for credentials%s", code,
-                   extras);
+        lc_msgf(msg, len, "OPTIONS answered %s: SIP answers and asks for credentials%s", code,
+                extras);
         return LC_PASS;
     }
     if (r->status < 500) {
-        lc_sip_msg(msg, len, "OPTIONS answered %s: SIP answers but refuses OPTIONS%s", code,
-                   extras);
+        lc_msgf(msg, len, "OPTIONS answered %s: SIP answers but refuses OPTIONS%s", code, extras);
         return LC_WARN;
     }
     /* A server error to OPTIONS: the REGISTER check says whether it is an
      * outage; here it only shows that SIP answers. */
-    lc_sip_msg(msg, len, "OPTIONS answered %s: SIP answers with a server error%s", code, extras);
+    lc_msgf(msg, len, "OPTIONS answered %s: SIP answers with a server error%s", code, extras);
     return LC_WARN;
 }

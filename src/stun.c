@@ -2,6 +2,7 @@
  * (RFC 5389, [MS-TURN]; see stun.h for the two dialects). */
 #include "config.h"
 
+#include "msg.h"
 #include "stun.h"
 
 #include <arpa/inet.h>
@@ -548,19 +549,6 @@ int lc_stun_parse(const uint8_t *buf, size_t len, const uint8_t *tid, struct lc_
 
 /* ---- the verdicts ---- */
 
-static void lc_stun_msgf(char *msg, size_t len, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void lc_stun_msgf(char *msg, size_t len, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (msg == NULL || len == 0)
-        return;
-    va_start(ap, fmt);
-    (void)vsnprintf(msg, len, fmt, ap);
-    va_end(ap);
-}
-
 void lc_stun_addr_port(const struct lc_stun_addr *a, char *buf, size_t len)
 {
     snprintf(buf, len, a->family == AF_INET6 ? "[%s]:%u" : "%s:%u", a->text, a->port);
@@ -693,7 +681,7 @@ enum lc_status lc_turn_judge(const struct lc_turn_obs *a, size_t n, const char *
     int r;
 
     if (n == 0) {
-        lc_stun_msgf(msg, len, "no address of %s was probed", name);
+        lc_msgf(msg, len, "no address of %s was probed", name);
         return LC_ERROR;
     }
     for (i = 0; i < n; i++) {
@@ -712,40 +700,38 @@ enum lc_status lc_turn_judge(const struct lc_turn_obs *a, size_t n, const char *
          * with REALM and NONCE ([MS-TURN] 3.2.5.1); RFC 5766 4 has a TURN
          * server demand credentials on every request. */
         lc_turn_describe(open, what, sizeof(what));
-        lc_stun_msgf(msg, len,
-                     "%s:%u%s: open relay: the Allocate succeeded without credentials, anyone on "
-                     "the internet can relay through the A/V edge (%s)",
-                     open->addr, port, n_open > 1 ? " and other addresses" : "", what);
+        lc_msgf(msg, len,
+                "%s:%u%s: open relay: the Allocate succeeded without credentials, anyone on "
+                "the internet can relay through the A/V edge (%s)",
+                open->addr, port, n_open > 1 ? " and other addresses" : "", what);
         return LC_FAIL;
     }
     if (bad[LC_TURN_MALFORMED] != NULL) {
-        lc_stun_msgf(msg, len, "malformed answer from %s:%u: %s", bad[LC_TURN_MALFORMED]->addr,
-                     port,
-                     bad[LC_TURN_MALFORMED]->error != NULL ? bad[LC_TURN_MALFORMED]->error : "");
+        lc_msgf(msg, len, "malformed answer from %s:%u: %s", bad[LC_TURN_MALFORMED]->addr, port,
+                bad[LC_TURN_MALFORMED]->error != NULL ? bad[LC_TURN_MALFORMED]->error : "");
         return LC_FAIL;
     }
     if (bad[LC_TURN_CLOSED] != NULL) {
-        lc_stun_msgf(msg, len, "UDP %u closed on %s (ICMP port unreachable)%s", port,
-                     bad[LC_TURN_CLOSED]->addr,
-                     count[LC_TURN_CLOSED] > 1 ? " and other addresses" : "");
+        lc_msgf(msg, len, "UDP %u closed on %s (ICMP port unreachable)%s", port,
+                bad[LC_TURN_CLOSED]->addr, count[LC_TURN_CLOSED] > 1 ? " and other addresses" : "");
         return LC_FAIL;
     }
     if (bad[LC_TURN_ERROR] != NULL) {
-        lc_stun_msgf(msg, len, "cannot probe %s:%u: %s", bad[LC_TURN_ERROR]->addr, port,
-                     bad[LC_TURN_ERROR]->error != NULL ? bad[LC_TURN_ERROR]->error : "");
+        lc_msgf(msg, len, "cannot probe %s:%u: %s", bad[LC_TURN_ERROR]->addr, port,
+                bad[LC_TURN_ERROR]->error != NULL ? bad[LC_TURN_ERROR]->error : "");
         return LC_FAIL;
     }
     if (bad[LC_TURN_SILENT] != NULL) {
-        lc_stun_msgf(msg, len,
-                     "no answer to STUN or MS-TURN on UDP %u from %s%s: filtered or not "
-                     "listening",
-                     port, bad[LC_TURN_SILENT]->addr,
-                     count[LC_TURN_SILENT] > 1 ? " and other addresses" : "");
+        lc_msgf(msg, len,
+                "no answer to STUN or MS-TURN on UDP %u from %s%s: filtered or not "
+                "listening",
+                port, bad[LC_TURN_SILENT]->addr,
+                count[LC_TURN_SILENT] > 1 ? " and other addresses" : "");
         return LC_FAIL;
     }
     if (bad[LC_TURN_WAITING] != NULL) {
         /* Not judged yet: never a pass. */
-        lc_stun_msgf(msg, len, "%s:%u: no verdict yet", bad[LC_TURN_WAITING]->addr, port);
+        lc_msgf(msg, len, "%s:%u: no verdict yet", bad[LC_TURN_WAITING]->addr, port);
         return LC_ERROR;
     }
     /* Everyone answered. The edge's advertised public address must be one
@@ -759,10 +745,10 @@ enum lc_status lc_turn_judge(const struct lc_turn_obs *a, size_t n, const char *
                 lc_turn_is_dns_addr(dns_addrs, n_dns, ms[r]->alternate.text))
                 continue;
             lc_stun_addr_port(&ms[r]->alternate, alt, sizeof(alt));
-            lc_stun_msgf(msg, len,
-                         "%s:%u advertises ALTERNATE-SERVER %s, which is not an address of %s: "
-                         "the A/V edge's public (NAT) address looks misconfigured",
-                         a[i].addr, port, alt, name);
+            lc_msgf(msg, len,
+                    "%s:%u advertises ALTERNATE-SERVER %s, which is not an address of %s: "
+                    "the A/V edge's public (NAT) address looks misconfigured",
+                    a[i].addr, port, alt, name);
             return LC_WARN;
         }
     }
@@ -773,15 +759,15 @@ enum lc_status lc_turn_judge(const struct lc_turn_obs *a, size_t n, const char *
                 lc_stun_class_of(ms[r]->type) != LC_STUN_SUCCESS)
                 continue;
             /* RFC 5389 7.3.3: such a success response is discarded. */
-            lc_stun_msgf(msg, len,
-                         "%s:%u answered with unknown comprehension-required attribute 0x%04x: "
-                         "RFC 5389 clients discard that answer",
-                         a[i].addr, port, ms[r]->unknown[0]);
+            lc_msgf(msg, len,
+                    "%s:%u answered with unknown comprehension-required attribute 0x%04x: "
+                    "RFC 5389 clients discard that answer",
+                    a[i].addr, port, ms[r]->unknown[0]);
             return LC_WARN;
         }
     }
     lc_turn_describe(&a[0], what, sizeof(what));
-    lc_stun_msgf(msg, len, "%s (%zu address%s)", what, n, n == 1 ? "" : "es");
+    lc_msgf(msg, len, "%s (%zu address%s)", what, n, n == 1 ? "" : "es");
     return LC_PASS;
 }
 
@@ -793,7 +779,7 @@ enum lc_status lc_ptls_judge(const struct lc_ptls_obs *a, size_t n, unsigned por
     const struct lc_ptls_obs *first_bad = NULL, *pending = NULL;
 
     if (n == 0) {
-        lc_stun_msgf(msg, len, "no address was probed");
+        lc_msgf(msg, len, "no address was probed");
         return LC_ERROR;
     }
     for (i = 0; i < n; i++) {
@@ -805,16 +791,16 @@ enum lc_status lc_ptls_judge(const struct lc_ptls_obs *a, size_t n, unsigned por
             differ = 1;
     }
     if (first_bad != NULL) {
-        lc_stun_msgf(msg, len, "%s:%u: %s%s", first_bad->addr, port, first_bad->note,
-                     bad > 1 ? " (and other addresses)" : "");
+        lc_msgf(msg, len, "%s:%u: %s%s", first_bad->addr, port, first_bad->note,
+                bad > 1 ? " (and other addresses)" : "");
         return LC_FAIL;
     }
     if (pending != NULL) {
         /* Not judged yet: never a pass. */
-        lc_stun_msgf(msg, len, "%s:%u: no verdict yet", pending->addr, port);
+        lc_msgf(msg, len, "%s:%u: no verdict yet", pending->addr, port);
         return LC_ERROR;
     }
-    lc_stun_msgf(msg, len, "%s (%zu address%s%s)", a[0].note, n, n == 1 ? "" : "es",
-                 differ ? "; addresses answer differently" : "");
+    lc_msgf(msg, len, "%s (%zu address%s%s)", a[0].note, n, n == 1 ? "" : "es",
+            differ ? "; addresses answer differently" : "");
     return LC_PASS;
 }

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "msg.h"
 #include "sip.h" /* lc_sip_escape */
 
 #define LC_NS_STREAMS "http://etherx.jabber.org/streams"
@@ -399,19 +400,6 @@ int lc_xmpp_stream_open(char *buf, size_t len, const char *to, const char *from)
 
 /* ---- the verdict ---- */
 
-static void lc_xmpp_msg(char *msg, size_t len, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void lc_xmpp_msg(char *msg, size_t len, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (msg == NULL || len == 0)
-        return;
-    va_start(ap, fmt);
-    (void)vsnprintf(msg, len, fmt, ap);
-    va_end(ap);
-}
-
 enum lc_status lc_xmpp_judge(const struct lc_xmpp_result *r, const char *first, size_t n_first,
                              char *msg, size_t len)
 {
@@ -434,34 +422,34 @@ enum lc_status lc_xmpp_judge(const struct lc_xmpp_result *r, const char *first, 
         }
         tls = r->starttls_required ? "required" : r->starttls ? "offered" : "not offered";
         db = r->dialback ? "offered" : r->db_namespace ? "namespace declared" : "not offered";
-        lc_xmpp_msg(msg, len, "stream features: STARTTLS %s, dialback %s, SASL %s; from=%s id=%s%s",
-                    tls, db, used > 0 ? mechs : "none", from[0] ? from : "(none)",
-                    id[0] ? id : "(none)",
-                    r->starttls ? ""
-                                : " (RFC 6120 5.1 requires STARTTLS support: partners that "
-                                  "insist on TLS will not federate)");
+        lc_msgf(msg, len, "stream features: STARTTLS %s, dialback %s, SASL %s; from=%s id=%s%s",
+                tls, db, used > 0 ? mechs : "none", from[0] ? from : "(none)",
+                id[0] ? id : "(none)",
+                r->starttls ? ""
+                            : " (RFC 6120 5.1 requires STARTTLS support: partners that "
+                              "insist on TLS will not federate)");
         return r->starttls ? LC_PASS : LC_WARN;
     case LC_XMPP_STREAM_ERROR:
         lc_sip_escape(r->error_condition, strnlen(r->error_condition, sizeof(r->error_condition)),
                       cond, sizeof(cond));
         lc_sip_escape(r->error_text, strnlen(r->error_text, sizeof(r->error_text)), text,
                       sizeof(text));
-        lc_xmpp_msg(msg, len, "stream error <%s/>%s%s%s (from=%s)", cond[0] ? cond : "no condition",
-                    text[0] ? ": \"" : "", text, text[0] ? "\"" : "", from[0] ? from : "(none)");
+        lc_msgf(msg, len, "stream error <%s/>%s%s%s (from=%s)", cond[0] ? cond : "no condition",
+                text[0] ? ": \"" : "", text, text[0] ? "\"" : "", from[0] ? from : "(none)");
         return LC_FAIL;
     case LC_XMPP_CLOSED:
-        lc_xmpp_msg(msg, len, "the server closed the stream without sending features");
+        lc_msgf(msg, len, "the server closed the stream without sending features");
         return LC_FAIL;
     case LC_XMPP_BAD:
         /* libxml2's messages quote names from the input: escape them too. */
         lc_sip_escape(r->error, strnlen(r->error, sizeof(r->error)), text, sizeof(text));
         lc_sip_escape(first != NULL ? first : "", first != NULL ? (n_first < 64 ? n_first : 64) : 0,
                       esc_first, sizeof(esc_first));
-        lc_xmpp_msg(msg, len, "not an XMPP stream: %s; first bytes \"%s\"", text, esc_first);
+        lc_msgf(msg, len, "not an XMPP stream: %s; first bytes \"%s\"", text, esc_first);
         return LC_FAIL;
     case LC_XMPP_NEED_MORE:
     default:
-        lc_xmpp_msg(msg, len, "no verdict yet: the stream has not offered its features");
+        lc_msgf(msg, len, "no verdict yet: the stream has not offered its features");
         return LC_ERROR;
     }
 }

@@ -1,0 +1,17 @@
+/* lynccheck - the one-line messages judges write into a caller's buffer. */
+#include "msg.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+
+void lc_msgf(char *msg, size_t len, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (msg == NULL || len == 0)
+        return;
+    va_start(ap, fmt);
+    /* Truncation is fine: a message is one line, evidence carries detail. */
+    (void)vsnprintf(msg, len, fmt, ap);
+    va_end(ap);
+}
