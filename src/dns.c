@@ -160,13 +160,20 @@ static int lc_dns_take_host(struct lc_dns_answer *a, const struct hostent *host)
     return 0;
 }
 
-static int lc_dns_parse_a(struct lc_dns_answer *a, const unsigned char *abuf, int alen)
+/* A or AAAA (family AF_INET / AF_INET6): c-ares parses, we keep the text
+ * form and the TTL of each address. */
+static int lc_dns_parse_addrs(struct lc_dns_answer *a, const unsigned char *abuf, int alen,
+                              int family)
 {
-    struct ares_addrttl ttls[64];
+    union {
+        struct ares_addrttl v4[64];
+        struct ares_addr6ttl v6[64];
+    } ttls;
     int n = 64, i, rc;
     struct hostent *host = NULL;
 
-    rc = ares_parse_a_reply(abuf, alen, &host, ttls, &n);
+    rc = family == AF_INET ? ares_parse_a_reply(abuf, alen, &host, ttls.v4, &n)
+                           : ares_parse_aaaa_reply(abuf, alen, &host, ttls.v6, &n);
     if (rc != ARES_SUCCESS)
         return rc;
     if (lc_dns_take_host(a, host) < 0 ||
@@ -176,37 +183,11 @@ static int lc_dns_parse_a(struct lc_dns_answer *a, const unsigned char *abuf, in
     }
     for (i = 0; i < n; i++) {
         struct lc_dns_addr *d = &a->addrs[a->n_addrs++];
-        d->family = AF_INET;
-        d->ttl = ttls[i].ttl;
-        if (inet_ntop(AF_INET, &ttls[i].ipaddr, d->text, sizeof(d->text)) == NULL)
-            a->n_addrs--;
-    }
-    rc = a->n_addrs > 0 ? ARES_SUCCESS : ARES_ENODATA;
-done:
-    if (host != NULL)
-        ares_free_hostent(host);
-    return rc;
-}
-
-static int lc_dns_parse_aaaa(struct lc_dns_answer *a, const unsigned char *abuf, int alen)
-{
-    struct ares_addr6ttl ttls[64];
-    int n = 64, i, rc;
-    struct hostent *host = NULL;
-
-    rc = ares_parse_aaaa_reply(abuf, alen, &host, ttls, &n);
-    if (rc != ARES_SUCCESS)
-        return rc;
-    if (lc_dns_take_host(a, host) < 0 ||
-        (n > 0 && (a->addrs = calloc((size_t)n, sizeof(*a->addrs))) == NULL)) {
-        rc = ARES_ENOMEM;
-        goto done;
-    }
-    for (i = 0; i < n; i++) {
-        struct lc_dns_addr *d = &a->addrs[a->n_addrs++];
-        d->family = AF_INET6;
-        d->ttl = ttls[i].ttl;
-        if (inet_ntop(AF_INET6, &ttls[i].ip6addr, d->text, sizeof(d->text)) == NULL)
+        const void *ip = family == AF_INET ? (const void *)&ttls.v4[i].ipaddr
+                                           : (const void *)&ttls.v6[i].ip6addr;
+        d->family = family;
+        d->ttl = family == AF_INET ? ttls.v4[i].ttl : ttls.v6[i].ttl;
+        if (inet_ntop(family, ip, d->text, sizeof(d->text)) == NULL)
             a->n_addrs--;
     }
     rc = a->n_addrs > 0 ? ARES_SUCCESS : ARES_ENODATA;
@@ -274,10 +255,10 @@ static void lc_dns_on_answer(void *arg, int status, int timeouts, unsigned char 
     if (status == ARES_SUCCESS) {
         switch (q->answer.type) {
         case ns_t_a:
-            status = lc_dns_parse_a(&q->answer, abuf, alen);
+            status = lc_dns_parse_addrs(&q->answer, abuf, alen, AF_INET);
             break;
         case ns_t_aaaa:
-            status = lc_dns_parse_aaaa(&q->answer, abuf, alen);
+            status = lc_dns_parse_addrs(&q->answer, abuf, alen, AF_INET6);
             break;
         case ns_t_srv:
             status = lc_dns_parse_srv(&q->answer, abuf, alen);
