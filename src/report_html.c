@@ -1020,6 +1020,39 @@ static void lc_h_json_scalar(struct lc_html_out *o, const json_t *v)
         lc_html_raw(o, "&#x2014;");
 }
 
+/* The revocation column: what the revocation.* checks (probes/revoke.c)
+ * found for this certificate, keyed by its fingerprint in their evidence. */
+static void lc_h_cert_revocation(struct lc_html_out *o, const struct lc_report *report,
+                                 const char *sha256)
+{
+    size_t i, shown = 0;
+
+    for (i = 0; i < report->n_results; i++) {
+        const struct lc_result *r = report->results[i];
+        const json_t *c, *st, *msg;
+        if (r == NULL || strcmp(lc_h_str(r->probe), "revocation") != 0)
+            continue;
+        c = json_object_get(json_object_get(r->evidence, "certificates"), sha256);
+        if (!json_is_object(c))
+            continue;
+        st = json_object_get(c, "status");
+        msg = json_object_get(c, "message");
+        if (shown++ > 0)
+            lc_html_raw(o, "<br>");
+        lc_html_raw(o, "<b>");
+        lc_html_text(o, strcmp(lc_h_str(r->what), "ocsp") == 0 ? "OCSP" : "CRL");
+        lc_html_raw(o, "</b> ");
+        lc_h_json_scalar(o, st);
+        if (json_is_string(msg)) {
+            lc_html_raw(o, ": <span class=\"note\">");
+            lc_html_text_max(o, json_string_value(msg), 160);
+            lc_html_raw(o, "</span>");
+        }
+    }
+    if (shown == 0)
+        lc_html_raw(o, "<span class=\"note\">not checked</span>");
+}
+
 static int lc_h_cert_inventory(struct lc_html_out *o, const struct lc_report *report)
 {
     struct lc_h_inventory inv = {NULL, 0};
@@ -1037,7 +1070,8 @@ static int lc_h_cert_inventory(struct lc_html_out *o, const struct lc_report *re
     if (inv.n == 0)
         goto done;
     lc_html_raw(o, "<h3>Certificates seen</h3>\n<table class=\"certs\"><thead><tr><th>Subject "
-                   "and issuer</th><th>Names (SAN)</th><th>Expires</th><th>Seen on</th></tr>"
+                   "and issuer</th><th>Names (SAN)</th><th>Expires</th><th>Revocation</th><th>Seen "
+                   "on</th></tr>"
                    "</thead><tbody>\n");
     for (size_t i = 0; i < inv.n; i++) {
         const json_t *c = inv.v[i].cert, *sans = json_object_get(c, "sans"), *v;
@@ -1067,6 +1101,8 @@ static int lc_h_cert_inventory(struct lc_html_out *o, const struct lc_report *re
         lc_h_json_scalar(o, json_object_get(c, "not_after"));
         if (json_is_integer(days))
             lc_h_fmt(o, "<br>(%" JSON_INTEGER_FORMAT " days)", json_integer_value(days));
+        lc_html_raw(o, "</td><td>");
+        lc_h_cert_revocation(o, report, inv.v[i].sha256);
         lc_html_raw(o, "</td><td>");
         for (k = 0; k < inv.v[i].n_where; k++) {
             if (k > 0)

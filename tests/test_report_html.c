@@ -469,6 +469,69 @@ START_TEST(test_html_empty_report)
 }
 END_TEST
 
+/* The certificate inventory's revocation column: what revocation.crl and
+ * revocation.ocsp said of each certificate, by fingerprint (issue 13). */
+START_TEST(test_html_revocation_column)
+{
+    static const char fp[] = "aa11bb22cc33dd44ee55ff6677889900aa11bb22cc33dd44ee55ff6677889900";
+    json_t *tls_ev =
+        json_pack("{s:{s:{s:{s:s, s:s, s:s}}}}", "certificates", fp, "certificate", "sha256", fp,
+                  "subject", "CN=access.contoso.com", "issuer", "CN=Contoso Issuing CA");
+    json_t *crl_ev = json_pack("{s:{s:{s:s, s:s}}}", "certificates", fp, "status", "fail",
+                               "message", "REVOKED <keyCompromise> on 2026-11-01");
+    json_t *ocsp_ev = json_pack("{s:{}}", "certificates");
+    const struct lc_result r[3] = {
+        {.id = "tls.validity:access.contoso.com:443",
+         .probe = "tls",
+         .what = "validity",
+         .target = "access.contoso.com:443",
+         .status = LC_PASS,
+         .message = "valid",
+         .reference = "",
+         .evidence = tls_ev},
+        {.id = "revocation.crl:access.contoso.com:443",
+         .probe = "revocation",
+         .what = "crl",
+         .target = "access.contoso.com:443",
+         .status = LC_FAIL,
+         .message = "revoked",
+         .reference = "",
+         .evidence = crl_ev},
+        {.id = "revocation.ocsp:access.contoso.com:443",
+         .probe = "revocation",
+         .what = "ocsp",
+         .target = "access.contoso.com:443",
+         .status = LC_PASS,
+         .message = "good",
+         .reference = "",
+         .evidence = ocsp_ev},
+    };
+    const struct lc_result *ptrs[3] = {&r[0], &r[1], &r[2]};
+    struct lc_report rep = {
+        .profile = "external", .started = LC_H_STARTED, .results = ptrs, .n_results = 3};
+    char *html;
+
+    ck_assert_ptr_nonnull(tls_ev);
+    ck_assert_ptr_nonnull(crl_ev);
+    html = lc_h_render('h', &rep);
+    ck_assert_ptr_nonnull(strstr(html, "<th>Revocation</th>"));
+    /* The CRL's verdict for this certificate, escaped; the OCSP check did
+     * not judge it and says nothing. */
+    ck_assert_ptr_nonnull(strstr(html, "<b>CRL</b> fail: <span class=\"note\">REVOKED "
+                                       "&lt;keyCompromise&gt; on 2026-11-01</span>"));
+    ck_assert_ptr_null(strstr(html, "<b>OCSP</b>"));
+    free(html);
+    /* Without revocation checks the column says so. */
+    rep.n_results = 1;
+    html = lc_h_render('h', &rep);
+    ck_assert_ptr_nonnull(strstr(html, "<span class=\"note\">not checked</span>"));
+    free(html);
+    json_decref(tls_ev);
+    json_decref(crl_ev);
+    json_decref(ocsp_ev);
+}
+END_TEST
+
 /* ---- Nagios ---- */
 
 START_TEST(test_nagios_hostile)
@@ -737,6 +800,7 @@ Suite *lc_suite_report_html(void)
     tcase_add_test(tc, test_prometheus);
     tcase_add_test(tc, test_prometheus_bad_utf8_label);
     tcase_add_test(tc, test_formats_write_errors);
+    tcase_add_test(tc, test_html_revocation_column);
     suite_add_tcase(s, tc);
     return s;
 }
