@@ -167,6 +167,26 @@ size_t lc_dns_addr_not_in(const struct lc_dns_name *d, const struct lc_dns_name 
     return n;
 }
 
+/* The access edge was given as an address (--access-edge 192.0.2.10) and d
+ * shares at least one address with it: d names a DNS load-balanced pool of
+ * which the address given is one member, and lynccheck cannot know whether
+ * the others are Edge servers too (testing one pool member at a time is what
+ * an address is given for). */
+static int lc_dns_pool_member_given(const char *edge_name, const struct lc_dns_name *d,
+                                    const struct lc_dns_name *edge)
+{
+    unsigned char buf[sizeof(struct in6_addr)];
+    size_t i;
+
+    if (edge_name == NULL ||
+        (inet_pton(AF_INET, edge_name, buf) != 1 && inet_pton(AF_INET6, edge_name, buf) != 1))
+        return 0;
+    for (i = 0; d != NULL && i < d->n_addrs; i++)
+        if (lc_dns_name_has(edge, d->addrs[i].text))
+            return 1;
+    return 0;
+}
+
 /* ---- SIP domains homed at Microsoft ---- */
 
 /* Microsoft's well-known targets, per cloud (sources in the header
@@ -664,6 +684,13 @@ enum lc_status lc_dns_judge_targets(const struct lc_dns_targets *f, size_t *whic
             continue;
         if (lc_dns_addr_not_in(f->targets[i].found, f->edge, buf, sizeof(buf)) > 0) {
             *which = i;
+            if (lc_dns_pool_member_given(f->edge_name, f->targets[i].found, f->edge)) {
+                snprintf(msg, len,
+                         "SRV target %s resolves to the access edge address given (%s) and also "
+                         "to %s: other pool members? Only the address given was probed",
+                         f->targets[i].name, f->edge_name, buf);
+                return LC_WARN;
+            }
             snprintf(msg, len, "SRV target %s resolves to %s, not an address of the access edge %s",
                      f->targets[i].name, buf, f->edge_name);
             return LC_FAIL;
@@ -750,6 +777,13 @@ enum lc_status lc_dns_judge_edge_addr(const char *name, const struct lc_dns_name
         return LC_ERROR;
     }
     if (lc_dns_addr_not_in(d, edge, buf, sizeof(buf)) > 0) {
+        if (lc_dns_pool_member_given(edge_name, d, edge)) {
+            snprintf(msg, len,
+                     "%s resolves to the access edge address given (%s) and also to %s: other "
+                     "pool members? Only the address given was probed",
+                     name, edge_name, buf);
+            return LC_WARN;
+        }
         if (derived_from != NULL)
             snprintf(msg, len,
                      "%s resolves to %s, not an address of the access edge %s (that name was "

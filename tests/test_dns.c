@@ -830,6 +830,34 @@ START_TEST(test_judge_targets_bounded)
 }
 END_TEST
 
+/* The access edge given as an address, one member of the pool an SRV target
+ * resolves to: a warning naming the others, not a failure. */
+START_TEST(test_judge_targets_pool_member_given)
+{
+    struct lc_t_name target, edge;
+    struct lc_dns_lookup l;
+    struct lc_dns_targets f;
+    char msg[1024];
+    size_t which;
+
+    memset(&l, 0, sizeof(l));
+    l.name = "sip.contoso.com";
+    l.status_aaaa = ARES_ENODATA;
+    l.found = lc_t_name(&target, "192.0.2.10,192.0.2.20", NULL);
+    memset(&f, 0, sizeof(f));
+    f.record = "_sip._tls.contoso.com";
+    f.targets = &l;
+    f.n = 1;
+    f.edge_name = "192.0.2.10";
+    f.edge = lc_t_name(&edge, "192.0.2.10", NULL);
+    ck_assert_int_eq(lc_dns_judge_targets(&f, &which, msg, sizeof(msg)), LC_WARN);
+    ck_assert_ptr_nonnull(strstr(msg, "also to 192.0.2.20: other pool members?"));
+    /* A target that misses the address given altogether still fails. */
+    l.found = lc_t_name(&target, "192.0.2.20", NULL);
+    ck_assert_int_eq(lc_dns_judge_targets(&f, &which, msg, sizeof(msg)), LC_FAIL);
+}
+END_TEST
+
 START_TEST(test_judge_edge_addr)
 {
     struct lc_t_name d, e;
@@ -850,6 +878,18 @@ START_TEST(test_judge_edge_addr)
                                             "_sip._tls.contoso.com", msg, sizeof(msg)),
                      LC_FAIL);
     ck_assert_ptr_nonnull(strstr(msg, "derived from _sip._tls.contoso.com"));
+    /* The access edge given as an address, one member of the pool the name
+     * resolves to: the others may be Edge servers too, a warning. */
+    ck_assert_int_eq(lc_dns_judge_edge_addr(
+                         "sip.contoso.com", lc_t_name(&d, "192.0.2.10,192.0.2.20", NULL),
+                         "192.0.2.10", lc_t_name(&e, "192.0.2.10", NULL), NULL, msg, sizeof(msg)),
+                     LC_WARN);
+    ck_assert_ptr_nonnull(strstr(msg, "also to 192.0.2.20: other pool members?"));
+    /* ... but a name none of whose addresses is the one given still fails. */
+    ck_assert_int_eq(lc_dns_judge_edge_addr("sip.contoso.com", lc_t_name(&d, "192.0.2.20", NULL),
+                                            "192.0.2.10", &e.n, NULL, msg, sizeof(msg)),
+                     LC_FAIL);
+    lc_t_name(&e, "192.0.2.10,192.0.2.20", NULL);
     /* An empty set never passes as "every address". */
     ck_assert_int_eq(lc_dns_judge_edge_addr("sip.contoso.com", lc_t_name(&d, NULL, NULL),
                                             "access.contoso.com", &e.n, NULL, msg, sizeof(msg)),
@@ -1135,6 +1175,7 @@ Suite *lc_suite_dns(void)
     tcase_add_loop_test(judge, test_judge_targets, 0, LC_T_N(lc_t_target_cases));
     tcase_add_test(judge, test_judge_targets_bounded);
     tcase_add_test(judge, test_judge_edge_addr);
+    tcase_add_test(judge, test_judge_targets_pool_member_given);
     tcase_add_loop_test(judge, test_judge_edge_addr_hosted, 0, LC_T_N(lc_t_edge_hosted_cases));
     tcase_add_loop_test(judge, test_hosted_target, 0, LC_T_N(lc_t_hosted_cases));
     tcase_add_test(judge, test_hosted_lookup);
