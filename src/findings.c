@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "fixes.h"
+#include "sb.h"
 #include "utf8.h"
 
 /* Most upstream first: a finding is named after its lowest class. */
@@ -51,56 +52,8 @@ struct lc_fctx {
 
 /* ---- a growing string ---- */
 
-struct lc_fsb {
-    char *s;
-    size_t len, cap;
-    int oom;
-};
-
-static void lc_fsb_addn(struct lc_fsb *b, const char *s, size_t n)
-{
-    if (b->oom || s == NULL)
-        return;
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 128;
-        char *p;
-        while (cap < b->len + n + 1) {
-            if (cap > SIZE_MAX / 2) {
-                b->oom = 1;
-                return;
-            }
-            cap *= 2;
-        }
-        p = realloc(b->s, cap);
-        if (p == NULL) {
-            b->oom = 1;
-            return;
-        }
-        b->s = p;
-        b->cap = cap;
-    }
-    memcpy(b->s + b->len, s, n);
-    b->len += n;
-    b->s[b->len] = '\0';
-}
-
-static void lc_fsb_add(struct lc_fsb *b, const char *s)
-{
-    if (s != NULL)
-        lc_fsb_addn(b, s, strlen(s));
-}
-
-static void lc_fsb_num(struct lc_fsb *b, long long n)
-{
-    char num[32];
-    int k = snprintf(num, sizeof(num), "%lld", n);
-
-    if (k > 0 && (size_t)k < sizeof(num))
-        lc_fsb_addn(b, num, (size_t)k);
-}
-
 /* The string, or NULL (and *oom set) when it could not be built. */
-static char *lc_fsb_take(struct lc_fsb *b, int *oom)
+static char *lc_fsb_take(struct lc_sb *b, int *oom)
 {
     if (b->oom || b->s == NULL) {
         if (b->oom || b->s == NULL)
@@ -669,7 +622,7 @@ static void lc_fjson_add_unique(json_t *arr, const char *s)
     json_array_append_new(arr, json_string(s));
 }
 
-static void lc_fsb_join(struct lc_fsb *b, const json_t *arr, size_t max)
+static void lc_fsb_join(struct lc_sb *b, const json_t *arr, size_t max)
 {
     const json_t *e;
     size_t i;
@@ -677,17 +630,17 @@ static void lc_fsb_join(struct lc_fsb *b, const json_t *arr, size_t max)
     json_array_foreach(arr, i, e)
     {
         if (i == max) {
-            lc_fsb_add(b, " and ");
-            lc_fsb_num(b, (long long)(json_array_size(arr) - max));
-            lc_fsb_add(b, " more");
+            lc_sb_add(b, " and ");
+            lc_sb_num(b, (long long)(json_array_size(arr) - max));
+            lc_sb_add(b, " more");
             break;
         }
         if (i > 0)
-            lc_fsb_add(b, ", ");
+            lc_sb_add(b, ", ");
         if (json_is_string(e))
-            lc_fsb_add(b, json_string_value(e));
+            lc_sb_add(b, json_string_value(e));
         else
-            lc_fsb_num(b, (long long)json_integer_value(e));
+            lc_sb_num(b, (long long)json_integer_value(e));
     }
 }
 
@@ -708,7 +661,7 @@ static const char *lc_fweb_diag_text(const char *diag)
 /* Cause, fix and evidence for the component whose key token is t. */
 static int lc_ffill(struct lc_fctx *c, struct lc_finding *f, const struct lc_ftoken *t)
 {
-    struct lc_fsb cause = {0}, fix = {0}, impact = {0};
+    struct lc_sb cause = {0}, fix = {0}, impact = {0};
     json_t *ev = json_object(), *list = json_array(), *list2 = json_array();
     const struct lc_result *first = f->checks[0];
     const char *diag = NULL, *kindfix = NULL;
@@ -729,12 +682,12 @@ static int lc_ffill(struct lc_fctx *c, struct lc_finding *f, const struct lc_fto
                 break;
             }
         json_object_set_new(ev, "record", json_string(rec));
-        lc_fsb_add(&cause, "DNS record ");
+        lc_sb_add(&cause, "DNS record ");
         if (strncmp(m, rec, strlen(rec)) != 0) {
-            lc_fsb_add(&cause, rec);
-            lc_fsb_add(&cause, ": ");
+            lc_sb_add(&cause, rec);
+            lc_sb_add(&cause, ": ");
         }
-        lc_fsb_add(&cause, m);
+        lc_sb_add(&cause, m);
         kindfix = lc_fix_for(first->probe, first->what);
         break;
     }
@@ -758,19 +711,19 @@ static int lc_ffill(struct lc_fctx *c, struct lc_finding *f, const struct lc_fto
             unreachable |= (o->conn & LC_FCONN_UNREACHABLE) != 0;
         }
         json_object_set_new(ev, "addresses", json_incref(list));
-        lc_fsb_add(&cause, "Nothing answers on ");
+        lc_sb_add(&cause, "Nothing answers on ");
         lc_fsb_join(&cause, list, 6);
         if (filtered && closed)
-            lc_fsb_add(&cause, " from outside: connections time out (filtered by a firewall) "
-                               "or are refused (nothing listens)");
+            lc_sb_add(&cause, " from outside: connections time out (filtered by a firewall) "
+                              "or are refused (nothing listens)");
         else if (filtered)
-            lc_fsb_add(&cause, " from outside: the connection times out (filtered by a firewall)");
+            lc_sb_add(&cause, " from outside: the connection times out (filtered by a firewall)");
         else if (closed)
-            lc_fsb_add(&cause, " from outside: the connection is refused (nothing listens)");
+            lc_sb_add(&cause, " from outside: the connection is refused (nothing listens)");
         else if (unreachable)
-            lc_fsb_add(&cause, " from outside: the address is unreachable");
+            lc_sb_add(&cause, " from outside: the address is unreachable");
         else
-            lc_fsb_add(&cause, " from outside");
+            lc_sb_add(&cause, " from outside");
         diag = filtered ? "port-filtered" : closed ? "port-closed" : "port-filtered";
         json_object_set_new(ev, "diagnosis", json_string(diag));
         break;
@@ -806,32 +759,32 @@ static int lc_ffill(struct lc_fctx *c, struct lc_finding *f, const struct lc_fto
         if (lc_fjstr(cert, "not_after") != NULL)
             json_object_set_new(ev, "not_after", json_string(lc_fjstr(cert, "not_after")));
         json_object_set_new(ev, "listeners", json_incref(list2));
-        lc_fsb_add(&cause, "The certificate ");
+        lc_sb_add(&cause, "The certificate ");
         if (lc_fjstr(cert, "subject") != NULL) {
-            lc_fsb_add(&cause, lc_fjstr(cert, "subject"));
-            lc_fsb_add(&cause, " ");
+            lc_sb_add(&cause, lc_fjstr(cert, "subject"));
+            lc_sb_add(&cause, " ");
         }
-        lc_fsb_add(&cause, "(SHA-256 ");
-        lc_fsb_addn(&cause, sha, strlen(sha) < 16 ? strlen(sha) : 16);
-        lc_fsb_add(&cause, "...) ");
+        lc_sb_add(&cause, "(SHA-256 ");
+        lc_sb_addn(&cause, sha, strlen(sha) < 16 ? strlen(sha) : 16);
+        lc_sb_add(&cause, "...) ");
         if (json_array_size(list) > 0) {
             json_object_set_new(ev, "missing_names", json_incref(list));
-            lc_fsb_add(&cause, json_array_size(list) == 1 ? "lacks the name " : "lacks the names ");
+            lc_sb_add(&cause, json_array_size(list) == 1 ? "lacks the name " : "lacks the names ");
             lc_fsb_join(&cause, list, 8);
             diag = "cert-names";
         } else if (have_days && days < 0) {
-            lc_fsb_add(&cause, "expired on ");
-            lc_fsb_add(&cause, lc_fjstr(cert, "not_after"));
+            lc_sb_add(&cause, "expired on ");
+            lc_sb_add(&cause, lc_fjstr(cert, "not_after"));
             diag = "cert-expired";
         } else {
-            lc_fsb_add(&cause, "is at fault: ");
-            lc_fsb_add(&cause, first->message);
+            lc_sb_add(&cause, "is at fault: ");
+            lc_sb_add(&cause, first->message);
             kindfix = lc_fix_for(first->probe, first->what);
         }
         if (json_array_size(list2) > 0) {
-            lc_fsb_add(&cause, " (presented on ");
+            lc_sb_add(&cause, " (presented on ");
             lc_fsb_join(&cause, list2, 4);
-            lc_fsb_add(&cause, ")");
+            lc_sb_add(&cause, ")");
         }
         break;
     }
@@ -862,23 +815,23 @@ static int lc_ffill(struct lc_fctx *c, struct lc_finding *f, const struct lc_fto
         json_object_set_new(ev, "statuses", json_incref(list2));
         if (via != NULL)
             json_object_set_new(ev, "proxy_address", json_string(via));
-        lc_fsb_add(&cause, "The reverse proxy");
+        lc_sb_add(&cause, "The reverse proxy");
         if (via != NULL) {
-            lc_fsb_add(&cause, " (");
-            lc_fsb_add(&cause, via);
-            lc_fsb_add(&cause, ")");
+            lc_sb_add(&cause, " (");
+            lc_sb_add(&cause, via);
+            lc_sb_add(&cause, ")");
         }
-        lc_fsb_add(&cause, " cannot reach ");
+        lc_sb_add(&cause, " cannot reach ");
         if (lc_fsite_has(c->report, "director_web_external", pool))
-            lc_fsb_add(&cause, "the Director pool's external web site (");
+            lc_sb_add(&cause, "the Director pool's external web site (");
         else if (lc_fsite_has(c->report, "web_external", pool))
-            lc_fsb_add(&cause, "the Front End pool's external web site (");
+            lc_sb_add(&cause, "the Front End pool's external web site (");
         else
-            lc_fsb_add(&cause, "the backend web site (");
-        lc_fsb_add(&cause, pool);
-        lc_fsb_add(&cause, ", HTTPS 4443): it answers ");
+            lc_sb_add(&cause, "the backend web site (");
+        lc_sb_add(&cause, pool);
+        lc_sb_add(&cause, ", HTTPS 4443): it answers ");
         lc_fsb_join(&cause, list2, 4);
-        lc_fsb_add(&cause, " for ");
+        lc_sb_add(&cause, " for ");
         lc_fsb_join(&cause, list, 6);
         diag = "backend-down";
         break;
@@ -907,13 +860,13 @@ static int lc_ffill(struct lc_fctx *c, struct lc_finding *f, const struct lc_fto
         json_object_set_new(ev, "host", json_string(colon != NULL ? colon + 1 : ""));
         json_object_set_new(ev, "paths", json_incref(list));
         json_object_set_new(ev, "diagnosis", json_string(word));
-        lc_fsb_add(&cause, colon != NULL ? colon + 1 : "");
-        lc_fsb_add(&cause, " ");
-        lc_fsb_add(&cause, lc_fweb_diag_text(word));
+        lc_sb_add(&cause, colon != NULL ? colon + 1 : "");
+        lc_sb_add(&cause, " ");
+        lc_sb_add(&cause, lc_fweb_diag_text(word));
         if (json_array_size(list) > 0) {
-            lc_fsb_add(&cause, " (");
+            lc_sb_add(&cause, " (");
             lc_fsb_join(&cause, list, 6);
-            lc_fsb_add(&cause, ")");
+            lc_sb_add(&cause, ")");
         }
         diag = lc_fix_for_diagnosis(word) != NULL ? word : NULL;
         if (diag == NULL)
@@ -921,7 +874,7 @@ static int lc_ffill(struct lc_fctx *c, struct lc_finding *f, const struct lc_fto
         if (diag != NULL) {
             /* the static word: lc_fix_for_diagnosis keeps its own copy */
             const char *fx = lc_fix_for_diagnosis(word);
-            lc_fsb_add(&fix, fx);
+            lc_sb_add(&fix, fx);
             diag = NULL;
             json_object_set_new(ev, "diagnosis", json_string(word));
         }
@@ -930,7 +883,7 @@ static int lc_ffill(struct lc_fctx *c, struct lc_finding *f, const struct lc_fto
     case LC_FC_CHECK:
     default: {
         struct lc_fweb w;
-        lc_fsb_add(&cause, first->message);
+        lc_sb_add(&cause, first->message);
         if (lc_fstreq(first->probe, "web")) {
             lc_fweb_read(first, &w);
             if (w.diag != NULL && lc_fix_for_diagnosis(w.diag) != NULL)
@@ -943,17 +896,17 @@ static int lc_ffill(struct lc_fctx *c, struct lc_finding *f, const struct lc_fto
     }
     if (diag != NULL) {
         json_object_set_new(ev, "diagnosis", json_string(diag));
-        lc_fsb_add(&fix, lc_fix_for_diagnosis(diag));
+        lc_sb_add(&fix, lc_fix_for_diagnosis(diag));
         if (t->cls == LC_FC_CERT && strcmp(diag, "cert-names") == 0) {
-            lc_fsb_add(&fix, " Missing: ");
+            lc_sb_add(&fix, " Missing: ");
             lc_fsb_join(&fix, list, 20);
-            lc_fsb_add(&fix, ".");
+            lc_sb_add(&fix, ".");
         }
     } else if (kindfix != NULL) {
-        lc_fsb_add(&fix, kindfix);
+        lc_sb_add(&fix, kindfix);
     }
     if (fix.s == NULL)
-        lc_fsb_add(&fix, "See the checks below and their references.");
+        lc_sb_add(&fix, "See the checks below and their references.");
     {
         json_t *seen = json_array();
         if (seen == NULL)

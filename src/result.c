@@ -9,6 +9,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "sb.h"
+
 static const char *const lc_status_names[LC_STATUS_COUNT] = {
     [LC_PASS] = "pass",   [LC_WARN] = "warn", [LC_FAIL] = "fail",
     [LC_ERROR] = "error", [LC_SKIP] = "skip",
@@ -111,52 +113,9 @@ size_t lc_report_n_ran(const struct lc_report *report)
 
 /* ---- texts the reporters share ---- */
 
-/* A growing string; the first allocation failure is sticky. */
-struct lc_sb {
-    char *s;
-    size_t len, cap;
-    int oom;
-};
-
-static void lc_sb_addn(struct lc_sb *b, const char *s, size_t n)
-{
-    if (b->oom)
-        return;
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 64;
-        char *p;
-        while (cap < b->len + n + 1) {
-            if (cap > SIZE_MAX / 2) {
-                b->oom = 1;
-                return;
-            }
-            cap *= 2;
-        }
-        p = realloc(b->s, cap);
-        if (p == NULL) {
-            b->oom = 1;
-            return;
-        }
-        b->s = p;
-        b->cap = cap;
-    }
-    memcpy(b->s + b->len, s, n);
-    b->len += n;
-    b->s[b->len] = '\0';
-}
-
-static void lc_sb_add(struct lc_sb *b, const char *s)
-{
-    lc_sb_addn(b, s, strlen(s != NULL ? s : ""));
-}
-
 static void lc_sb_count(struct lc_sb *b, size_t n)
 {
-    char num[32];
-    int k = snprintf(num, sizeof(num), "%zu", n);
-
-    if (k > 0 && (size_t)k < sizeof(num))
-        lc_sb_addn(b, num, (size_t)k);
+    lc_sb_num(b, (long long)n);
 }
 
 /* Hands the string over: 0, or -1 when it could not be built. */
