@@ -17,6 +17,7 @@ Suite *lc_suite_report(void);
 Suite *lc_suite_report_html(void);
 Suite *lc_suite_revoke(void);
 Suite *lc_suite_run(void);
+Suite *lc_suite_signin(void);
 Suite *lc_suite_sip(void);
 Suite *lc_suite_stun(void);
 Suite *lc_suite_web(void);

@@ -1,0 +1,674 @@
+/* lynccheck - signing in like a Lync client from outside: the web ticket.
+ *
+ * See signin.h. Sources: [MS-OCAUTHWS] (OC Authentication Web Service
+ * Protocol) 3.2.4.1 IssueToken, 3.2.4.1.1.1 RequestSecurityToken,
+ * 3.2.4.1.1.2 RequestSecurityTokenResponse and its X-Ms-diagnostics header;
+ * WS-Trust 1.3 (OASIS) section 4; SOAP 1.2 (W3C) and RFC 3902 (the action
+ * parameter of application/soap+xml); RFC 4559 and [MS-NLMP] 2.2.1 for
+ * the NTLM messages over HTTP; Microsoft Learn, "Configuration requirements
+ * for the reverse proxy in Lync Server 2013" (NTLM pass-through, the
+ * original Host header). */
+#include "signin.h"
+
+#include <ctype.h>
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+/* A web ticket is a few kilobytes; a fault less. */
+#define LC_SIGNIN_MAX_DOC (256u * 1024u)
+
+#define LC_NS_TRUST "http://docs.oasis-open.org/ws-sx/ws-trust/200512"
+#define LC_ACTION_RST_ISSUE LC_NS_TRUST "/RST/Issue"
+
+const char lc_signin_rst_content_type[] =
+    "application/soap+xml; charset=utf-8; action=\"" LC_ACTION_RST_ISSUE "\"";
+
+static void lc_signin_why(char *why, size_t wlen, const char *s)
+{
+    if (why != NULL && wlen > 0)
+        snprintf(why, wlen, "%s", s);
+}
+
+/* ---------------------------------------------------------------- headers */
+
+static int lc_signin_b64_value(char c)
+{
+    if (c >= 'A' && c <= 'Z')
+        return c - 'A';
+    if (c >= 'a' && c <= 'z')
+        return c - 'a' + 26;
+    if (c >= '0' && c <= '9')
+        return c - '0' + 52;
+    if (c == '+')
+        return 62;
+    if (c == '/')
+        return 63;
+    return -1;
+}
+
+/* Skip "NTLM" and the blanks after it; NULL when the value is not NTLM. */
+static const char *lc_signin_after_ntlm(const char *v, size_t len, size_t *rest)
+{
+    size_t i = 0;
+
+    while (i < len && (v[i] == ' ' || v[i] == '\t'))
+        i++;
+    if (len - i < 4 || strncasecmp(v + i, "NTLM", 4) != 0)
+        return NULL;
+    i += 4;
+    if (i < len && v[i] != ' ' && v[i] != '\t' && v[i] != '\r' && v[i] != '\n')
+        return NULL; /* NTLMx: another scheme */
+    while (i < len && (v[i] == ' ' || v[i] == '\t'))
+        i++;
+    *rest = len - i;
+    return v + i;
+}
+
+int lc_signin_ntlm_type(const char *value, size_t len)
+{
+    /* "NTLMSSP\0" then the little-endian 32-bit MessageType ([MS-NLMP] 2.2.1). */
+    static const unsigned char sig[8] = {'N', 'T', 'L', 'M', 'S', 'S', 'P', 0};
+    unsigned char out[12];
+    size_t rest = 0, i, o = 0;
+    unsigned acc = 0;
+    int bits = 0;
+    const char *t = lc_signin_after_ntlm(value, len, &rest);
+
+    if (t == NULL)
+        return 0;
+    for (i = 0; i < rest && o < sizeof(out); i++) {
+        int v = lc_signin_b64_value(t[i]);
+        if (v < 0)
+            break;
+        acc = (acc << 6) | (unsigned)v;
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            out[o++] = (unsigned char)((acc >> bits) & 0xffu);
+        }
+    }
+    if (o < sizeof(out) || memcmp(out, sig, sizeof(sig)) != 0)
+        return 0;
+    if (out[9] != 0 || out[10] != 0 || out[11] != 0 || out[8] < 1 || out[8] > 3)
+        return 0;
+    return out[8];
+}
+
+int lc_signin_leg_challenge(struct lc_signin_leg *leg, const char *value, size_t len)
+{
+    size_t start = 0, i;
+    int r = lc_web_challenges_add(&leg->ch, value, len);
+
+    /* IIS sends each scheme in its own field; a CHALLENGE_MESSAGE is
+     * "NTLM <base64>" ([RFC4559] section 4.2 for the form; [MS-NLMP]
+     * 2.2.1.2). Look at each comma-separated part. */
+    for (i = 0; i <= len; i++) {
+        if (i == len || value[i] == ',') {
+            if (lc_signin_ntlm_type(value + start, i - start) == 2)
+                leg->ntlm_challenge = 1;
+            start = i + 1;
+        }
+    }
+    return r;
+}
+
+/* ---------------------------------------------------------------- the request */
+
+/* Append s XML-escaped; -1 when it does not fit. */
+static int lc_signin_put_esc(char *out, size_t len, size_t *at, const char *s)
+{
+    for (; *s != '\0'; s++) {
+        const char *rep = NULL;
+        char one[2] = {*s, '\0'};
+        size_t n;
+
+        switch (*s) {
+        case '&':
+            rep = "&amp;";
+            break;
+        case '<':
+            rep = "&lt;";
+            break;
+        case '>':
+            rep = "&gt;";
+            break;
+        case '"':
+            rep = "&quot;";
+            break;
+        case '\'':
+            rep = "&apos;";
+            break;
+        default:
+            if ((unsigned char)*s < 0x20)
+                return -1; /* no control characters in a URL or an id */
+            rep = one;
+        }
+        n = strlen(rep);
+        if (*at + n >= len)
+            return -1;
+        memcpy(out + *at, rep, n);
+        *at += n;
+    }
+    out[*at] = '\0';
+    return 0;
+}
+
+static int lc_signin_put(char *out, size_t len, size_t *at, const char *s)
+{
+    size_t n = strlen(s);
+
+    if (*at + n >= len)
+        return -1;
+    memcpy(out + *at, s, n);
+    *at += n;
+    out[*at] = '\0';
+    return 0;
+}
+
+int lc_signin_rst_build(const char *to, const char *applies_to, const char *msg_id, char *out,
+                        size_t len)
+{
+    size_t at = 0;
+
+    if (out == NULL || len == 0 || to == NULL || applies_to == NULL || msg_id == NULL)
+        return -1;
+    out[0] = '\0';
+    /* SOAP 1.2 with WS-Addressing 1.0 (WCF's ws2007HttpBinding): Action and
+     * To are mustUnderstand; the body is WS-Trust 1.3's RST for Issue
+     * ([MS-OCAUTHWS] 3.2.4.1.1.1): a SAML 1.1 token for the service the
+     * client means to call, bearer (no proof key: lynccheck only proves that
+     * a ticket is issued). */
+    if (lc_signin_put(out, len, &at,
+                      "<?xml version=\"1.0\" encoding=\"utf-8\"?>"
+                      "<s:Envelope xmlns:s=\"http://www.w3.org/2003/05/soap-envelope\" "
+                      "xmlns:a=\"http://www.w3.org/2005/08/addressing\">"
+                      "<s:Header>"
+                      "<a:Action s:mustUnderstand=\"1\">" LC_ACTION_RST_ISSUE "</a:Action>"
+                      "<a:MessageID>") < 0 ||
+        lc_signin_put_esc(out, len, &at, msg_id) < 0 ||
+        lc_signin_put(out, len, &at,
+                      "</a:MessageID>"
+                      "<a:ReplyTo><a:Address>http://www.w3.org/2005/08/addressing/anonymous"
+                      "</a:Address></a:ReplyTo>"
+                      "<a:To s:mustUnderstand=\"1\">") < 0 ||
+        lc_signin_put_esc(out, len, &at, to) < 0 ||
+        lc_signin_put(out, len, &at,
+                      "</a:To>"
+                      "</s:Header>"
+                      "<s:Body>"
+                      "<trust:RequestSecurityToken xmlns:trust=\"" LC_NS_TRUST "\">"
+                      "<trust:TokenType>"
+                      "http://docs.oasis-open.org/wss/oasis-wss-saml-token-profile-1.1#SAMLV1.1"
+                      "</trust:TokenType>"
+                      "<trust:RequestType>" LC_NS_TRUST "/Issue</trust:RequestType>"
+                      "<wsp:AppliesTo xmlns:wsp=\"http://schemas.xmlsoap.org/ws/2004/09/policy\">"
+                      "<a:EndpointReference><a:Address>") < 0 ||
+        lc_signin_put_esc(out, len, &at, applies_to) < 0 ||
+        lc_signin_put(out, len, &at,
+                      "</a:Address></a:EndpointReference></wsp:AppliesTo>"
+                      "<trust:KeyType>" LC_NS_TRUST "/Bearer</trust:KeyType>"
+                      "</trust:RequestSecurityToken>"
+                      "</s:Body>"
+                      "</s:Envelope>") < 0) {
+        out[0] = '\0';
+        return -1;
+    }
+    return (int)at;
+}
+
+/* ---------------------------------------------------------------- the response */
+
+static int lc_signin_is(xmlNodePtr n, const char *name)
+{
+    return n != NULL && n->type == XML_ELEMENT_NODE &&
+           xmlStrcmp(n->name, (const xmlChar *)name) == 0;
+}
+
+/* The next element in document order after n within root, no recursion. */
+static xmlNodePtr lc_signin_next(xmlNodePtr n, xmlNodePtr root)
+{
+    if (n->children != NULL)
+        return n->children;
+    while (n != NULL && n != root) {
+        if (n->next != NULL)
+            return n->next;
+        n = n->parent;
+    }
+    return NULL;
+}
+
+static xmlNodePtr lc_signin_find(xmlNodePtr root, const char *name)
+{
+    xmlNodePtr n;
+
+    for (n = root; n != NULL; n = lc_signin_next(n, root))
+        if (lc_signin_is(n, name))
+            return n;
+    return NULL;
+}
+
+/* The text of n, trimmed, into buf; control characters become '?'. */
+static void lc_signin_text(xmlNodePtr n, char *buf, size_t len)
+{
+    xmlChar *v = xmlNodeGetContent(n);
+    const char *s = (const char *)v;
+    size_t l, i;
+
+    buf[0] = '\0';
+    if (v == NULL)
+        return;
+    while (*s != '\0' && isspace((unsigned char)*s))
+        s++;
+    l = strlen(s);
+    while (l > 0 && isspace((unsigned char)s[l - 1]))
+        l--;
+    if (l >= len)
+        l = len - 1;
+    for (i = 0; i < l; i++)
+        buf[i] = (unsigned char)s[i] < 0x20 ? '?' : s[i];
+    buf[l] = '\0';
+    xmlFree(v);
+}
+
+/* SHA-256 of the token element as serialized, first 8 bytes in hex: a
+ * ticket is shown by fingerprint, never itself. */
+static int lc_signin_fingerprint(xmlDocPtr doc, xmlNodePtr tok, struct lc_signin_ticket *t)
+{
+    xmlBufferPtr b = xmlBufferCreate();
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int mdlen = 0;
+    int ret = -1;
+    size_t i;
+
+    if (b == NULL)
+        return -1;
+    if (xmlNodeDump(b, doc, tok, 0, 0) < 0)
+        goto done;
+    t->token_bytes = (size_t)xmlBufferLength(b);
+    if (EVP_Digest(xmlBufferContent(b), t->token_bytes, md, &mdlen, EVP_sha256(), NULL) != 1 ||
+        mdlen < 8)
+        goto done;
+    for (i = 0; i < 8; i++)
+        snprintf(t->fingerprint + 2 * i, sizeof(t->fingerprint) - 2 * i, "%02x", md[i]);
+    ret = 0;
+done:
+    xmlBufferFree(b);
+    return ret;
+}
+
+/* Untrusted XML: no network, no DTD, no entity substitution; libxml2's
+ * limits stay on. NULL with why. */
+static xmlDocPtr lc_signin_xml_read(const char *body, size_t len, char *why, size_t wlen)
+{
+    xmlDocPtr doc;
+
+    if (body == NULL || len == 0) {
+        lc_signin_why(why, wlen, "empty body");
+        return NULL;
+    }
+    if (len > LC_SIGNIN_MAX_DOC || len > (size_t)0x7fffffff) {
+        lc_signin_why(why, wlen, "document too large");
+        return NULL;
+    }
+    doc = xmlReadMemory(body, (int)len, "signin.xml", NULL,
+                        XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+    if (doc == NULL) {
+        lc_signin_why(why, wlen, "not XML");
+        return NULL;
+    }
+    if (doc->intSubset != NULL || doc->extSubset != NULL) {
+        lc_signin_why(why, wlen, "XML with a document type declaration (refused)");
+        xmlFreeDoc(doc);
+        return NULL;
+    }
+    if (xmlDocGetRootElement(doc) == NULL) {
+        lc_signin_why(why, wlen, "XML without a root element");
+        xmlFreeDoc(doc);
+        return NULL;
+    }
+    return doc;
+}
+
+int lc_signin_mex_negotiate_url(const char *body, size_t len, char *out, size_t olen, char *why,
+                                size_t wlen)
+{
+    static const char suffix[] = "WinNegotiate";
+    xmlDocPtr doc = lc_signin_xml_read(body, len, why, wlen);
+    xmlNodePtr root, n;
+    int found = 0;
+
+    if (olen > 0)
+        out[0] = '\0';
+    if (doc == NULL)
+        return -1;
+    root = xmlDocGetRootElement(doc);
+    for (n = root; n != NULL && !found; n = lc_signin_next(n, root)) {
+        xmlChar *name;
+        size_t nl;
+
+        if (!lc_signin_is(n, "port"))
+            continue;
+        name = xmlGetProp(n, (const xmlChar *)"name");
+        nl = name != NULL ? strlen((const char *)name) : 0;
+        if (nl >= sizeof(suffix) - 1 &&
+            strcasecmp((const char *)name + nl - (sizeof(suffix) - 1), suffix) == 0) {
+            xmlNodePtr a = lc_signin_find(n, "address");
+            xmlChar *loc = a != NULL ? xmlGetProp(a, (const xmlChar *)"location") : NULL;
+
+            if (loc != NULL && strlen((const char *)loc) < olen && loc[0] != '\0') {
+                snprintf(out, olen, "%s", (const char *)loc);
+                found = 1;
+            }
+            xmlFree(loc);
+        }
+        xmlFree(name);
+    }
+    xmlFreeDoc(doc);
+    return found;
+}
+
+int lc_signin_rstr_parse(const char *body, size_t len, struct lc_signin_ticket *t, char *why,
+                         size_t wlen)
+{
+    xmlDocPtr doc = NULL;
+    xmlNodePtr root, rstr, req, tok, n;
+    int ret = -1;
+
+    memset(t, 0, sizeof(*t));
+    doc = lc_signin_xml_read(body, len, why, wlen);
+    if (doc == NULL)
+        goto done;
+    root = xmlDocGetRootElement(doc);
+    /* A SOAP Fault: SOAP 1.2's Reason/Text, SOAP 1.1's faultstring. */
+    n = lc_signin_find(root, "Fault");
+    if (n != NULL) {
+        xmlNodePtr txt = lc_signin_find(n, "Text");
+        if (txt == NULL)
+            txt = lc_signin_find(n, "faultstring");
+        t->fault = 1;
+        if (txt != NULL)
+            lc_signin_text(txt, t->fault_text, sizeof(t->fault_text));
+        ret = 0;
+        goto done;
+    }
+    /* WS-Trust 1.3: the RSTR, possibly inside an RSTR collection
+     * (IssueFinal); the token is the one element in RequestedSecurityToken. */
+    rstr = lc_signin_find(root, "RequestSecurityTokenResponse");
+    req = rstr != NULL ? lc_signin_find(rstr, "RequestedSecurityToken") : NULL;
+    tok = NULL;
+    if (req != NULL)
+        for (n = req->children; n != NULL && tok == NULL; n = n->next)
+            if (n->type == XML_ELEMENT_NODE)
+                tok = n;
+    if (tok != NULL) {
+        xmlNodePtr exp;
+
+        t->found = 1;
+        snprintf(t->token_kind, sizeof(t->token_kind), "%.60s", (const char *)tok->name);
+        if (lc_signin_fingerprint(doc, tok, t) < 0) {
+            lc_signin_why(why, wlen, "out of memory");
+            goto done;
+        }
+        exp = lc_signin_find(rstr, "Lifetime");
+        exp = exp != NULL ? lc_signin_find(exp, "Expires") : NULL;
+        if (exp != NULL)
+            lc_signin_text(exp, t->expires, sizeof(t->expires));
+    }
+    ret = 0;
+done:
+    xmlFreeDoc(doc);
+    return ret;
+}
+
+/* ---------------------------------------------------------------- the verdict */
+
+static const char *lc_signin_esc(const char *s, char *buf, size_t len)
+{
+    size_t o = 0;
+
+    for (; s != NULL && *s != '\0' && o + 1 < len; s++)
+        buf[o++] = ((unsigned char)*s < 0x20 || *s == 0x7f) ? '?' : *s;
+    buf[o] = '\0';
+    return buf;
+}
+
+static const char *lc_signin_diag(const struct lc_signin_leg *l, char *buf, size_t len)
+{
+    char d[300];
+
+    buf[0] = '\0';
+    if (l->diag.present)
+        snprintf(buf, len, " (X-Ms-diagnostics %s)", lc_web_diag_text(&l->diag, d, sizeof(d)));
+    return buf;
+}
+
+/* The schemes a 401 offered, for a message. */
+static const char *lc_signin_offered(const struct lc_signin_leg *l, char *buf, size_t len)
+{
+    char s[200];
+
+    if (l->ch.n_headers == 0)
+        snprintf(buf, len, "no WWW-Authenticate");
+    else if (l->ch.realm[0] != '\0')
+        snprintf(buf, len, "WWW-Authenticate %s realm=\"%s\"",
+                 lc_web_challenges_text(&l->ch, s, sizeof(s)), l->ch.realm);
+    else
+        snprintf(buf, len, "WWW-Authenticate %s", lc_web_challenges_text(&l->ch, s, sizeof(s)));
+    return buf;
+}
+
+/* A response that is none of the expected ones: 404, 5xx, redirects. */
+static enum lc_status lc_signin_other(const struct lc_signin_leg *l, const char *stage, char *msg,
+                                      size_t len, const char **diagnosis)
+{
+    char d[400];
+
+    lc_signin_diag(l, d, sizeof(d));
+    if (l->status == 404) {
+        *diagnosis = "unpublished";
+        snprintf(msg, len,
+                 "%s answers 404: /WebTicket is not published (the reverse proxy rule must forward "
+                 "every path)%s",
+                 stage, d);
+    } else if (l->status == 502 || l->status == 503 || l->status == 504) {
+        *diagnosis = "backend-down";
+        snprintf(msg, len, "%s answers %ld: the reverse proxy reaches no Lync web site%s", stage,
+                 l->status, d);
+    } else if (l->status >= 500) {
+        snprintf(msg, len, "%s answers %ld: the Web Ticket Service fails (server error)%s", stage,
+                 l->status, d);
+    } else if (l->status >= 300 && l->status < 400) {
+        *diagnosis = "preauth";
+        snprintf(msg, len,
+                 "%s answers %ld, a redirect: the reverse proxy sends the client to a sign-in of "
+                 "its own (pre-authentication)%s",
+                 stage, l->status, d);
+    } else {
+        snprintf(msg, len, "%s answers %ld%s", stage, l->status, d);
+    }
+    return LC_FAIL;
+}
+
+enum lc_status lc_signin_judge(const struct lc_signin_facts *f, char *msg, size_t len,
+                               const char **diagnosis)
+{
+    char user[200], o[300], d[400], h[300];
+    const struct lc_signin_leg *first, *neg = NULL, *auth = NULL, *last;
+    size_t i;
+
+    *diagnosis = NULL;
+    lc_signin_esc(f->user, user, sizeof(user));
+    /* The metadata first, as the client reads it before it POSTs. */
+    if (f->mex_status == 0) {
+        snprintf(msg, len,
+                 "the WebTicket metadata (/WebTicket/WebTicketService.svc/mex) got no "
+                 "answer: %s",
+                 lc_signin_esc(f->mex_why != NULL ? f->mex_why : "unknown", o, sizeof(o)));
+        return LC_FAIL;
+    }
+    if (f->mex_status != 200) {
+        snprintf(msg, len, "the WebTicket metadata answers %ld, not 200", f->mex_status);
+        return LC_FAIL;
+    }
+    if (f->mex_why != NULL) {
+        snprintf(msg, len, "the WebTicket metadata is unreadable: %s",
+                 lc_signin_esc(f->mex_why, o, sizeof(o)));
+        return LC_FAIL;
+    }
+    if (f->mex_other_host != NULL) {
+        *diagnosis = "host-rewritten";
+        snprintf(msg, len,
+                 "the WebTicket metadata names %s, not %s: the reverse proxy rewrote the Host "
+                 "header; the client would POST its credentials elsewhere",
+                 lc_signin_esc(f->mex_other_host, o, sizeof(o)),
+                 lc_signin_esc(f->host, h, sizeof(h)));
+        return LC_FAIL;
+    }
+    if (f->n_legs == 0) {
+        snprintf(
+            msg, len, "IssueToken: no HTTP answer: %s",
+            lc_signin_esc(f->transport_why != NULL ? f->transport_why : "unknown", o, sizeof(o)));
+        return LC_FAIL;
+    }
+    for (i = 0; i < f->n_legs && i < LC_SIGNIN_MAX_LEGS; i++) {
+        if (f->legs[i].sent == LC_SIGNIN_SENT_NEGOTIATE && neg == NULL)
+            neg = &f->legs[i];
+        if (f->legs[i].sent == LC_SIGNIN_SENT_AUTHENTICATE && auth == NULL)
+            auth = &f->legs[i];
+    }
+    first = &f->legs[0];
+    last = &f->legs[(f->n_legs < LC_SIGNIN_MAX_LEGS ? f->n_legs : LC_SIGNIN_MAX_LEGS) - 1];
+
+    /* 1. The anonymous POST: IIS answers 401 offering NTLM (and Negotiate). */
+    if (first->sent != LC_SIGNIN_SENT_NONE) {
+        snprintf(msg, len, "internal: the first IssueToken request carried credentials");
+        return LC_ERROR;
+    }
+    if (first->status == 0) {
+        snprintf(
+            msg, len, "IssueToken: no HTTP answer: %s",
+            lc_signin_esc(f->transport_why != NULL ? f->transport_why : "unknown", o, sizeof(o)));
+        return LC_FAIL;
+    }
+    if (first->status == 200) {
+        snprintf(msg, len,
+                 "the anonymous IssueToken POST answers 200: the Web Ticket Service did not ask "
+                 "for Windows authentication (a proxy authenticating for the client?)");
+        return LC_FAIL;
+    }
+    if (first->status != 401)
+        return lc_signin_other(first, "the anonymous IssueToken POST", msg, len, diagnosis);
+    if (!(first->ch.schemes & LC_AUTH_NTLM)) {
+        if (first->ch.schemes & (LC_AUTH_BASIC | LC_AUTH_OTHER)) {
+            *diagnosis = "preauth";
+            snprintf(msg, len,
+                     "the anonymous IssueToken POST answers 401 with the reverse proxy's own "
+                     "challenge (%s), not NTLM: pre-authentication on the proxy; the client "
+                     "cannot sign in",
+                     lc_signin_offered(first, o, sizeof(o)));
+        } else {
+            *diagnosis = "no-challenge";
+            snprintf(msg, len,
+                     "the anonymous IssueToken POST answers 401 with %s, no NTLM: the reverse "
+                     "proxy strips NTLM from the challenge (or Windows authentication is off on "
+                     "/WebTicket)%s",
+                     lc_signin_offered(first, o, sizeof(o)), lc_signin_diag(first, d, sizeof(d)));
+        }
+        return LC_FAIL;
+    }
+
+    /* 2. The NEGOTIATE: 401 with the CHALLENGE. */
+    if (neg == NULL) {
+        snprintf(msg, len, "IssueToken: NTLM was offered but libcurl sent no NEGOTIATE (%s)",
+                 lc_signin_esc(f->transport_why != NULL ? f->transport_why : "no second request", o,
+                               sizeof(o)));
+        return LC_ERROR;
+    }
+    if (neg->status == 0) {
+        snprintf(
+            msg, len, "IssueToken: the NTLM NEGOTIATE got no HTTP answer: %s",
+            lc_signin_esc(f->transport_why != NULL ? f->transport_why : "unknown", o, sizeof(o)));
+        return LC_FAIL;
+    }
+    if (neg->status == 401 && !neg->ntlm_challenge) {
+        *diagnosis = "no-challenge";
+        snprintf(msg, len,
+                 "the NTLM NEGOTIATE answers 401 without a CHALLENGE (%s): the reverse proxy does "
+                 "not pass NTLM through (the Authorization header stripped on POST, or the "
+                 "connection to the server not kept)%s",
+                 lc_signin_offered(neg, o, sizeof(o)), lc_signin_diag(neg, d, sizeof(d)));
+        return LC_FAIL;
+    }
+    if (neg->status != 401)
+        return lc_signin_other(neg, "the NTLM NEGOTIATE", msg, len, diagnosis);
+
+    /* 3. The AUTHENTICATE: 200 with the ticket. */
+    if (auth == NULL) {
+        snprintf(
+            msg, len, "IssueToken: a CHALLENGE came back but no AUTHENTICATE was sent (%s)",
+            lc_signin_esc(f->transport_why != NULL ? f->transport_why : "unknown", o, sizeof(o)));
+        return LC_ERROR;
+    }
+    if (auth->status == 0) {
+        snprintf(
+            msg, len, "IssueToken: the NTLM AUTHENTICATE got no HTTP answer: %s",
+            lc_signin_esc(f->transport_why != NULL ? f->transport_why : "unknown", o, sizeof(o)));
+        return LC_FAIL;
+    }
+    if (auth->status == 401) {
+        if (f->connects > 1) {
+            *diagnosis = "no-challenge";
+            snprintf(msg, len,
+                     "the NTLM AUTHENTICATE answers 401 and the exchange took %ld connections: "
+                     "the reverse proxy does not keep the client's connection to one server "
+                     "connection (NTLM is connection-bound)%s",
+                     f->connects, lc_signin_diag(auth, d, sizeof(d)));
+        } else {
+            *diagnosis = "credentials-rejected";
+            snprintf(msg, len,
+                     "user %s: credentials rejected (401 after the NTLM AUTHENTICATE): wrong "
+                     "password, or the account is locked, disabled or unknown%s",
+                     user, lc_signin_diag(auth, d, sizeof(d)));
+        }
+        return LC_FAIL;
+    }
+    if (auth->status != 200 && !(auth->status >= 500 && f->ticket != NULL && f->ticket->fault))
+        return lc_signin_other(auth, "the NTLM AUTHENTICATE", msg, len, diagnosis);
+    if (auth != last) {
+        snprintf(msg, len, "IssueToken: requests after the AUTHENTICATE's answer");
+        return LC_ERROR;
+    }
+    if (f->ticket != NULL && f->ticket->fault) {
+        snprintf(msg, len, "user %s: the Web Ticket Service answers %ld with a SOAP fault: %s%s",
+                 user, auth->status,
+                 f->ticket->fault_text[0] != '\0'
+                     ? lc_signin_esc(f->ticket->fault_text, o, sizeof(o))
+                     : "(no reason)",
+                 lc_signin_diag(auth, d, sizeof(d)));
+        return LC_FAIL;
+    }
+    if (f->ticket == NULL || f->body_why != NULL) {
+        snprintf(msg, len,
+                 "user %s: the IssueToken answer 200 is not a RequestSecurityTokenResponse: %s",
+                 user, lc_signin_esc(f->body_why != NULL ? f->body_why : "no body", o, sizeof(o)));
+        return LC_FAIL;
+    }
+    if (!f->ticket->found) {
+        snprintf(msg, len,
+                 "user %s: the IssueToken answer 200 carries no web ticket (no "
+                 "RequestedSecurityToken)",
+                 user);
+        return LC_FAIL;
+    }
+    snprintf(msg, len,
+             "user %s obtained a web ticket in %ld ms (401, 401 with the NTLM challenge, 200; "
+             "%s, sha256 %s%s%s)",
+             user, f->elapsed_ms, f->ticket->token_kind, f->ticket->fingerprint,
+             f->ticket->expires[0] != '\0' ? ", expires " : "",
+             lc_signin_esc(f->ticket->expires, o, sizeof(o)));
+    return LC_PASS;
+}
