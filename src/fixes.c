@@ -206,6 +206,11 @@ static const struct lc_fix lc_fixes[] = {
      "original Host header, to the Lync external web site (HTTPS 4443), and put the name on the "
      "proxy's certificate: /dialin/ must load the Dial-in Conferencing Settings page "
      "anonymously, not the proxy's default site."},
+    {"web", "signin-webticket",
+     "Publish /WebTicket/ on the reverse proxy with pass-through authentication: no "
+     "pre-authentication, the original Host header, the client's Authorization header and "
+     "Lync's NTLM challenges passed unchanged, one server connection per client connection "
+     "(NTLM authenticates the connection); and check the user's account and password."},
     {"web", "vdirs",
      "Name the pool's external web services FQDN (--web-external, --director-web-external) so "
      "lynccheck can walk its virtual directories through the reverse proxy."},
@@ -271,6 +276,13 @@ static const struct {
     {"port-filtered",
      "Allow the port on the external firewall to the role's public address and NAT it to the "
      "right Edge interface or reverse proxy listener: nothing answers, the packets are dropped."},
+    {"credentials-rejected",
+     "Check the user's account: the password, that it is not locked out, disabled or expired, "
+     "and the user name form (UPN or DOMAIN\\user) the domain accepts. The reverse proxy passed "
+     "NTLM through: the server judged the credentials."},
+    {"host-rewritten",
+     "Make the reverse proxy rule pass the original Host header to the Lync external web site: "
+     "the web services build their endpoint addresses from the Host they receive."},
     {"port-closed",
      "Start the service that must listen on this address and port (the Edge or reverse proxy "
      "listener), or correct the NAT rule: the host answers but nothing listens."},

@@ -557,7 +557,8 @@ enum lc_status lc_signin_judge(const struct lc_signin_facts *f, char *msg, size_
     if (first->status == 200) {
         snprintf(msg, len,
                  "the anonymous IssueToken POST answers 200: the Web Ticket Service did not ask "
-                 "for Windows authentication (a proxy authenticating for the client?)");
+                 "for Windows authentication (the reverse proxy authenticates for the client, or "
+                 "reuses a server connection another client authenticated)");
         return LC_FAIL;
     }
     if (first->status != 401)

@@ -31,11 +31,11 @@ NET=${LC_LAB_NET:-127.77}
 MARKER=.lynccheck-lab
 
 # The order services start in; they stop in reverse.
-SERVICES=(dns revoke nginx kamailio prosody coturn msturn)
+SERVICES=(dns revoke nginx ntlm kamailio prosody coturn msturn)
 
 # Packages the lab (and tests/lab-*.test) use.
 PACKAGES=(knot knot-dnsutils jq libxml2-utils openssl nginx libnginx-mod-stream
-    kamailio kamailio-tls-modules prosody coturn iptables)
+    kamailio kamailio-tls-modules prosody coturn iptables python3 python3-impacket curl)
 
 DNS_ADDR=$NET.0.53
 DNS_PORT=53
@@ -516,6 +516,11 @@ proto_scenarios() { # prints "scenario domain block fault" lines
 #                 (external URL not configured)
 #   parking       the proxy has no rule for meet.<x>.test: its default site
 #                 (nginx's stock "Welcome to nginx!" page) answers 200
+#   signin        not a fault: /WebTicket/WebTicketService.svc/Auth goes to
+#                 the lab's Web Ticket Service with Windows authentication
+#                 (NTLM, ntlm.sh, on .45; contoso.test's too); web-signin
+#                 signs in with the lab user, web-signin-badpw (same
+#                 deployment) with a wrong password
 #   rootredirect  not a fault: the backends' HTTP root (port 80) answers a
 #                 redirect-only document, a single Redirect link to the https
 #                 root, as [MS-OCDISCWS] 3.1.5.2 specifies for the HTTP Root
@@ -536,6 +541,7 @@ WEB_SCENARIOS=(
     "web-internallink   58    internallink"
     "web-parking        59    parking"
     "web-rootredirect   60    rootredirect"
+    "web-signin         61    signin"
 )
 
 web_scenarios() { # prints "scenario domain block fault" lines
@@ -606,6 +612,9 @@ DAY=86400
 # The CA's CRLs and OCSP responder (service "revoke"), revocation faults.
 # shellcheck source=revoke.sh
 . "$LAB_SRC/revoke.sh"
+# The Web Ticket Service with Windows authentication (service "ntlm").
+# shellcheck source=ntlm.sh
+. "$LAB_SRC/ntlm.sh"
 
 pki_dir() { printf '%s/pki' "$LAB_DIR"; }
 
@@ -1073,6 +1082,7 @@ nginx_web_maps() { # the http-level maps, log format and upstreams
             printf '    upstream lab%s_%s_http { server %s.%s:8080 max_fails=0; }\n' "$block" "${v%:*}" "$NET.$block" "${v#*:}"
         done
     done
+    ntlm_nginx_upstream # the Web Ticket Service with Windows authentication (ntlm.sh)
 
     printf '\n    # The backends: their values, by the address a request came to.\n'
     printf '    map $server_addr $lab_rootredirect {\n        default 0;\n'
@@ -1198,6 +1208,7 @@ EOF
         printf "        location ~* ^/abs(/|\$) { return 404 '%s'; }\n" \
             '<!DOCTYPE html><html><head><title>404 Not Found</title></head><body><h1>Not Found</h1></body></html>'
     fi
+    [[ $fault != signin && $name != healthy ]] || ntlm_nginx_location
     if [[ $fault == redirloop ]]; then
         printf '        location = / {\n'
         printf '            if ($lab_redirloop) { return 302 https://$host/; }\n'

@@ -1,0 +1,352 @@
+#!/usr/bin/python3
+"""ntlm-acceptor.py - the lab's Web Ticket Service behind Windows authentication.
+
+An HTTP/1.1 server that answers like the IIS "Lync Server External Web Site"
+/WebTicket application with Integrated Windows authentication on, as a Lync
+client meets it through the reverse proxy:
+
+  - a request without credentials: 401 with "WWW-Authenticate: Negotiate"
+    and "WWW-Authenticate: NTLM" (IIS sends each provider in its own field;
+    RFC 4559 section 4);
+  - "Authorization: NTLM <NEGOTIATE_MESSAGE>": 401 with
+    "WWW-Authenticate: NTLM <CHALLENGE_MESSAGE>" ([MS-NLMP] 2.2.1.1,
+    2.2.1.2), on the same connection (NTLM is connection-bound);
+  - "Authorization: NTLM <AUTHENTICATE_MESSAGE>" ([MS-NLMP] 2.2.1.3): the
+    NTLMv2 response is verified ([MS-NLMP] 3.3.2, NTOWFv2 and NTProofStr,
+    computed with impacket's NTLM module); a wrong password or an unknown
+    user gets 401 with the two offers again, as IIS answers;
+  - once authenticated, a POST of a WS-Trust RequestSecurityToken (SOAP 1.2,
+    action http://docs.oasis-open.org/ws-sx/ws-trust/200512/RST/Issue) gets
+    200 and a canned RequestSecurityTokenResponseCollection with a SAML 1.1
+    assertion as the web ticket ([MS-OCAUTHWS] 3.2.4.1.1.2); any other body a
+    SOAP 1.2 fault with 500, as WCF answers a message it cannot dispatch.
+
+Why not Apache httpd with mod_auth_gssapi and gss-ntlmssp: gss-ntlmssp 1.2
+(Debian 12) refuses the 32-byte NEGOTIATE_MESSAGE without a Version field
+that libcurl sends ("Failed to decode data"), which IIS accepts ([MS-NLMP]
+2.2.1.1: Version is present only with NTLMSSP_NEGOTIATE_VERSION). This
+acceptor takes both, as IIS does; the NTLM crypto is impacket's.
+
+Usage: ntlm-acceptor.py ADDR PORT USERS-FILE LOG-FILE
+USERS-FILE: DOMAIN:USER:PASSWORD lines (the format of gss-ntlmssp's
+NTLM_USER_FILE); a client sending a UPN with no domain matches USER.
+LOG-FILE: an IIS-like access log, one line per answer:
+  date time method path status user
+"""
+
+import base64
+import hmac
+import os
+import socketserver
+import struct
+import sys
+import time
+import uuid
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+from impacket import ntlm
+
+# [MS-NLMP] 2.2.2.5 NEGOTIATE flags.
+F_UNICODE = 0x00000001
+F_OEM = 0x00000002
+F_REQUEST_TARGET = 0x00000004
+F_NTLM = 0x00000200
+F_ALWAYS_SIGN = 0x00008000
+F_TARGET_TYPE_DOMAIN = 0x00010000
+F_ESS = 0x00080000
+F_TARGET_INFO = 0x00800000
+
+DOMAIN = "LAB"
+SERVER = "DIR01"
+MAX_BODY = 64 * 1024
+
+USERS = []  # (domain, user, password)
+LOG = None
+
+
+def load_users(path):
+    out = []
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            line = line.rstrip("\r\n")
+            if not line or line.startswith("#"):
+                continue
+            parts = line.split(":", 2)
+            if len(parts) == 3:
+                out.append((parts[0], parts[1], parts[2]))
+    return out
+
+
+def secbuf(msg, off):
+    """One security buffer ([MS-NLMP] 2.2.1: Len, MaxLen, Offset) -> bytes."""
+    ln, _mx, at = struct.unpack_from("<HHI", msg, off)
+    if at + ln > len(msg):
+        raise ValueError("security buffer past the message")
+    return msg[at : at + ln]
+
+
+def av_pairs():
+    """The TargetInfo of the CHALLENGE ([MS-NLMP] 2.2.2.1)."""
+    def av(i, v):
+        return struct.pack("<HH", i, len(v)) + v
+
+    ts = struct.pack("<Q", int((time.time() + 11644473600) * 10000000))
+    return (
+        av(2, DOMAIN.encode("utf-16le"))  # MsvAvNbDomainName
+        + av(1, SERVER.encode("utf-16le"))  # MsvAvNbComputerName
+        + av(4, "lab.test".encode("utf-16le"))  # MsvAvDnsDomainName
+        + av(3, "dir01.lab.test".encode("utf-16le"))  # MsvAvDnsComputerName
+        + av(7, ts)  # MsvAvTimestamp
+        + av(0, b"")
+    )
+
+
+def make_challenge(neg_flags, server_challenge):
+    """CHALLENGE_MESSAGE ([MS-NLMP] 2.2.1.2) answering the client's flags."""
+    flags = F_REQUEST_TARGET | F_NTLM | F_ALWAYS_SIGN | F_TARGET_TYPE_DOMAIN | F_TARGET_INFO
+    # Unicode when the client can, else OEM ([MS-NLMP] 3.2.5.1.1): this is
+    # what makes an OEM-only NEGOTIATE (libcurl's) work.
+    if neg_flags & F_UNICODE:
+        flags |= F_UNICODE
+        target = DOMAIN.encode("utf-16le")
+    else:
+        flags |= F_OEM
+        target = DOMAIN.encode("ascii")
+    flags |= neg_flags & F_ESS
+    info = av_pairs()
+    head = 48
+    msg = b"NTLMSSP\x00" + struct.pack("<I", 2)
+    msg += struct.pack("<HHI", len(target), len(target), head)
+    msg += struct.pack("<I", flags)
+    msg += server_challenge
+    msg += b"\x00" * 8
+    msg += struct.pack("<HHI", len(info), len(info), head + len(target))
+    # 48 bytes: no Version field (F_VERSION is not set).
+    return msg + target + info
+
+
+def verify_authenticate(msg, server_challenge):
+    """The user name if the AUTHENTICATE_MESSAGE's NTLMv2 response is right
+    for one of USERS, else None ([MS-NLMP] 3.3.2)."""
+    if len(msg) < 64 or msg[:8] != b"NTLMSSP\x00" or struct.unpack_from("<I", msg, 8)[0] != 3:
+        return None
+    nt = secbuf(msg, 20)
+    dom = secbuf(msg, 28)
+    usr = secbuf(msg, 36)
+    flags = struct.unpack_from("<I", msg, 60)[0]
+    enc = "utf-16le" if flags & F_UNICODE else "latin-1"
+    user = usr.decode(enc, "replace")
+    domain = dom.decode(enc, "replace")
+    if len(nt) <= 24:
+        return None  # NTLMv1: refused, as LmCompatibilityLevel 5 does
+    proof, temp = nt[:16], nt[16:]
+    for d, u, pw in USERS:
+        if u.lower() != user.lower():
+            continue
+        if domain and domain.lower() != d.lower():
+            continue
+        # NTOWFv2 over what the client sent (user upper-cased, domain as is).
+        key = ntlm.NTOWFv2(user, pw, domain)
+        want = ntlm.hmac_md5(key, server_challenge + temp)
+        if hmac.compare_digest(want, proof):
+            return user
+    return None
+
+
+def rstr(user):
+    now = time.gmtime()
+    later = time.gmtime(time.time() + 8 * 3600)
+    fmt = "%Y-%m-%dT%H:%M:%SZ"
+    aid = "SamlSecurityToken-" + str(uuid.uuid4())
+    return (
+        '<?xml version="1.0" encoding="utf-8"?>'
+        '<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope" '
+        'xmlns:a="http://www.w3.org/2005/08/addressing">'
+        "<s:Header><a:Action s:mustUnderstand=\"1\">"
+        "http://docs.oasis-open.org/ws-sx/ws-trust/200512/RSTRC/IssueFinal</a:Action></s:Header>"
+        "<s:Body><trust:RequestSecurityTokenResponseCollection "
+        'xmlns:trust="http://docs.oasis-open.org/ws-sx/ws-trust/200512">'
+        "<trust:RequestSecurityTokenResponse>"
+        "<trust:TokenType>http://docs.oasis-open.org/wss/oasis-wss-saml-token-profile-1.1#SAMLV1.1"
+        "</trust:TokenType>"
+        '<trust:Lifetime><wsu:Created xmlns:wsu="http://docs.oasis-open.org/wss/2004/01/'
+        'oasis-200401-wss-wssecurity-utility-1.0.xsd">%s</wsu:Created>'
+        '<wsu:Expires xmlns:wsu="http://docs.oasis-open.org/wss/2004/01/'
+        'oasis-200401-wss-wssecurity-utility-1.0.xsd">%s</wsu:Expires></trust:Lifetime>'
+        "<trust:RequestedSecurityToken>"
+        '<saml:Assertion xmlns:saml="urn:oasis:names:tc:SAML:1.0:assertion" MajorVersion="1" '
+        'MinorVersion="1" AssertionID="%s" Issuer="URI:lab-webticket" IssueInstant="%s">'
+        '<saml:AuthenticationStatement AuthenticationMethod="urn:ietf:rfc:4559">'
+        "<saml:Subject><saml:NameIdentifier>%s</saml:NameIdentifier></saml:Subject>"
+        "</saml:AuthenticationStatement></saml:Assertion>"
+        "</trust:RequestedSecurityToken>"
+        "<trust:RequestType>http://docs.oasis-open.org/ws-sx/ws-trust/200512/Issue</trust:RequestType>"
+        "<trust:KeyType>http://docs.oasis-open.org/ws-sx/ws-trust/200512/Bearer</trust:KeyType>"
+        "</trust:RequestSecurityTokenResponse></trust:RequestSecurityTokenResponseCollection>"
+        "</s:Body></s:Envelope>"
+        % (
+            time.strftime(fmt, now),
+            time.strftime(fmt, later),
+            aid,
+            time.strftime(fmt, now),
+            user.replace("&", "&amp;").replace("<", "&lt;"),
+        )
+    )
+
+
+FAULT = (
+    '<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope"><s:Body><s:Fault>'
+    "<s:Code><s:Value>s:Sender</s:Value></s:Code>"
+    '<s:Reason><s:Text xml:lang="en-US">The message could not be processed: not a '
+    "RequestSecurityToken with the WS-Trust Issue action.</s:Text></s:Reason>"
+    "</s:Fault></s:Body></s:Envelope>"
+)
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "Microsoft-IIS/8.5"
+    sys_version = ""
+
+    def setup(self):
+        super().setup()
+        self.challenge = None  # per connection: NTLM is connection-bound
+        self.user = None
+        self.logged_user = None
+
+    def log_message(self, *args):
+        pass
+
+    def log_iis(self, status):
+        if LOG is None:
+            return
+        who = self.logged_user or "-"
+        self.logged_user = None
+        t = time.gmtime()
+        LOG.write(
+            "%s %s %s %s %d %s\n"
+            % (
+                time.strftime("%Y-%m-%d", t),
+                time.strftime("%H:%M:%S", t),
+                self.command,
+                self.path.split("?", 1)[0],
+                status,
+                who,
+            )
+        )
+        LOG.flush()
+
+    def answer(self, status, body=b"", ctype="text/html", headers=()):
+        self.send_response(status)
+        for k, v in headers:
+            self.send_header(k, v)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("X-Powered-By", "ASP.NET")
+        # The Director's internal name, as IIS on it would send it.
+        host = self.headers.get("Host", "").split(":", 1)[0]
+        if "." in host:
+            self.send_header("X-MS-Server-Fqdn", "dir01.corp." + host.split(".", 1)[1])
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+        self.log_iis(status)
+
+    def unauthorized(self, extra=()):
+        body = b"<!DOCTYPE html><html><head><title>401 - Unauthorized: Access is denied due to invalid credentials.</title></head><body><h2>401 - Unauthorized: Access is denied due to invalid credentials.</h2></body></html>"
+        self.answer(401, body, headers=list(extra) or [("WWW-Authenticate", "Negotiate"), ("WWW-Authenticate", "NTLM")])
+
+    def read_body(self):
+        n = self.headers.get("Content-Length")
+        try:
+            n = int(n) if n is not None else 0
+        except ValueError:
+            n = -1
+        if n < 0 or n > MAX_BODY:
+            self.close_connection = True
+            return None
+        return self.rfile.read(n) if n > 0 else b""
+
+    def handle_any(self):
+        body = self.read_body()
+        if body is None:
+            self.answer(413, b"too large")
+            return
+        path = self.path.split("?", 1)[0].lower()
+        if path not in ("/webticket/webticketservice.svc", "/webticket/webticketservice.svc/auth"):
+            self.answer(404, b"<html><body>404 - File or directory not found.</body></html>")
+            return
+        auth = self.headers.get("Authorization", "")
+        if auth[:5].lower() == "ntlm ":
+            try:
+                msg = base64.b64decode(auth[5:].strip(), validate=True)
+            except ValueError:
+                self.answer(400, b"bad request")
+                return
+            kind = struct.unpack_from("<I", msg, 8)[0] if len(msg) >= 12 and msg[:8] == b"NTLMSSP\x00" else 0
+            if kind == 1:
+                # The flags at offset 12; a 32-byte message (no Version) is
+                # as valid as a 40-byte one.
+                flags = struct.unpack_from("<I", msg, 12)[0] if len(msg) >= 16 else 0
+                self.challenge = os.urandom(8)
+                self.user = None
+                tok = base64.b64encode(make_challenge(flags, self.challenge)).decode()
+                self.unauthorized([("WWW-Authenticate", "NTLM " + tok)])
+                return
+            if kind == 3 and self.challenge is not None:
+                try:
+                    user = verify_authenticate(msg, self.challenge)
+                except (ValueError, struct.error):
+                    user = None
+                self.challenge = None
+                if user is None:
+                    self.unauthorized()
+                    return
+                self.user = user
+            else:
+                self.unauthorized()
+                return
+        if self.user is None:
+            self.unauthorized()
+            return
+        # One request per authentication (IIS's authPersistSingleRequest
+        # "true"): behind a proxy whose upstream pool is shared, a connection
+        # another client authenticated must not serve the next one.
+        user, self.user = self.user, None
+        self.logged_user = user
+        ctype = self.headers.get("Content-Type", "")
+        if (
+            self.command == "POST"
+            and "application/soap+xml" in ctype
+            and "ws-trust/200512/RST/Issue" in ctype
+            and b"RequestSecurityToken" in body
+        ):
+            self.answer(200, rstr(user).encode(), "application/soap+xml; charset=utf-8")
+        else:
+            self.answer(500, FAULT.encode(), "application/soap+xml; charset=utf-8")
+
+    do_GET = handle_any
+    do_POST = handle_any
+    do_HEAD = handle_any
+
+
+class Server(socketserver.ThreadingMixIn, HTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+
+def main():
+    global USERS, LOG
+    if len(sys.argv) != 5:
+        sys.stderr.write(__doc__)
+        return 2
+    addr, port, users, log = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+    USERS = load_users(users)
+    LOG = open(log, "a", encoding="utf-8")
+    srv = Server((addr, port), Handler)
+    srv.serve_forever()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
