@@ -1363,6 +1363,7 @@ static void lc_web_signin_judge(struct lc_web_req *r, const char *transport_why)
     struct lc_web_signin *si = j->si;
     struct lc_signin_facts f;
     struct lc_signin_ticket t;
+    struct lc_signin_leg mex;
     char msg[900], why[200] = "";
     const char *diagnosis = NULL;
     enum lc_status st;
@@ -1374,6 +1375,14 @@ static void lc_web_signin_judge(struct lc_web_req *r, const char *transport_why)
     f.mex_status = si->mex_status;
     f.mex_why = si->mex_why[0] != '\0' ? si->mex_why : NULL;
     f.mex_other_host = si->mex_other[0] != '\0' ? si->mex_other : NULL;
+    memset(&mex, 0, sizeof(mex));
+    if (si->stage == 0) {
+        /* The metadata's own answer: its challenges say whose 401 it is. */
+        mex.status = r->status;
+        mex.ch = r->ch;
+        mex.diag = r->diag;
+        f.mex_leg = &mex;
+    }
     if (si->stage == 1) {
         memcpy(f.legs, si->legs, sizeof(f.legs));
         f.n_legs = si->n_legs;

@@ -511,8 +511,31 @@ enum lc_status lc_signin_judge(const struct lc_signin_facts *f, char *msg, size_
         return LC_FAIL;
     }
     if (f->mex_status != 200) {
-        snprintf(msg, len, "the WebTicket metadata answers %ld, not 200", f->mex_status);
-        return LC_FAIL;
+        /* Lync serves the metadata anonymously: a 401 there is the proxy's
+         * (or an authentication rule on the proxy); other statuses are
+         * judged as on the POST. */
+        struct lc_signin_leg l;
+
+        memset(&l, 0, sizeof(l));
+        if (f->mex_leg != NULL)
+            l = *f->mex_leg;
+        l.status = f->mex_status;
+        if (l.status == 401 && (l.ch.schemes & (LC_AUTH_BASIC | LC_AUTH_OTHER))) {
+            *diagnosis = "preauth";
+            snprintf(msg, len,
+                     "the WebTicket metadata answers 401 with the reverse proxy's own challenge "
+                     "(%s): pre-authentication on the proxy; the client cannot sign in",
+                     lc_signin_offered(&l, o, sizeof(o)));
+            return LC_FAIL;
+        }
+        if (l.status < 300 || (l.status >= 400 && l.status < 500 && l.status != 404)) {
+            snprintf(msg, len,
+                     "the WebTicket metadata answers %ld, not 200 (it is anonymous on Lync's "
+                     "web site)%s",
+                     l.status, lc_signin_diag(&l, d, sizeof(d)));
+            return LC_FAIL;
+        }
+        return lc_signin_other(&l, "the WebTicket metadata", msg, len, diagnosis);
     }
     if (f->mex_why != NULL) {
         snprintf(msg, len, "the WebTicket metadata is unreadable: %s",

@@ -87,9 +87,10 @@ struct lc_signin_facts {
     const char *user; /* --user (shown, escaped) */
     const char *host; /* the web FQDN asked */
     /* the mex fetch */
-    long mex_status;            /* 0: no answer */
-    const char *mex_why;        /* transport error / unreadable metadata, or NULL */
-    const char *mex_other_host; /* an endpoint address naming another host, or NULL */
+    long mex_status;                     /* 0: no answer */
+    const struct lc_signin_leg *mex_leg; /* its challenges and X-Ms-diagnostics, or NULL */
+    const char *mex_why;                 /* transport error / unreadable metadata, or NULL */
+    const char *mex_other_host;          /* an endpoint address naming another host, or NULL */
     /* the IssueToken exchange */
     struct lc_signin_leg legs[LC_SIGNIN_MAX_LEGS];
     size_t n_legs;

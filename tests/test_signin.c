@@ -293,7 +293,50 @@ static const struct lc_t_case {
      LC_FAIL,
      NULL,
      "metadata (/WebTicket/WebTicketService.svc/mex) got no answer: connection refused"},
-    {"mex 404", 404, NULL, NULL, {{0}}, 0, 0, TK_NONE, LC_FAIL, NULL, "metadata answers 404"},
+    {"mex 404",
+     404,
+     NULL,
+     NULL,
+     {{0}},
+     0,
+     0,
+     TK_NONE,
+     LC_FAIL,
+     "unpublished",
+     "metadata answers 404: /WebTicket is not published"},
+    {"mex 502",
+     502,
+     NULL,
+     NULL,
+     {{0}},
+     0,
+     0,
+     TK_NONE,
+     LC_FAIL,
+     "backend-down",
+     "metadata answers 502: the reverse proxy reaches no Lync web site"},
+    {"mex 401 from the proxy's pre-authentication",
+     401,
+     NULL,
+     NULL,
+     {{0}},
+     0,
+     0,
+     TK_NONE,
+     LC_FAIL,
+     "preauth",
+     "metadata answers 401 with the reverse proxy's own challenge (WWW-Authenticate Basic"},
+    {"mex 403",
+     403,
+     NULL,
+     NULL,
+     {{0}},
+     0,
+     0,
+     TK_NONE,
+     LC_FAIL,
+     NULL,
+     "metadata answers 403, not 200 (it is anonymous"},
     {"mex unreadable",
      200,
      "not XML",
@@ -527,6 +570,7 @@ START_TEST(test_judge)
     const struct lc_t_case *c = &lc_t_cases[_i];
     struct lc_signin_facts f;
     struct lc_signin_ticket t;
+    struct lc_signin_leg mex;
     const char *diagnosis = "unset";
     char msg[800];
     enum lc_status st;
@@ -539,6 +583,12 @@ START_TEST(test_judge)
     f.mex_status = c->mex_status;
     f.mex_why = c->mex_why;
     f.mex_other_host = c->mex_other;
+    /* A 401 on the metadata carries the proxy's Basic challenge here. */
+    memset(&mex, 0, sizeof(mex));
+    if (c->mex_status == 401)
+        ck_assert_int_eq(lc_signin_leg_challenge(&mex, "Basic realm=\"Contoso Remote Access\"", 35),
+                         0);
+    f.mex_leg = &mex;
     f.n_legs = c->n_legs;
     f.connects = c->connects;
     f.elapsed_ms = 42;
