@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* delayline: an emulated wide-area link for bench/run.sh when the kernel has
  * no netem qdisc (CONFIG_NET_SCH_NETEM unset): two TUN devices joined by this
  * process, which holds every IP packet DELAY_MS before passing it to the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lynccheck - the DNS probe: the external records a Lync / Skype for
  * Business deployment publishes, with Lync's domain-matching rules.
  *

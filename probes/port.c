@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lynccheck - the port probe: the firewall port matrix, TCP.
  *
  * Each port of the matrix on every address of the role's name is classified

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lynccheck - what probe modules share with each other. */
 #ifndef LC_PROBES_H
 #define LC_PROBES_H

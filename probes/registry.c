@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lynccheck - the probe registry: one line per probe module (the OpenSMTPD
  * table habit). Order is planning order: later probes may depend on the
  * checks of earlier ones (a name's addresses from dns). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lynccheck - the revocation probe: can a client on the internet check that
  * the certificates the external listeners serve are not revoked?
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lynccheck - the SIP probe: does the Access Edge speak SIP over TLS, and
  * does a REGISTER without credentials reach something that challenges it
  * the way Lync / Skype for Business does?

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lynccheck - the STUN probe: the A/V edge's MS-TURN listeners, from outside.
  *
  *   stun.turn:<av-edge>:3478 - on every address of the name, over UDP, an

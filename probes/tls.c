@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lynccheck - the TLS probe: every certificate each external listener
  * presents, per name (SNI) and per address, judged against the names that
  * listener must serve.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lynccheck - the web probe: walk the URL sequence a Lync client walks
  * through the reverse proxy, and say which proxy rule is wrong.
  *

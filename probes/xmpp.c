@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lynccheck - the XMPP probe: does the Access Edge's XMPP federation
  * listener (TCP 5269, Skype for Business Server 2015 with XMPP federation;
  * ODS: edge-environmental-requirements.md) open a server-to-server stream

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lynccheck - what changed since an earlier run (see baseline.h). */
 #include "baseline.h"
 

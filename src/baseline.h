@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lynccheck - what changed since an earlier run (--baseline FILE).
  *
  * The baseline is an earlier JSON report (doc/json-schema.md) of the same

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lynccheck - certificate facts and Lync's name-matching rules. */
 #include "cert.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lynccheck - what a certificate says, judged by Lync's rules.
  *
  * Pure functions over OpenSSL's X509 objects: no I/O, so every rule is unit

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lynccheck - the TLS probe's verdicts (see certjudge.h for the rules). */
 #include "certjudge.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lynccheck - the TLS probe's verdicts as pure functions.
  *
  * Facts in (certificates as OpenSSL objects, what each handshake saw, the

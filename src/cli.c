@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lynccheck - command line and site file.
  *
  * One table describes every option: getopt_long's table, the site file's

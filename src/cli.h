@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lynccheck - command line and site file (the same option names in both). */
 #ifndef LC_CLI_H
 #define LC_CLI_H

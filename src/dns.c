@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lynccheck - c-ares 1.18 on the one event loop.
  *
  * c-ares tells us which sockets it wants watched (ARES_OPT_SOCK_STATE_CB);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lynccheck - c-ares driven by the one event loop.
  *
  * Debian 12 ships c-ares 1.18, which has no event thread: we register its

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lynccheck - the DNS probe's verdicts (see dnsjudge.h).
  *
  * Sources, public Microsoft documentation (learn.microsoft.com, Skype for

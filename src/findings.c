@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lynccheck - findings: the checks that did not pass, grouped by cause (see
  * findings.h).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lynccheck - findings: the checks that did not pass, grouped by cause.
  *
  * Twenty failed checks are often one problem: the reverse proxy cannot

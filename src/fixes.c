@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lynccheck - the fix for each check kind (see fixes.h).
  *
  * Sources are the references the probes cite (Microsoft Learn: "Edge Server

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lynccheck - what an administrator can do about a check that did not pass.
  *
  * One or two sentences per check kind (<probe>.<what>), written for a Lync /

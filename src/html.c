@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lynccheck - HTML escaping for the HTML report (see html.h).
  *
  * The report is opened in a browser, possibly from a mail attachment or an

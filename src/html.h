@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lynccheck - the one HTML escaping layer of the HTML report.
  *
  * Every string that came from a result (ids, messages, evidence, site names)

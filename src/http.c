@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lynccheck - libcurl's multi socket interface driven by the one event loop.
  *
  * This is libcurl's "multi_socket" recipe (curl_multi_socket_action(3), the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lynccheck - libcurl's multi socket interface driven by the one event loop.
  *
  * libcurl tells us which sockets to watch (CURLMOPT_SOCKETFUNCTION) and when

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lynccheck - the one event loop: epoll for descriptors, a binary min-heap
  * for timers. Modelled on the small-loop school (redis ae.c): everything in
  * one file, readable in ten minutes. */

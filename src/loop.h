@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lynccheck - the one event loop (epoll) that owns every descriptor and timer.
  *
  * Everything that waits in lynccheck waits here: c-ares sockets (dns.c),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lynccheck - command-line entry point: a thin layer over the internal
  * library (the curl tool habit), so the tests link the code the binary runs. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lynccheck - the one-line messages judges write into a caller's buffer. */
 #include "msg.h"
 

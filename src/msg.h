@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lynccheck - the one-line messages judges write into a caller's buffer. */
 #ifndef LC_MSG_H
 #define LC_MSG_H

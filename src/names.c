@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lynccheck - names per TLS listener (see names.h for the rules). */
 #include "names.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lynccheck - which names each external TLS listener serves and which its
  * certificate must carry, computed from the site (Lync's rules).
  *

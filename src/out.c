@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lynccheck - a report stream with a sticky error (out.h). */
 #include "out.h"
 

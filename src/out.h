@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lynccheck - a report stream with a sticky error, shared by the reporters
  * that write line by line (Nagios, Prometheus): the first failure of the
  * stream is kept in err and every later write is skipped, so a reporter

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lynccheck - the port probe's verdict, pure (see port_judge.h). */
 #include "port_judge.h"
 

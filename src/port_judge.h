@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lynccheck - the port probe's verdict, pure: how one check's TCP or UDP
  * probes ended, counted, and what that means.
  *

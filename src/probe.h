@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lynccheck - probe modules and the options they declare.
  *
  * A probe module is one file in probes/ plus one line in probes/registry.c.

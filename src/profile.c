@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lynccheck - profiles: which probes run, with which options.
  *
  * A profile is an INI file parsed by libinih. [profile] names the probes

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lynccheck - the HTML audit report: one self-contained page for the people
  * who sign off a go-live, readable on screen and printable to PDF.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lynccheck - the JSON report (schema 1, documented in doc/json-schema.md).
  *
  * Scripts consume this, so it must always be produced and always parse:

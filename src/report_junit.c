@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lynccheck - the JUnit XML report for CI dashboards.
  *
  * Written to satisfy the strict windyroad JUnit.xsd (tests/JUnit.xsd), since

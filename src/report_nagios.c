@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lynccheck - Nagios / Icinga plugin output.
  *
  * Monitoring-plugins development guidelines, "Plugin Output": the first

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lynccheck - Prometheus text exposition format, for node_exporter's
  * textfile collector (a nightly run writes the file with --report
  * prometheus:FILE, which main() writes to a temporary file and renames, so

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lynccheck - the human-readable report for a terminal or a log.
  *
  * Messages, targets and evidence carry text that came off the network, so

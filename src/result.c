@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lynccheck - status names, tallies and the process exit status.
  *
  * Everything here is shared by all reporters, so the JSON, text and JUnit

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lynccheck - check results as every reporter sees them.
  *
  * A result is what one check saw and concluded. Reporters only read these;

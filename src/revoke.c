@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lynccheck - revocation judged: CRLs (RFC 5280 section 5), OCSP (RFC 6960)
  * and whether a revocation URL is reachable from the internet. Pure
  * functions over OpenSSL's parsers; see revoke.h. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lynccheck - revocation as a client on the internet experiences it.
  *
  * Pure functions over bytes and OpenSSL objects, no I/O (tests/test_revoke.c):

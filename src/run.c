@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lynccheck - the scheduler: checks, their dependencies, the concurrency
  * cap, per-check timeouts and the run deadline, all on the one loop. */
 #include "run.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lynccheck - checks, the run that schedules them, and what probes see.
  *
  * A probe module plans checks for a site (probe.h); the run starts them on

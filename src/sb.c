@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lynccheck - a growing string (see sb.h). */
 #include "sb.h"
 

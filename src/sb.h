@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lynccheck - a growing string whose first allocation failure is sticky,
  * for texts built piece by piece (report reasons, finding causes). */
 #ifndef LC_SB_H

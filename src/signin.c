@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lynccheck - signing in like a Lync client from outside: the web ticket.
  *
  * See signin.h. Sources: [MS-OCAUTHWS] (OC Authentication Web Service

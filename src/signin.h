@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lynccheck - signing in like a Lync client from outside: the web ticket.
  *
  * Pure functions for web.signin-webticket: the WS-Trust RequestSecurityToken

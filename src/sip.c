@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lynccheck - a bounded SIP response parser and request builder (RFC 3261). */
 #include "sip.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lynccheck - a bounded SIP response parser and request builder.
  *
  * Enough SIP (RFC 3261) to ask an edge for a REGISTER challenge or an

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lynccheck - the deployment under test and Lync's naming conventions. */
 #include "site.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lynccheck - the deployment under test: SIP domains and role names.
  *
  * Filled from the command line and the site file (config.c); defaults derive

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lynccheck - STUN / MS-TURN requests and a bounded response parser
  * (RFC 5389, [MS-TURN]; see stun.h for the two dialects). */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lynccheck - STUN (RFC 5389) and MS-TURN ([MS-TURN]) messages: the two
  * requests the A/V edge probe sends, and a bounded parser for the answers.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lynccheck - non-blocking TLS handshakes driven by the loop. */
 #include "tls.h"
 

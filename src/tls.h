@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lynccheck - TLS handshakes on the one event loop (OpenSSL 3, non-blocking).
  *
  * lynccheck is an inspector, not a client: it completes the handshake

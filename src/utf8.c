@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lynccheck - strict UTF-8 decoding (RFC 3629). */
 #include "utf8.h"
 

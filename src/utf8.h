@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lynccheck - strict UTF-8 decoding, shared by every writer of text that may
  * hold bytes from the network (reports in text, JSON and JUnit XML). */
 #ifndef LC_UTF8_H

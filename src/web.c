@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lynccheck - what the Lync web services say, read and judged (web.h). */
 #include "config.h"
 

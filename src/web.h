@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lynccheck - what the Lync web services say, read and judged.
  *
  * Pure functions over bytes a web server sent: the WWW-Authenticate

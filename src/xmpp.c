@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lynccheck - XMPP stream features with libxml2's push parser, bounded. */
 #include "xmpp.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lynccheck - the start of a server-to-server XMPP stream, parsed with
  * libxml2's push parser, bounded.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lynccheck unit tests: runs every suite; exit status 0 when all pass. */
 #include <curl/curl.h>
 #include <signal.h>

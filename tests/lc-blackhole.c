@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lc-blackhole - a server that never answers, for lynccheck's timeout tests.
  *
  *   lc-blackhole ADDR PORT SECONDS

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lc-hostile - hostile peers for lynccheck's robustness tests (lab-hostile.test).
  *
  *   lc-hostile MODE ADDR PORTS [--cert PEM --key PEM] [--arg TEXT] [--life SECONDS]

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lc-msturn - an A/V Edge's external MS-TURN listeners, for lynccheck's lab.
  *
  *   lc-msturn SPEC...

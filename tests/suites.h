@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lynccheck unit tests: one Check suite per area. */
 #ifndef LC_SUITES_H
 #define LC_SUITES_H

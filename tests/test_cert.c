@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Unit tests of the certificate rules (src/cert.c): RFC 6125 name matching
  * as Lync applies it, the facts read from certificates built here with
  * OpenSSL 3, and chain verification against a private root.

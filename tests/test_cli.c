@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Unit tests of option, site file and profile parsing, and their errors. */
 #include <check.h>
 #include <stdarg.h>

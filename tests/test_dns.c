@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Unit tests of the DNS layer: Lync's domain-matching rules, FQDN
  * validation, the DNS probe's verdicts (src/dnsjudge.c) from case tables,
  * and a resolver that never answers ending within the timeout. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lynccheck - unit tests for findings.c (checks grouped by cause) and
  * baseline.c (what changed since an earlier run).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lynccheck - tests for http.c with real HTTP/1.1 traffic over loopback.
  *
  * No mocks: each test serves a tiny HTTP server from a listening socket on

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Unit tests of the event loop: timers, descriptors, exit conditions. */
 #include <check.h>
 #include <fcntl.h>

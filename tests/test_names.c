@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Unit tests of the names each TLS listener serves and must carry. */
 #include <check.h>
 #include <stdlib.h>

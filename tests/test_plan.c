@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Planning smoke tests: every built-in profile planned for several sites
  * (planning does no I/O). Each plan must succeed, keep check ids unique,
  * share the checks two roles plan on one name instead of aborting, and give

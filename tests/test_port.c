@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Unit tests of the port probe's verdict (src/port_judge.c): the tally of
  * probe outcomes and the verdict for service ports, TCP ranges and UDP
  * ranges, from case tables. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lynccheck - unit tests for result.c and the text, JSON and JUnit reporters.
  *
  * The fixture carries what a hostile or broken server can put into a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lynccheck - unit tests for the HTML, Nagios and Prometheus reporters, the
  * HTML escaping layer (html.c) and the fix table (fixes.c).
  *

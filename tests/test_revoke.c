@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Unit tests of revocation judged (src/revoke.c): CRLs and OCSP responses
  * built here with OpenSSL (X509_CRL_sign, OCSP_basic_sign) from case tables,
  * and revocation URLs classified as reachable from outside or not.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Unit tests of the scheduler: concurrency cap, dependencies, per-check
  * timeout, run deadline, selection. The checks here are small real units
  * of work on the real loop (timers), not mocks of any network peer. */

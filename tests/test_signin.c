@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Unit tests of the web ticket sign-in (src/signin.c): the NTLM message
  * type in an Authorization / WWW-Authenticate value, the RequestSecurityToken
  * built, the RSTR / fault read, the WinNegotiate endpoint of the mex, and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Unit tests of the bounded SIP response parser and request builder:
  * responses as a Lync edge writes them, and the ways a hostile or broken
  * peer can bend the grammar. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Unit tests of STUN / MS-TURN: the RFC 5769 test vectors, an MS-TURN 401
  * as a Lync A/V edge sends it, malformed and hostile input (every input is
  * copied to a heap buffer of its exact size, so ASan sees any overread),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Unit tests of what the Lync web services say, read and judged: the
  * WWW-Authenticate challenges of IIS and of reverse proxies in front of it,
  * the autodiscover document in JSON and XML, WCF metadata addresses, URL

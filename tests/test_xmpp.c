@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Unit tests of the XMPP stream-features parser: what prosody and ejabberd
  * send to a server-to-server stream header, stream errors, junk, and the
  * XML tricks a hostile listener could try (RFC 6120 11.1). */

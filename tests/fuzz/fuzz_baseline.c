@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* libFuzzer harness: an earlier JSON report given as --baseline
  * (lc_baseline_parse, lc_baseline_match), then its checks taken as this
  * run's results, with whatever evidence they carry: the findings they group

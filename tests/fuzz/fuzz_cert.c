@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* libFuzzer harness: a certificate as a server sends it (DER, d2i_X509),
  * through every fact lynccheck takes from it: the DNS SANs, the subject
  * CN, Lync's name matching (lc_cert_covers) against fixed names and against

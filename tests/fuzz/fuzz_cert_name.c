@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* libFuzzer harness: Lync's certificate name rule alone
  * (lc_cert_name_match): a certificate name of any bytes (embedded NULs,
  * wildcards, non-ASCII) against a host name. Input: the first byte picks

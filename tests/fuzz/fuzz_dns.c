@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* libFuzzer harness: a DNS answer as a (hostile) resolver returns it, through
  * the answer handling of src/dns.c: c-ares' parsers (ares_parse_a_reply,
  * ares_parse_aaaa_reply, ares_parse_srv_reply) and what lynccheck keeps of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* libFuzzer harness: a profile's text (lc_profile_parse; libinih plus the
  * option declarations of every probe), then every option read back the way
  * the probes read it. Profiles are local files, but --profile takes any

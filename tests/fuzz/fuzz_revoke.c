@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* libFuzzer harness: what a CRL distribution point or an OCSP responder
  * sends back, judged (src/revoke.c), and a revocation URL classified.
  * Byte 0 picks: 0 a CRL (lc_revoke_crl_judge), 1 an OCSP response

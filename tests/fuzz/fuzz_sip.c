@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* libFuzzer harness: a SIP response as an edge or a hostile peer sends it
  * (lc_sip_response_parse), then everything the SIP probe does with a parsed
  * one: header lookups, the challenges of every WWW-Authenticate and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* libFuzzer harness: a site file's text (lc_cli_parse_site: libinih plus
  * the option table shared with the command line), then what the run does
  * with the site: the naming-convention defaults, the default access edge

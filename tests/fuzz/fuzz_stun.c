@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* libFuzzer harness: one UDP or TCP-framed datagram from an A/V edge, a
  * TURN server or anything else answering on 3478 (lc_stun_parse), in both
  * modes the probe uses: without a transaction id, and with the id the

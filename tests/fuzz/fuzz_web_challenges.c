@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* libFuzzer harness: WWW-Authenticate field values as a reverse proxy or a
  * Lync web service sends them (lc_web_challenges_add, RFC 7235 4.1). The
  * input is split at LF into the fields of one response, as libcurl hands

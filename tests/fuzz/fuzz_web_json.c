@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* libFuzzer harness: an autodiscover answer in any dialect
  * (lc_web_discover_parse: UCWA _links or native Root.Links JSON with
  * jansson, XML with libxml2), as a Lync director, a hybrid tenant's

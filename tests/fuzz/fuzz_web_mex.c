@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* libFuzzer harness: a WCF metadata document (mex / WSDL) as a web service
  * or whatever answers in its place sends it (lc_web_mex_addresses,
  * libxml2), then the hosts of the endpoint addresses it names. */

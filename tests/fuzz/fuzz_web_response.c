@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* libFuzzer harness: the verdict on one web response (lc_web_judge) and the
  * login-page sniffer (lc_web_is_login_page) over a body, a status and
  * headers a reverse proxy chose. Input layout: byte 0 picks the expected

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* libFuzzer harness: an autodiscover answer in XML (lc_web_discover_xml,
  * libxml2), as a Lync director, a hybrid tenant's redirect or anything
  * behind lyncdiscover.<domain> sends it; then what the web probe does with

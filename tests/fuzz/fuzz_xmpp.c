@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* libFuzzer harness: what an XMPP federation listener sends after our
  * stream header (lc_xmpp_parser_feed), fed twice: in one piece, and in
  * pieces of 1 to 32 bytes, the first byte deciding (TCP reads split the
