@@ -24,9 +24,9 @@ static void lc_fuzz_answer(int type, const uint8_t *data, size_t size)
     if (a.qname == NULL)
         return;
     if (type == ns_t_a)
-        rc = lc_dns_parse_a(&a, data, (int)size);
+        rc = lc_dns_parse_addrs(&a, data, (int)size, AF_INET);
     else if (type == ns_t_aaaa)
-        rc = lc_dns_parse_aaaa(&a, data, (int)size);
+        rc = lc_dns_parse_addrs(&a, data, (int)size, AF_INET6);
     else
         rc = lc_dns_parse_srv(&a, data, (int)size);
     (void)lc_dns_status_name(rc);
