@@ -19,6 +19,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "web.h"
+
 /* A web ticket is a few kilobytes; a fault less. */
 #define LC_SIGNIN_MAX_DOC (256u * 1024u)
 
@@ -229,24 +231,11 @@ static int lc_signin_is(xmlNodePtr n, const char *name)
            xmlStrcmp(n->name, (const xmlChar *)name) == 0;
 }
 
-/* The next element in document order after n within root, no recursion. */
-static xmlNodePtr lc_signin_next(xmlNodePtr n, xmlNodePtr root)
-{
-    if (n->children != NULL)
-        return n->children;
-    while (n != NULL && n != root) {
-        if (n->next != NULL)
-            return n->next;
-        n = n->parent;
-    }
-    return NULL;
-}
-
 static xmlNodePtr lc_signin_find(xmlNodePtr root, const char *name)
 {
     xmlNodePtr n;
 
-    for (n = root; n != NULL; n = lc_signin_next(n, root))
+    for (n = root; n != NULL; n = lc_web_xml_next(n, root))
         if (lc_signin_is(n, name))
             return n;
     return NULL;
@@ -347,7 +336,7 @@ int lc_signin_mex_negotiate_url(const char *body, size_t len, char *out, size_t 
     if (doc == NULL)
         return -1;
     root = xmlDocGetRootElement(doc);
-    for (n = root; n != NULL && !found; n = lc_signin_next(n, root)) {
+    for (n = root; n != NULL && !found; n = lc_web_xml_next(n, root)) {
         xmlChar *name;
         size_t nl;
 

@@ -570,8 +570,7 @@ static xmlDocPtr lc_web_xml_read(const char *body, size_t len, char *why, size_t
     return doc;
 }
 
-/* The next element in document order after n, without recursion. */
-static xmlNodePtr lc_web_xml_next(xmlNodePtr n, xmlNodePtr root)
+xmlNodePtr lc_web_xml_next(xmlNodePtr n, xmlNodePtr root)
 {
     if (n->children != NULL)
         return n->children;

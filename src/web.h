@@ -21,6 +21,11 @@
 #include "result.h"
 #include "site.h"
 
+/* The next node in document order after n within root, without recursion
+ * (deep untrusted documents cannot exhaust the stack). libxml2's
+ * xmlNodePtr, spelled so this header needs no libxml2 include. */
+struct _xmlNode *lc_web_xml_next(struct _xmlNode *n, struct _xmlNode *root);
+
 /* ---- challenges (WWW-Authenticate) ---- */
 
 enum {
