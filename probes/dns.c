@@ -2,13 +2,13 @@
 /* lynccheck - the DNS probe: the external records a Lync / Skype for
  * Business deployment publishes, with Lync's domain-matching rules.
  *
- * Sources: ODS = MicrosoftDocs/OfficeDocs-SkypeForBusiness (learn.microsoft.com);
- *   "edge-env" = Skype/SfbServer/plan-your-deployment/edge-server-deployments/
- *   edge-environmental-requirements.md; "adv-dns" = advanced-edge-server-dns.md;
- *   "dns.md" = .../network-requirements/dns.md; "Create DNS records for reverse
- *   proxy servers in Lync Server 2013" and "Planning for Lync Server 2013 and
- *   Office Communications Server federation" (TechNet library, Lync Server 2013).
- *   The verdicts themselves are src/dnsjudge.c. */
+ * Sources (Microsoft Learn; titles and addresses in probes/refs.h): "Edge
+ *   Server environmental requirements in Skype for Business Server",
+ *   "Advanced Edge Server DNS planning for Skype for Business Server", "DNS
+ *   requirements for Skype for Business Server", "Create DNS records for
+ *   reverse proxy servers in Lync Server 2013", "Planning for Lync Server 2013
+ *   and Office Communications Server federation". The verdicts themselves
+ *   are src/dnsjudge.c. */
 #include "probe.h"
 
 #include <arpa/nameser.h>
@@ -21,46 +21,42 @@
 #include "dns.h"
 #include "dnsjudge.h"
 #include "probes.h"
+#include "refs.h"
 #include "run.h"
 #include "site.h"
 
 #define REF_EDGE_A                                                                                 \
-    "Edge external A records: access edge, webconf, A/V and sip.<domain> for every SIP domain "    \
-    "(ODS: Skype/SfbServer/plan-your-deployment/edge-server-deployments/"                          \
-    "edge-environmental-requirements.md)"
+    "Edge external A records: access edge, webconf, A/V and sip.<domain> for every SIP domain. "   \
+    "Source: " LC_DOC_EDGE_ENV
 #define REF_RP_A                                                                                   \
     "Reverse proxy A records: external web services FQDNs, simple URLs, lyncdiscover.<domain>, "   \
-    "Office Web Apps (Create DNS records for reverse proxy servers in Lync Server 2013; ODS: "     \
-    "Skype/SfbServer/plan-your-deployment/network-requirements/dns.md)"
+    "Office Web Apps. Sources: " LC_DOC_RP_DNS "; " LC_DOC_SFB_DNS
 #define REF_SIP_TLS                                                                                \
-    "SRV _sip._tls.<domain> -> access edge, port 443, target within the SIP domain "               \
-    "(ODS: .../edge-server-deployments/advanced-edge-server-dns.md)"
+    "SRV _sip._tls.<domain> -> access edge, port 443, target within the SIP domain. "              \
+    "Source: " LC_DOC_ADV_DNS
 #define REF_FED                                                                                    \
     "SRV _sipfederationtls._tcp.<domain> -> access edge, port 5061; the target's domain must "     \
-    "equal the SIP domain, else partners fail with ms-diagnostics 1009 (ODS: "                     \
-    "advanced-edge-server-dns.md; Cisco TAC 212383); also needed for push notifications "          \
-    "(Planning for Lync Server 2013 and Office Communications Server federation)"
+    "equal the SIP domain, else partners fail with ms-diagnostics 1009; also needed for push "     \
+    "notifications. Sources: " LC_DOC_ADV_DNS "; " LC_DOC_CISCO_212383 "; " LC_DOC_FEDERATION
 #define REF_XMPP                                                                                   \
     "SRV _xmpp-server._tcp.<domain> -> access edge, port 5269, where XMPP federation is used "     \
-    "(ODS: edge-environmental-requirements.md)"
+    "(Skype for Business Server 2015). Source: " LC_DOC_EDGE_ENV
 #define REF_SRV_TARGET                                                                             \
-    "SRV targets must resolve to the Access Edge's public addresses (ODS: "                        \
-    "advanced-edge-server-dns.md)"
+    "SRV targets must resolve to the Access Edge's public addresses. Source: " LC_DOC_ADV_DNS
 #define REF_EDGE_ADDR                                                                              \
-    "sip.<domain> must reach the Access Edge (ODS: edge-environmental-requirements.md; clients "   \
-    "fall back to sip.<domain> per advanced-edge-server-dns.md)"
+    "sip.<domain> must reach the Access Edge; clients fall back to sip.<domain> without the SRV "  \
+    "record. Sources: " LC_DOC_EDGE_ENV "; " LC_DOC_ADV_DNS
 #define REF_LEAK                                                                                   \
-    "lyncdiscoverinternal.<domain> belongs to internal DNS only (ODS: "                            \
-    "advanced-edge-server-dns.md;"                                                                 \
-    " LS2013:technical-requirements-for-mobility.md)"
+    "lyncdiscoverinternal.<domain> belongs to internal DNS only. Sources: " LC_DOC_ADV_DNS         \
+    "; " LC_DOC_MOBILITY
 #define REF_CNAME                                                                                  \
     "A lyncdiscover CNAME into another domain fails over HTTPS for mobile clients; such sites "    \
-    "need the HTTP 80 publishing rule (LS2013:technical-requirements-for-mobility.md)"
+    "need the HTTP 80 publishing rule. Source: " LC_DOC_MOBILITY
 
 #define REF_ADDR                                                                                   \
     "A role given as an IP address is probed at that address without a DNS lookup; clients still " \
-    "find it by name, so its certificate is judged against the names the role must carry (ODS: "   \
-    "edge-environmental-requirements.md, certificate requirements)"
+    "find it by name, so its certificate is judged against the names the role must carry. "        \
+    "Sources: " LC_DOC_EDGE_ENV " (certificate planning); " LC_DOC_EDGE_CERT
 
 /* ---- what a resolved name leaves for its dependents ---- */
 
