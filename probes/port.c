@@ -9,7 +9,8 @@
  * at once, so a fully filtered 10,000-port range costs about one timeout.
  * The matrix itself is data, in the profiles (the port tables of Microsoft
  * Learn, "Edge Server environmental requirements in Skype for Business
- * Server"). */
+ * Server" and "Ports and protocols for internal servers in Lync Server
+ * 2013"; addresses in probes/refs.h). */
 #include "probe.h"
 
 #include <errno.h>
@@ -24,19 +25,18 @@
 #include "loop.h"
 #include "port_judge.h"
 #include "probes.h"
+#include "refs.h"
 #include "run.h"
 #include "site.h"
 #include "tls.h"
 
 #define REF_PORTS                                                                                  \
-    "Port tables (Edge external and internal interfaces, internal servers, reverse proxy) of "     \
-    "Microsoft Learn, Edge Server environmental requirements in Skype for Business Server "        \
-    "(skypeforbusiness/plan-your-deployment/edge-server-deployments/"                              \
-    "edge-environmental-requirements)"
+    "Port tables for the Edge external and internal interfaces, the internal servers and the "     \
+    "reverse proxy (443 -> 4443, 80 -> 8080). Sources: " LC_DOC_EDGE_ENV                           \
+    "; " LC_DOC_INTERNAL_PORTS "; " LC_DOC_RP_CONFIG
 #define REF_RANGE                                                                                  \
     "A/V media ports 50000-59999, TCP and UDP, must pass the firewall: a closed port (RST, ICMP "  \
-    "port unreachable) passes, a filtered one does not (Microsoft Learn, Edge Server "             \
-    "environmental requirements in Skype for Business Server)"
+    "port unreachable) passes, a filtered one does not. Source: " LC_DOC_EDGE_ENV
 
 /* Sockets kept back for everything else the run does. */
 #define LC_FD_RESERVE 256

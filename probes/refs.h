@@ -59,6 +59,9 @@
 #define LC_DOC_RP_VERIFY                                                                           \
     "Verify access through your reverse proxy in Lync Server 2013, " LC_DOC_LS2013                 \
     "verify-access-through-your-reverse-proxy"
+#define LC_DOC_INTERNAL_PORTS                                                                      \
+    "Ports and protocols for internal servers in Lync Server 2013, " LC_DOC_LS2013                 \
+    "ports-and-protocols-for-internal-servers"
 #define LC_DOC_SIMPLE_URLS                                                                         \
     "Planning for simple URLs in Lync Server 2013, " LC_DOC_LS2013 "planning-for-simple-urls"
 
