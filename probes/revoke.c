@@ -44,6 +44,7 @@
 #include "loop.h"
 #include "names.h"
 #include "probes.h"
+#include "refs.h"
 #include "revoke.h"
 #include "run.h"
 #include "sip.h"
@@ -53,8 +54,8 @@
 #define REF_REVOKE_CRL                                                                             \
     "Revocation from outside: every HTTP CRL distribution point of the certificates served "       \
     "answers 200 with a CRL signed by the issuer, not expired, not listing the certificate "       \
-    "(RFC 5280 4.2.1.13, 5, 6.3; LS2013 certificate-infrastructure-requirements: CRL "             \
-    "distribution points reachable by clients)"
+    "(RFC 5280 4.2.1.13, 5, 6.3); the CRL distribution points must be reachable by clients. "      \
+    "Source: " LC_DOC_CERT_INFRA
 #define REF_REVOKE_OCSP                                                                            \
     "Revocation from outside: the OCSP responder the certificate's AIA names answers "             \
     "\"good\", signed by the issuer or its delegated responder, current (RFC 6960 2.2, 4.2.2, "    \
