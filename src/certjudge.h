@@ -5,11 +5,12 @@
  * names a listener serves and must carry), a status and a one-line message
  * out. No I/O: the probe (probes/tls.c) gathers the facts, these judge them,
  * and tests/test_cert.c runs them from case tables on generated
- * certificates. Rules and sources: LS2013 certificate-requirements-for-
- * external-user-access, plan-for-edge-server-certificates, request-and-
- * configure-a-certificate-for-your-reverse-http-proxy, wildcard-
- * certificate-support, certificate-infrastructure-requirements (Microsoft
- * Learn); RFC 5280, RFC 6125. */
+ * certificates. Rules and sources: Lync Server 2013 on Microsoft Learn,
+ * "Certificate requirements for external user access", "Plan for Edge
+ * Server certificates", "Request and configure a certificate for your
+ * reverse HTTP proxy", "Wildcard certificate support", "Certificate
+ * infrastructure requirements" (addresses in probes/refs.h); RFC 5280,
+ * RFC 6125. */
 #ifndef LC_CERTJUDGE_H
 #define LC_CERTJUDGE_H
 

@@ -51,8 +51,9 @@ static int lc_names_add(struct lc_listener_names *ln, const char *prefix, const 
     if (snprintf(full, sizeof(full), "%s%s", prefix, name) >= (int)sizeof(full))
         return 0; /* cannot be a host name; the site validation refuses it */
     /* An address given for a role: clients reach it without SNI, and no
-     * public CA puts it in a certificate (certificate-requirements-for-
-     * external-user-access: subject and SAN are FQDNs). */
+     * public CA puts it in a certificate ("Certificate requirements for
+     * external user access in Lync Server 2013": subject and SAN are
+     * FQDNs). */
     literal = prefix[0] == '\0' && lc_is_ip_literal(name);
     if (literal)
         required = 0;
