@@ -1,9 +1,12 @@
 # lynccheck profile: edge-internal
 # Run from a Front End (or Director) server towards the Edge Server's
-# internal interface (--edge-internal FQDN). Seed 003, "Lync Server 2013 -
-# Edge Server", Internal Interface: SIP/MTLS 5061, SIP/MTLS 5062 (A/V
-# authentication), PSOM/MTLS 8057, MS-TURN TCP 443, HTTPS 4443 (Central
-# Management store replication), MTLS 50001-50003 (centralized logging).
+# internal interface (--edge-internal FQDN). The internal interface's port
+# table of Microsoft Learn, "Edge Server environmental requirements in Skype
+# for Business Server" (port and firewall planning),
+# https://learn.microsoft.com/en-us/skypeforbusiness/plan-your-deployment/edge-server-deployments/edge-environmental-requirements
+# SIP/MTLS 5061, SIP/MTLS 5062 (A/V authentication), PSOM/MTLS 8057,
+# MS-TURN TCP 443, HTTPS 4443 (Central Management store replication), MTLS
+# 50001-50003 (centralized logging).
 # STUN/MS-TURN UDP 3478 on the internal interface: the stun probe.
 
 [profile]

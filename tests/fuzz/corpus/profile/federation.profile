@@ -1,11 +1,14 @@
 # lynccheck profile: federation
-# What a federation partner (and push notifications: Microsoft Learn,
-# "Planning for Lync Server and Office Communications Server federation") needs from
-# this deployment's Access Edge: the federation SRV record, SIP/MTLS on
-# 5061 with a certificate carrying the SRV target, XMPP on 5269 where XMPP
-# federation is used. Sources: Microsoft Learn, "Plan for SIP, XMPP
-# federation and public IM in Lync Server 2013", "Certificate requirements for
-# external user access in Lync Server 2013".
+# What a federation partner (and push notifications) needs from this
+# deployment's Access Edge: the federation SRV record, SIP/MTLS on 5061 with
+# a certificate carrying the SRV target, XMPP on 5269 where XMPP federation
+# is used. Sources (Microsoft Learn):
+# Planning for Lync Server 2013 and Office Communications Server federation,
+# https://learn.microsoft.com/en-us/previous-versions/office/lync-server-2013/lync-server-2013-planning-for-lync-server-and-office-communications-server-federation
+# Planning for SIP, XMPP federation, and public instant messaging in Lync Server 2013,
+# https://learn.microsoft.com/en-us/previous-versions/office/lync-server-2013/lync-server-2013-planning-for-sip-xmpp-federation-and-public-instant-messaging
+# Certificate requirements for external user access in Lync Server 2013,
+# https://learn.microsoft.com/en-us/previous-versions/office/lync-server-2013/lync-server-2013-certificate-requirements-for-external-user-access
 
 [profile]
 description = federation partners: _sipfederationtls._tcp, XMPP SRV, access edge 5061 and 5269

@@ -1,8 +1,9 @@
 # lynccheck profile: internal
 # The internal servers' ports, per role the site names (--front-end,
-# --director, --mediation): Microsoft Learn, "Port and protocol requirements
-# for servers in Lync Server 2013" (the Lync Server 2013 Protocol Workloads
-# poster's "Internal Servers" tables).
+# --director, --mediation): Microsoft Learn, "Ports and protocols for
+# internal servers in Lync Server 2013" (also the Lync Server 2013 Protocol
+# Workloads poster's "Internal Servers" tables),
+# https://learn.microsoft.com/en-us/previous-versions/office/lync-server-2013/lync-server-2013-ports-and-protocols-for-internal-servers
 # Front End: SIP 5061 (TLS/MTLS), 444 (Focus), 135 (DCOM/RPC), 5062 (IM
 # conferencing), 8057/8058 (PSOM), 5063 (A/V conferencing), 80/443/8080/4443
 # (web), 5064/5072 (conferencing attendant), 5065 (application sharing),
@@ -13,7 +14,7 @@
 # Mediation: 5070 (from the Front End, MTLS), 5067 (TLS from the gateway), 5068.
 
 [profile]
-description = internal servers per role: Front End, Director, Mediation (Lync Server 2013 port and protocol requirements)
+description = internal servers per role: Front End, Director, Mediation (Lync Server 2013 ports and protocols for internal servers)
 probes = port
 
 [port]
