@@ -11,9 +11,10 @@ extern const struct lc_probe lc_probe_sip;
 extern const struct lc_probe lc_probe_stun;
 extern const struct lc_probe lc_probe_xmpp;
 extern const struct lc_probe lc_probe_web;
+extern const struct lc_probe lc_probe_signin;
 extern const struct lc_probe lc_probe_revocation;
 
 const struct lc_probe *const lc_probes[] = {
-    &lc_probe_dns,  &lc_probe_tls, &lc_probe_port,       &lc_probe_sip, &lc_probe_stun,
-    &lc_probe_xmpp, &lc_probe_web, &lc_probe_revocation, NULL,
+    &lc_probe_dns,  &lc_probe_tls, &lc_probe_port,   &lc_probe_sip,        &lc_probe_stun,
+    &lc_probe_xmpp, &lc_probe_web, &lc_probe_signin, &lc_probe_revocation, NULL,
 };

@@ -32,7 +32,6 @@
 #include <arpa/nameser.h>
 #include <curl/curl.h>
 #include <openssl/crypto.h>
-#include <openssl/rand.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <stdarg.h>
@@ -47,7 +46,6 @@
 #include "loop.h"
 #include "probes.h"
 #include "run.h"
-#include "signin.h"
 #include "sip.h"
 #include "site.h"
 #include "web.h"
@@ -94,12 +92,6 @@
     "Internal-only directories (/cscp, /OcsPowerShell) are not published to the internet: "        \
     "publish the external web site (4443) only (LS2013 configuration-requirements-for-reverse-"    \
     "proxy)"
-#define REF_WEB_SIGNIN                                                                             \
-    "Sign in like a Lync client from outside: the WebTicket metadata, then IssueToken (WS-Trust "  \
-    "RequestSecurityToken, SOAP 1.2) with Integrated Windows authentication through the reverse "  \
-    "proxy: 401, 401 with the NTLM challenge, 200 with a web ticket ([MS-OCAUTHWS] 3.2.4.1; "      \
-    "[MS-NLMP]; RFC 4559; Microsoft Learn, \"Configuration requirements for the reverse proxy in " \
-    "Lync Server 2013\": NTLM pass-through, no pre-authentication, the original Host header)"
 #define REF_WEB_AUTH                                                                               \
     "With credentials: a password grant on /WebTicket/oauthtoken gives a token, and the user "     \
     "document it opens is an autodiscover document whose links are absolute URLs (UCWA "           \
@@ -121,8 +113,7 @@ enum lc_web_kind {
     LC_WK_LINKS,         /* the link hosts */
     LC_WK_USER,          /* the user link, anonymous */
     LC_WK_PATH,          /* a virtual directory of an external web FQDN */
-    LC_WK_AUTH,          /* the authenticated walk */
-    LC_WK_SIGNIN         /* web.signin-webticket: mex, then IssueToken with NTLM */
+    LC_WK_AUTH           /* the authenticated walk */
 };
 
 /* The virtual directories of an external web site (Director and Front End). */
@@ -230,23 +221,6 @@ struct lc_web_job {
     /* auth: the stage of the walk */
     int auth_stage;
     char token[2048];
-    /* signin-webticket */
-    struct lc_web_signin *si;
-};
-
-/* What web.signin-webticket keeps between its two requests. No secret in
- * here: the password stays in the job (cleansed), libcurl does the NTLM. */
-struct lc_web_signin {
-    int stage; /* 0: the mex; 1: IssueToken */
-    long mex_status;
-    char mex_why[300];
-    char mex_other[LC_WEB_URL_MAX];
-    char issue_url[LC_WEB_URL_MAX];
-    char rst[LC_SIGNIN_RST_MAX];
-    struct lc_signin_leg legs[LC_SIGNIN_MAX_LEGS];
-    size_t n_legs;
-    long connects;
-    uint64_t t0_us;
 };
 
 /* What web.discover leaves for web.links, web.user and web.auth. */
@@ -360,7 +334,6 @@ static void lc_web_job_free(void *p)
         free(j->password);
     }
     OPENSSL_cleanse(j->token, sizeof(j->token));
-    free(j->si);
     lc_strv_clear(&j->link_hosts);
     lc_strv_clear(&j->link_urls);
     lc_strv_clear(&j->unresolved);
@@ -426,93 +399,6 @@ static void lc_web_header_copy(char *dst, size_t dlen, const char *v, size_t n)
     dst[n] = '\0';
 }
 
-/* ---- web.signin-webticket: one leg per request libcurl sends */
-
-static struct lc_signin_leg *lc_web_signin_leg(struct lc_web_signin *si)
-{
-    return si->n_legs > 0 ? &si->legs[si->n_legs - 1] : NULL;
-}
-
-/* The request headers libcurl sends (CURLINFO_HEADER_OUT): a new leg, and
- * which NTLM message its Authorization carries. Nothing is kept of the
- * header itself. */
-static int lc_web_signin_debug(CURL *easy, curl_infotype type, char *data, size_t size, void *arg)
-{
-    struct lc_web_req *r = arg;
-    struct lc_web_signin *si = r->job->si;
-    struct lc_signin_leg *leg;
-    size_t i = 0;
-
-    (void)easy;
-    if (type != CURLINFO_HEADER_OUT || si == NULL)
-        return 0;
-    if (si->n_legs >= LC_SIGNIN_MAX_LEGS)
-        return 0;
-    leg = &si->legs[si->n_legs++];
-    memset(leg, 0, sizeof(*leg));
-    leg->sent = LC_SIGNIN_SENT_NONE;
-    while (i < size) {
-        const char *line = data + i, *eol = memchr(line, '\n', size - i);
-        size_t ll = eol != NULL ? (size_t)(eol - line) : size - i;
-        static const char auth[] = "Authorization:";
-
-        if (ll >= sizeof(auth) - 1 && strncasecmp(line, auth, sizeof(auth) - 1) == 0) {
-            int t = lc_signin_ntlm_type(line + sizeof(auth) - 1, ll - (sizeof(auth) - 1));
-            leg->sent = t == 1   ? LC_SIGNIN_SENT_NEGOTIATE
-                        : t == 3 ? LC_SIGNIN_SENT_AUTHENTICATE
-                                 : LC_SIGNIN_SENT_OTHER;
-        }
-        i += ll + 1;
-    }
-    return 0;
-}
-
-/* A response header line of the IssueToken exchange. */
-static void lc_web_signin_header(struct lc_web_req *r, const char *data, size_t len)
-{
-    struct lc_web_signin *si = r->job->si;
-    struct lc_signin_leg *leg = lc_web_signin_leg(si);
-    const char *colon;
-    size_t nlen, vlen;
-
-    if (leg == NULL)
-        return;
-    if (len >= 5 && strncmp(data, "HTTP/", 5) == 0) {
-        const char *sp = memchr(data, ' ', len);
-        long code = 0;
-        size_t k;
-
-        for (k = sp != NULL ? (size_t)(sp - data) + 1 : len;
-             k < len && data[k] >= '0' && data[k] <= '9' && code < 1000; k++)
-            code = code * 10 + (data[k] - '0');
-        if (code >= 200) {
-            leg->status = code;
-            /* Only the last response's body is judged. */
-            free(r->body);
-            r->body = NULL;
-            r->body_len = 0;
-        }
-        return;
-    }
-    colon = memchr(data, ':', len);
-    if (colon == NULL)
-        return;
-    nlen = (size_t)(colon - data);
-    colon++;
-    vlen = len - (size_t)(colon - data);
-    while (vlen > 0 && (colon[vlen - 1] == '\r' || colon[vlen - 1] == '\n'))
-        vlen--;
-    if (nlen == 16 && strncasecmp(data, "WWW-Authenticate", 16) == 0) {
-        (void)lc_signin_leg_challenge(leg, colon, vlen);
-    } else if (nlen == 18 && strncasecmp(data, "Proxy-Authenticate", 18) == 0) {
-        leg->proxy_auth = 1;
-    } else if (nlen == 16 && strncasecmp(data, "X-Ms-diagnostics", 16) == 0 && !leg->diag.present) {
-        char v[512];
-        lc_web_header_copy(v, sizeof(v), colon, vlen);
-        (void)lc_web_diag_parse(v, strlen(v), &leg->diag);
-    }
-}
-
 static size_t lc_web_on_header(char *data, size_t size, size_t n, void *arg)
 {
     struct lc_web_req *r = arg;
@@ -527,8 +413,6 @@ static size_t lc_web_on_header(char *data, size_t size, size_t n, void *arg)
         r->headers_too_big = 1;
         return 0; /* CURLE_WRITE_ERROR */
     }
-    if (r->job->kind == LC_WK_SIGNIN && r->job->si != NULL && r->job->si->stage == 1)
-        lc_web_signin_header(r, data, len);
     if (len >= 5 && strncmp(data, "HTTP/", 5) == 0) {
         /* A new response (after a 100 Continue): forget the last one's headers. */
         memset(&r->ch, 0, sizeof(r->ch));
@@ -570,7 +454,6 @@ static size_t lc_web_on_header(char *data, size_t size, size_t n, void *arg)
 
 static void lc_web_req_done(CURL *easy, CURLcode result, void *arg);
 static void lc_web_req_finish(struct lc_web_req *r);
-static void lc_web_signin_step(struct lc_web_req *r);
 
 /* Make the easy handle for r->url on r->addr (not started yet). */
 static int lc_web_req_prepare(struct lc_web_req *r)
@@ -901,17 +784,9 @@ static void lc_web_req_done(CURL *easy, CURLcode result, void *arg)
         method = "POST";
     else if (r->job->kind == LC_WK_AUTH && r->job->auth_stage == 0)
         method = "POST";
-    if (r->job->kind == LC_WK_SIGNIN && r->job->si != NULL && r->job->si->stage == 1)
-        (void)curl_easy_getinfo(easy, CURLINFO_NUM_CONNECTS, &r->job->si->connects);
     curl_easy_cleanup(easy);
     if (r->done || lc_check_is_done(r->job->check))
         return;
-    if (r->job->kind == LC_WK_SIGNIN) {
-        if (r->job->si->stage == 0)
-            lc_web_transcript_add(r, "GET", NULL);
-        lc_web_signin_step(r);
-        return;
-    }
     lc_web_transcript_add(r, method, r->hops > 0 ? "after a redirect" : NULL);
     if (result != CURLE_OK || r->status == 0) {
         r->transport_failed = 1;
@@ -1121,9 +996,6 @@ static void lc_web_req_judge(struct lc_web_req *r)
     case LC_WK_AUTH:
         lc_web_auth_step(r);
         return;
-    case LC_WK_SIGNIN:
-        lc_web_signin_step(r);
-        return;
     case LC_WK_PATH:
         st = lc_web_judge(j->spec->expect, &resp, r->path, msg, sizeof(msg));
         if (st == LC_PASS && j->spec->expect == LC_WEB_EXPECT_METADATA) {
@@ -1264,228 +1136,6 @@ static void lc_web_auth_step(struct lc_web_req *r)
     }
 }
 
-/* ---------------------------------------------------------------- web.signin-webticket */
-
-/* The IssueToken POST: the RST as the body, HTTP NTLM by libcurl
- * (CURLAUTH_NTLM | CURLAUTH_ONLY: first without credentials, as a Lync
- * client does, then NTLM when the 401 offers it). The user name and the
- * password go to libcurl's own options, never into a header list, the
- * evidence or a message. */
-static int lc_web_signin_post(struct lc_web_req *r)
-{
-    struct lc_web_job *j = r->job;
-
-    if (curl_easy_setopt(r->easy, CURLOPT_COPYPOSTFIELDS, j->si->rst) != CURLE_OK ||
-        curl_easy_setopt(r->easy, CURLOPT_HTTPAUTH, (long)(CURLAUTH_NTLM | CURLAUTH_ONLY)) !=
-            CURLE_OK ||
-        curl_easy_setopt(r->easy, CURLOPT_USERNAME, j->user) != CURLE_OK ||
-        curl_easy_setopt(r->easy, CURLOPT_PASSWORD, j->password) != CURLE_OK ||
-        /* A connection of its own, closed after: CURLINFO_NUM_CONNECTS then
-         * counts the connections the exchange needed (NTLM needs one), and
-         * no other request inherits an authenticated connection. */
-        curl_easy_setopt(r->easy, CURLOPT_FRESH_CONNECT, 1L) != CURLE_OK ||
-        curl_easy_setopt(r->easy, CURLOPT_FORBID_REUSE, 1L) != CURLE_OK ||
-        /* The debug callback sees the request headers (which NTLM message
-         * went out); with it set, libcurl writes nothing to stderr. */
-        curl_easy_setopt(r->easy, CURLOPT_DEBUGFUNCTION, lc_web_signin_debug) != CURLE_OK ||
-        curl_easy_setopt(r->easy, CURLOPT_DEBUGDATA, r) != CURLE_OK ||
-        curl_easy_setopt(r->easy, CURLOPT_VERBOSE, 1L) != CURLE_OK)
-        return -1;
-    j->si->n_legs = 0;
-    j->si->t0_us = lc_now_us();
-    return 0;
-}
-
-static const char *lc_web_signin_sent_name(enum lc_signin_sent s)
-{
-    switch (s) {
-    case LC_SIGNIN_SENT_NONE:
-        return "anonymous";
-    case LC_SIGNIN_SENT_NEGOTIATE:
-        return "NTLM NEGOTIATE";
-    case LC_SIGNIN_SENT_AUTHENTICATE:
-        return "NTLM AUTHENTICATE";
-    case LC_SIGNIN_SENT_OTHER:
-        break;
-    }
-    return "other Authorization";
-}
-
-/* The legs, the ticket's fingerprint and the diagnosis, into the evidence
- * (no body: the RSTR holds the ticket). */
-static void lc_web_signin_evidence(struct lc_web_req *r, const struct lc_signin_facts *f,
-                                   const char *diagnosis)
-{
-    json_t *ev = lc_check_evidence(r->job->check), *legs = json_array(), *t;
-    char ch[96];
-    size_t i;
-
-    json_object_set_new(ev, "issue_url", lc_web_json_str(r->job->si->issue_url));
-    for (i = 0; legs != NULL && i < f->n_legs; i++) {
-        const struct lc_signin_leg *l = &f->legs[i];
-        json_t *e = json_object();
-        if (e == NULL)
-            break;
-        json_object_set_new(e, "sent", json_string(lc_web_signin_sent_name(l->sent)));
-        json_object_set_new(e, "status", json_integer((json_int_t)l->status));
-        if (l->ch.n_headers > 0)
-            json_object_set_new(e, "www_authenticate",
-                                lc_web_json_str(lc_web_challenges_text(&l->ch, ch, sizeof(ch))));
-        if (l->ntlm_challenge)
-            json_object_set_new(e, "ntlm_challenge", json_true());
-        if (l->proxy_auth)
-            json_object_set_new(e, "proxy_authenticate", json_true());
-        if (l->diag.present)
-            json_object_set_new(e, "x_ms_diagnostics",
-                                lc_web_json_str(lc_web_diag_text(&l->diag, ch, sizeof(ch))));
-        json_array_append_new(legs, e);
-    }
-    if (legs != NULL)
-        json_object_set_new(ev, "legs", legs);
-    json_object_set_new(ev, "new_connections", json_integer((json_int_t)f->connects));
-    json_object_set_new(ev, "elapsed_ms", json_integer((json_int_t)f->elapsed_ms));
-    if (f->ticket != NULL && f->ticket->found && (t = json_object()) != NULL) {
-        json_object_set_new(t, "kind", lc_web_json_str(f->ticket->token_kind));
-        json_object_set_new(t, "sha256_prefix", json_string(f->ticket->fingerprint));
-        json_object_set_new(t, "bytes", json_integer((json_int_t)f->ticket->token_bytes));
-        if (f->ticket->expires[0] != '\0')
-            json_object_set_new(t, "expires", lc_web_json_str(f->ticket->expires));
-        json_object_set_new(ev, "ticket", t);
-    }
-    if (diagnosis != NULL)
-        json_object_set_new(ev, "diagnosis", json_string(diagnosis));
-}
-
-/* The verdict from what is known so far (the mex alone, or the whole
- * exchange). */
-static void lc_web_signin_judge(struct lc_web_req *r, const char *transport_why)
-{
-    struct lc_web_job *j = r->job;
-    struct lc_web_signin *si = j->si;
-    struct lc_signin_facts f;
-    struct lc_signin_ticket t;
-    struct lc_signin_leg mex;
-    char msg[900], why[200] = "";
-    const char *diagnosis = NULL;
-    enum lc_status st;
-
-    memset(&f, 0, sizeof(f));
-    memset(&t, 0, sizeof(t));
-    f.user = j->user;
-    f.host = r->host;
-    f.mex_status = si->mex_status;
-    f.mex_why = si->mex_why[0] != '\0' ? si->mex_why : NULL;
-    f.mex_other_host = si->mex_other[0] != '\0' ? si->mex_other : NULL;
-    memset(&mex, 0, sizeof(mex));
-    if (si->stage == 0) {
-        /* The metadata's own answer: its challenges say whose 401 it is. */
-        mex.status = r->status;
-        mex.ch = r->ch;
-        mex.diag = r->diag;
-        f.mex_leg = &mex;
-    }
-    if (si->stage == 1) {
-        memcpy(f.legs, si->legs, sizeof(f.legs));
-        f.n_legs = si->n_legs;
-        f.connects = si->connects;
-        f.elapsed_ms = (long)((lc_now_us() - si->t0_us) / 1000);
-        f.transport_why = transport_why;
-        if (r->body_len > 0) {
-            if (lc_signin_rstr_parse(r->body, r->body_len, &t, why, sizeof(why)) < 0)
-                f.body_why = why;
-            else
-                f.ticket = &t;
-        }
-    }
-    st = lc_signin_judge(&f, msg, sizeof(msg), &diagnosis);
-    if (si->stage == 1)
-        lc_web_signin_evidence(r, &f, diagnosis);
-    else if (diagnosis != NULL)
-        json_object_set_new(lc_check_evidence(j->check), "diagnosis", json_string(diagnosis));
-    OPENSSL_cleanse(&t, sizeof(t));
-    lc_web_req_end(r, st, "%s", msg);
-}
-
-/* A random WS-Addressing MessageID (an RFC 4122 version 4 UUID). */
-static int lc_web_signin_msgid(char *out, size_t len)
-{
-    unsigned char b[16];
-
-    if (RAND_bytes(b, sizeof(b)) != 1)
-        return -1;
-    b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
-    b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
-    snprintf(out, len,
-             "urn:uuid:%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0],
-             b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
-             b[14], b[15]);
-    return 0;
-}
-
-static void lc_web_signin_step(struct lc_web_req *r)
-{
-    struct lc_web_job *j = r->job;
-    struct lc_web_signin *si = j->si;
-    char why[700], url[LC_WEB_URL_MAX], host[256], msgid[64];
-    struct lc_strv urls = {NULL, 0};
-    size_t i;
-    int n;
-
-    if (r->result != CURLE_OK || r->status == 0)
-        lc_web_transport_why(r, why, sizeof(why));
-    else
-        why[0] = '\0';
-    if (si->stage == 1) {
-        lc_web_signin_judge(r, why[0] != '\0' ? why : NULL);
-        return;
-    }
-    /* Stage 0: the metadata, as the client reads it first. */
-    si->mex_status = r->status;
-    if (why[0] != '\0') {
-        snprintf(si->mex_why, sizeof(si->mex_why), "%s", why);
-        lc_web_signin_judge(r, NULL);
-        return;
-    }
-    if (r->status != 200) {
-        lc_web_signin_judge(r, NULL);
-        return;
-    }
-    n = lc_web_mex_addresses(r->body, r->body_len, &urls, why, sizeof(why));
-    if (n < 0) {
-        snprintf(si->mex_why, sizeof(si->mex_why), "%s", why);
-        goto judge;
-    }
-    for (i = 0; i < urls.n; i++) {
-        if (lc_web_url_host(urls.v[i], host, sizeof(host), NULL) < 0 ||
-            strcasecmp(host, r->host) != 0) {
-            snprintf(si->mex_other, sizeof(si->mex_other), "%s", urls.v[i]);
-            goto judge;
-        }
-    }
-    /* The Windows authentication endpoint the metadata names (its
-     * WebTicketServiceWinNegotiate port), else the service itself. */
-    if (lc_signin_mex_negotiate_url(r->body, r->body_len, url, sizeof(url), why, sizeof(why)) !=
-            1 ||
-        !lc_web_url_is_https(url))
-        snprintf(url, sizeof(url), "https://%s/WebTicket/WebTicketService.svc", r->host);
-    lc_strv_clear(&urls);
-    snprintf(si->issue_url, sizeof(si->issue_url), "%s", url);
-    if (lc_web_signin_msgid(msgid, sizeof(msgid)) < 0 ||
-        lc_signin_rst_build(url, url, msgid, si->rst, sizeof(si->rst)) < 0) {
-        lc_web_req_end(r, LC_ERROR, "cannot build the RequestSecurityToken");
-        return;
-    }
-    si->stage = 1;
-    snprintf(r->url, sizeof(r->url), "%s", url);
-    r->path = "IssueToken";
-    if (lc_web_req_begin(r) < 0)
-        lc_web_req_end(r, LC_ERROR, "cannot start the IssueToken request to %s", r->addr);
-    return;
-judge:
-    lc_strv_clear(&urls);
-    lc_web_signin_judge(r, NULL);
-}
-
 /* ---------------------------------------------------------------- starting */
 
 /* Start r->url on r->addr with the headers and body the job's kind needs. */
@@ -1498,7 +1148,7 @@ static int lc_web_req_begin(struct lc_web_req *r)
         return -1;
     if (j->kind == LC_WK_DISCOVER_XML)
         accept = LC_WEB_ACCEPT_XML;
-    else if (j->kind == LC_WK_PATH || j->kind == LC_WK_SIGNIN)
+    else if (j->kind == LC_WK_PATH)
         accept = "*/*";
     {
         char h[64 + sizeof(LC_WEB_ACCEPT_XML)];
@@ -1512,13 +1162,6 @@ static int lc_web_req_begin(struct lc_web_req *r)
             curl_easy_setopt(r->easy, CURLOPT_XOAUTH2_BEARER, j->token) != CURLE_OK)
             return -1;
     }
-    if (j->kind == LC_WK_SIGNIN && j->si->stage == 1) {
-        char ct[200];
-        snprintf(ct, sizeof(ct), "Content-Type: %s", lc_signin_rst_content_type);
-        /* No 100-continue round trip: the legs are the client's. */
-        if (lc_web_add_header(r, ct) == NULL || lc_web_add_header(r, "Expect:") == NULL)
-            return -1;
-    }
     if (curl_easy_setopt(r->easy, CURLOPT_HTTPHEADER, r->headers) != CURLE_OK)
         return -1;
     if (j->kind == LC_WK_PATH && j->spec->post) {
@@ -1528,8 +1171,6 @@ static int lc_web_req_begin(struct lc_web_req *r)
             return -1;
     }
     if (j->kind == LC_WK_AUTH && j->auth_stage == 0 && lc_web_auth_post(r) < 0)
-        return -1;
-    if (j->kind == LC_WK_SIGNIN && j->si->stage == 1 && lc_web_signin_post(r) < 0)
         return -1;
     if (lc_http_add(lc_check_http(j->check), r->easy, lc_web_req_done, r) < 0)
         return -1;
@@ -1668,13 +1309,10 @@ static void lc_web_start_host(struct lc_check *check, void *arg)
         paths[0] = j->spec->path;
         if (j->spec->path2 != NULL)
             paths[np++] = j->spec->path2;
-    } else if (j->kind == LC_WK_SIGNIN) {
-        paths[0] = "/WebTicket/WebTicketService.svc/mex";
     } else {
         paths[0] = "/";
     }
-    /* A client signs in through one address: the first. */
-    if (lc_web_job_alloc(j, j->kind == LC_WK_SIGNIN ? 1 : d->n_addrs * np) < 0) {
+    if (lc_web_job_alloc(j, d->n_addrs * np) < 0) {
         lc_check_finish(check, LC_ERROR, "out of memory");
         return;
     }
@@ -2144,58 +1782,6 @@ static int lc_web_plan_site(const struct lc_web_plan *p, const struct lc_strv *n
     return 0;
 }
 
-/* web.signin-webticket: with --user and the password, the web ticket a
- * client obtains on the Director's external web FQDN (the Front End's when
- * there is no Director), as the Director's IIS log of a client's sign-in
- * shows it: the WebTicket metadata, then IssueToken with NTLM. */
-static int lc_web_plan_signin(const struct lc_web_plan *p)
-{
-    const struct lc_site *site = p->site;
-    const char *host = NULL, *role = NULL;
-    struct lc_check *dns, *c;
-    struct lc_web_job *j;
-
-    if (site->web_user == NULL || site->web_password == NULL)
-        return 0;
-    if (site->director_web_external.n > 0) {
-        host = site->director_web_external.v[0];
-        role = "director-web-external";
-    } else if (site->web_external.n > 0) {
-        host = site->web_external.v[0];
-        role = "web-external";
-    } else {
-        c = lc_run_add(p->run, "web", "signin-webticket", "web-external", REF_WEB_SIGNIN, NULL,
-                       NULL, NULL);
-        if (c == NULL)
-            return -1;
-        lc_check_skip(c, "no external web FQDN known: give --director-web-external or "
-                         "--web-external");
-        return 0;
-    }
-    dns = lc_dns_plan_name(p->run, host, role, 0);
-    if (dns == NULL)
-        return -1;
-    j = lc_web_job_new(LC_WK_SIGNIN, host, NULL, p);
-    if (j == NULL)
-        return -1;
-    j->user = strdup(site->web_user);
-    j->password = strdup(site->web_password);
-    j->si = calloc(1, sizeof(*j->si));
-    if (j->user == NULL || j->password == NULL || j->si == NULL) {
-        lc_web_job_free(j);
-        return -1;
-    }
-    c = lc_web_add(p, j, "signin-webticket", host, REF_WEB_SIGNIN, lc_web_start_host);
-    if (c == NULL || lc_check_add_role(c, role) < 0)
-        return -1;
-    if (lc_is_ip_literal(host))
-        lc_check_skip(c,
-                      "%s given as an address: the web services are published by name; give the "
-                      "FQDN, with --resolve FQDN:%s to reach this address",
-                      host, host);
-    return lc_check_depend(c, dns);
-}
-
 static int lc_web_plan(struct lc_run *run, const struct lc_site *site, const struct lc_opts *opts)
 {
     struct lc_web_plan p = {run, site, opts};
@@ -2214,7 +1800,7 @@ static int lc_web_plan(struct lc_run *run, const struct lc_site *site, const str
     }
     if (site->dialin != NULL && lc_web_plan_spec(&p, &lc_web_dialin, site->dialin, "dialin") < 0)
         return -1;
-    return lc_web_plan_signin(&p);
+    return 0;
 }
 
 const struct lc_probe lc_probe_web = {

@@ -8,7 +8,7 @@
 
 [profile]
 description = external access from the internet: DNS, certificates, firewall ports, SIP, MS-TURN and XMPP of the Edge, and the web services walk through the reverse proxy
-probes = dns, tls, port, sip, stun, xmpp, web, revocation
+probes = dns, tls, port, sip, stun, xmpp, web, signin, revocation
 
 [dns]
 # Every role's external name must resolve (A/AAAA).
@@ -65,6 +65,10 @@ alternate-server = yes
 checks = discover, discover-xml, discover-http, links, user
 checks = webticket, webticket-mex, certprov, certprov-mex, abs, groupexpansion, rgs
 checks = ucdevice, mcx, ucwa, xframe, oauthtoken, internal-dirs, scheduler, meet, dialin
+
+[signin]
+# With --user and the password only: sign in as a client from outside (the
+# web ticket with NTLM, [MS-OCAUTHWS]), each step a check of its own.
 
 [revocation]
 # Every certificate the external listeners serve: its CRL distribution

@@ -207,11 +207,15 @@ static const struct lc_fix lc_fixes[] = {
      "original Host header, to the Lync external web site (HTTPS 4443), and put the name on the "
      "proxy's certificate: /dialin/ must load the Dial-in Conferencing Settings page "
      "anonymously, not the proxy's default site."},
-    {"web", "signin-webticket",
+    {"signin", "webticket",
      "Publish /WebTicket/ on the reverse proxy with pass-through authentication: no "
      "pre-authentication, the original Host header, the client's Authorization header and "
      "Lync's NTLM challenges passed unchanged, one server connection per client connection "
      "(NTLM authenticates the connection); and check the user's account and password."},
+    {"signin", NULL,
+     "Sign in as this user from outside with a Lync client: each step needs the previous "
+     "one; fix the first step that failed (its message names the reverse proxy rule or the "
+     "server setting at fault)."},
     {"web", "vdirs",
      "Name the pool's external web services FQDN (--web-external, --director-web-external) so "
      "lynccheck can walk its virtual directories through the reverse proxy."},

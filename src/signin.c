@@ -14,6 +14,7 @@
 #include <ctype.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <string.h>
@@ -410,6 +411,51 @@ int lc_signin_rstr_parse(const char *body, size_t len, struct lc_signin_ticket *
     }
     ret = 0;
 done:
+    xmlFreeDoc(doc);
+    return ret;
+}
+
+int lc_signin_rstr_token(const char *body, size_t len, char *out, size_t olen, size_t *outlen)
+{
+    xmlDocPtr doc = lc_signin_xml_read(body, len, NULL, 0), copy = NULL;
+    xmlNodePtr rstr, req, tok = NULL, n, c;
+    xmlBufferPtr b = NULL;
+    int ret = -1;
+
+    *outlen = 0;
+    if (doc == NULL)
+        return -1;
+    rstr = lc_signin_find(xmlDocGetRootElement(doc), "RequestSecurityTokenResponse");
+    req = rstr != NULL ? lc_signin_find(rstr, "RequestedSecurityToken") : NULL;
+    for (n = req != NULL ? req->children : NULL; n != NULL && tok == NULL; n = n->next)
+        if (n->type == XML_ELEMENT_NODE)
+            tok = n;
+    if (tok == NULL)
+        goto done;
+    /* A copy in a document of its own, its namespaces declared on it:
+     * the token must read the same out of its envelope. */
+    copy = xmlNewDoc((const xmlChar *)"1.0");
+    c = copy != NULL ? xmlDocCopyNode(tok, copy, 1) : NULL;
+    if (c == NULL)
+        goto done;
+    xmlDocSetRootElement(copy, c);
+    if (xmlReconciliateNs(copy, c) < 0)
+        goto done;
+    b = xmlBufferCreate();
+    if (b == NULL || xmlNodeDump(b, copy, c, 0, 0) < 0)
+        goto done;
+    if ((size_t)xmlBufferLength(b) >= olen)
+        goto done;
+    memcpy(out, xmlBufferContent(b), (size_t)xmlBufferLength(b));
+    out[xmlBufferLength(b)] = '\0';
+    *outlen = (size_t)xmlBufferLength(b);
+    ret = 0;
+done:
+    if (b != NULL) {
+        OPENSSL_cleanse(b->content, b->use);
+        xmlBufferFree(b);
+    }
+    xmlFreeDoc(copy);
     xmlFreeDoc(doc);
     return ret;
 }

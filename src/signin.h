@@ -83,6 +83,17 @@ struct lc_signin_ticket {
 int lc_signin_rstr_parse(const char *body, size_t len, struct lc_signin_ticket *t, char *why,
                          size_t wlen);
 
+/* The largest web ticket kept for the next steps (a SAML assertion is a
+ * few kilobytes). */
+#define LC_SIGNIN_TOKEN_MAX 16384
+
+/* The token element of an RSTR, serialized with the namespace declarations
+ * it uses (it goes into the WS-Security header of the next requests,
+ * [MS-OCAUTHWS] 3.1.4.1 and [WSS] SAML token profile), into out. The
+ * caller cleanses out. Returns 0 with *olen set, or -1 (no token, too
+ * large, unreadable). */
+int lc_signin_rstr_token(const char *body, size_t len, char *out, size_t olen, size_t *outlen);
+
 /* Everything web.signin-webticket saw. */
 struct lc_signin_facts {
     const char *user; /* --user (shown, escaped) */

@@ -312,7 +312,7 @@ START_TEST(test_fixes_cover_every_kind)
         {"web", "scheduler"},
         {"web", "meet"},
         {"web", "dialin"},
-        {"web", "signin-webticket"},
+        {"signin", "webticket"},
         {"web", "vdirs"},
         {"revocation", "crl"},
         {"revocation", "ocsp"},

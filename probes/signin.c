@@ -1,0 +1,858 @@
+/* SPDX-License-Identifier: MIT */
+/* lynccheck - the signin probe: sign in from outside as a Lync desktop
+ * client does, step by step, each step a check of its own.
+ *
+ * With --user and the password (never without): on the Director's external
+ * web FQDN (the Front End's when there is no Director)
+ *   signin.webticket  the WebTicket metadata, then IssueToken with
+ *                     Integrated Windows authentication (HTTP NTLM by
+ *                     libcurl): 401, 401 with the challenge, 200 and a web
+ *                     ticket ([MS-OCAUTHWS] 3.2.4.1);
+ * More steps follow the web ticket (see the plan below). Every step runs on
+ * the first address of its name (a client signs in through one), on
+ * libcurl's multi interface driven by the one loop (src/http.c), with a
+ * connection of its own. What the answers mean is src/signin.c's (pure,
+ * table-tested). Secrets: the password goes to libcurl's options only;
+ * tickets are shown by SHA-256 fingerprint; nothing of a request body that
+ * carries a ticket reaches the evidence.
+ * Sources: [MS-OCAUTHWS]; [MS-NLMP]; RFC 4559; Microsoft Learn,
+ * "Configuration requirements for the reverse proxy in Lync Server 2013". */
+#include "config.h"
+#include "probe.h"
+
+#include <curl/curl.h>
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "dns.h"
+#include "http.h"
+#include "loop.h"
+#include "probes.h"
+#include "run.h"
+#include "signin.h"
+#include "sip.h"
+#include "site.h"
+#include "web.h"
+
+#define REF_SIGNIN_WEBTICKET                                                                       \
+    "Sign in like a Lync client from outside: the WebTicket metadata, then IssueToken (WS-Trust "  \
+    "RequestSecurityToken, SOAP 1.2) with Integrated Windows authentication through the reverse "  \
+    "proxy: 401, 401 with the NTLM challenge, 200 with a web ticket ([MS-OCAUTHWS] 3.2.4.1; "      \
+    "[MS-NLMP]; RFC 4559; Microsoft Learn, \"Configuration requirements for the reverse proxy in " \
+    "Lync Server 2013\": NTLM pass-through, no pre-authentication, the original Host header)"
+
+#define LC_SI_MAX_BODY (256 * 1024)   /* a response larger than this is refused */
+#define LC_SI_MAX_HEADERS (64 * 1024) /* response headers larger than this are refused */
+#define LC_SI_URL_MAX 1024
+
+enum lc_si_kind {
+    LC_SI_WEBTICKET /* the mex, then IssueToken with NTLM */
+};
+
+struct lc_si_job;
+
+/* The one request of a step in flight (steps run their requests in turn). */
+struct lc_si_req {
+    struct lc_si_job *job;
+    CURL *easy;
+    int attached; /* easy is in the multi handle (http.c) */
+    struct curl_slist *headers;
+    struct curl_slist *connect_to;
+    char addr[46];
+    char url[LC_SI_URL_MAX];
+    char host[256];
+    unsigned port;
+    long status;
+    struct lc_web_challenges ch;
+    struct lc_web_diag diag;
+    char ctype[128];
+    char *body;
+    size_t body_len;
+    int too_big;
+    size_t header_bytes;
+    int headers_too_big;
+    char errbuf[CURL_ERROR_SIZE];
+    CURLcode result;
+    /* the legs of an exchange with authentication (IssueToken) */
+    int track_legs;
+    struct lc_signin_leg legs[LC_SIGNIN_MAX_LEGS];
+    size_t n_legs;
+    long connects;
+};
+
+/* One check. No secret but the password, which goes to libcurl only. */
+struct lc_si_job {
+    enum lc_si_kind kind;
+    struct lc_check *check;
+    char *host;
+    char *user;
+    char *password; /* cleansed on free */
+    const char *ca_file;
+    int stage;
+    struct lc_si_req r;
+    uint64_t t0_us;
+    /* webticket */
+    long mex_status;
+    char mex_why[300];
+    char mex_other[LC_SI_URL_MAX];
+    char issue_url[LC_SI_URL_MAX];
+    char rst[LC_SIGNIN_RST_MAX];
+};
+
+/* ---------------------------------------------------------------- small helpers */
+
+static json_t *lc_si_json_str(const char *s)
+{
+    char out[600];
+
+    lc_sip_escape(s != NULL ? s : "", s != NULL ? strlen(s) : 0, out, sizeof(out));
+    return json_string(out);
+}
+
+static const char *lc_si_esc(const char *s, char *buf, size_t len)
+{
+    lc_sip_escape(s != NULL ? s : "", s != NULL ? strlen(s) : 0, buf, len);
+    return buf;
+}
+
+static void lc_si_req_reset(struct lc_si_req *r)
+{
+    r->status = 0;
+    memset(&r->ch, 0, sizeof(r->ch));
+    memset(&r->diag, 0, sizeof(r->diag));
+    r->ctype[0] = '\0';
+    if (r->body != NULL) {
+        OPENSSL_cleanse(r->body, r->body_len);
+        free(r->body);
+    }
+    r->body = NULL;
+    r->body_len = 0;
+    r->too_big = 0;
+    r->header_bytes = 0;
+    r->headers_too_big = 0;
+    r->errbuf[0] = '\0';
+    r->result = CURLE_OK;
+    r->n_legs = 0;
+    r->connects = 0;
+}
+
+static void lc_si_req_release(struct lc_si_req *r, struct lc_http *http)
+{
+    if (r->easy != NULL) {
+        if (r->attached && http != NULL)
+            lc_http_cancel(http, r->easy);
+        else if (!r->attached)
+            curl_easy_cleanup(r->easy);
+        /* attached without http: the run's lc_http_free cleans it up. */
+        r->easy = NULL;
+        r->attached = 0;
+    }
+    curl_slist_free_all(r->headers);
+    r->headers = NULL;
+    curl_slist_free_all(r->connect_to);
+    r->connect_to = NULL;
+}
+
+static void lc_si_cancel(struct lc_check *check, void *arg)
+{
+    struct lc_si_job *j = arg;
+
+    lc_si_req_release(&j->r, lc_check_http(check));
+}
+
+static void lc_si_job_free(void *p)
+{
+    struct lc_si_job *j = p;
+
+    if (j == NULL)
+        return;
+    lc_si_req_release(&j->r, NULL);
+    lc_si_req_reset(&j->r);
+    free(j->host);
+    free(j->user);
+    if (j->password != NULL) {
+        OPENSSL_cleanse(j->password, strlen(j->password));
+        free(j->password);
+    }
+    OPENSSL_cleanse(j->rst, sizeof(j->rst));
+    free(j);
+}
+
+/* ---------------------------------------------------------------- libcurl callbacks */
+
+static size_t lc_si_on_body(char *data, size_t size, size_t n, void *arg)
+{
+    struct lc_si_req *r = arg;
+    size_t len = size * n;
+    char *b;
+
+    if (r->body_len + len > LC_SI_MAX_BODY) {
+        r->too_big = 1;
+        return 0; /* CURLE_WRITE_ERROR: the transfer stops here */
+    }
+    b = malloc(r->body_len + len + 1);
+    if (b == NULL)
+        return 0;
+    /* Not realloc: the old copy may hold a ticket and is cleansed first. */
+    if (r->body != NULL) {
+        memcpy(b, r->body, r->body_len);
+        OPENSSL_cleanse(r->body, r->body_len);
+        free(r->body);
+    }
+    memcpy(b + r->body_len, data, len);
+    r->body = b;
+    r->body_len += len;
+    r->body[r->body_len] = '\0';
+    return len;
+}
+
+static void lc_si_header_copy(char *dst, size_t dlen, const char *v, size_t n)
+{
+    while (n > 0 && (v[n - 1] == '\r' || v[n - 1] == '\n' || v[n - 1] == ' '))
+        n--;
+    while (n > 0 && (*v == ' ' || *v == '\t'))
+        v++, n--;
+    if (n >= dlen)
+        n = dlen - 1;
+    memcpy(dst, v, n);
+    dst[n] = '\0';
+}
+
+static struct lc_signin_leg *lc_si_leg(struct lc_si_req *r)
+{
+    return r->track_legs && r->n_legs > 0 ? &r->legs[r->n_legs - 1] : NULL;
+}
+
+/* The request headers libcurl sends (CURLINFO_HEADER_OUT): a new leg, and
+ * which NTLM message its Authorization carries. Nothing is kept of the
+ * header itself. */
+static int lc_si_debug(CURL *easy, curl_infotype type, char *data, size_t size, void *arg)
+{
+    struct lc_si_req *r = arg;
+    struct lc_signin_leg *leg;
+    size_t i = 0;
+
+    (void)easy;
+    if (type != CURLINFO_HEADER_OUT || !r->track_legs || r->n_legs >= LC_SIGNIN_MAX_LEGS)
+        return 0;
+    leg = &r->legs[r->n_legs++];
+    memset(leg, 0, sizeof(*leg));
+    leg->sent = LC_SIGNIN_SENT_NONE;
+    while (i < size) {
+        const char *line = data + i, *eol = memchr(line, '\n', size - i);
+        size_t ll = eol != NULL ? (size_t)(eol - line) : size - i;
+        static const char auth[] = "Authorization:";
+
+        if (ll >= sizeof(auth) - 1 && strncasecmp(line, auth, sizeof(auth) - 1) == 0) {
+            int t = lc_signin_ntlm_type(line + sizeof(auth) - 1, ll - (sizeof(auth) - 1));
+            leg->sent = t == 1   ? LC_SIGNIN_SENT_NEGOTIATE
+                        : t == 3 ? LC_SIGNIN_SENT_AUTHENTICATE
+                                 : LC_SIGNIN_SENT_OTHER;
+        }
+        i += ll + 1;
+    }
+    return 0;
+}
+
+static size_t lc_si_on_header(char *data, size_t size, size_t n, void *arg)
+{
+    struct lc_si_req *r = arg;
+    struct lc_signin_leg *leg = lc_si_leg(r);
+    size_t len = size * n, nlen, vlen;
+    const char *colon;
+
+    /* libcurl bounds one header line, not how many. */
+    r->header_bytes += len;
+    if (r->header_bytes > LC_SI_MAX_HEADERS) {
+        r->headers_too_big = 1;
+        return 0; /* CURLE_WRITE_ERROR */
+    }
+    if (len >= 5 && strncmp(data, "HTTP/", 5) == 0) {
+        const char *sp = memchr(data, ' ', len);
+        long code = 0;
+        size_t k;
+
+        for (k = sp != NULL ? (size_t)(sp - data) + 1 : len;
+             k < len && data[k] >= '0' && data[k] <= '9' && code < 1000; k++)
+            code = code * 10 + (data[k] - '0');
+        /* A new response: forget the last one's headers; only the last
+         * response's body is judged. */
+        memset(&r->ch, 0, sizeof(r->ch));
+        memset(&r->diag, 0, sizeof(r->diag));
+        r->ctype[0] = '\0';
+        if (code >= 200) {
+            if (leg != NULL)
+                leg->status = code;
+            if (r->body != NULL) {
+                OPENSSL_cleanse(r->body, r->body_len);
+                free(r->body);
+            }
+            r->body = NULL;
+            r->body_len = 0;
+        }
+        return len;
+    }
+    colon = memchr(data, ':', len);
+    if (colon == NULL)
+        return len;
+    nlen = (size_t)(colon - data);
+    colon++;
+    vlen = len - (size_t)(colon - data);
+    while (vlen > 0 && (colon[vlen - 1] == '\r' || colon[vlen - 1] == '\n'))
+        vlen--;
+#define LC_IS(h) (nlen == sizeof(h) - 1 && strncasecmp(data, h, nlen) == 0)
+    if (LC_IS("WWW-Authenticate")) {
+        (void)lc_web_challenges_add(&r->ch, colon, vlen);
+        if (leg != NULL)
+            (void)lc_signin_leg_challenge(leg, colon, vlen);
+    } else if (LC_IS("Proxy-Authenticate")) {
+        if (leg != NULL)
+            leg->proxy_auth = 1;
+    } else if (LC_IS("Content-Type")) {
+        lc_si_header_copy(r->ctype, sizeof(r->ctype), colon, vlen);
+    } else if (LC_IS("X-Ms-diagnostics") && !r->diag.present) {
+        /* The service's reason for an error ([MS-OCAUTHWS] 3.2.4.1). */
+        char v[512];
+        lc_si_header_copy(v, sizeof(v), colon, vlen);
+        (void)lc_web_diag_parse(v, strlen(v), &r->diag);
+        if (leg != NULL)
+            leg->diag = r->diag;
+    }
+#undef LC_IS
+    return len;
+}
+
+/* ---------------------------------------------------------------- requests */
+
+static void lc_si_req_done(CURL *easy, CURLcode result, void *arg);
+
+/* Make the easy handle for r->url on r->addr: certificates verified
+ * (--ca-file added to the system's trust), a connection of its own closed
+ * after (no request inherits an authenticated connection), no proxy. */
+static int lc_si_req_prepare(struct lc_si_req *r)
+{
+    struct lc_si_job *j = r->job;
+    const struct lc_run_config *cfg = lc_check_config(j->check);
+    char ct[400], agent[64];
+    long ms = (long)(cfg->timeout_us / 1000) * 4 / 5;
+    CURL *e;
+    int v6 = strchr(r->addr, ':') != NULL;
+
+    lc_si_req_release(r, lc_check_http(j->check));
+    lc_si_req_reset(r);
+    if (lc_web_url_host(r->url, r->host, sizeof(r->host), &r->port) < 0)
+        return -1;
+    e = curl_easy_init();
+    if (e == NULL)
+        return -1;
+    r->easy = e;
+    /* The address lynccheck's resolver found, whatever libcurl's would say. */
+    snprintf(ct, sizeof(ct), "%s%s%s:%u:%s%s%s:%u", strchr(r->host, ':') ? "[" : "", r->host,
+             strchr(r->host, ':') ? "]" : "", r->port, v6 ? "[" : "", r->addr, v6 ? "]" : "",
+             r->port);
+    r->connect_to = curl_slist_append(NULL, ct);
+    if (r->connect_to == NULL)
+        return -1;
+    snprintf(agent, sizeof(agent), "lynccheck/%s", PACKAGE_VERSION);
+    if (ms < 500)
+        ms = 500;
+    if (curl_easy_setopt(e, CURLOPT_URL, r->url) != CURLE_OK ||
+        curl_easy_setopt(e, CURLOPT_CONNECT_TO, r->connect_to) != CURLE_OK ||
+        curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "https") != CURLE_OK ||
+        curl_easy_setopt(e, CURLOPT_PROXY, "") != CURLE_OK ||
+        curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L) != CURLE_OK ||
+        curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, ms) != CURLE_OK ||
+        curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, ms) != CURLE_OK ||
+        curl_easy_setopt(e, CURLOPT_USERAGENT, agent) != CURLE_OK ||
+        curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1) != CURLE_OK ||
+        curl_easy_setopt(e, CURLOPT_ERRORBUFFER, r->errbuf) != CURLE_OK ||
+        curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, lc_si_on_body) != CURLE_OK ||
+        curl_easy_setopt(e, CURLOPT_WRITEDATA, r) != CURLE_OK ||
+        curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, lc_si_on_header) != CURLE_OK ||
+        curl_easy_setopt(e, CURLOPT_HEADERDATA, r) != CURLE_OK ||
+        curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L) != CURLE_OK ||
+        curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L) != CURLE_OK ||
+        curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L) != CURLE_OK ||
+        curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L) != CURLE_OK ||
+        /* The debug callback sees the request headers (which NTLM message
+         * went out); with it set, libcurl writes nothing to stderr. */
+        curl_easy_setopt(e, CURLOPT_DEBUGFUNCTION, lc_si_debug) != CURLE_OK ||
+        curl_easy_setopt(e, CURLOPT_DEBUGDATA, r) != CURLE_OK ||
+        curl_easy_setopt(e, CURLOPT_VERBOSE, 1L) != CURLE_OK)
+        return -1;
+    if (j->ca_file != NULL &&
+        (curl_easy_setopt(e, CURLOPT_CAINFO, j->ca_file) != CURLE_OK ||
+         curl_easy_setopt(e, CURLOPT_CAPATH, X509_get_default_cert_dir()) != CURLE_OK))
+        return -1;
+    return 0;
+}
+
+static int lc_si_add_header(struct lc_si_req *r, const char *h)
+{
+    struct curl_slist *l = curl_slist_append(r->headers, h);
+
+    if (l == NULL)
+        return -1;
+    r->headers = l;
+    return 0;
+}
+
+/* Start a GET (post == NULL) or a POST of `post` with `ctype` (copied by
+ * libcurl; the caller cleanses its own). */
+static int lc_si_req_start(struct lc_si_req *r, const char *url, const char *post,
+                           const char *ctype)
+{
+    char h[300];
+
+    snprintf(r->url, sizeof(r->url), "%s", url);
+    if (lc_si_req_prepare(r) < 0 || lc_si_add_header(r, "Accept: */*") < 0)
+        return -1;
+    if (post != NULL) {
+        snprintf(h, sizeof(h), "Content-Type: %s", ctype);
+        /* No 100-continue round trip: the legs are the client's. */
+        if (lc_si_add_header(r, h) < 0 || lc_si_add_header(r, "Expect:") < 0 ||
+            curl_easy_setopt(r->easy, CURLOPT_COPYPOSTFIELDS, post) != CURLE_OK)
+            return -1;
+    }
+    if (curl_easy_setopt(r->easy, CURLOPT_HTTPHEADER, r->headers) != CURLE_OK)
+        return -1;
+    if (lc_http_add(lc_check_http(r->job->check), r->easy, lc_si_req_done, r) < 0)
+        return -1;
+    r->attached = 1;
+    return 0;
+}
+
+/* Why the transfer produced no HTTP answer, in words (empty when it did). */
+static const char *lc_si_transport_why(const struct lc_si_req *r, char *buf, size_t len)
+{
+    char e[300];
+
+    buf[0] = '\0';
+    if (r->too_big) {
+        snprintf(buf, len, "the response is larger than %d KiB (refused)", LC_SI_MAX_BODY / 1024);
+    } else if (r->headers_too_big) {
+        snprintf(buf, len, "the response headers are larger than %d KiB (refused)",
+                 LC_SI_MAX_HEADERS / 1024);
+    } else if (r->result != CURLE_OK || r->status == 0) {
+        lc_si_esc(r->errbuf[0] != '\0' ? r->errbuf : curl_easy_strerror(r->result), e, sizeof(e));
+        switch (r->result) {
+        case CURLE_COULDNT_CONNECT:
+            snprintf(buf, len, "no connection to %s port %u (%s)", r->addr, r->port, e);
+            break;
+        case CURLE_OPERATION_TIMEDOUT:
+            snprintf(buf, len, "no complete HTTP response from %s port %u in time (%s)", r->addr,
+                     r->port, e);
+            break;
+        case CURLE_PEER_FAILED_VERIFICATION:
+        case CURLE_SSL_CONNECT_ERROR:
+            snprintf(buf, len, "TLS with %s failed: %s (the tls.* checks say more)", r->host, e);
+            break;
+        default:
+            snprintf(buf, len, "%s", e[0] != '\0' ? e : "no HTTP answer");
+            break;
+        }
+    }
+    return buf;
+}
+
+/* A random WS-Addressing MessageID (an RFC 4122 version 4 UUID). */
+static int lc_si_uuid(char *out, size_t len, const char *prefix)
+{
+    unsigned char b[16];
+
+    if (RAND_bytes(b, sizeof(b)) != 1)
+        return -1;
+    b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
+    b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
+    snprintf(out, len, "%s%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+             prefix, b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11],
+             b[12], b[13], b[14], b[15]);
+    return 0;
+}
+
+/* ---------------------------------------------------------------- signin.webticket */
+
+/* What signin.webticket leaves for the steps after it: the ticket itself
+ * (in memory only, cleansed on free) and what the summary says. */
+struct lc_si_ticket_data {
+    char xml[LC_SIGNIN_TOKEN_MAX]; /* the token element, serialized */
+    size_t xml_len;
+    char fingerprint[20];
+    long ms;
+    char addr[46];
+};
+
+static void lc_si_ticket_data_free(void *p)
+{
+    if (p == NULL)
+        return;
+    OPENSSL_cleanse(p, sizeof(struct lc_si_ticket_data));
+    free(p);
+}
+
+static const char *lc_si_sent_name(enum lc_signin_sent s)
+{
+    switch (s) {
+    case LC_SIGNIN_SENT_NONE:
+        return "anonymous";
+    case LC_SIGNIN_SENT_NEGOTIATE:
+        return "NTLM NEGOTIATE";
+    case LC_SIGNIN_SENT_AUTHENTICATE:
+        return "NTLM AUTHENTICATE";
+    case LC_SIGNIN_SENT_OTHER:
+        break;
+    }
+    return "other Authorization";
+}
+
+/* The legs, the ticket's fingerprint and the diagnosis, into the evidence
+ * (no body: the RSTR holds the ticket). */
+static void lc_si_legs_evidence(struct lc_check *check, const struct lc_signin_leg *legs,
+                                size_t n_legs, long connects, long ms)
+{
+    json_t *ev = lc_check_evidence(check), *arr = json_array();
+    char ch[96];
+    size_t i;
+
+    for (i = 0; arr != NULL && i < n_legs; i++) {
+        const struct lc_signin_leg *l = &legs[i];
+        json_t *e = json_object();
+        if (e == NULL)
+            break;
+        json_object_set_new(e, "sent", json_string(lc_si_sent_name(l->sent)));
+        json_object_set_new(e, "status", json_integer((json_int_t)l->status));
+        if (l->ch.n_headers > 0)
+            json_object_set_new(e, "www_authenticate",
+                                lc_si_json_str(lc_web_challenges_text(&l->ch, ch, sizeof(ch))));
+        if (l->ntlm_challenge)
+            json_object_set_new(e, "ntlm_challenge", json_true());
+        if (l->proxy_auth)
+            json_object_set_new(e, "proxy_authenticate", json_true());
+        if (l->diag.present)
+            json_object_set_new(e, "x_ms_diagnostics",
+                                lc_si_json_str(lc_web_diag_text(&l->diag, ch, sizeof(ch))));
+        json_array_append_new(arr, e);
+    }
+    if (arr != NULL)
+        json_object_set_new(ev, "legs", arr);
+    json_object_set_new(ev, "new_connections", json_integer((json_int_t)connects));
+    json_object_set_new(ev, "elapsed_ms", json_integer((json_int_t)ms));
+}
+
+static void lc_si_ticket_evidence(struct lc_check *check, const char *key,
+                                  const struct lc_signin_ticket *t)
+{
+    json_t *o = json_object();
+
+    if (o == NULL)
+        return;
+    json_object_set_new(o, "kind", lc_si_json_str(t->token_kind));
+    json_object_set_new(o, "sha256_prefix", json_string(t->fingerprint));
+    json_object_set_new(o, "bytes", json_integer((json_int_t)t->token_bytes));
+    if (t->expires[0] != '\0')
+        json_object_set_new(o, "expires", lc_si_json_str(t->expires));
+    json_object_set_new(lc_check_evidence(check), key, o);
+}
+
+static void lc_si_finish(struct lc_si_job *j, enum lc_status st, const char *diagnosis,
+                         const char *msg)
+{
+    if (diagnosis != NULL)
+        json_object_set_new(lc_check_evidence(j->check), "diagnosis", json_string(diagnosis));
+    lc_si_req_release(&j->r, lc_check_http(j->check));
+    lc_check_finish(j->check, st, "%s", msg);
+}
+
+/* The verdict from what is known so far (the mex alone, or the whole
+ * exchange); on PASS the ticket goes to the checks that depend on this one. */
+static void lc_si_webticket_judge(struct lc_si_job *j, const char *transport_why)
+{
+    struct lc_si_req *r = &j->r;
+    struct lc_signin_facts f;
+    struct lc_signin_ticket t;
+    struct lc_signin_leg mex;
+    struct lc_si_ticket_data *d = NULL;
+    char msg[900], why[200] = "";
+    const char *diagnosis = NULL;
+    enum lc_status st;
+
+    memset(&f, 0, sizeof(f));
+    memset(&t, 0, sizeof(t));
+    memset(&mex, 0, sizeof(mex));
+    f.user = j->user;
+    f.host = r->host;
+    f.mex_status = j->mex_status;
+    f.mex_why = j->mex_why[0] != '\0' ? j->mex_why : NULL;
+    f.mex_other_host = j->mex_other[0] != '\0' ? j->mex_other : NULL;
+    if (j->stage == 0) {
+        /* The metadata's own answer: its challenges say whose 401 it is. */
+        mex.status = r->status;
+        mex.ch = r->ch;
+        mex.diag = r->diag;
+        f.mex_leg = &mex;
+    } else {
+        memcpy(f.legs, r->legs, sizeof(f.legs));
+        f.n_legs = r->n_legs;
+        f.connects = r->connects;
+        f.elapsed_ms = (long)((lc_now_us() - j->t0_us) / 1000);
+        f.transport_why = transport_why;
+        if (r->body_len > 0) {
+            if (lc_signin_rstr_parse(r->body, r->body_len, &t, why, sizeof(why)) < 0)
+                f.body_why = why;
+            else
+                f.ticket = &t;
+        }
+        json_object_set_new(lc_check_evidence(j->check), "issue_url", lc_si_json_str(j->issue_url));
+        lc_si_legs_evidence(j->check, r->legs, r->n_legs, r->connects, f.elapsed_ms);
+        if (t.found)
+            lc_si_ticket_evidence(j->check, "ticket", &t);
+    }
+    st = lc_signin_judge(&f, msg, sizeof(msg), &diagnosis);
+    if (st == LC_PASS) {
+        d = calloc(1, sizeof(*d));
+        if (d == NULL ||
+            lc_signin_rstr_token(r->body, r->body_len, d->xml, sizeof(d->xml), &d->xml_len) < 0) {
+            lc_si_ticket_data_free(d);
+            st = LC_ERROR;
+            snprintf(msg, sizeof(msg), "the web ticket cannot be kept for the next steps (%s)",
+                     d == NULL ? "out of memory" : "too large or unreadable");
+        } else {
+            snprintf(d->fingerprint, sizeof(d->fingerprint), "%s", t.fingerprint);
+            d->ms = f.elapsed_ms;
+            snprintf(d->addr, sizeof(d->addr), "%s", r->addr);
+            lc_check_set_data(j->check, d, lc_si_ticket_data_free);
+        }
+    }
+    OPENSSL_cleanse(&t, sizeof(t));
+    lc_si_finish(j, st, diagnosis, msg);
+}
+
+static void lc_si_webticket_step(struct lc_si_job *j)
+{
+    struct lc_si_req *r = &j->r;
+    char why[700], url[LC_SI_URL_MAX], host[256], msgid[64];
+    struct lc_strv urls = {NULL, 0};
+    size_t i;
+    int n;
+
+    lc_si_transport_why(r, why, sizeof(why));
+    if (j->stage == 1) {
+        lc_si_webticket_judge(j, why[0] != '\0' ? why : NULL);
+        return;
+    }
+    /* Stage 0: the metadata, as the client reads it first. */
+    j->mex_status = r->status;
+    if (why[0] != '\0') {
+        snprintf(j->mex_why, sizeof(j->mex_why), "%s", why);
+        lc_si_webticket_judge(j, NULL);
+        return;
+    }
+    if (r->status != 200) {
+        lc_si_webticket_judge(j, NULL);
+        return;
+    }
+    n = lc_web_mex_addresses(r->body, r->body_len, &urls, why, sizeof(why));
+    if (n < 0) {
+        snprintf(j->mex_why, sizeof(j->mex_why), "%s", why);
+        goto judge;
+    }
+    for (i = 0; i < urls.n; i++) {
+        if (lc_web_url_host(urls.v[i], host, sizeof(host), NULL) < 0 ||
+            strcasecmp(host, r->host) != 0) {
+            snprintf(j->mex_other, sizeof(j->mex_other), "%s", urls.v[i]);
+            goto judge;
+        }
+    }
+    /* The Windows authentication endpoint the metadata names (its
+     * WebTicketServiceWinNegotiate port), else the service itself. */
+    if (lc_signin_mex_negotiate_url(r->body, r->body_len, url, sizeof(url), why, sizeof(why)) !=
+            1 ||
+        !lc_web_url_is_https(url))
+        snprintf(url, sizeof(url), "https://%s/WebTicket/WebTicketService.svc", r->host);
+    lc_strv_clear(&urls);
+    snprintf(j->issue_url, sizeof(j->issue_url), "%s", url);
+    if (lc_si_uuid(msgid, sizeof(msgid), "urn:uuid:") < 0 ||
+        lc_signin_rst_build(url, url, msgid, j->rst, sizeof(j->rst)) < 0) {
+        lc_si_finish(j, LC_ERROR, NULL, "cannot build the RequestSecurityToken");
+        return;
+    }
+    j->stage = 1;
+    /* HTTP NTLM by libcurl (CURLAUTH_NTLM | CURLAUTH_ONLY: first without
+     * credentials, as a Lync client does, then NTLM when the 401 offers
+     * it). The user name and the password go to libcurl's own options,
+     * never into a header list, the evidence or a message. */
+    r->track_legs = 1;
+    j->t0_us = lc_now_us();
+    if (lc_si_req_start(r, url, j->rst, lc_signin_rst_content_type) < 0 ||
+        curl_easy_setopt(r->easy, CURLOPT_HTTPAUTH, (long)(CURLAUTH_NTLM | CURLAUTH_ONLY)) !=
+            CURLE_OK ||
+        curl_easy_setopt(r->easy, CURLOPT_USERNAME, j->user) != CURLE_OK ||
+        curl_easy_setopt(r->easy, CURLOPT_PASSWORD, j->password) != CURLE_OK)
+        lc_si_finish(j, LC_ERROR, NULL, "cannot start the IssueToken request");
+    return;
+judge:
+    lc_strv_clear(&urls);
+    lc_si_webticket_judge(j, NULL);
+}
+
+/* ---------------------------------------------------------------- dispatch */
+
+static void lc_si_req_done(CURL *easy, CURLcode result, void *arg)
+{
+    struct lc_si_req *r = arg;
+    struct lc_si_job *j = r->job;
+
+    /* http.c gives the handle back: ours to clean up. */
+    r->easy = NULL;
+    r->attached = 0;
+    r->result = result;
+    if (result == CURLE_OK)
+        (void)curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &r->status);
+    else
+        r->status = 0;
+    (void)curl_easy_getinfo(easy, CURLINFO_NUM_CONNECTS, &r->connects);
+    curl_easy_cleanup(easy);
+    if (lc_check_is_done(j->check))
+        return;
+    switch (j->kind) {
+    case LC_SI_WEBTICKET:
+        lc_si_webticket_step(j);
+        return;
+    }
+    lc_si_finish(j, LC_ERROR, NULL, "internal: unknown step");
+}
+
+/* The first address of the name (dependency 0's lookup). */
+static int lc_si_first_addr(struct lc_si_job *j)
+{
+    const struct lc_dns_name *d = lc_dns_dep_addrs(j->check, 0, j->host);
+
+    if (d == NULL)
+        return -1;
+    snprintf(j->r.addr, sizeof(j->r.addr), "%s", d->addrs[0].text);
+    json_object_set_new(lc_check_evidence(j->check), "host", json_string(j->host));
+    json_object_set_new(lc_check_evidence(j->check), "address", json_string(j->r.addr));
+    return 0;
+}
+
+static void lc_si_start_webticket(struct lc_check *check, void *arg)
+{
+    struct lc_si_job *j = arg;
+    char url[LC_SI_URL_MAX];
+
+    j->check = check;
+    json_object_set_new(lc_check_evidence(check), "user", lc_si_json_str(j->user));
+    if (lc_si_first_addr(j) < 0)
+        return;
+    snprintf(url, sizeof(url), "https://%s/WebTicket/WebTicketService.svc/mex", j->host);
+    if (lc_si_req_start(&j->r, url, NULL, NULL) < 0)
+        lc_si_finish(j, LC_ERROR, NULL, "cannot start the request for the WebTicket metadata");
+}
+
+/* ---------------------------------------------------------------- planning */
+
+struct lc_si_plan {
+    struct lc_run *run;
+    const struct lc_site *site;
+};
+
+static struct lc_si_job *lc_si_job_new(const struct lc_si_plan *p, enum lc_si_kind kind,
+                                       const char *host)
+{
+    struct lc_si_job *j = calloc(1, sizeof(*j));
+
+    if (j == NULL)
+        return NULL;
+    j->kind = kind;
+    j->r.job = j;
+    j->ca_file = lc_run_get_config(p->run)->ca_file;
+    j->host = strdup(host);
+    j->user = strdup(p->site->web_user);
+    j->password = strdup(p->site->web_password);
+    if (j->host == NULL || j->user == NULL || j->password == NULL) {
+        lc_si_job_free(j);
+        return NULL;
+    }
+    return j;
+}
+
+/* Add a step on `host` (a role's external web FQDN), depending on the
+ * name's lookup (dependency 0) and on `prev` (the step before), or NULL. */
+static struct lc_check *lc_si_add(const struct lc_si_plan *p, enum lc_si_kind kind,
+                                  const char *what, const char *host, const char *role,
+                                  const char *ref, lc_check_start_fn start, struct lc_check *prev)
+{
+    struct lc_check *dns, *c;
+    struct lc_si_job *j;
+
+    dns = lc_dns_plan_name(p->run, host, role, 0);
+    if (dns == NULL)
+        return NULL;
+    j = lc_si_job_new(p, kind, host);
+    if (j == NULL)
+        return NULL;
+    c = lc_run_add(p->run, "signin", what, host, ref, start, j, lc_si_job_free);
+    if (c == NULL) {
+        lc_si_job_free(j);
+        return NULL;
+    }
+    lc_check_set_cancel(c, lc_si_cancel);
+    if (lc_check_add_role(c, role) < 0 || lc_check_depend(c, dns) < 0 ||
+        (prev != NULL && lc_check_depend(c, prev) < 0))
+        return NULL;
+    /* The web services are published by name (Host header, certificate). */
+    if (lc_is_ip_literal(host))
+        lc_check_skip(c,
+                      "%s given as an address: the web services are published by name; give the "
+                      "FQDN, with --resolve FQDN:%s to reach this address",
+                      host, host);
+    return c;
+}
+
+/* With --user and the password, the sign-in a client does from outside,
+ * as the Director's and the Front End's IIS logs of a client's sign-in
+ * show it. Nothing is planned without --user. */
+static int lc_si_plan(struct lc_run *run, const struct lc_site *site, const struct lc_opts *opts)
+{
+    struct lc_si_plan p = {run, site};
+    const char *dir = NULL, *dir_role = NULL;
+    struct lc_check *c;
+
+    (void)opts;
+    if (site->web_user == NULL || site->web_password == NULL)
+        return 0;
+    if (site->director_web_external.n > 0) {
+        dir = site->director_web_external.v[0];
+        dir_role = "director-web-external";
+    } else if (site->web_external.n > 0) {
+        dir = site->web_external.v[0];
+        dir_role = "web-external";
+    }
+    if (dir == NULL) {
+        c = lc_run_add(run, "signin", "webticket", "web-external", REF_SIGNIN_WEBTICKET, NULL, NULL,
+                       NULL);
+        if (c == NULL)
+            return -1;
+        lc_check_skip(c, "no external web FQDN known: give --director-web-external or "
+                         "--web-external");
+        return 0;
+    }
+    c = lc_si_add(&p, LC_SI_WEBTICKET, "webticket", dir, dir_role, REF_SIGNIN_WEBTICKET,
+                  lc_si_start_webticket, NULL);
+    return c == NULL ? -1 : 0;
+}
+
+const struct lc_probe lc_probe_signin = {
+    "signin",
+    "with --user and the password, sign in from outside as a Lync client does: the web ticket "
+    "with NTLM on the Director's external web site",
+    NULL,
+    lc_si_plan,
+};
