@@ -24,7 +24,8 @@
  * Sources: [MS-OCDISCWS]; [MS-OCAUTHWS]; Microsoft Learn, "Technical
  * requirements for mobility in Lync Server 2013", "Verify access through
  * your reverse proxy in Lync Server 2013", "Configuration requirements for
- * the reverse proxy in Lync Server 2013"; UCWA "Create an application". */
+ * reverse proxy in Lync Server 2013"; UCWA "Create an application"
+ * (addresses in probes/refs.h). */
 #include "config.h"
 #include "probe.h"
 
@@ -45,6 +46,7 @@
 #include "http.h"
 #include "loop.h"
 #include "probes.h"
+#include "refs.h"
 #include "run.h"
 #include "sip.h"
 #include "site.h"
@@ -53,49 +55,46 @@
 #define REF_WEB_DISCOVER                                                                           \
     "Autodiscover: GET https://lyncdiscover.<domain>/ answers 200 with _links self, user and "     \
     "xframe (UCWA JSON), Root Links (native JSON) or an AutodiscoverResponse (XML), or a "         \
-    "redirect link for Online / hybrid users, followed ([MS-OCDISCWS] 3.1.5.2; Microsoft Learn, "  \
-    "\"Technical requirements for mobility in Lync Server 2013\")"
+    "redirect link for Online / hybrid users, followed ([MS-OCDISCWS] 3.1.5.2). "                  \
+    "Source: " LC_DOC_MOBILITY
 #define REF_WEB_DISCOVER_HTTP                                                                      \
     "The reverse proxy publishes lyncdiscover on HTTP 80 too (bridged to 8080); required where "   \
-    "lyncdiscover is a CNAME into another domain, since mobile clients cannot use HTTPS there "    \
-    "(LS2013 technical-requirements-for-mobility; configuration-requirements-for-reverse-proxy)"
+    "lyncdiscover is a CNAME into another domain, since mobile clients cannot use HTTPS there. "   \
+    "Sources: " LC_DOC_MOBILITY "; " LC_DOC_RP_CONFIG
 #define REF_WEB_LINKS                                                                              \
     "Every host the autodiscover links name resolves from outside and is covered by the reverse "  \
-    "proxy certificate (Microsoft Learn, \"Request and configure a certificate for your reverse "  \
-    "HTTP proxy in Lync Server 2013\")"
+    "proxy certificate. Source: " LC_DOC_RP_CERT
 #define REF_WEB_USER                                                                               \
     "An anonymous GET of the autodiscover user link answers 401 with WWW-Authenticate Bearer and " \
-    "MsRtcOAuth href=\".../WebTicket/oauthtoken\" (UCWA \"CreateAnApplication\"; [MS-OCDISCWS])"
+    "MsRtcOAuth href=\".../WebTicket/oauthtoken\" ([MS-OCDISCWS]). Source: " LC_DOC_UCWA_CREATE
 #define REF_WEB_WINAUTH                                                                            \
     "Published through the reverse proxy with pass-through authentication: an anonymous request "  \
-    "answers 401 with Negotiate and/or NTLM challenges (Microsoft Learn, \"Verify access through " \
-    "your reverse proxy in Lync Server 2013\"; [MS-OCAUTHWS])"
+    "answers 401 with Negotiate and/or NTLM challenges ([MS-OCAUTHWS]). Source: " LC_DOC_RP_VERIFY
 #define REF_WEB_MEX                                                                                \
     "WCF metadata (mex) answers 200 and its endpoint addresses use the external name the client "  \
-    "asked for: the reverse proxy must pass the original Host header (LS2013 configuration-"       \
-    "requirements-for-reverse-proxy; inferred from WCF behaviour)"
+    "asked for: the reverse proxy must pass the original Host header (inferred from WCF "          \
+    "behaviour). Source: " LC_DOC_RP_CONFIG
 #define REF_WEB_OAUTH                                                                              \
     "UCWA answers an anonymous request 401 with an MsRtcOAuth challenge naming "                   \
-    "/WebTicket/oauthtoken (UCWA \"CreateAnApplication\")"
+    "/WebTicket/oauthtoken. Source: " LC_DOC_UCWA_CREATE
 #define REF_WEB_PAGE                                                                               \
-    "The XFrame page answers 200 anonymously through the reverse proxy (LS2013 verify-access-"     \
-    "through-your-reverse-proxy; UCWA \"CreateAnApplication\")"
+    "The XFrame page answers 200 anonymously through the reverse proxy. "                          \
+    "Sources: " LC_DOC_RP_VERIFY "; " LC_DOC_UCWA_CREATE
 #define REF_WEB_LYNC_PAGE                                                                          \
     "The simple URLs and the scheduler answer 200 anonymously through the reverse proxy with "     \
     "Lync's own page (the Lync / Skype for Business Web App join page, Dial-in Conferencing "      \
-    "Settings, the Web Scheduler), not the proxy's default site (LS2013 verify-access-through-"    \
-    "your-reverse-proxy; planning-for-simple-urls)"
+    "Settings, the Web Scheduler), not the proxy's default site. Sources: " LC_DOC_RP_VERIFY       \
+    "; " LC_DOC_SIMPLE_URLS
 #define REF_WEB_TOKEN                                                                              \
     "The OAuth token endpoint is published anonymously: a bogus grant answers 400 with a JSON "    \
-    "error, not 404 or 5xx (UCWA \"CreateAnApplication\")"
+    "error, not 404 or 5xx. Source: " LC_DOC_UCWA_CREATE
 #define REF_WEB_INTERNAL                                                                           \
     "Internal-only directories (/cscp, /OcsPowerShell) are not published to the internet: "        \
-    "publish the external web site (4443) only (LS2013 configuration-requirements-for-reverse-"    \
-    "proxy)"
+    "publish the external web site (4443) only. Source: " LC_DOC_RP_CONFIG
 #define REF_WEB_AUTH                                                                               \
     "With credentials: a password grant on /WebTicket/oauthtoken gives a token, and the user "     \
-    "document it opens is an autodiscover document whose links are absolute URLs (UCWA "           \
-    "\"CreateAnApplication\")"
+    "document it opens is an autodiscover document whose links are absolute URLs. "                \
+    "Source: " LC_DOC_UCWA_CREATE
 
 #define LC_WEB_MAX_HOPS 5
 #define LC_WEB_MAX_BODY (256 * 1024)   /* a response larger than this is refused */
