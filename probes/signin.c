@@ -16,7 +16,8 @@
  * tickets are shown by SHA-256 fingerprint; nothing of a request body that
  * carries a ticket reaches the evidence.
  * Sources: [MS-OCAUTHWS]; [MS-NLMP]; RFC 4559; Microsoft Learn,
- * "Configuration requirements for the reverse proxy in Lync Server 2013". */
+ * "Configuration requirements for reverse proxy in Lync Server 2013"
+ * (address in probes/refs.h). */
 #include "config.h"
 #include "probe.h"
 
@@ -35,6 +36,7 @@
 #include "http.h"
 #include "loop.h"
 #include "probes.h"
+#include "refs.h"
 #include "run.h"
 #include "signin.h"
 #include "sip.h"
@@ -45,8 +47,8 @@
     "Sign in like a Lync client from outside: the WebTicket metadata, then IssueToken (WS-Trust "  \
     "RequestSecurityToken, SOAP 1.2) with Integrated Windows authentication through the reverse "  \
     "proxy: 401, 401 with the NTLM challenge, 200 with a web ticket ([MS-OCAUTHWS] 3.2.4.1; "      \
-    "[MS-NLMP]; RFC 4559; Microsoft Learn, \"Configuration requirements for the reverse proxy in " \
-    "Lync Server 2013\": NTLM pass-through, no pre-authentication, the original Host header)"
+    "[MS-NLMP]; RFC 4559); the proxy passes NTLM through, with no pre-authentication and the "     \
+    "original Host header. Source: " LC_DOC_RP_CONFIG
 
 #define LC_SI_MAX_BODY (256 * 1024)   /* a response larger than this is refused */
 #define LC_SI_MAX_HEADERS (64 * 1024) /* response headers larger than this are refused */

@@ -7,8 +7,8 @@
  * WS-Trust 1.3 (OASIS) section 4; SOAP 1.2 (W3C) and RFC 3902 (the action
  * parameter of application/soap+xml); RFC 4559 and [MS-NLMP] 2.2.1 for
  * the NTLM messages over HTTP; Microsoft Learn, "Configuration requirements
- * for the reverse proxy in Lync Server 2013" (NTLM pass-through, the
- * original Host header). */
+ * for reverse proxy in Lync Server 2013" (NTLM pass-through, the original
+ * Host header). */
 #include "signin.h"
 
 #include <ctype.h>
