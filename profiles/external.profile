@@ -1,10 +1,13 @@
 # lynccheck profile: external
 # What a Lync / Skype for Business client or federation partner on the
 # internet needs from the deployment: published through the Edge Server and
-# the reverse proxy. Sources: Microsoft Learn, "Plan for external user access
-# in Lync Server 2013", "Edge Server environmental requirements in Skype for
-# Business Server", "Configuration requirements for reverse proxy in Lync
-# Server 2013".
+# the reverse proxy. Sources (Microsoft Learn):
+# Planning for external user access in Lync Server 2013,
+# https://learn.microsoft.com/en-us/previous-versions/office/lync-server-2013/lync-server-2013-planning-for-external-user-access
+# Edge Server environmental requirements in Skype for Business Server,
+# https://learn.microsoft.com/en-us/skypeforbusiness/plan-your-deployment/edge-server-deployments/edge-environmental-requirements
+# Configuration requirements for reverse proxy in Lync Server 2013,
+# https://learn.microsoft.com/en-us/previous-versions/office/lync-server-2013/lync-server-2013-configuration-requirements-for-reverse-proxy
 
 [profile]
 description = external access from the internet: DNS, certificates, firewall ports, SIP, MS-TURN and XMPP of the Edge, and the web services walk through the reverse proxy
@@ -28,9 +31,12 @@ listeners = reverse-proxy, access-edge, access-edge-federation, webconf-edge
 no-sni = yes
 
 [port]
-# Seed 003, "Edge Server - External Interface" and "Reverse Proxy Server":
-# access edge SIP/TLS 443, SIP/MTLS 5061, XMPP 5269 (with XMPP federation);
-# webconf PSOM/TLS 443; A/V MS-TURN TCP 443; reverse proxy 443 and 80.
+# The Edge external interface's port table ("Edge Server environmental
+# requirements in Skype for Business Server") and the reverse proxy's
+# listeners ("Configuration requirements for reverse proxy in Lync Server
+# 2013": 443 bridged to 4443, 80 to 8080): access edge SIP/TLS 443,
+# SIP/MTLS 5061, XMPP 5269 (with XMPP federation); webconf PSOM/TLS 443;
+# A/V MS-TURN TCP 443; reverse proxy 443 and 80.
 tcp = access-edge:443, access-edge:5061, access-edge:5269@xmpp, webconf-edge:443
 tcp = av-edge:443, reverse-proxy:443, reverse-proxy:80
 # A/V media, TCP and UDP 50000-59999: must pass the firewall (closed is
@@ -58,8 +64,9 @@ alternate-server = yes
 
 [web]
 # The URL sequence a client walks through the reverse proxy (Jeff Schertz,
-# "Publishing Lync Director Web Services", with a client's IIS log; [MS-OCDISCWS]): autodiscover per
-# SIP domain (JSON, XML, HTTP 80), the hosts its links name, the user link's
+# "Publishing Lync Director Web Services", with a client's IIS log,
+# https://blog.schertz.name/2011/03/publishing-lync-director-web-services/;
+# [MS-OCDISCWS]): autodiscover per SIP domain (JSON, XML, HTTP 80), the hosts its links name, the user link's
 # OAuth challenge; on every Director and Front End external web FQDN the
 # virtual directories a client uses and their mex metadata; the simple URLs.
 checks = discover, discover-xml, discover-http, links, user
