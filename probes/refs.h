@@ -35,6 +35,9 @@
 #define LC_DOC_FEDERATION                                                                          \
     "Planning for Lync Server 2013 and Office Communications Server federation, " LC_DOC_LS2013    \
     "planning-for-lync-server-and-office-communications-server-federation"
+#define LC_DOC_FED_XMPP                                                                            \
+    "Planning for SIP, XMPP federation, and public instant messaging in Lync Server "              \
+    "2013, " LC_DOC_LS2013 "planning-for-sip-xmpp-federation-and-public-instant-messaging"
 #define LC_DOC_MOBILITY                                                                            \
     "Technical requirements for mobility in Lync Server 2013, " LC_DOC_LS2013                      \
     "technical-requirements-for-mobility"
