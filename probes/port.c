@@ -374,7 +374,7 @@ static size_t lc_port_list(const struct lc_port_arg *p, enum lc_ranges mode, uns
             out[n++] = p->lo + (unsigned)i;
         return n;
     }
-    /* Sample: both ends and an even spread between (issue 4). */
+    /* Sample: both ends and an even spread between. */
     for (i = 0; i < LC_SAMPLE && n < cap; i++)
         out[n++] = p->lo + (unsigned)((span - 1) * i / (LC_SAMPLE - 1));
     return n;

@@ -80,7 +80,7 @@ int lc_exit_status(const struct lc_report *report)
 
     lc_report_tally(report, counts);
     /* A failed check is a proven problem and outranks a check that could
-     * not run (issue 2); skips never affect the outcome. */
+     * not run; skips never affect the outcome. */
     if (counts[LC_FAIL] > 0)
         return 2;
     if (counts[LC_ERROR] > 0)

@@ -77,7 +77,7 @@ enum lc_status lc_result_status(const struct lc_result *r);
 /* counts[LC_STATUS_COUNT] is filled with how many results have each status. */
 void lc_report_tally(const struct lc_report *report, size_t counts[LC_STATUS_COUNT]);
 
-/* Nagios convention (issue 2): 2 if any check failed; else 3 if any could
+/* Nagios plugin convention: 2 if any check failed; else 3 if any could
  * not run; else 1 if any warned; else 3 if no check ran at all (none, or
  * every one skipped: a run that checked nothing proves nothing); else 0. */
 int lc_exit_status(const struct lc_report *report);

@@ -74,7 +74,7 @@ const struct lc_pin *lc_site_find_pin(const struct lc_site *site, const char *na
 /* Hand every pin to the resolver (lc_dns_pin). 0, or -1 out of memory. */
 struct lc_dns;
 int lc_site_pin_dns(const struct lc_site *site, struct lc_dns *dns);
-/* Apply the naming conventions (issue 2): meet = meet.<each domain>,
+/* Apply the naming conventions: meet = meet.<each domain>,
  * dialin = dialin.<first domain>; the access edge is settled separately
  * (lc_site_discover) because it needs DNS. Returns 0 or -1 (out of memory). */
 int lc_site_apply_defaults(struct lc_site *site);
