@@ -13,7 +13,7 @@
 /* Skype for Business Server planning (covers Lync Server 2013 too). */
 #define LC_DOC_SFB "https://learn.microsoft.com/en-us/skypeforbusiness/plan-your-deployment/"
 /* Lync Server 2013 documentation (retired to "previous versions"). */
-#define LC_DOC_LS2013                                                                              \
+#define LC_DOC_LYNC2013                                                                            \
     "https://learn.microsoft.com/en-us/previous-versions/office/lync-server-2013/"                 \
     "lync-server-2013-"
 
@@ -30,43 +30,43 @@
     "security/user-and-client-authentication"
 
 #define LC_DOC_RP_DNS                                                                              \
-    "Create DNS records for reverse proxy servers in Lync Server 2013, " LC_DOC_LS2013             \
+    "Create DNS records for reverse proxy servers in Lync Server 2013, " LC_DOC_LYNC2013           \
     "create-dns-records-for-reverse-proxy-servers"
 #define LC_DOC_FEDERATION                                                                          \
-    "Planning for Lync Server 2013 and Office Communications Server federation, " LC_DOC_LS2013    \
+    "Planning for Lync Server 2013 and Office Communications Server federation, " LC_DOC_LYNC2013  \
     "planning-for-lync-server-and-office-communications-server-federation"
 #define LC_DOC_FED_XMPP                                                                            \
     "Planning for SIP, XMPP federation, and public instant messaging in Lync Server "              \
-    "2013, " LC_DOC_LS2013 "planning-for-sip-xmpp-federation-and-public-instant-messaging"
+    "2013, " LC_DOC_LYNC2013 "planning-for-sip-xmpp-federation-and-public-instant-messaging"
 #define LC_DOC_MOBILITY                                                                            \
-    "Technical requirements for mobility in Lync Server 2013, " LC_DOC_LS2013                      \
+    "Technical requirements for mobility in Lync Server 2013, " LC_DOC_LYNC2013                    \
     "technical-requirements-for-mobility"
 #define LC_DOC_EDGE_CERT                                                                           \
-    "Certificate requirements for external user access in Lync Server 2013, " LC_DOC_LS2013        \
+    "Certificate requirements for external user access in Lync Server 2013, " LC_DOC_LYNC2013      \
     "certificate-requirements-for-external-user-access"
 #define LC_DOC_EDGE_CERT_PLAN                                                                      \
-    "Plan for Edge Server certificates in Lync Server 2013, " LC_DOC_LS2013                        \
+    "Plan for Edge Server certificates in Lync Server 2013, " LC_DOC_LYNC2013                      \
     "plan-for-edge-server-certificates"
 #define LC_DOC_RP_CERT                                                                             \
     "Request and configure a certificate for your reverse HTTP proxy in Lync Server "              \
-    "2013, " LC_DOC_LS2013 "request-and-configure-a-certificate-for-your-reverse-http-proxy"
+    "2013, " LC_DOC_LYNC2013 "request-and-configure-a-certificate-for-your-reverse-http-proxy"
 #define LC_DOC_WILDCARD                                                                            \
-    "Wildcard certificate support in Lync Server 2013, " LC_DOC_LS2013                             \
+    "Wildcard certificate support in Lync Server 2013, " LC_DOC_LYNC2013                           \
     "wildcard-certificate-support"
 #define LC_DOC_CERT_INFRA                                                                          \
-    "Certificate infrastructure requirements for Lync Server 2013, " LC_DOC_LS2013                 \
+    "Certificate infrastructure requirements for Lync Server 2013, " LC_DOC_LYNC2013               \
     "certificate-infrastructure-requirements"
 #define LC_DOC_RP_CONFIG                                                                           \
-    "Configuration requirements for reverse proxy in Lync Server 2013, " LC_DOC_LS2013             \
+    "Configuration requirements for reverse proxy in Lync Server 2013, " LC_DOC_LYNC2013           \
     "configuration-requirements-for-reverse-proxy"
 #define LC_DOC_RP_VERIFY                                                                           \
-    "Verify access through your reverse proxy in Lync Server 2013, " LC_DOC_LS2013                 \
+    "Verify access through your reverse proxy in Lync Server 2013, " LC_DOC_LYNC2013               \
     "verify-access-through-your-reverse-proxy"
 #define LC_DOC_INTERNAL_PORTS                                                                      \
-    "Ports and protocols for internal servers in Lync Server 2013, " LC_DOC_LS2013                 \
+    "Ports and protocols for internal servers in Lync Server 2013, " LC_DOC_LYNC2013               \
     "ports-and-protocols-for-internal-servers"
 #define LC_DOC_SIMPLE_URLS                                                                         \
-    "Planning for simple URLs in Lync Server 2013, " LC_DOC_LS2013 "planning-for-simple-urls"
+    "Planning for simple URLs in Lync Server 2013, " LC_DOC_LYNC2013 "planning-for-simple-urls"
 
 #define LC_DOC_UCWA_CREATE                                                                         \
     "UCWA, Create an application, https://learn.microsoft.com/en-us/skype-sdk/ucwa/"               \
