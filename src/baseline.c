@@ -13,19 +13,6 @@
 
 #include "findings.h"
 
-/* jansson's iteration macros take a non-const object; reading one we were
- * given as const is safe. */
-static json_t *lc_bmut(const json_t *j)
-{
-    union {
-        const json_t *c;
-        json_t *m;
-    } u;
-
-    u.c = j;
-    return u.m;
-}
-
 int lc_baseline_parse(const char *text, size_t len, const char *origin, json_t **out, char *err,
                       size_t errlen)
 {
@@ -245,7 +232,7 @@ static void lc_bl_fact_check(json_t *facts, const char *id, const json_t *ev)
             if (per == NULL || json_object_set_new(certs, target, per) != 0)
                 return;
         }
-        json_object_foreach(lc_bmut(json_object_get(ev, "certificates")), sha, v)
+        json_object_foreach(lc_json_mut(json_object_get(ev, "certificates")), sha, v)
         {
             json_t *cert = json_object_get(v, "certificate");
             if (json_is_object(cert) && json_object_get(per, sha) == NULL)
@@ -386,7 +373,7 @@ static int lc_bl_compare_certs(json_t *changed, const json_t *was, const json_t 
     const char *listener;
     const json_t *wcerts;
 
-    json_object_foreach(lc_bmut(was), listener, wcerts)
+    json_object_foreach(lc_json_mut(was), listener, wcerts)
     {
         const json_t *ncerts = json_object_get(now, listener), *wc, *nc;
         const char *wsha = NULL, *nsha = NULL, *k;
@@ -396,12 +383,12 @@ static int lc_bl_compare_certs(json_t *changed, const json_t *was, const json_t 
             continue;
         /* The listener's certificate; several (one per address) compare
          * by their smallest fingerprint. */
-        json_object_foreach(lc_bmut(wcerts), k, wc)
+        json_object_foreach(lc_json_mut(wcerts), k, wc)
         {
             if (wsha == NULL || strcmp(k, wsha) < 0)
                 wsha = k;
         }
-        json_object_foreach(lc_bmut(ncerts), k, nc)
+        json_object_foreach(lc_json_mut(ncerts), k, nc)
         {
             if (nsha == NULL || strcmp(k, nsha) < 0)
                 nsha = k;
@@ -429,7 +416,7 @@ static int lc_bl_compare_strings(json_t *changed, const char *kind, const char *
     const char *subject;
     const json_t *w;
 
-    json_object_foreach(lc_bmut(was), subject, w)
+    json_object_foreach(lc_json_mut(was), subject, w)
     {
         const char *a = json_string_value(w), *b = json_string_value(json_object_get(now, subject));
         char text[1200];

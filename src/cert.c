@@ -6,6 +6,7 @@
 #include <openssl/evp.h>
 #include <openssl/objects.h>
 #include <openssl/x509v3.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -459,6 +460,34 @@ json_t *lc_cert_chain_to_json(STACK_OF(X509) * chain)
         free(cn);
     }
     return arr;
+}
+
+/* jansson's iteration macros take a non-const object; reading is safe. */
+static void lc_cert_ev_walk(const json_t *v, int depth, lc_cert_ev_fn *fn, void *arg)
+{
+    json_t *m = (json_t *)(uintptr_t)v;
+    const char *key;
+    json_t *e;
+    size_t i;
+
+    if (depth > 8)
+        return;
+    if (json_is_array(m)) {
+        json_array_foreach(m, i, e) lc_cert_ev_walk(e, depth + 1, fn, arg);
+        return;
+    }
+    json_object_foreach(m, key, e)
+    {
+        if (strcmp(key, "certificate") == 0 && json_is_object(e))
+            fn(e, arg);
+        else if (json_is_object(e) || json_is_array(e))
+            lc_cert_ev_walk(e, depth + 1, fn, arg);
+    }
+}
+
+void lc_cert_evidence_foreach(const json_t *evidence, lc_cert_ev_fn *fn, void *arg)
+{
+    lc_cert_ev_walk(evidence, 0, fn, arg);
 }
 
 /* Did the server send `x`, or the same CA (same subject and key: a

@@ -69,6 +69,15 @@ json_t *lc_cert_to_json(X509 *x);
 /* A chain as evidence: [{cn, sha256}, ...] in the order given. */
 json_t *lc_cert_chain_to_json(STACK_OF(X509) * chain);
 
+/* Every certificate a check's evidence holds: each object under a
+ * "certificate" key (lc_cert_to_json()), at whatever depth the probe put it
+ * (per address in tls.handshake, per fingerprint in the judging checks;
+ * at most 8 levels down), in document order. The one place the reporters
+ * (HTML inventory, Nagios cert_days_min, Prometheus expiry) find
+ * certificates: the evidence contract is in doc/json-schema.md. */
+typedef void lc_cert_ev_fn(const json_t *cert, void *arg);
+void lc_cert_evidence_foreach(const json_t *evidence, lc_cert_ev_fn *fn, void *arg);
+
 enum lc_chain_kind {
     LC_CHAIN_OK = 0,
     LC_CHAIN_INCOMPLETE, /* the server did not send the intermediate (even when the

@@ -53,54 +53,19 @@ struct lc_fctx {
 
 /* ---- a growing string ---- */
 
-/* The string, or NULL (and *oom set) when it could not be built. */
+/* The string, bytes outside valid UTF-8 (a hostile server's message)
+ * replaced by '?' so every reporter can carry the sentence as it is; or
+ * NULL (and *oom set) when it could not be built. b is emptied. */
 static char *lc_fsb_take(struct lc_sb *b, int *oom)
 {
-    if (b->oom || b->s == NULL) {
-        if (b->oom || b->s == NULL)
-            *oom |= b->oom;
-        if (!b->oom && b->s == NULL) {
-            char *e = malloc(1);
-            if (e == NULL)
-                *oom = 1;
-            else
-                e[0] = '\0';
-            return e;
-        }
-        free(b->s);
-        return NULL;
-    }
-    return b->s;
-}
+    static const struct lc_utf8_rules rules = {.invalid = "?"};
+    char *s = b->oom ? NULL : lc_utf8_filter_dup(b->s, 0, &rules);
 
-/* jansson's iteration macros take a non-const object; reading one we were
- * given as const is safe. */
-static json_t *lc_fmut(const json_t *j)
-{
-    union {
-        const json_t *c;
-        json_t *m;
-    } u;
-
-    u.c = j;
-    return u.m;
-}
-
-/* Bytes outside valid UTF-8 (a hostile server's message) become '?', so
- * every reporter can carry the sentence as it is. */
-static void lc_fclean(char *s)
-{
-    size_t n = s != NULL ? strlen(s) : 0;
-
-    for (size_t i = 0; i < n;) {
-        uint32_t cp;
-        size_t len = lc_utf8_len((const unsigned char *)s + i, n - i, &cp);
-        if (len == 0) {
-            s[i++] = '?';
-            continue;
-        }
-        i += len;
-    }
+    if (s == NULL)
+        *oom = 1;
+    free(b->s);
+    b->s = NULL;
+    return s;
 }
 
 /* ---- small helpers ---- */
@@ -290,7 +255,7 @@ static void lc_fweb_read(const struct lc_result *r, struct lc_fweb *w)
     memset(w, 0, sizeof(*w));
     w->port = json_integer_value(json_object_get(r->evidence, "port"));
     w->upstream = lc_fjstr(r->evidence, "upstream");
-    json_object_foreach(lc_fmut(addrs), k, a)
+    json_object_foreach(lc_json_mut(addrs), k, a)
     {
         const json_t *tr = json_object_get(a, "transcript");
         size_t n = json_array_size(tr);
@@ -456,7 +421,7 @@ static int lc_ftokens_conn(struct lc_fctx *c, size_t item, const struct lc_resul
         port = lc_ftarget_port(r->target);
     if (port <= 0 || lc_fstreq(r->probe, "web"))
         return 0;
-    json_object_foreach(lc_fmut(addrs), k, a)
+    json_object_foreach(lc_json_mut(addrs), k, a)
     {
         const char *err = lc_fjstr(a, "error");
         if (err == NULL || (strstr(err, "connect") == NULL && strstr(err, "unreachable") == NULL))
@@ -478,7 +443,7 @@ static int lc_ftokens_cert(struct lc_fctx *c, size_t item, const struct lc_resul
     int n = 0, pass;
 
     for (pass = 0; pass < 2 && n == 0; pass++) {
-        json_object_foreach(lc_fmut(certs), k, v)
+        json_object_foreach(lc_json_mut(certs), k, v)
         {
             const char *st = lc_fjstr(v, "status");
             if (pass == 0 && (st == NULL || strcmp(st, "pass") == 0 || strcmp(st, "skip") == 0))
@@ -918,16 +883,10 @@ static int lc_ffill(struct lc_fctx *c, struct lc_finding *f, const struct lc_fto
         json_decref(seen);
     }
     f->cause = lc_fsb_take(&cause, &c->oom);
-    cause.s = NULL;
     f->fix = lc_fsb_take(&fix, &c->oom);
-    fix.s = NULL;
     f->impact = lc_fsb_take(&impact, &c->oom);
-    impact.s = NULL;
     f->evidence = ev;
     ev = NULL;
-    lc_fclean(f->cause);
-    lc_fclean(f->fix);
-    lc_fclean(f->impact);
     rc = f->cause != NULL && f->fix != NULL && f->impact != NULL ? 0 : -1;
 done:
     free(cause.s);

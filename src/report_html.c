@@ -22,74 +22,46 @@
 #include <strings.h>
 
 #include "baseline.h"
+#include "cert.h"
 #include "findings.h"
 #include "fixes.h"
 #include "html.h"
+#include "report.h"
 
 /* Evidence shown per check, and per web check in the appendix: a report
  * that must print cannot hold a megabyte of one server's answer; the JSON
  * report keeps all of it. */
-#define LC_H_EVIDENCE_MAX 8192
-#define LC_H_TRANSCRIPT_MAX 65536
+#define LC_HTML_EVIDENCE_MAX 8192
+#define LC_HTML_TRANSCRIPT_MAX 65536
 /* Problems listed in the executive summary; the rest are in the sections. */
-#define LC_H_SUMMARY_MAX 40
+#define LC_HTML_SUMMARY_MAX 40
 /* Characters of a name inside a diagram box. */
-#define LC_H_BOX_NAME_MAX 34
+#define LC_HTML_BOX_NAME_MAX 34
 /* Distinct certificates in the inventory, places shown per certificate. */
-#define LC_H_CERTS_MAX 64
-#define LC_H_WHERE_MAX 6
+#define LC_HTML_CERTS_MAX 64
+#define LC_HTML_WHERE_MAX 6
 /* Names in the SAN coverage table. */
-#define LC_H_SAN_NAMES_MAX 200
-
-static const char *const lc_h_labels[LC_STATUS_COUNT] = {
-    [LC_PASS] = "PASS",   [LC_WARN] = "WARN", [LC_FAIL] = "FAIL",
-    [LC_ERROR] = "ERROR", [LC_SKIP] = "SKIP",
-};
+#define LC_HTML_SAN_NAMES_MAX 200
 
 /* ---- small writers ---- */
 
-/* Our own text with numbers: never a string from a result. */
-static void lc_h_fmt(struct lc_html_out *o, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static void lc_h_fmt(struct lc_html_out *o, const char *fmt, ...)
+/* Seconds with the given decimals and the unit. */
+static void lc_html_seconds(struct lc_out *o, uint64_t us, unsigned decimals)
 {
-    char buf[512];
-    va_list ap;
-    int n;
-
-    va_start(ap, fmt);
-    n = vsnprintf(buf, sizeof(buf), fmt, ap);
-    va_end(ap);
-    if (n < 0) {
-        if (o->err == 0)
-            o->err = EOVERFLOW;
-        return;
-    }
-    lc_html_rawn(o, buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
+    lc_out_seconds(o, us, decimals);
+    lc_out_puts(o, " s");
 }
 
-/* Seconds with the given decimals from integer microseconds: printf("%f")
- * would print a comma under a German LC_NUMERIC. */
-static void lc_h_seconds(struct lc_html_out *o, uint64_t us, unsigned decimals)
+static void lc_html_badge(struct lc_out *o, enum lc_status st)
 {
-    uint64_t div = decimals >= 3 ? 1000 : decimals == 2 ? 10000 : 100000;
-    uint64_t units = us / div + (us % div >= div / 2 ? 1 : 0);
-    uint64_t scale = decimals >= 3 ? 1000 : decimals == 2 ? 100 : 10;
-
-    lc_h_fmt(o, "%" PRIu64 ".%0*u s", units / scale, decimals >= 3 ? 3 : (int)decimals,
-             (unsigned)(units % scale));
+    lc_out_puts(o, "<span class=\"badge st-");
+    lc_out_puts(o, lc_status_name(st));
+    lc_out_puts(o, "\">");
+    lc_out_puts(o, lc_status_label(st));
+    lc_out_puts(o, "</span>");
 }
 
-static void lc_h_badge(struct lc_html_out *o, enum lc_status st)
-{
-    lc_html_raw(o, "<span class=\"badge st-");
-    lc_html_raw(o, lc_status_name(st));
-    lc_html_raw(o, "\">");
-    lc_html_raw(o, lc_h_labels[st]);
-    lc_html_raw(o, "</span>");
-}
-
-static const char *lc_h_str(const char *s)
+static const char *lc_html_str(const char *s)
 {
     return s != NULL ? s : "";
 }
@@ -98,7 +70,7 @@ static const char *lc_h_str(const char *s)
 
 /* True when the site key (a string, an {"fqdn": ..} object or an array of
  * either) names host, case-insensitively. */
-static int lc_h_site_has(const json_t *site, const char *key, const char *host)
+static int lc_html_site_has(const json_t *site, const char *key, const char *host)
 {
     const json_t *v = site != NULL ? json_object_get(site, key) : NULL;
     size_t i, n = json_is_array(v) ? json_array_size(v) : 1;
@@ -114,7 +86,7 @@ static int lc_h_site_has(const json_t *site, const char *key, const char *host)
 }
 
 /* The first name under a site key, or NULL. */
-static const char *lc_h_site_name(const json_t *site, const char *key)
+static const char *lc_html_site_name(const json_t *site, const char *key)
 {
     const json_t *v = site != NULL ? json_object_get(site, key) : NULL;
 
@@ -127,9 +99,9 @@ static const char *lc_h_site_name(const json_t *site, const char *key)
 
 /* The host part of a target: "name:port", "name:lo-hi", "role:port" or a
  * URL. */
-static void lc_h_target_host(const char *target, char *host, size_t len)
+static void lc_html_target_host(const char *target, char *host, size_t len)
 {
-    const char *p = lc_h_str(target);
+    const char *p = lc_html_str(target);
     const char *s = strstr(p, "://");
     size_t n, k;
 
@@ -148,7 +120,7 @@ static void lc_h_target_host(const char *target, char *host, size_t len)
 
 /* ---- the topology ---- */
 
-enum lc_h_box {
+enum lc_html_box {
     LC_BOX_DNS,
     LC_BOX_RP,
     LC_BOX_DIRECTOR,
@@ -160,7 +132,7 @@ enum lc_h_box {
     LC_BOX_COUNT
 };
 
-static const char *const lc_h_box_titles[LC_BOX_COUNT] = {
+static const char *const lc_html_box_titles[LC_BOX_COUNT] = {
     [LC_BOX_DNS] = "External DNS",
     [LC_BOX_RP] = "Reverse proxy",
     [LC_BOX_DIRECTOR] = "Director pool",
@@ -171,14 +143,14 @@ static const char *const lc_h_box_titles[LC_BOX_COUNT] = {
     [LC_BOX_OTHER] = "Other",
 };
 
-struct lc_h_box_state {
+struct lc_html_box_state {
     size_t counts[LC_STATUS_COUNT];
     size_t n;
     enum lc_status worst;
 };
 
 /* sip.<d> or xmpp.<d> for a SIP domain d: names the Access Edge serves. */
-static int lc_h_edge_alias(const struct lc_report *report, const char *host)
+static int lc_html_edge_alias(const struct lc_report *report, const char *host)
 {
     static const char *const prefixes[] = {"sip.", "xmpp."};
 
@@ -196,10 +168,10 @@ static int lc_h_edge_alias(const struct lc_report *report, const char *host)
 
 /* The box a check belongs to: by probe first, then by the role its
  * target's host plays in the site (names and role words of skipped checks). */
-static enum lc_h_box lc_h_box_for(const struct lc_report *report, const struct lc_result *r)
+static enum lc_html_box lc_html_box_for(const struct lc_report *report, const struct lc_result *r)
 {
     const json_t *site = report->site;
-    const char *probe = lc_h_str(r->probe);
+    const char *probe = lc_html_str(r->probe);
     int web = strcmp(probe, "web") == 0;
     char host[256];
 
@@ -209,50 +181,51 @@ static enum lc_h_box lc_h_box_for(const struct lc_report *report, const struct l
         return LC_BOX_ACCESS;
     if (strcmp(probe, "stun") == 0)
         return LC_BOX_AV;
-    lc_h_target_host(r->target, host, sizeof(host));
+    lc_html_target_host(r->target, host, sizeof(host));
     if (strcmp(host, "access-edge") == 0 || strcmp(host, "access-edge-federation") == 0 ||
-        lc_h_site_has(site, "access_edge", host) || lc_h_edge_alias(report, host))
+        lc_html_site_has(site, "access_edge", host) || lc_html_edge_alias(report, host))
         return LC_BOX_ACCESS;
-    if (strcmp(host, "webconf-edge") == 0 || lc_h_site_has(site, "webconf_edge", host))
+    if (strcmp(host, "webconf-edge") == 0 || lc_html_site_has(site, "webconf_edge", host))
         return LC_BOX_WEBCONF;
-    if (strcmp(host, "av-edge") == 0 || lc_h_site_has(site, "av_edge", host))
+    if (strcmp(host, "av-edge") == 0 || lc_html_site_has(site, "av_edge", host))
         return LC_BOX_AV;
     if (web) {
         /* The web walk reaches the pools through the proxy: its checks on
          * a pool's own name speak for that pool. */
         if (strcmp(host, "director-web-external") == 0 ||
-            lc_h_site_has(site, "director_web_external", host))
+            lc_html_site_has(site, "director_web_external", host))
             return LC_BOX_DIRECTOR;
-        if (strcmp(host, "web-external") == 0 || lc_h_site_has(site, "web_external", host))
+        if (strcmp(host, "web-external") == 0 || lc_html_site_has(site, "web_external", host))
             return LC_BOX_FE;
         return LC_BOX_RP;
     }
     if (strcmp(host, "reverse-proxy") == 0 || strcmp(host, "web-external") == 0 ||
         strcmp(host, "director-web-external") == 0 || strcmp(host, "owa") == 0 ||
-        lc_h_site_has(site, "web_external", host) ||
-        lc_h_site_has(site, "director_web_external", host) || lc_h_site_has(site, "meet", host) ||
-        lc_h_site_has(site, "dialin", host) || lc_h_site_has(site, "owa", host) ||
-        strncasecmp(host, "lyncdiscover.", 13) == 0)
+        lc_html_site_has(site, "web_external", host) ||
+        lc_html_site_has(site, "director_web_external", host) ||
+        lc_html_site_has(site, "meet", host) || lc_html_site_has(site, "dialin", host) ||
+        lc_html_site_has(site, "owa", host) || strncasecmp(host, "lyncdiscover.", 13) == 0)
         return LC_BOX_RP;
-    if (strcmp(host, "front-end") == 0 || lc_h_site_has(site, "front_end", host))
+    if (strcmp(host, "front-end") == 0 || lc_html_site_has(site, "front_end", host))
         return LC_BOX_FE;
-    if (strcmp(host, "director") == 0 || lc_h_site_has(site, "director", host))
+    if (strcmp(host, "director") == 0 || lc_html_site_has(site, "director", host))
         return LC_BOX_DIRECTOR;
     return LC_BOX_OTHER;
 }
 
-static void lc_h_boxes(const struct lc_report *report, struct lc_h_box_state boxes[LC_BOX_COUNT])
+static void lc_html_boxes(const struct lc_report *report,
+                          struct lc_html_box_state boxes[LC_BOX_COUNT])
 {
     memset(boxes, 0, LC_BOX_COUNT * sizeof(*boxes));
     for (size_t i = 0; i < report->n_results; i++) {
         const struct lc_result *r = report->results[i];
-        struct lc_h_box_state *b;
+        struct lc_html_box_state *b;
         enum lc_status st;
 
         if (r == NULL || r->excluded)
             continue;
         st = lc_result_status(r);
-        b = &boxes[lc_h_box_for(report, r)];
+        b = &boxes[lc_html_box_for(report, r)];
         if (b->n == 0 || lc_status_rank(st) > lc_status_rank(b->worst))
             b->worst = st;
         b->counts[st]++;
@@ -260,115 +233,116 @@ static void lc_h_boxes(const struct lc_report *report, struct lc_h_box_state box
     }
 }
 
-static void lc_h_svg_arrow(struct lc_html_out *o, int x1, int y1, int x2, int y2)
+static void lc_html_svg_arrow(struct lc_out *o, int x1, int y1, int x2, int y2)
 {
-    lc_h_fmt(o,
-             "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" class=\"link\" "
-             "marker-end=\"url(#arrow)\"/>\n",
-             x1, y1, x2, y2);
+    lc_out_fmt(o,
+               "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" class=\"link\" "
+               "marker-end=\"url(#arrow)\"/>\n",
+               x1, y1, x2, y2);
 }
 
-static void lc_h_svg_box(struct lc_html_out *o, int x, int y, int w, int h, const char *title,
-                         const char *name, const struct lc_h_box_state *b)
+static void lc_html_svg_box(struct lc_out *o, int x, int y, int w, int h, const char *title,
+                            const char *name, const struct lc_html_box_state *b)
 {
     const char *cls = b == NULL ? "client" : b->n == 0 ? "none" : lc_status_name(b->worst);
 
-    lc_h_fmt(o, "<g class=\"box b-%s\">", cls);
-    lc_html_raw(o, "<title>");
+    lc_out_fmt(o, "<g class=\"box b-%s\">", cls);
+    lc_out_puts(o, "<title>");
     lc_html_text(o, title);
     if (name != NULL) {
-        lc_html_raw(o, ": ");
+        lc_out_puts(o, ": ");
         lc_html_text(o, name);
     }
-    lc_html_raw(o, "</title>");
-    lc_h_fmt(o, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" rx=\"8\"/>", x, y, w, h);
-    lc_h_fmt(o, "<text x=\"%d\" y=\"%d\" class=\"t\">", x + w / 2, y + 22);
+    lc_out_puts(o, "</title>");
+    lc_out_fmt(o, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" rx=\"8\"/>", x, y, w, h);
+    lc_out_fmt(o, "<text x=\"%d\" y=\"%d\" class=\"t\">", x + w / 2, y + 22);
     lc_html_text(o, title);
-    lc_html_raw(o, "</text>");
-    lc_h_fmt(o, "<text x=\"%d\" y=\"%d\" class=\"n\">", x + w / 2, y + 40);
+    lc_out_puts(o, "</text>");
+    lc_out_fmt(o, "<text x=\"%d\" y=\"%d\" class=\"n\">", x + w / 2, y + 40);
     if (name != NULL)
-        lc_html_text_max(o, name, LC_H_BOX_NAME_MAX);
+        lc_html_text_max(o, name, LC_HTML_BOX_NAME_MAX);
     else if (b != NULL)
-        lc_html_raw(o, "(not named)");
-    lc_html_raw(o, "</text>");
+        lc_out_puts(o, "(not named)");
+    lc_out_puts(o, "</text>");
     if (b != NULL) {
-        lc_h_fmt(o, "<text x=\"%d\" y=\"%d\" class=\"s\">", x + w / 2, y + 58);
+        lc_out_fmt(o, "<text x=\"%d\" y=\"%d\" class=\"s\">", x + w / 2, y + 58);
         if (b->n == 0)
-            lc_html_raw(o, "no checks");
+            lc_out_puts(o, "no checks");
         else if (b->worst == LC_PASS || b->worst == LC_SKIP)
-            lc_h_fmt(o, "%s: all %zu checks", lc_h_labels[b->worst], b->n);
+            lc_out_fmt(o, "%s: all %zu checks", lc_status_label(b->worst), b->n);
         else
-            lc_h_fmt(o, "%s: %zu of %zu checks with problems", lc_h_labels[b->worst],
-                     b->n - b->counts[LC_PASS] - b->counts[LC_SKIP], b->n);
-        lc_html_raw(o, "</text>");
+            lc_out_fmt(o, "%s: %zu of %zu checks with problems", lc_status_label(b->worst),
+                       b->n - b->counts[LC_PASS] - b->counts[LC_SKIP], b->n);
+        lc_out_puts(o, "</text>");
     }
-    lc_html_raw(o, "</g>\n");
+    lc_out_puts(o, "</g>\n");
 }
 
-static void lc_h_topology(struct lc_html_out *o, const struct lc_report *report)
+static void lc_html_topology(struct lc_out *o, const struct lc_report *report)
 {
     const json_t *site = report->site;
-    struct lc_h_box_state b[LC_BOX_COUNT];
-    const char *rp = lc_h_site_name(site, "web_external");
+    struct lc_html_box_state b[LC_BOX_COUNT];
+    const char *rp = lc_html_site_name(site, "web_external");
 
-    lc_h_boxes(report, b);
-    lc_html_raw(o, "<section class=\"topology\" id=\"topology\">\n<h2>Topology as lynccheck saw "
+    lc_html_boxes(report, b);
+    lc_out_puts(o, "<section class=\"topology\" id=\"topology\">\n<h2>Topology as lynccheck saw "
                    "it</h2>\n<p class=\"note\">Each role is coloured by the worst status of its "
                    "checks (DNS checks on the DNS box; certificates, ports and web services on the "
                    "role whose name they target).</p>\n");
-    lc_html_raw(o, "<figure><svg viewBox=\"0 0 960 420\" "
+    lc_out_puts(o, "<figure><svg viewBox=\"0 0 960 420\" "
                    "role=\"img\" aria-label=\"Deployment topology\">\n"
                    "<defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" "
                    "markerWidth=\"8\" markerHeight=\"8\" orient=\"auto-start-reverse\">"
                    "<path d=\"M0,0 L10,5 L0,10 z\" fill=\"#555\"/></marker></defs>\n");
     /* client -> DNS, client -> reverse proxy -> Director / Front End,
      * client -> each Edge role. */
-    lc_h_svg_arrow(o, 150, 190, 258, 90);
-    lc_h_svg_arrow(o, 150, 200, 258, 200);
-    lc_h_svg_arrow(o, 490, 190, 578, 130);
-    lc_h_svg_arrow(o, 490, 210, 578, 250);
+    lc_html_svg_arrow(o, 150, 190, 258, 90);
+    lc_html_svg_arrow(o, 150, 200, 258, 200);
+    lc_html_svg_arrow(o, 490, 190, 578, 130);
+    lc_html_svg_arrow(o, 490, 210, 578, 250);
     /* The Edge roles hang off one line under the client, so no arrow
      * crosses a box. */
-    lc_html_raw(o, "<polyline points=\"80,240 80,292 830,292\" class=\"link\" fill=\"none\"/>\n");
-    lc_h_svg_arrow(o, 370, 292, 370, 308);
-    lc_h_svg_arrow(o, 600, 292, 600, 308);
-    lc_h_svg_arrow(o, 830, 292, 830, 308);
-    lc_html_raw(o, "<text x=\"372\" y=\"402\" class=\"lane\">Edge external interfaces</text>\n");
-    lc_h_svg_box(o, 10, 170, 140, 70, "Client", "internet", NULL);
-    lc_h_svg_box(o, 260, 40, 230, 70, lc_h_box_titles[LC_BOX_DNS],
-                 report->n_sip_domains > 0 ? report->sip_domains[0] : NULL, &b[LC_BOX_DNS]);
-    lc_h_svg_box(o, 260, 165, 230, 70, lc_h_box_titles[LC_BOX_RP],
-                 rp != NULL ? rp : lc_h_site_name(site, "director_web_external"), &b[LC_BOX_RP]);
-    lc_h_svg_box(o, 580, 95, 240, 70, lc_h_box_titles[LC_BOX_DIRECTOR],
-                 lc_h_site_name(site, "director_web_external"), &b[LC_BOX_DIRECTOR]);
-    lc_h_svg_box(o, 580, 215, 240, 70, lc_h_box_titles[LC_BOX_FE], rp, &b[LC_BOX_FE]);
-    lc_h_svg_box(o, 260, 310, 220, 70, lc_h_box_titles[LC_BOX_ACCESS],
-                 lc_h_site_name(site, "access_edge"), &b[LC_BOX_ACCESS]);
-    lc_h_svg_box(o, 490, 310, 220, 70, lc_h_box_titles[LC_BOX_WEBCONF],
-                 lc_h_site_name(site, "webconf_edge"), &b[LC_BOX_WEBCONF]);
-    lc_h_svg_box(o, 720, 310, 220, 70, lc_h_box_titles[LC_BOX_AV], lc_h_site_name(site, "av_edge"),
-                 &b[LC_BOX_AV]);
-    lc_html_raw(o, "</svg></figure>\n");
+    lc_out_puts(o, "<polyline points=\"80,240 80,292 830,292\" class=\"link\" fill=\"none\"/>\n");
+    lc_html_svg_arrow(o, 370, 292, 370, 308);
+    lc_html_svg_arrow(o, 600, 292, 600, 308);
+    lc_html_svg_arrow(o, 830, 292, 830, 308);
+    lc_out_puts(o, "<text x=\"372\" y=\"402\" class=\"lane\">Edge external interfaces</text>\n");
+    lc_html_svg_box(o, 10, 170, 140, 70, "Client", "internet", NULL);
+    lc_html_svg_box(o, 260, 40, 230, 70, lc_html_box_titles[LC_BOX_DNS],
+                    report->n_sip_domains > 0 ? report->sip_domains[0] : NULL, &b[LC_BOX_DNS]);
+    lc_html_svg_box(o, 260, 165, 230, 70, lc_html_box_titles[LC_BOX_RP],
+                    rp != NULL ? rp : lc_html_site_name(site, "director_web_external"),
+                    &b[LC_BOX_RP]);
+    lc_html_svg_box(o, 580, 95, 240, 70, lc_html_box_titles[LC_BOX_DIRECTOR],
+                    lc_html_site_name(site, "director_web_external"), &b[LC_BOX_DIRECTOR]);
+    lc_html_svg_box(o, 580, 215, 240, 70, lc_html_box_titles[LC_BOX_FE], rp, &b[LC_BOX_FE]);
+    lc_html_svg_box(o, 260, 310, 220, 70, lc_html_box_titles[LC_BOX_ACCESS],
+                    lc_html_site_name(site, "access_edge"), &b[LC_BOX_ACCESS]);
+    lc_html_svg_box(o, 490, 310, 220, 70, lc_html_box_titles[LC_BOX_WEBCONF],
+                    lc_html_site_name(site, "webconf_edge"), &b[LC_BOX_WEBCONF]);
+    lc_html_svg_box(o, 720, 310, 220, 70, lc_html_box_titles[LC_BOX_AV],
+                    lc_html_site_name(site, "av_edge"), &b[LC_BOX_AV]);
+    lc_out_puts(o, "</svg></figure>\n");
 
     /* The same in a table: for print in black and white, and for readers
      * of the page who cannot see the colours. */
-    lc_html_raw(o, "<table class=\"counts\"><thead><tr><th>Role</th><th>Worst</th><th>Pass</th>"
+    lc_out_puts(o, "<table class=\"counts\"><thead><tr><th>Role</th><th>Worst</th><th>Pass</th>"
                    "<th>Warn</th><th>Fail</th><th>Error</th><th>Skip</th></tr></thead><tbody>\n");
     for (int k = 0; k < LC_BOX_COUNT; k++) {
         if (b[k].n == 0 && k == LC_BOX_OTHER)
             continue;
-        lc_html_raw(o, "<tr><td>");
-        lc_html_text(o, lc_h_box_titles[k]);
-        lc_html_raw(o, "</td><td>");
+        lc_out_puts(o, "<tr><td>");
+        lc_html_text(o, lc_html_box_titles[k]);
+        lc_out_puts(o, "</td><td>");
         if (b[k].n > 0)
-            lc_h_badge(o, b[k].worst);
+            lc_html_badge(o, b[k].worst);
         else
-            lc_html_raw(o, "no checks");
-        lc_h_fmt(o, "</td><td>%zu</td><td>%zu</td><td>%zu</td><td>%zu</td><td>%zu</td></tr>\n",
-                 b[k].counts[LC_PASS], b[k].counts[LC_WARN], b[k].counts[LC_FAIL],
-                 b[k].counts[LC_ERROR], b[k].counts[LC_SKIP]);
+            lc_out_puts(o, "no checks");
+        lc_out_fmt(o, "</td><td>%zu</td><td>%zu</td><td>%zu</td><td>%zu</td><td>%zu</td></tr>\n",
+                   b[k].counts[LC_PASS], b[k].counts[LC_WARN], b[k].counts[LC_FAIL],
+                   b[k].counts[LC_ERROR], b[k].counts[LC_SKIP]);
     }
-    lc_html_raw(o, "</tbody></table>\n</section>\n");
+    lc_out_puts(o, "</tbody></table>\n</section>\n");
 }
 
 /* ---- evidence ---- */
@@ -376,67 +350,55 @@ static void lc_h_topology(struct lc_html_out *o, const struct lc_report *report)
 /* The JSON value pretty-printed, escaped and bounded; an empty object is
  * said in words. A value jansson cannot serialise (a probe stored invalid
  * UTF-8 unchecked) is said too, rather than losing the report. */
-static int lc_h_json(struct lc_html_out *o, const json_t *v, size_t max)
+static int lc_html_json(struct lc_out *o, const json_t *v, size_t max)
 {
-    const size_t flags = JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY;
     char *buf = NULL;
-    size_t need;
-    int rc = -1;
+    int rc = lc_report_json_dump(v, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY, &buf);
 
-    need = v != NULL ? json_dumpb(v, NULL, 0, flags) : 0;
-    if (need == 0) {
-        lc_html_raw(o, "<pre class=\"ev\">(the evidence could not be serialised)</pre>");
-        rc = 0;
-        goto done;
+    if (rc < 0)
+        return -1;
+    if (rc > 0) {
+        lc_out_puts(o, "<pre class=\"ev\">(the evidence could not be serialised)</pre>");
+        return 0;
     }
-    buf = malloc(need + 1);
-    if (buf == NULL)
-        goto done;
-    if (json_dumpb(v, buf, need, flags) != need) {
-        errno = ENOMEM;
-        goto done;
-    }
-    buf[need] = '\0';
-    lc_html_raw(o, "<pre class=\"ev\">");
+    lc_out_puts(o, "<pre class=\"ev\">");
     if (lc_html_text_max(o, buf, max))
-        lc_h_fmt(o, "\n(%zu bytes in all: the JSON report holds the rest)", need);
-    lc_html_raw(o, "</pre>");
-    rc = 0;
-done:
+        lc_out_fmt(o, "\n(%zu bytes in all: the JSON report holds the rest)", strlen(buf));
+    lc_out_puts(o, "</pre>");
     free(buf);
-    return rc;
+    return 0;
 }
 
-static int lc_h_empty(const json_t *v)
+static int lc_html_empty(const json_t *v)
 {
     return v == NULL || (json_is_object(v) && json_object_size(v) == 0);
 }
 
 /* ---- header and executive summary ---- */
 
-static void lc_h_domains(struct lc_html_out *o, const struct lc_report *report)
+static void lc_html_domains(struct lc_out *o, const struct lc_report *report)
 {
     if (report->sip_domains == NULL || report->n_sip_domains == 0)
-        lc_html_raw(o, "(no SIP domain)");
+        lc_out_puts(o, "(no SIP domain)");
     for (size_t i = 0; report->sip_domains != NULL && i < report->n_sip_domains; i++) {
         if (i > 0)
-            lc_html_raw(o, ", ");
+            lc_out_puts(o, ", ");
         lc_html_text(o, report->sip_domains[i]);
     }
 }
 
-static void lc_h_date(struct lc_html_out *o, time_t t)
+static void lc_html_date(struct lc_out *o, time_t t)
 {
     struct tm tm;
     char buf[64];
 
     if (gmtime_r(&t, &tm) == NULL || strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
-        lc_html_raw(o, "(unknown date)");
+        lc_out_puts(o, "(unknown date)");
     else
-        lc_html_raw(o, buf);
+        lc_out_puts(o, buf);
 }
 
-static const char lc_h_css[] =
+static const char lc_html_css[] =
     ":root{--pass:#2e7d32;--warn:#b26a00;--fail:#c62828;--error:#6a1b9a;--skip:#757575}\n"
     "*{box-sizing:border-box}\n"
     "body{font-family:'DejaVu Sans','Segoe UI',Arial,sans-serif;font-size:14px;line-height:1.4;"
@@ -497,7 +459,7 @@ static const char lc_h_css[] =
 
 /* Names pinned with --resolve: what was probed there is not what public
  * DNS says, which whoever signs the report off must know. */
-static void lc_h_pins(struct lc_html_out *o, const struct lc_report *report)
+static void lc_html_pins(struct lc_out *o, const struct lc_report *report)
 {
     const json_t *pins = lc_report_pins(report);
     const char *name;
@@ -506,8 +468,8 @@ static void lc_h_pins(struct lc_html_out *o, const struct lc_report *report)
 
     if (pins == NULL)
         return;
-    lc_html_raw(o, "<tr class=\"pins\"><th>Pinned (--resolve)</th><td>");
-    json_object_foreach((json_t *)(uintptr_t)pins, name, addrs)
+    lc_out_puts(o, "<tr class=\"pins\"><th>Pinned (--resolve)</th><td>");
+    json_object_foreach(lc_json_mut(pins), name, addrs)
     {
         char *text = NULL;
 
@@ -516,48 +478,48 @@ static void lc_h_pins(struct lc_html_out *o, const struct lc_report *report)
                 o->err = ENOMEM;
             return;
         }
-        lc_html_raw(o, k++ > 0 ? "<br>" : "");
-        lc_html_raw(o, "<code>");
+        lc_out_puts(o, k++ > 0 ? "<br>" : "");
+        lc_out_puts(o, "<code>");
         lc_html_text(o, text);
-        lc_html_raw(o, "</code>");
+        lc_out_puts(o, "</code>");
         free(text);
     }
-    lc_html_raw(o, "<br><span class=\"note\">These names were not looked up in DNS: the "
+    lc_out_puts(o, "<br><span class=\"note\">These names were not looked up in DNS: the "
                    "addresses above were used instead.</span></td></tr>\n");
 }
 
-static void lc_h_head(struct lc_html_out *o, const struct lc_report *report)
+static void lc_html_head(struct lc_out *o, const struct lc_report *report)
 {
-    lc_html_raw(o, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+    lc_out_puts(o, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
                    "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
                    "style-src 'unsafe-inline'; img-src data:\">\n"
                    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
                    "<meta name=\"generator\" content=\"lynccheck ");
     lc_html_text(o, report->version);
-    lc_html_raw(o, "\">\n<title>Lync external access audit: ");
-    lc_h_domains(o, report);
-    lc_html_raw(o, "</title>\n<style>\n");
-    lc_html_raw(o, lc_h_css);
-    lc_html_raw(o, "</style>\n</head>\n<body>\n<header>\n<h1>Lync external access audit: ");
-    lc_h_domains(o, report);
-    lc_html_raw(o, "</h1>\n<table class=\"meta\">\n<tr><th>SIP domains</th><td>");
-    lc_h_domains(o, report);
-    lc_html_raw(o, "</td></tr>\n<tr><th>Profile</th><td>");
+    lc_out_puts(o, "\">\n<title>Lync external access audit: ");
+    lc_html_domains(o, report);
+    lc_out_puts(o, "</title>\n<style>\n");
+    lc_out_puts(o, lc_html_css);
+    lc_out_puts(o, "</style>\n</head>\n<body>\n<header>\n<h1>Lync external access audit: ");
+    lc_html_domains(o, report);
+    lc_out_puts(o, "</h1>\n<table class=\"meta\">\n<tr><th>SIP domains</th><td>");
+    lc_html_domains(o, report);
+    lc_out_puts(o, "</td></tr>\n<tr><th>Profile</th><td>");
     lc_html_text(o, report->profile != NULL ? report->profile : "(none)");
-    lc_html_raw(o, "</td></tr>\n<tr><th>Date</th><td>");
-    lc_h_date(o, report->started);
-    lc_html_raw(o, "</td></tr>\n<tr><th>Run from</th><td>");
+    lc_out_puts(o, "</td></tr>\n<tr><th>Date</th><td>");
+    lc_html_date(o, report->started);
+    lc_out_puts(o, "</td></tr>\n<tr><th>Run from</th><td>");
     lc_html_text(o, report->hostname != NULL ? report->hostname : "(unknown host)");
-    lc_html_raw(o, "</td></tr>\n<tr><th>Duration</th><td>");
-    lc_h_seconds(o, report->duration_us, 1);
-    lc_html_raw(o, "</td></tr>\n<tr><th>lynccheck</th><td>");
+    lc_out_puts(o, "</td></tr>\n<tr><th>Duration</th><td>");
+    lc_html_seconds(o, report->duration_us, 1);
+    lc_out_puts(o, "</td></tr>\n<tr><th>lynccheck</th><td>");
     lc_html_text(o, report->version != NULL ? report->version : "(unknown version)");
-    lc_html_raw(o, "</td></tr>\n");
-    lc_h_pins(o, report);
-    lc_html_raw(o, "</table>\n</header>\n");
+    lc_out_puts(o, "</td></tr>\n");
+    lc_html_pins(o, report);
+    lc_out_puts(o, "</table>\n</header>\n");
 }
 
-static void lc_h_summary(struct lc_html_out *o, const struct lc_report *report)
+static void lc_html_summary(struct lc_out *o, const struct lc_report *report)
 {
     const struct lc_findings *f = report->findings;
     size_t c[LC_STATUS_COUNT], total = 0, shown = 0, more = 0, problems;
@@ -576,44 +538,44 @@ static void lc_h_summary(struct lc_html_out *o, const struct lc_report *report)
         goto done;
     }
 
-    lc_html_raw(o, "<section class=\"summary\" id=\"summary\">\n<h2>Executive summary</h2>\n");
+    lc_out_puts(o, "<section class=\"summary\" id=\"summary\">\n<h2>Executive summary</h2>\n");
     if (reason != NULL) {
         /* Nothing was checked: no evidence either way, never "ready". */
-        lc_html_raw(o, "<p class=\"verdict unknown\">No verdict: ");
+        lc_out_puts(o, "<p class=\"verdict unknown\">No verdict: ");
         lc_html_text(o, reason);
-        lc_html_raw(o, ".</p>\n");
+        lc_out_puts(o, ".</p>\n");
     } else if (ready)
-        lc_h_fmt(o,
-                 "<p class=\"verdict ready\">Ready for go-live: no check failed and every check "
-                 "could run%s.</p>\n",
-                 c[LC_WARN] > 0 ? " (review the warnings below)" : "");
+        lc_out_fmt(o,
+                   "<p class=\"verdict ready\">Ready for go-live: no check failed and every check "
+                   "could run%s.</p>\n",
+                   c[LC_WARN] > 0 ? " (review the warnings below)" : "");
     else
-        lc_h_fmt(o,
-                 "<p class=\"verdict notready\">Not ready for go-live: %zu check%s failed, %zu "
-                 "could not run; %zu problem%s to fix.</p>\n",
-                 c[LC_FAIL], c[LC_FAIL] == 1 ? "" : "s", c[LC_ERROR], f != NULL ? f->n : 0,
-                 f != NULL && f->n == 1 ? "" : "s");
-    lc_html_raw(o, "<table class=\"counts\"><thead><tr><th>Checks</th>");
+        lc_out_fmt(o,
+                   "<p class=\"verdict notready\">Not ready for go-live: %zu check%s failed, %zu "
+                   "could not run; %zu problem%s to fix.</p>\n",
+                   c[LC_FAIL], c[LC_FAIL] == 1 ? "" : "s", c[LC_ERROR], f != NULL ? f->n : 0,
+                   f != NULL && f->n == 1 ? "" : "s");
+    lc_out_puts(o, "<table class=\"counts\"><thead><tr><th>Checks</th>");
     for (unsigned i = 0; i < LC_STATUS_COUNT; i++) {
-        lc_html_raw(o, "<th>");
-        lc_h_badge(o, (enum lc_status)i);
-        lc_html_raw(o, "</th>");
+        lc_out_puts(o, "<th>");
+        lc_html_badge(o, (enum lc_status)i);
+        lc_out_puts(o, "</th>");
     }
-    lc_h_fmt(o, "</tr></thead><tbody><tr><td class=\"num\">%zu</td>", total);
+    lc_out_fmt(o, "</tr></thead><tbody><tr><td class=\"num\">%zu</td>", total);
     for (unsigned i = 0; i < LC_STATUS_COUNT; i++)
-        lc_h_fmt(o, "<td class=\"num\">%zu</td>", c[i]);
-    lc_html_raw(o, "</tr></tbody></table>\n");
+        lc_out_fmt(o, "<td class=\"num\">%zu</td>", c[i]);
+    lc_out_puts(o, "</tr></tbody></table>\n");
     if (unmatched != NULL) {
-        lc_html_raw(o, "<p class=\"selection\"><b>Selection:</b> ");
+        lc_out_puts(o, "<p class=\"selection\"><b>Selection:</b> ");
         lc_html_text(o, unmatched);
-        lc_html_raw(o, ": the checks it was meant to select did not run.</p>\n");
+        lc_out_puts(o, ": the checks it was meant to select did not run.</p>\n");
     }
-    lc_html_raw(o, "<p class=\"note\">FAIL: the check ran and the requirement does not hold. "
+    lc_out_puts(o, "<p class=\"note\">FAIL: the check ran and the requirement does not hold. "
                    "ERROR: the check could not run (timeout, no address, a check it depends on "
                    "failed). WARN: works, but should be fixed. SKIP: not applicable here, or "
                    "excluded.</p>\n");
     if (problems == 0 || f == NULL || f->n == 0) {
-        lc_html_raw(o, reason != NULL ? "<p>No check ran, so no problem could be found.</p>\n"
+        lc_out_puts(o, reason != NULL ? "<p>No check ran, so no problem could be found.</p>\n"
                                         "</section>\n"
                                       : "<p>No problems found.</p>\n</section>\n");
         goto done;
@@ -621,46 +583,46 @@ static void lc_h_summary(struct lc_html_out *o, const struct lc_report *report)
     /* One entry per cause (findings.h), its checks folded under it: an
      * administrator reads problems to fix, not symptoms. <details> needs
      * no script (the page's CSP is default-src 'none'). */
-    lc_h_fmt(o,
-             "<h3>%zu problem%s (%zu check%s), most severe first</h3>\n<ol class=\"problems\">\n",
-             f->n, f->n == 1 ? "" : "s", f->n_checks, f->n_checks == 1 ? "" : "s");
+    lc_out_fmt(o,
+               "<h3>%zu problem%s (%zu check%s), most severe first</h3>\n<ol class=\"problems\">\n",
+               f->n, f->n == 1 ? "" : "s", f->n_checks, f->n_checks == 1 ? "" : "s");
     for (size_t i = 0; i < f->n; i++) {
         const struct lc_finding *x = &f->v[i];
-        if (shown == LC_H_SUMMARY_MAX) {
+        if (shown == LC_HTML_SUMMARY_MAX) {
             more++;
             continue;
         }
-        lc_h_fmt(o, "<li class=\"finding\" id=\"%s\">", x->id);
-        lc_h_badge(o, x->severity);
-        lc_html_raw(o, " ");
+        lc_out_fmt(o, "<li class=\"finding\" id=\"%s\">", x->id);
+        lc_html_badge(o, x->severity);
+        lc_out_puts(o, " ");
         lc_html_text(o, x->cause);
-        lc_h_fmt(o, " <span class=\"fid\">%s</span>", x->id);
-        lc_html_raw(o, "<p class=\"fix\"><b>Fix:</b> ");
+        lc_out_fmt(o, " <span class=\"fid\">%s</span>", x->id);
+        lc_out_puts(o, "<p class=\"fix\"><b>Fix:</b> ");
         lc_html_text(o, x->fix);
-        lc_html_raw(o, "</p><p class=\"impact\"><b>Affects:</b> ");
+        lc_out_puts(o, "</p><p class=\"impact\"><b>Affects:</b> ");
         lc_html_text(o, x->impact);
-        lc_h_fmt(o, "</p><details><summary>%zu check%s</summary><ul>", x->n_checks,
-                 x->n_checks == 1 ? "" : "s");
+        lc_out_fmt(o, "</p><details><summary>%zu check%s</summary><ul>", x->n_checks,
+                   x->n_checks == 1 ? "" : "s");
         for (size_t k = 0; k < x->n_checks; k++) {
             size_t idx = 0;
             while (idx < report->n_results && report->results[idx] != x->checks[k])
                 idx++;
-            lc_html_raw(o, "<li>");
-            lc_h_badge(o, lc_result_status(x->checks[k]));
-            lc_h_fmt(o, " <a href=\"#c%zu\"><code>", idx);
+            lc_out_puts(o, "<li>");
+            lc_html_badge(o, lc_result_status(x->checks[k]));
+            lc_out_fmt(o, " <a href=\"#c%zu\"><code>", idx);
             lc_html_text(o, x->checks[k]->id);
-            lc_html_raw(o, "</code></a>: ");
+            lc_out_puts(o, "</code></a>: ");
             lc_html_text(o, x->checks[k]->message);
-            lc_html_raw(o, "</li>");
+            lc_out_puts(o, "</li>");
         }
-        lc_html_raw(o, "</ul></details></li>\n");
+        lc_out_puts(o, "</ul></details></li>\n");
         shown++;
     }
-    lc_html_raw(o, "</ol>\n");
+    lc_out_puts(o, "</ol>\n");
     if (more > 0)
-        lc_h_fmt(o, "<p>%zu more problem%s in the sections below.</p>\n", more,
-                 more == 1 ? "" : "s");
-    lc_html_raw(o, "</section>\n");
+        lc_out_fmt(o, "<p>%zu more problem%s in the sections below.</p>\n", more,
+                   more == 1 ? "" : "s");
+    lc_out_puts(o, "</section>\n");
 done:
     free(reason);
     free(unmatched);
@@ -668,7 +630,7 @@ done:
 
 /* ---- areas ---- */
 
-enum lc_h_area {
+enum lc_html_area {
     LC_AREA_DNS,
     LC_AREA_TLS,
     LC_AREA_PORT,
@@ -678,16 +640,16 @@ enum lc_h_area {
     LC_AREA_COUNT
 };
 
-static const char *const lc_h_area_titles[LC_AREA_COUNT] = {
+static const char *const lc_html_area_titles[LC_AREA_COUNT] = {
     "DNS",          "Certificates", "Ports", "Protocols (SIP, STUN/MS-TURN, XMPP)",
     "Web services", "Other checks",
 };
-static const char *const lc_h_area_ids[LC_AREA_COUNT] = {"dns",       "certificates", "ports",
-                                                         "protocols", "web",          "other"};
+static const char *const lc_html_area_ids[LC_AREA_COUNT] = {"dns",       "certificates", "ports",
+                                                            "protocols", "web",          "other"};
 
-static enum lc_h_area lc_h_area_of(const struct lc_result *r)
+static enum lc_html_area lc_html_area_of(const struct lc_result *r)
 {
-    const char *p = lc_h_str(r->probe);
+    const char *p = lc_html_str(r->probe);
 
     if (strcmp(p, "dns") == 0)
         return LC_AREA_DNS;
@@ -702,15 +664,15 @@ static enum lc_h_area lc_h_area_of(const struct lc_result *r)
     return LC_AREA_OTHER;
 }
 
-struct lc_h_row {
+struct lc_html_row {
     const struct lc_result *r;
     size_t index;
 };
 
 /* Most severe first, then the run's order. */
-static int lc_h_row_cmp(const void *a, const void *b)
+static int lc_html_row_cmp(const void *a, const void *b)
 {
-    const struct lc_h_row *x = a, *y = b;
+    const struct lc_html_row *x = a, *y = b;
     int rx = lc_status_rank(lc_result_status(x->r)), ry = lc_status_rank(lc_result_status(y->r));
 
     if (rx != ry)
@@ -718,59 +680,59 @@ static int lc_h_row_cmp(const void *a, const void *b)
     return x->index < y->index ? -1 : x->index > y->index;
 }
 
-static int lc_h_check(struct lc_html_out *o, const struct lc_report *report,
-                      const struct lc_result *r, size_t index)
+static int lc_html_check(struct lc_out *o, const struct lc_report *report,
+                         const struct lc_result *r, size_t index)
 {
     const struct lc_finding *f = lc_findings_of(report->findings, r);
     enum lc_status st = lc_result_status(r);
     int problem = st == LC_FAIL || st == LC_ERROR || st == LC_WARN;
     int rc = -1;
 
-    lc_h_fmt(o, "<article class=\"check c-%s%s\" id=\"c%zu\">", lc_status_name(st),
-             problem ? "" : " compact", index);
-    lc_h_badge(o, st);
-    lc_html_raw(o, " <code class=\"id\">");
+    lc_out_fmt(o, "<article class=\"check c-%s%s\" id=\"c%zu\">", lc_status_name(st),
+               problem ? "" : " compact", index);
+    lc_html_badge(o, st);
+    lc_out_puts(o, " <code class=\"id\">");
     lc_html_text(o, r->id);
-    lc_html_raw(o, "</code>");
+    lc_out_puts(o, "</code>");
     if (r->excluded)
-        lc_html_raw(o, " <span class=\"excluded\">(excluded by --only/--skip)</span>");
-    lc_html_raw(o, problem ? "\n<p class=\"msg\">" : "<span class=\"msg\">");
+        lc_out_puts(o, " <span class=\"excluded\">(excluded by --only/--skip)</span>");
+    lc_out_puts(o, problem ? "\n<p class=\"msg\">" : "<span class=\"msg\">");
     lc_html_text(o, r->message);
-    lc_html_raw(o, problem ? "</p>\n" : "</span>\n");
+    lc_out_puts(o, problem ? "</p>\n" : "</span>\n");
     if (!problem)
-        lc_html_raw(o, "<details><summary>Expected and seen</summary>");
-    lc_html_raw(o, "<dl><dt>Expected</dt><dd>");
+        lc_out_puts(o, "<details><summary>Expected and seen</summary>");
+    lc_out_puts(o, "<dl><dt>Expected</dt><dd>");
     lc_html_text(o, r->reference != NULL && r->reference[0] != '\0' ? r->reference
                                                                     : "(no reference given)");
-    lc_html_raw(o, "</dd><dt>Took</dt><dd>");
-    lc_h_seconds(o, r->duration_us, 3);
-    lc_html_raw(o, "</dd>");
+    lc_out_puts(o, "</dd><dt>Took</dt><dd>");
+    lc_html_seconds(o, r->duration_us, 3);
+    lc_out_puts(o, "</dd>");
     if (problem && f != NULL) {
         /* The fix for the cause the evidence shows, not for the kind. */
-        lc_h_fmt(o, "<dt>Problem</dt><dd><a href=\"#%s\">%s</a>: ", f->id, f->id);
+        lc_out_fmt(o, "<dt>Problem</dt><dd><a href=\"#%s\">%s</a>: ", f->id, f->id);
         lc_html_text(o, f->cause);
-        lc_html_raw(o, "</dd><dt>Fix</dt><dd>");
+        lc_out_puts(o, "</dd><dt>Fix</dt><dd>");
         lc_html_text(o, f->fix);
-        lc_html_raw(o, "</dd>");
+        lc_out_puts(o, "</dd>");
     } else if (problem && lc_fix_for(r->probe, r->what) != NULL) {
-        lc_html_raw(o, "<dt>Fix</dt><dd>");
+        lc_out_puts(o, "<dt>Fix</dt><dd>");
         lc_html_text(o, lc_fix_for(r->probe, r->what));
-        lc_html_raw(o, "</dd>");
+        lc_out_puts(o, "</dd>");
     }
-    lc_html_raw(o, "</dl>\n");
-    if (lc_h_empty(r->evidence)) {
-        lc_html_raw(o, "<p class=\"note\">No evidence recorded.</p>");
+    lc_out_puts(o, "</dl>\n");
+    if (lc_html_empty(r->evidence)) {
+        lc_out_puts(o, "<p class=\"note\">No evidence recorded.</p>");
     } else {
         if (problem)
-            lc_html_raw(o, "<details><summary>Seen: evidence</summary>");
-        if (lc_h_json(o, r->evidence, LC_H_EVIDENCE_MAX) != 0)
+            lc_out_puts(o, "<details><summary>Seen: evidence</summary>");
+        if (lc_html_json(o, r->evidence, LC_HTML_EVIDENCE_MAX) != 0)
             goto done;
         if (problem)
-            lc_html_raw(o, "</details>");
+            lc_out_puts(o, "</details>");
     }
     if (!problem)
-        lc_html_raw(o, "</details>");
-    lc_html_raw(o, "</article>\n");
+        lc_out_puts(o, "</details>");
+    lc_out_puts(o, "</article>\n");
     rc = 0;
 done:
     return rc;
@@ -781,14 +743,14 @@ done:
 /* Where the SAN coverage of one listener stands for one name: 0 not
  * required there, 1 covered, 2 missing, from the tls.san evidence
  * (certificates.<sha256>.required / .missing). */
-static int lc_h_san_state(const json_t *ev, const char *name)
+static int lc_html_san_state(const json_t *ev, const char *name)
 {
     const json_t *certs = json_object_get(ev, "certificates");
     const char *fp;
     const json_t *c;
     int required = 0, missing = 0;
 
-    json_object_foreach((json_t *)(uintptr_t)certs, fp, c)
+    json_object_foreach(lc_json_mut(certs), fp, c)
     {
         const json_t *v;
         size_t i;
@@ -807,19 +769,19 @@ static int lc_h_san_state(const json_t *ev, const char *name)
     return missing ? 2 : required ? 1 : 0;
 }
 
-static int lc_h_is(const struct lc_result *r, const char *probe, const char *what)
+static int lc_html_is(const struct lc_result *r, const char *probe, const char *what)
 {
-    return r != NULL && strcmp(lc_h_str(r->probe), probe) == 0 &&
-           strcmp(lc_h_str(r->what), what) == 0;
+    return r != NULL && strcmp(lc_html_str(r->probe), probe) == 0 &&
+           strcmp(lc_html_str(r->what), what) == 0;
 }
 
-static int lc_h_san_table(struct lc_html_out *o, const struct lc_report *report)
+static int lc_html_san_table(struct lc_out *o, const struct lc_report *report)
 {
     const char **names = NULL;
     size_t n_names = 0, n_listeners = 0;
     int rc = -1;
 
-    names = calloc(LC_H_SAN_NAMES_MAX, sizeof(*names));
+    names = calloc(LC_HTML_SAN_NAMES_MAX, sizeof(*names));
     if (names == NULL)
         goto done;
     for (size_t i = 0; i < report->n_results; i++) {
@@ -828,11 +790,11 @@ static int lc_h_san_table(struct lc_html_out *o, const struct lc_report *report)
         const char *fp;
         size_t k;
 
-        if (!lc_h_is(r, "tls", "san"))
+        if (!lc_html_is(r, "tls", "san"))
             continue;
         n_listeners++;
         certs = json_object_get(r->evidence, "certificates");
-        json_object_foreach((json_t *)(uintptr_t)certs, fp, c)
+        json_object_foreach(lc_json_mut(certs), fp, c)
         {
             (void)fp;
             json_array_foreach(json_object_get(c, "required"), k, v)
@@ -842,7 +804,7 @@ static int lc_h_san_table(struct lc_html_out *o, const struct lc_report *report)
                     continue;
                 for (j = 0; j < n_names && strcasecmp(names[j], json_string_value(v)) != 0; j++)
                     ;
-                if (j == n_names && n_names < LC_H_SAN_NAMES_MAX)
+                if (j == n_names && n_names < LC_HTML_SAN_NAMES_MAX)
                     names[n_names++] = json_string_value(v);
             }
         }
@@ -851,52 +813,52 @@ static int lc_h_san_table(struct lc_html_out *o, const struct lc_report *report)
         rc = 0;
         goto done;
     }
-    lc_html_raw(o, "<h3>SAN coverage: required names per listener</h3>\n");
+    lc_out_puts(o, "<h3>SAN coverage: required names per listener</h3>\n");
     if (n_names == 0) {
-        lc_html_raw(o, "<p>No listener presented a certificate to judge; see the tls.san "
+        lc_out_puts(o, "<p>No listener presented a certificate to judge; see the tls.san "
                        "checks below.</p>\n");
         rc = 0;
         goto done;
     }
-    lc_html_raw(o, "<table class=\"san\"><thead><tr><th>Required name</th>");
+    lc_out_puts(o, "<table class=\"san\"><thead><tr><th>Required name</th>");
     for (size_t i = 0; i < report->n_results; i++) {
         const struct lc_result *r = report->results[i];
-        if (!lc_h_is(r, "tls", "san"))
+        if (!lc_html_is(r, "tls", "san"))
             continue;
-        lc_html_raw(o, "<th><code>");
+        lc_out_puts(o, "<th><code>");
         lc_html_text(o, r->target);
-        lc_html_raw(o, "</code><br>");
-        lc_h_badge(o, lc_result_status(r));
-        lc_html_raw(o, "</th>");
+        lc_out_puts(o, "</code><br>");
+        lc_html_badge(o, lc_result_status(r));
+        lc_out_puts(o, "</th>");
     }
-    lc_html_raw(o, "</tr></thead><tbody>\n");
+    lc_out_puts(o, "</tr></thead><tbody>\n");
     for (size_t j = 0; j < n_names; j++) {
-        lc_html_raw(o, "<tr><td><code>");
+        lc_out_puts(o, "<tr><td><code>");
         lc_html_text(o, names[j]);
-        lc_html_raw(o, "</code></td>");
+        lc_out_puts(o, "</code></td>");
         for (size_t i = 0; i < report->n_results; i++) {
             const struct lc_result *r = report->results[i];
-            if (!lc_h_is(r, "tls", "san"))
+            if (!lc_html_is(r, "tls", "san"))
                 continue;
             if (json_object_size(json_object_get(r->evidence, "certificates")) == 0) {
-                lc_html_raw(o, "<td class=\"unk\">no certificate seen</td>");
+                lc_out_puts(o, "<td class=\"unk\">no certificate seen</td>");
                 continue;
             }
-            switch (lc_h_san_state(r->evidence, names[j])) {
+            switch (lc_html_san_state(r->evidence, names[j])) {
             case 2:
-                lc_html_raw(o, "<td class=\"miss\">&#x2717; missing</td>");
+                lc_out_puts(o, "<td class=\"miss\">&#x2717; missing</td>");
                 break;
             case 1:
-                lc_html_raw(o, "<td class=\"cov\">&#x2713; covered</td>");
+                lc_out_puts(o, "<td class=\"cov\">&#x2713; covered</td>");
                 break;
             default:
-                lc_html_raw(o, "<td class=\"unk\">&#x2014;</td>");
+                lc_out_puts(o, "<td class=\"unk\">&#x2014;</td>");
                 break;
             }
         }
-        lc_html_raw(o, "</tr>\n");
+        lc_out_puts(o, "</tr>\n");
     }
-    lc_html_raw(o, "</tbody></table>\n<p class=\"note\">&#x2014;: not required on that "
+    lc_out_puts(o, "</tbody></table>\n<p class=\"note\">&#x2014;: not required on that "
                    "listener.</p>\n");
     rc = 0;
 done:
@@ -906,7 +868,7 @@ done:
 
 /* tls.name checks: does the certificate presented for each name clients
  * connect to cover it (and as which SAN). */
-static void lc_h_name_table(struct lc_html_out *o, const struct lc_report *report)
+static void lc_html_name_table(struct lc_out *o, const struct lc_report *report)
 {
     int any = 0;
 
@@ -916,54 +878,55 @@ static void lc_h_name_table(struct lc_html_out *o, const struct lc_report *repor
         const char *fp;
         int first = 1;
 
-        if (!lc_h_is(r, "tls", "name"))
+        if (!lc_html_is(r, "tls", "name"))
             continue;
         if (!any) {
-            lc_html_raw(o, "<h3>Names clients connect to</h3>\n<table class=\"names\"><thead>"
+            lc_out_puts(o, "<h3>Names clients connect to</h3>\n<table class=\"names\"><thead>"
                            "<tr><th>Name:port</th><th>Status</th><th>Covered as</th></tr></thead>"
                            "<tbody>\n");
             any = 1;
         }
-        lc_html_raw(o, "<tr><td><code>");
+        lc_out_puts(o, "<tr><td><code>");
         lc_html_text(o, r->target);
-        lc_html_raw(o, "</code></td><td>");
-        lc_h_badge(o, lc_result_status(r));
-        lc_html_raw(o, "</td><td>");
+        lc_out_puts(o, "</code></td><td>");
+        lc_html_badge(o, lc_result_status(r));
+        lc_out_puts(o, "</td><td>");
         certs = json_object_get(r->evidence, "certificates");
-        json_object_foreach((json_t *)(uintptr_t)certs, fp, c)
+        json_object_foreach(lc_json_mut(certs), fp, c)
         {
             const json_t *m = json_object_get(c, "matched");
             (void)fp;
             if (!json_is_string(m))
                 continue;
             if (!first)
-                lc_html_raw(o, ", ");
-            lc_html_raw(o, "<code>");
+                lc_out_puts(o, ", ");
+            lc_out_puts(o, "<code>");
             lc_html_text(o, json_string_value(m));
-            lc_html_raw(o, "</code>");
+            lc_out_puts(o, "</code>");
             first = 0;
         }
         if (first)
             lc_html_text(o, r->message);
-        lc_html_raw(o, "</td></tr>\n");
+        lc_out_puts(o, "</td></tr>\n");
     }
     if (any)
-        lc_html_raw(o, "</tbody></table>\n");
+        lc_out_puts(o, "</tbody></table>\n");
 }
 
-struct lc_h_cert {
+struct lc_html_cert {
     const char *sha256;
     const json_t *cert;
-    const char *where[LC_H_WHERE_MAX];
+    const char *where[LC_HTML_WHERE_MAX];
     size_t n_where;
 };
 
-struct lc_h_inventory {
-    struct lc_h_cert *v;
+struct lc_html_inventory {
+    struct lc_html_cert *v;
     size_t n;
 };
 
-static void lc_h_inventory_add(struct lc_h_inventory *inv, const json_t *cert, const char *target)
+static void lc_html_inventory_add(struct lc_html_inventory *inv, const json_t *cert,
+                                  const char *target)
 {
     const char *fp = json_string_value(json_object_get(cert, "sha256"));
     size_t i, k;
@@ -973,7 +936,7 @@ static void lc_h_inventory_add(struct lc_h_inventory *inv, const json_t *cert, c
     for (i = 0; i < inv->n && strcmp(inv->v[i].sha256, fp) != 0; i++)
         ;
     if (i == inv->n) {
-        if (inv->n == LC_H_CERTS_MAX)
+        if (inv->n == LC_HTML_CERTS_MAX)
             return;
         memset(&inv->v[i], 0, sizeof(inv->v[i]));
         inv->v[i].sha256 = fp;
@@ -982,56 +945,43 @@ static void lc_h_inventory_add(struct lc_h_inventory *inv, const json_t *cert, c
     }
     for (k = 0; k < inv->v[i].n_where && strcmp(inv->v[i].where[k], target) != 0; k++)
         ;
-    if (k == inv->v[i].n_where && k < LC_H_WHERE_MAX)
+    if (k == inv->v[i].n_where && k < LC_HTML_WHERE_MAX)
         inv->v[i].where[inv->v[i].n_where++] = target;
 }
 
-/* Every object under a "certificate" key (lc_cert_to_json(): it has a
- * sha256), at any depth the probe chose: per address in tls.handshake, per
- * fingerprint in the judging checks. */
-static void lc_h_walk_certs(const json_t *v, int depth, struct lc_h_inventory *inv,
-                            const char *target)
-{
-    const char *key;
-    const json_t *e;
-    size_t i;
+struct lc_html_walk {
+    struct lc_html_inventory *inv;
+    const char *target;
+};
 
-    if (depth > 8)
-        return;
-    if (json_is_array(v)) {
-        json_array_foreach(v, i, e) lc_h_walk_certs(e, depth + 1, inv, target);
-        return;
-    }
-    json_object_foreach((json_t *)(uintptr_t)v, key, e)
-    {
-        if (strcmp(key, "certificate") == 0 && json_is_object(e))
-            lc_h_inventory_add(inv, e, target);
-        else if (json_is_object(e) || json_is_array(e))
-            lc_h_walk_certs(e, depth + 1, inv, target);
-    }
+static void lc_html_on_cert(const json_t *cert, void *arg)
+{
+    const struct lc_html_walk *w = arg;
+
+    lc_html_inventory_add(w->inv, cert, w->target);
 }
 
-static void lc_h_json_scalar(struct lc_html_out *o, const json_t *v)
+static void lc_html_json_scalar(struct lc_out *o, const json_t *v)
 {
     if (json_is_string(v))
         lc_html_text(o, json_string_value(v));
     else if (json_is_integer(v))
-        lc_h_fmt(o, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+        lc_out_fmt(o, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
     else
-        lc_html_raw(o, "&#x2014;");
+        lc_out_puts(o, "&#x2014;");
 }
 
 /* The revocation column: what the revocation.* checks (probes/revoke.c)
  * found for this certificate, keyed by its fingerprint in their evidence. */
-static void lc_h_cert_revocation(struct lc_html_out *o, const struct lc_report *report,
-                                 const char *sha256)
+static void lc_html_cert_revocation(struct lc_out *o, const struct lc_report *report,
+                                    const char *sha256)
 {
     size_t i, shown = 0;
 
     for (i = 0; i < report->n_results; i++) {
         const struct lc_result *r = report->results[i];
         const json_t *c, *st, *msg;
-        if (r == NULL || strcmp(lc_h_str(r->probe), "revocation") != 0)
+        if (r == NULL || strcmp(lc_html_str(r->probe), "revocation") != 0)
             continue;
         c = json_object_get(json_object_get(r->evidence, "certificates"), sha256);
         if (!json_is_object(c))
@@ -1039,38 +989,39 @@ static void lc_h_cert_revocation(struct lc_html_out *o, const struct lc_report *
         st = json_object_get(c, "status");
         msg = json_object_get(c, "message");
         if (shown++ > 0)
-            lc_html_raw(o, "<br>");
-        lc_html_raw(o, "<b>");
-        lc_html_text(o, strcmp(lc_h_str(r->what), "ocsp") == 0 ? "OCSP" : "CRL");
-        lc_html_raw(o, "</b> ");
-        lc_h_json_scalar(o, st);
+            lc_out_puts(o, "<br>");
+        lc_out_puts(o, "<b>");
+        lc_html_text(o, strcmp(lc_html_str(r->what), "ocsp") == 0 ? "OCSP" : "CRL");
+        lc_out_puts(o, "</b> ");
+        lc_html_json_scalar(o, st);
         if (json_is_string(msg)) {
-            lc_html_raw(o, ": <span class=\"note\">");
+            lc_out_puts(o, ": <span class=\"note\">");
             lc_html_text_max(o, json_string_value(msg), 160);
-            lc_html_raw(o, "</span>");
+            lc_out_puts(o, "</span>");
         }
     }
     if (shown == 0)
-        lc_html_raw(o, "<span class=\"note\">not checked</span>");
+        lc_out_puts(o, "<span class=\"note\">not checked</span>");
 }
 
-static int lc_h_cert_inventory(struct lc_html_out *o, const struct lc_report *report)
+static int lc_html_cert_inventory(struct lc_out *o, const struct lc_report *report)
 {
-    struct lc_h_inventory inv = {NULL, 0};
+    struct lc_html_inventory inv = {NULL, 0};
     int rc = -1;
 
-    inv.v = calloc(LC_H_CERTS_MAX, sizeof(*inv.v));
+    inv.v = calloc(LC_HTML_CERTS_MAX, sizeof(*inv.v));
     if (inv.v == NULL)
         goto done;
     for (size_t i = 0; i < report->n_results; i++) {
         const struct lc_result *r = report->results[i];
-        if (r != NULL && strcmp(lc_h_str(r->probe), "tls") == 0)
-            lc_h_walk_certs(r->evidence, 0, &inv, lc_h_str(r->target));
+        struct lc_html_walk w = {&inv, r != NULL ? lc_html_str(r->target) : ""};
+        if (r != NULL && strcmp(lc_html_str(r->probe), "tls") == 0)
+            lc_cert_evidence_foreach(r->evidence, lc_html_on_cert, &w);
     }
     rc = 0;
     if (inv.n == 0)
         goto done;
-    lc_html_raw(o, "<h3>Certificates seen</h3>\n<table class=\"certs\"><thead><tr><th>Subject "
+    lc_out_puts(o, "<h3>Certificates seen</h3>\n<table class=\"certs\"><thead><tr><th>Subject "
                    "and issuer</th><th>Names (SAN)</th><th>Expires</th><th>Revocation</th><th>Seen "
                    "on</th></tr>"
                    "</thead><tbody>\n");
@@ -1079,50 +1030,50 @@ static int lc_h_cert_inventory(struct lc_html_out *o, const struct lc_report *re
         const json_t *days = json_object_get(c, "days_left");
         size_t k;
 
-        lc_html_raw(o, "<tr><td>");
-        lc_h_json_scalar(o, json_object_get(c, "subject"));
-        lc_html_raw(o, "<br><span class=\"note\">issued by ");
-        lc_h_json_scalar(o, json_object_get(c, "issuer"));
-        lc_html_raw(o, "<br>SHA-256 ");
+        lc_out_puts(o, "<tr><td>");
+        lc_html_json_scalar(o, json_object_get(c, "subject"));
+        lc_out_puts(o, "<br><span class=\"note\">issued by ");
+        lc_html_json_scalar(o, json_object_get(c, "issuer"));
+        lc_out_puts(o, "<br>SHA-256 ");
         lc_html_text_max(o, inv.v[i].sha256, 16);
-        lc_html_raw(o, "</span></td><td>");
+        lc_out_puts(o, "</span></td><td>");
         json_array_foreach(sans, k, v)
         {
             if (k >= 30) {
-                lc_h_fmt(o, " and %zu more", json_array_size(sans) - k);
+                lc_out_fmt(o, " and %zu more", json_array_size(sans) - k);
                 break;
             }
             if (k > 0)
-                lc_html_raw(o, ", ");
-            lc_html_raw(o, "<code>");
-            lc_h_json_scalar(o, v);
-            lc_html_raw(o, "</code>");
+                lc_out_puts(o, ", ");
+            lc_out_puts(o, "<code>");
+            lc_html_json_scalar(o, v);
+            lc_out_puts(o, "</code>");
         }
-        lc_html_raw(o, "</td><td>");
-        lc_h_json_scalar(o, json_object_get(c, "not_after"));
+        lc_out_puts(o, "</td><td>");
+        lc_html_json_scalar(o, json_object_get(c, "not_after"));
         if (json_is_integer(days))
-            lc_h_fmt(o, "<br>(%" JSON_INTEGER_FORMAT " days)", json_integer_value(days));
-        lc_html_raw(o, "</td><td>");
-        lc_h_cert_revocation(o, report, inv.v[i].sha256);
-        lc_html_raw(o, "</td><td>");
+            lc_out_fmt(o, "<br>(%" JSON_INTEGER_FORMAT " days)", json_integer_value(days));
+        lc_out_puts(o, "</td><td>");
+        lc_html_cert_revocation(o, report, inv.v[i].sha256);
+        lc_out_puts(o, "</td><td>");
         for (k = 0; k < inv.v[i].n_where; k++) {
             if (k > 0)
-                lc_html_raw(o, "<br>");
-            lc_html_raw(o, "<code>");
+                lc_out_puts(o, "<br>");
+            lc_out_puts(o, "<code>");
             lc_html_text(o, inv.v[i].where[k]);
-            lc_html_raw(o, "</code>");
+            lc_out_puts(o, "</code>");
         }
-        lc_html_raw(o, "</td></tr>\n");
+        lc_out_puts(o, "</td></tr>\n");
     }
-    lc_html_raw(o, "</tbody></table>\n");
+    lc_out_puts(o, "</tbody></table>\n");
 done:
     free(inv.v);
     return rc;
 }
 
-static int lc_h_areas(struct lc_html_out *o, const struct lc_report *report)
+static int lc_html_areas(struct lc_out *o, const struct lc_report *report)
 {
-    struct lc_h_row *rows = NULL;
+    struct lc_html_row *rows = NULL;
     int rc = -1;
 
     rows = calloc(report->n_results > 0 ? report->n_results : 1, sizeof(*rows));
@@ -1133,7 +1084,7 @@ static int lc_h_areas(struct lc_html_out *o, const struct lc_report *report)
 
         for (size_t i = 0; i < report->n_results; i++) {
             const struct lc_result *r = report->results[i];
-            if (r == NULL || (int)lc_h_area_of(r) != a)
+            if (r == NULL || (int)lc_html_area_of(r) != a)
                 continue;
             rows[n].r = r;
             rows[n].index = i;
@@ -1142,29 +1093,30 @@ static int lc_h_areas(struct lc_html_out *o, const struct lc_report *report)
         }
         if (n == 0 && a == LC_AREA_OTHER)
             continue;
-        lc_h_fmt(o, "<section class=\"area\" id=\"area-%s\">\n<h2>", lc_h_area_ids[a]);
-        lc_html_text(o, lc_h_area_titles[a]);
-        lc_h_fmt(o,
-                 " <span class=\"note\">%zu check%s: %zu pass, %zu warn, %zu fail, %zu error, "
-                 "%zu skip</span></h2>\n",
-                 n, n == 1 ? "" : "s", c[LC_PASS], c[LC_WARN], c[LC_FAIL], c[LC_ERROR], c[LC_SKIP]);
+        lc_out_fmt(o, "<section class=\"area\" id=\"area-%s\">\n<h2>", lc_html_area_ids[a]);
+        lc_html_text(o, lc_html_area_titles[a]);
+        lc_out_fmt(o,
+                   " <span class=\"note\">%zu check%s: %zu pass, %zu warn, %zu fail, %zu error, "
+                   "%zu skip</span></h2>\n",
+                   n, n == 1 ? "" : "s", c[LC_PASS], c[LC_WARN], c[LC_FAIL], c[LC_ERROR],
+                   c[LC_SKIP]);
         if (n == 0) {
-            lc_html_raw(o, "<p>No checks of this area ran in this profile.</p>\n</section>\n");
+            lc_out_puts(o, "<p>No checks of this area ran in this profile.</p>\n</section>\n");
             continue;
         }
         if (a == LC_AREA_TLS) {
-            if (lc_h_san_table(o, report) != 0)
+            if (lc_html_san_table(o, report) != 0)
                 goto done;
-            lc_h_name_table(o, report);
-            if (lc_h_cert_inventory(o, report) != 0)
+            lc_html_name_table(o, report);
+            if (lc_html_cert_inventory(o, report) != 0)
                 goto done;
-            lc_html_raw(o, "<h3>Every check</h3>\n");
+            lc_out_puts(o, "<h3>Every check</h3>\n");
         }
-        qsort(rows, n, sizeof(*rows), lc_h_row_cmp);
+        qsort(rows, n, sizeof(*rows), lc_html_row_cmp);
         for (size_t k = 0; k < n; k++)
-            if (lc_h_check(o, report, rows[k].r, rows[k].index) != 0)
+            if (lc_html_check(o, report, rows[k].r, rows[k].index) != 0)
                 goto done;
-        lc_html_raw(o, "</section>\n");
+        lc_out_puts(o, "</section>\n");
     }
     rc = 0;
 done:
@@ -1177,7 +1129,7 @@ done:
 /* Every "transcript" value under v (the web probe keeps one per address,
  * under addresses.<address>), each headed by the key it was found under.
  * Returns how many were written, or -1 when writing failed. */
-static int lc_h_transcripts(struct lc_html_out *o, const json_t *v, const char *under, int depth)
+static int lc_html_transcripts(struct lc_out *o, const json_t *v, const char *under, int depth)
 {
     const char *key;
     const json_t *e;
@@ -1185,19 +1137,19 @@ static int lc_h_transcripts(struct lc_html_out *o, const json_t *v, const char *
 
     if (depth > 4 || !json_is_object(v))
         return 0;
-    json_object_foreach((json_t *)(uintptr_t)v, key, e)
+    json_object_foreach(lc_json_mut(v), key, e)
     {
         if (strcmp(key, "transcript") == 0) {
             if (under != NULL) {
-                lc_html_raw(o, "<p class=\"note\">");
+                lc_out_puts(o, "<p class=\"note\">");
                 lc_html_text(o, under);
-                lc_html_raw(o, "</p>");
+                lc_out_puts(o, "</p>");
             }
-            if (lc_h_json(o, e, LC_H_TRANSCRIPT_MAX) != 0)
+            if (lc_html_json(o, e, LC_HTML_TRANSCRIPT_MAX) != 0)
                 return -1;
             n++;
         } else if (json_is_object(e)) {
-            k = lc_h_transcripts(o, e, key, depth + 1);
+            k = lc_html_transcripts(o, e, key, depth + 1);
             if (k < 0)
                 return -1;
             n += k;
@@ -1206,42 +1158,42 @@ static int lc_h_transcripts(struct lc_html_out *o, const json_t *v, const char *
     return n;
 }
 
-static int lc_h_appendix(struct lc_html_out *o, const struct lc_report *report)
+static int lc_html_appendix(struct lc_out *o, const struct lc_report *report)
 {
     int any = 0;
 
-    lc_html_raw(o, "<section class=\"appendix\" id=\"appendix\">\n<h2>Appendix: web services "
+    lc_out_puts(o, "<section class=\"appendix\" id=\"appendix\">\n<h2>Appendix: web services "
                    "walk transcript</h2>\n");
     for (size_t i = 0; i < report->n_results; i++) {
         const struct lc_result *r = report->results[i];
         int n;
 
-        if (r == NULL || strcmp(lc_h_str(r->probe), "web") != 0)
+        if (r == NULL || strcmp(lc_html_str(r->probe), "web") != 0)
             continue;
         any = 1;
-        lc_html_raw(o, "<div class=\"transcript\"><h3>");
-        lc_h_badge(o, lc_result_status(r));
-        lc_h_fmt(o, " <a href=\"#c%zu\"><code>", i);
+        lc_out_puts(o, "<div class=\"transcript\"><h3>");
+        lc_html_badge(o, lc_result_status(r));
+        lc_out_fmt(o, " <a href=\"#c%zu\"><code>", i);
         lc_html_text(o, r->id);
-        lc_html_raw(o, "</code></a></h3>\n");
-        n = lc_h_transcripts(o, r->evidence, NULL, 0);
+        lc_out_puts(o, "</code></a></h3>\n");
+        n = lc_html_transcripts(o, r->evidence, NULL, 0);
         if (n < 0)
             return -1;
-        if (n == 0 && lc_h_empty(r->evidence))
-            lc_html_raw(o, "<p class=\"note\">Nothing recorded.</p>");
-        else if (n == 0 && lc_h_json(o, r->evidence, LC_H_TRANSCRIPT_MAX) != 0)
+        if (n == 0 && lc_html_empty(r->evidence))
+            lc_out_puts(o, "<p class=\"note\">Nothing recorded.</p>");
+        else if (n == 0 && lc_html_json(o, r->evidence, LC_HTML_TRANSCRIPT_MAX) != 0)
             return -1;
-        lc_html_raw(o, "</div>\n");
+        lc_out_puts(o, "</div>\n");
     }
     if (!any)
-        lc_html_raw(o, "<p>No web services checks ran in this profile.</p>\n");
-    lc_html_raw(o, "</section>\n");
+        lc_out_puts(o, "<p>No web services checks ran in this profile.</p>\n");
+    lc_out_puts(o, "</section>\n");
     return 0;
 }
 
 /* "Since the last run" (--baseline): new, fixed and still failing
  * problems, and the facts that changed. */
-static void lc_h_changes(struct lc_html_out *o, const struct lc_report *report)
+static void lc_html_changes(struct lc_out *o, const struct lc_report *report)
 {
     static const char *const which[] = {"new", "fixed", "still"};
     static const char *const titles[] = {"New", "Fixed", "Still failing"};
@@ -1251,101 +1203,77 @@ static void lc_h_changes(struct lc_html_out *o, const struct lc_report *report)
 
     if (report->changes == NULL)
         return;
-    lc_html_raw(o, "<section class=\"changes\" id=\"changes\">\n<h2>Since the last run</h2>\n");
+    lc_out_puts(o, "<section class=\"changes\" id=\"changes\">\n<h2>Since the last run</h2>\n");
     if (lc_changes_summary(report->changes, line, sizeof(line)) == 0) {
-        lc_html_raw(o, "<p>");
+        lc_out_puts(o, "<p>");
         lc_html_text(o, line);
-        lc_html_raw(o, "</p>\n");
+        lc_out_puts(o, "</p>\n");
     }
     for (size_t k = 0; k < 3; k++) {
         const json_t *fl = lc_changes_list(report->changes, which[k], "findings");
         const json_t *cl = lc_changes_list(report->changes, which[k], "checks");
         if (json_array_size(fl) == 0 && json_array_size(cl) == 0)
             continue;
-        lc_h_fmt(o, "<h3>%s</h3>\n<ul class=\"%s\">", titles[k], which[k]);
+        lc_out_fmt(o, "<h3>%s</h3>\n<ul class=\"%s\">", titles[k], which[k]);
         json_array_foreach(fl, i, e)
         {
-            lc_html_raw(o, "<li><span class=\"fid\">");
+            lc_out_puts(o, "<li><span class=\"fid\">");
             lc_html_text(o, json_string_value(json_object_get(e, "id")));
-            lc_html_raw(o, "</span> ");
+            lc_out_puts(o, "</span> ");
             lc_html_text(o, json_string_value(json_object_get(e, "cause")));
-            lc_html_raw(o, "</li>");
+            lc_out_puts(o, "</li>");
         }
-        lc_html_raw(o, "</ul>\n");
+        lc_out_puts(o, "</ul>\n");
         if (json_array_size(cl) > 0) {
-            lc_h_fmt(o, "<details><summary>%zu check%s</summary><ul>", json_array_size(cl),
-                     json_array_size(cl) == 1 ? "" : "s");
+            lc_out_fmt(o, "<details><summary>%zu check%s</summary><ul>", json_array_size(cl),
+                       json_array_size(cl) == 1 ? "" : "s");
             json_array_foreach(cl, i, e)
             {
-                lc_html_raw(o, "<li><code>");
+                lc_out_puts(o, "<li><code>");
                 lc_html_text(o, json_string_value(e));
-                lc_html_raw(o, "</code></li>");
+                lc_out_puts(o, "</code></li>");
             }
-            lc_html_raw(o, "</ul></details>\n");
+            lc_out_puts(o, "</ul></details>\n");
         }
     }
     if (json_array_size(lc_changes_facts(report->changes)) > 0) {
-        lc_html_raw(o, "<h3>Changed</h3>\n<ul class=\"changed\">");
+        lc_out_puts(o, "<h3>Changed</h3>\n<ul class=\"changed\">");
         json_array_foreach(lc_changes_facts(report->changes), i, e)
         {
-            lc_html_raw(o, "<li>");
+            lc_out_puts(o, "<li>");
             lc_html_text(o, json_string_value(json_object_get(e, "text")));
-            lc_html_raw(o, "</li>");
+            lc_out_puts(o, "</li>");
         }
-        lc_html_raw(o, "</ul>\n");
+        lc_out_puts(o, "</ul>\n");
     }
-    lc_html_raw(o, "</section>\n");
+    lc_out_puts(o, "</section>\n");
 }
+
+static int lc_html_write(struct lc_out *o, const struct lc_report *report,
+                         const struct lc_report_opts *opts)
+{
+    (void)opts;
+    lc_html_head(o, report);
+    lc_out_puts(o, "<main>\n");
+    lc_html_summary(o, report);
+    lc_html_changes(o, report);
+    lc_html_topology(o, report);
+    if (lc_html_areas(o, report) != 0 || lc_html_appendix(o, report) != 0)
+        return -1;
+    lc_out_puts(o, "</main>\n<footer>Generated by lynccheck ");
+    lc_html_text(o, report->version);
+    lc_out_puts(o, " on ");
+    lc_html_text(o, report->hostname);
+    lc_out_puts(o, ", ");
+    lc_html_date(o, report->started);
+    lc_out_puts(o, ". The JSON report (--format json) carries the complete evidence.</footer>\n"
+                   "</body>\n</html>\n");
+    return 0;
+}
+
+const struct lc_reporter lc_reporter_html = {"html", lc_html_write, 0};
 
 int lc_report_html(const struct lc_report *report, FILE *out)
 {
-    struct lc_html_out o = {out, 0};
-    struct lc_report with;
-    struct lc_findings *owned = NULL;
-    int rc = -1;
-
-    if (report == NULL || out == NULL || (report->results == NULL && report->n_results > 0)) {
-        errno = EINVAL;
-        goto done;
-    }
-    /* The findings once, for the summary and every check's fix. */
-    with = *report;
-    with.findings = lc_report_findings(report, &owned);
-    if (with.findings == NULL) {
-        errno = ENOMEM;
-        goto done;
-    }
-    report = &with;
-    lc_h_head(&o, report);
-    lc_html_raw(&o, "<main>\n");
-    lc_h_summary(&o, report);
-    lc_h_changes(&o, report);
-    lc_h_topology(&o, report);
-    if (lc_h_areas(&o, report) != 0 || lc_h_appendix(&o, report) != 0) {
-        if (o.err == 0)
-            o.err = errno != 0 ? errno : ENOMEM;
-        goto fail;
-    }
-    lc_html_raw(&o, "</main>\n<footer>Generated by lynccheck ");
-    lc_html_text(&o, report->version);
-    lc_html_raw(&o, " on ");
-    lc_html_text(&o, report->hostname);
-    lc_html_raw(&o, ", ");
-    lc_h_date(&o, report->started);
-    lc_html_raw(&o, ". The JSON report (--format json) carries the complete evidence.</footer>\n"
-                    "</body>\n</html>\n");
-    if (o.err == 0) {
-        errno = 0;
-        if (fflush(out) == EOF)
-            o.err = errno != 0 ? errno : EIO;
-    }
-fail:
-    if (o.err != 0) {
-        errno = o.err;
-        goto done;
-    }
-    rc = 0;
-done:
-    lc_findings_free(owned);
-    return rc;
+    return lc_report_write(&lc_reporter_html, report, out, NULL);
 }

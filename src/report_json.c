@@ -7,6 +7,7 @@
  * banner would otherwise lose the whole report. */
 #include "baseline.h"
 #include "findings.h"
+#include "out.h"
 #include "result.h"
 #include "utf8.h"
 
@@ -23,44 +24,16 @@
 #define LC_JSON_INT_MAX LONG_MAX
 #endif
 
-/* Same rule as lc_report_tally(): an unknown status is an error, which also
- * keeps "status" inside the documented enumeration. */
 /* A JSON string for s (NULL is ""), each byte outside a valid UTF-8 sequence
  * replaced by U+FFFD. Control characters are kept: JSON escapes them
  * losslessly and a consumer may want the exact bytes. NULL when out of
  * memory. */
 static json_t *lc_json_str(const char *s)
 {
-    static const char replacement[] = "\xEF\xBF\xBD";
-    const unsigned char *p = (const unsigned char *)(s != NULL ? s : "");
-    size_t n = strlen((const char *)p);
-    char *clean = NULL;
-    size_t o = 0;
-    json_t *ret = NULL;
+    static const struct lc_utf8_rules rules = {.invalid = "\xEF\xBF\xBD"};
+    char *clean = lc_utf8_filter_dup(s, 0, &rules);
+    json_t *ret = clean != NULL ? json_string(clean) : NULL;
 
-    /* Every input byte yields at most three output bytes. */
-    if (n > (SIZE_MAX - 1) / 3)
-        goto done;
-    clean = malloc(3 * n + 1);
-    if (clean == NULL)
-        goto done;
-    for (size_t i = 0; i < n;) {
-        uint32_t cp;
-        size_t len = lc_utf8_len(p + i, n - i, &cp);
-
-        if (len == 0) {
-            memcpy(clean + o, replacement, 3);
-            o += 3;
-            i++;
-        } else {
-            memcpy(clean + o, p + i, len);
-            o += len;
-            i += len;
-        }
-    }
-    clean[o] = '\0';
-    ret = json_stringn(clean, o);
-done:
     free(clean);
     return ret;
 }
@@ -107,27 +80,11 @@ done:
  * network check, and integers are what every consumer parses exactly. */
 static json_t *lc_json_ms(uint64_t us)
 {
-    uint64_t ms = us / 1000 + (us % 1000 >= 500 ? 1 : 0);
+    uint64_t ms = lc_round_div(us, 1000);
 
     if (ms > (uint64_t)LC_JSON_INT_MAX)
         ms = (uint64_t)LC_JSON_INT_MAX;
     return json_integer((json_int_t)ms);
-}
-
-/* RFC 3339 in UTC. Years outside 0001..9999 cannot be written in that
- * format; they only come from a broken clock, shown as the epoch. */
-static void lc_json_rfc3339(time_t t, char *buf, size_t size)
-{
-    static const char epoch[] = "1970-01-01T00:00:00Z";
-    struct tm tm;
-
-    if (gmtime_r(&t, &tm) == NULL || tm.tm_year < 1 - 1900 || tm.tm_year > 9999 - 1900 ||
-        strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0) {
-        if (size >= sizeof(epoch))
-            memcpy(buf, epoch, sizeof(epoch));
-        else if (size > 0)
-            buf[0] = '\0';
-    }
 }
 
 static json_t *lc_json_check(const struct lc_result *r, const char *domain)
@@ -279,7 +236,7 @@ static json_t *lc_json_build(const struct lc_report *report)
 
     if (root == NULL)
         goto done;
-    lc_json_rfc3339(report->started, started, sizeof(started));
+    lc_time_rfc3339(report->started, started, sizeof(started));
     if (json_object_set_new(root, "schema", json_integer(LC_JSON_SCHEMA)) != 0 ||
         json_object_set_new(root, "tool", json_string("lynccheck")) != 0 ||
         json_object_set_new(root, "version", lc_json_str(report->version)) != 0 ||

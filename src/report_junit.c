@@ -12,6 +12,8 @@
  * forbids outright, so every string passes through lc_junit_clean(). */
 #include "baseline.h"
 #include "findings.h"
+#include "out.h"
+#include "report.h"
 #include "result.h"
 #include "utf8.h"
 
@@ -34,90 +36,24 @@ static int lc_junit_xml_char(uint32_t c)
            (c >= 0xE000 && c <= 0xFFFD) || (c >= 0x10000 && c <= 0x10FFFF);
 }
 
-/* Length of the ANSI CSI sequence (ESC '[' parameters intermediates final)
- * at s, or 0 when s does not start one. An unterminated sequence runs to
- * the first byte that cannot belong to it; that byte is kept. */
-static size_t lc_junit_csi_len(const unsigned char *s, size_t n)
-{
-    size_t i = 2;
-
-    if (n < 2 || s[0] != 0x1B || s[1] != '[')
-        return 0;
-    while (i < n && s[i] >= 0x20 && s[i] <= 0x3F) /* parameter, intermediate */
-        i++;
-    if (i < n && s[i] >= 0x40 && s[i] <= 0x7E) /* final byte */
-        i++;
-    return i;
-}
-
 /* A malloc'ed copy of s (NULL is "") that is legal XML 1.0 text in UTF-8:
  * ANSI CSI sequences (colours from a remote banner) are dropped, every other
  * illegal code point and every byte outside a valid UTF-8 sequence becomes
  * U+FFFD. NULL when out of memory. */
+static const char *lc_junit_map(uint32_t cp)
+{
+    return lc_junit_xml_char(cp) ? NULL : "\xEF\xBF\xBD";
+}
+
 static xmlChar *lc_junit_clean(const char *s)
 {
-    static const char replacement[] = "\xEF\xBF\xBD";
-    const unsigned char *p = (const unsigned char *)(s != NULL ? s : "");
-    size_t n = strlen((const char *)p);
-    xmlChar *clean = NULL;
-    size_t o = 0;
+    static const struct lc_utf8_rules rules = {
+        .invalid = "\xEF\xBF\xBD",
+        .map = lc_junit_map,
+        .drop_csi = 1,
+    };
 
-    /* Every input byte yields at most three output bytes. */
-    if (n > (SIZE_MAX - 1) / 3)
-        goto done;
-    clean = malloc(3 * n + 1);
-    if (clean == NULL)
-        goto done;
-    for (size_t i = 0; i < n;) {
-        uint32_t cp = 0;
-        size_t len = lc_junit_csi_len(p + i, n - i);
-
-        if (len > 0) {
-            i += len;
-            continue;
-        }
-        len = lc_utf8_len(p + i, n - i, &cp);
-        if (len == 0 || !lc_junit_xml_char(cp)) {
-            memcpy(clean + o, replacement, 3);
-            o += 3;
-            i += len != 0 ? len : 1;
-        } else {
-            memcpy(clean + o, p + i, len);
-            o += len;
-            i += len;
-        }
-    }
-    clean[o] = '\0';
-done:
-    return clean;
-}
-
-/* Seconds with three decimals built from integers: the schema wants an
- * xs:decimal with a dot, and printf("%f") prints a comma under a German
- * LC_NUMERIC. Returns 0, or -1 if buf is too small. */
-static int lc_junit_seconds(uint64_t us, char *buf, size_t size)
-{
-    uint64_t ms = us / 1000 + (us % 1000 >= 500 ? 1 : 0);
-    int n = snprintf(buf, size, "%" PRIu64 ".%03u", ms / 1000, (unsigned)(ms % 1000));
-
-    return n < 0 || (size_t)n >= size ? -1 : 0;
-}
-
-/* YYYY-MM-DDTHH:MM:SS in UTC, no zone, no fraction: the only form the
- * schema's ISO8601_DATETIME_PATTERN accepts. XSD 1.0 has no year 0 and the
- * pattern wants four digits, so a broken clock is shown as the epoch. */
-static void lc_junit_timestamp(time_t t, char *buf, size_t size)
-{
-    static const char epoch[] = "1970-01-01T00:00:00";
-    struct tm tm;
-
-    if (gmtime_r(&t, &tm) == NULL || tm.tm_year < 1 - 1900 || tm.tm_year > 9999 - 1900 ||
-        strftime(buf, size, "%Y-%m-%dT%H:%M:%S", &tm) == 0) {
-        if (size >= sizeof(epoch))
-            memcpy(buf, epoch, sizeof(epoch));
-        else if (size > 0)
-            buf[0] = '\0';
-    }
+    return (xmlChar *)lc_utf8_filter_dup(s, 0, &rules);
 }
 
 /* True when s has something other than XML whitespace. */
@@ -215,11 +151,12 @@ static int lc_junit_attr_count(xmlTextWriterPtr w, const char *name, size_t valu
     return xmlTextWriterWriteAttribute(w, LC_XC(name), LC_XC(buf)) < 0 ? -1 : 0;
 }
 
+/* Seconds with three decimals: the schema wants an xs:decimal. */
 static int lc_junit_attr_seconds(xmlTextWriterPtr w, const char *name, uint64_t us)
 {
     char buf[32];
 
-    if (lc_junit_seconds(us, buf, sizeof(buf)) != 0)
+    if (lc_seconds_fmt(buf, sizeof(buf), us, 3) != 0)
         return -1;
     return xmlTextWriterWriteAttribute(w, LC_XC(name), LC_XC(buf)) < 0 ? -1 : 0;
 }
@@ -249,32 +186,16 @@ static int lc_junit_property(xmlTextWriterPtr w, const char *name, const char *v
 }
 
 /* The evidence as indented JSON, the body of <failure> and <error>: CI
- * shows it like a stack trace. NULL when out of memory. */
+ * shows it like a stack trace. NULL when it cannot be made. */
 static char *lc_junit_evidence(const json_t *evidence)
 {
-    const size_t flags = JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY;
     char *buf = NULL;
-    char *ret = NULL;
-    size_t need;
 
-    if (evidence == NULL) {
-        ret = strdup("{}");
-        goto done;
-    }
-    /* json_dumpb() into our own buffer rather than json_dumps(): the latter
-     * returns memory from jansson's allocator, which the core may replace. */
-    need = json_dumpb(evidence, NULL, 0, flags);
-    if (need == 0)
-        goto done;
-    buf = malloc(need + 1);
-    if (buf == NULL || json_dumpb(evidence, buf, need, flags) != need)
-        goto done;
-    buf[need] = '\0';
-    ret = buf;
-    buf = NULL;
-done:
-    free(buf);
-    return ret;
+    if (evidence == NULL)
+        return strdup("{}");
+    (void)lc_report_json_dump(evidence, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY,
+                              &buf);
+    return buf;
 }
 
 static int lc_junit_testcase(xmlTextWriterPtr w, const struct lc_report *report,
@@ -390,7 +311,7 @@ static int lc_junit_properties(xmlTextWriterPtr w, const struct lc_report *repor
         }
     }
     if (pins != NULL) {
-        json_object_foreach((json_t *)(uintptr_t)pins, name, addrs)
+        json_object_foreach(lc_json_mut(pins), name, addrs)
         {
             char *text = NULL;
             int bad = lc_report_pin_text(name, addrs, &text) != 0 ||
@@ -520,7 +441,10 @@ static int lc_junit_document(xmlTextWriterPtr w, const struct lc_report *report)
     char *reason = NULL;
     int rc = -1;
 
-    lc_junit_timestamp(report->started, timestamp, sizeof(timestamp));
+    /* YYYY-MM-DDTHH:MM:SS in UTC, no zone, no fraction: the only form the
+     * schema's ISO8601_DATETIME_PATTERN accepts (RFC 3339 without its Z). */
+    lc_time_rfc3339(report->started, timestamp, sizeof(timestamp));
+    timestamp[strcspn(timestamp, "Z")] = '\0';
     if (xmlTextWriterSetIndent(w, 1) < 0 || xmlTextWriterSetIndentString(w, LC_XC("  ")) < 0 ||
         xmlTextWriterStartDocument(w, NULL, "UTF-8", NULL) < 0 ||
         xmlTextWriterStartElement(w, LC_XC("testsuites")) < 0 ||
@@ -581,53 +505,38 @@ done:
     return rc;
 }
 
-int lc_report_junit(const struct lc_report *report, FILE *out)
+static int lc_junit_write(struct lc_out *o, const struct lc_report *report,
+                          const struct lc_report_opts *opts)
 {
     xmlBufferPtr buf = NULL;
     xmlTextWriterPtr w = NULL;
-    struct lc_report with;
-    struct lc_findings *owned = NULL;
-    size_t len;
-    int saved;
     int rc = -1;
 
-    if (report == NULL || out == NULL || (report->results == NULL && report->n_results > 0)) {
-        errno = EINVAL;
-        goto done;
-    }
+    (void)opts;
     /* Built in memory first, so a failure of libxml2 (only out of memory)
      * and a failure of the stream have distinct errno values, and a half
      * document is never written. */
     buf = xmlBufferCreate();
-    if (buf == NULL) {
-        errno = ENOMEM;
-        goto done;
-    }
-    /* The findings once, for every testcase's lookup. */
-    with = *report;
-    with.findings = lc_report_findings(report, &owned);
-    w = xmlNewTextWriterMemory(buf, 0);
-    if (with.findings == NULL || w == NULL || lc_junit_document(w, &with) != 0) {
+    w = buf != NULL ? xmlNewTextWriterMemory(buf, 0) : NULL;
+    if (w == NULL || lc_junit_document(w, report) != 0) {
         errno = ENOMEM;
         goto done;
     }
     xmlFreeTextWriter(w); /* flushes into buf */
     w = NULL;
-    len = (size_t)xmlBufferLength(buf);
-    errno = 0;
-    if (fwrite(xmlBufferContent(buf), 1, len, out) != len || fflush(out) == EOF) {
-        if (errno == 0)
-            errno = EIO;
-        goto done;
-    }
+    lc_out_write(o, (const char *)xmlBufferContent(buf), (size_t)xmlBufferLength(buf));
     rc = 0;
 done:
-    saved = errno;
     if (w != NULL)
         xmlFreeTextWriter(w);
     if (buf != NULL)
         xmlBufferFree(buf);
-    lc_findings_free(owned);
-    errno = saved;
     return rc;
+}
+
+const struct lc_reporter lc_reporter_junit = {"junit", lc_junit_write, 0};
+
+int lc_report_junit(const struct lc_report *report, FILE *out)
+{
+    return lc_report_write(&lc_reporter_junit, report, out, NULL);
 }

@@ -11,8 +11,10 @@
  * replaced and is forced onto one line. Numbers are built from integers:
  * printf("%f") would print a comma under a German LC_NUMERIC. */
 #include "baseline.h"
+#include "cert.h"
 #include "findings.h"
 #include "out.h"
+#include "report.h"
 #include "result.h"
 
 #include <errno.h>
@@ -35,69 +37,42 @@
 #define LC_NAGIOS_CERT_WARN_DAYS 30
 
 static const char *const lc_nagios_states[4] = {"OK", "WARNING", "CRITICAL", "UNKNOWN"};
-static const char *const lc_nagios_labels[LC_STATUS_COUNT] = {
-    [LC_PASS] = "PASS",   [LC_WARN] = "WARN", [LC_FAIL] = "FAIL",
-    [LC_ERROR] = "ERROR", [LC_SKIP] = "SKIP",
-};
 
 /* Text from a result on one line: controls (CR and LF included), DEL, C1
  * controls and invalid UTF-8 become '?', '|' becomes '/'. At most max bytes
  * (0: no limit), cut at a code point boundary with "..." appended. */
-static void lc_nagios_clean(struct lc_out *o, const char *s, size_t max)
+static const char *lc_nagios_map(uint32_t cp)
 {
-    const unsigned char *p = (const unsigned char *)(s != NULL ? s : "");
-    size_t n = strlen((const char *)p);
-    size_t limit = max > 0 && max < n ? max : n;
-    size_t run = 0, i = 0;
-
-    while (i < n) {
-        uint32_t cp = 0;
-        size_t len = lc_utf8_len(p + i, n - i, &cp);
-        const char *rep = NULL;
-
-        if (i + (len != 0 ? len : 1) > limit)
-            break;
-        if (len == 0 || cp < 0x20 || (cp >= 0x7F && cp <= 0x9F))
-            rep = "?";
-        else if (cp == '|')
-            rep = "/";
-        if (rep != NULL) {
-            lc_out_write(o, (const char *)p + run, i - run);
-            lc_out_puts(o, rep);
-            i += len != 0 ? len : 1;
-            run = i;
-        } else {
-            i += len;
-        }
-    }
-    lc_out_write(o, (const char *)p + run, i - run);
-    if (i < n)
-        lc_out_puts(o, "...");
+    if (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F))
+        return "?";
+    return cp == '|' ? "/" : NULL;
 }
 
-/* The smallest days_left of any certificate in a tls check's evidence, at
- * any depth (lc_cert_to_json() objects hold "days_left"). */
-static void lc_nagios_days(const json_t *v, int depth, int *seen, json_int_t *min)
-{
-    const char *key;
-    const json_t *e;
-    size_t i;
+static const struct lc_utf8_rules lc_nagios_rules = {
+    .invalid = "?",
+    .map = lc_nagios_map,
+    .ellipsis = "...",
+};
 
-    if (depth > 8)
-        return;
-    if (json_is_array(v)) {
-        json_array_foreach(v, i, e) lc_nagios_days(e, depth + 1, seen, min);
-        return;
-    }
-    json_object_foreach((json_t *)(uintptr_t)v, key, e)
-    {
-        if (strcmp(key, "days_left") == 0 && json_is_integer(e)) {
-            if (!*seen || json_integer_value(e) < *min)
-                *min = json_integer_value(e);
-            *seen = 1;
-        } else if (json_is_object(e) || json_is_array(e)) {
-            lc_nagios_days(e, depth + 1, seen, min);
-        }
+static void lc_nagios_clean(struct lc_out *o, const char *s, size_t max)
+{
+    (void)lc_utf8_filter(o, s, max, &lc_nagios_rules, NULL);
+}
+
+/* The smallest days_left of the certificates in a tls check's evidence. */
+struct lc_nagios_days {
+    int seen;
+    json_int_t min;
+};
+
+static void lc_nagios_on_cert(const json_t *cert, void *arg)
+{
+    struct lc_nagios_days *d = arg;
+    const json_t *v = json_object_get(cert, "days_left");
+
+    if (json_is_integer(v) && (!d->seen || json_integer_value(v) < d->min)) {
+        d->min = json_integer_value(v);
+        d->seen = 1;
     }
 }
 
@@ -129,7 +104,7 @@ static void lc_nagios_findings(struct lc_out *o, const struct lc_findings *f)
 {
     for (size_t i = 0; f != NULL && i < f->n; i++) {
         const struct lc_finding *x = &f->v[i];
-        lc_out_fmt(o, "PROBLEM %s %s (%zu check%s): ", x->id, lc_nagios_labels[x->severity],
+        lc_out_fmt(o, "PROBLEM %s %s (%zu check%s): ", x->id, lc_status_label(x->severity),
                    x->n_checks, x->n_checks == 1 ? "" : "s");
         lc_nagios_clean(o, x->cause, LC_NAGIOS_MESSAGE_MAX);
         lc_out_puts(o, " -- fix: ");
@@ -141,9 +116,7 @@ static void lc_nagios_findings(struct lc_out *o, const struct lc_findings *f)
 static void lc_nagios_perfdata(struct lc_out *o, const struct lc_report *report,
                                const size_t c[LC_STATUS_COUNT], size_t total, size_t n_problems)
 {
-    uint64_t ms = report->duration_us / 1000 + (report->duration_us % 1000 >= 500 ? 1 : 0);
-    json_int_t days = 0;
-    int seen = 0;
+    struct lc_nagios_days days = {0, 0};
 
     lc_out_fmt(o,
                "'checks'=%zu;;;0 'pass'=%zu;;;0 'warn'=%zu;;;0 'fail'=%zu;;;0 'error'=%zu;;;0 "
@@ -152,13 +125,15 @@ static void lc_nagios_perfdata(struct lc_out *o, const struct lc_report *report,
     for (size_t i = 0; i < report->n_results; i++) {
         const struct lc_result *r = report->results[i];
         if (r != NULL && r->probe != NULL && strcmp(r->probe, "tls") == 0)
-            lc_nagios_days(r->evidence, 0, &seen, &days);
+            lc_cert_evidence_foreach(r->evidence, lc_nagios_on_cert, &days);
     }
     /* Warn below the warning window, critical once expired. */
-    if (seen)
-        lc_out_fmt(o, " 'cert_days_min'=%" JSON_INTEGER_FORMAT ";%d:;0:;;", days,
+    if (days.seen)
+        lc_out_fmt(o, " 'cert_days_min'=%" JSON_INTEGER_FORMAT ";%d:;0:;;", days.min,
                    report->cert_warn_days > 0 ? report->cert_warn_days : LC_NAGIOS_CERT_WARN_DAYS);
-    lc_out_fmt(o, " 'duration'=%" PRIu64 ".%03us;;;0", ms / 1000, (unsigned)(ms % 1000));
+    lc_out_puts(o, " 'duration'=");
+    lc_out_seconds(o, report->duration_us, 3);
+    lc_out_puts(o, "s;;;0");
 }
 
 /* Detail lines: problems most severe first, then what was skipped (not
@@ -172,7 +147,7 @@ static void lc_nagios_details(struct lc_out *o, const struct lc_report *report)
             const struct lc_result *r = report->results[i];
             if (r == NULL || lc_result_status(r) != order[k] || r->excluded)
                 continue;
-            lc_out_puts(o, lc_nagios_labels[order[k]]);
+            lc_out_puts(o, lc_status_label(order[k]));
             lc_out_puts(o, " ");
             lc_nagios_clean(o, r->id, 0);
             lc_out_puts(o, ": ");
@@ -182,19 +157,50 @@ static void lc_nagios_details(struct lc_out *o, const struct lc_report *report)
     }
 }
 
-int lc_report_nagios(const struct lc_report *report, FILE *out)
+/* With --baseline: the summary, then one line per new and fixed problem
+ * and per changed fact. */
+static void lc_nagios_changes(struct lc_out *o, const struct lc_changes *changes)
 {
-    struct lc_out o = {out, 0};
+    static const char *const which[2] = {"new", "fixed"};
+    static const char *const label[2] = {"NEW ", "FIXED "};
+    char line[512];
+    const json_t *e;
+    size_t k;
+
+    if (changes == NULL)
+        return;
+    if (lc_changes_summary(changes, line, sizeof(line)) == 0) {
+        lc_nagios_clean(o, line, LC_NAGIOS_LINE_MAX);
+        lc_out_puts(o, "\n");
+    }
+    for (size_t w = 0; w < 2; w++) {
+        json_array_foreach(lc_changes_list(changes, which[w], "findings"), k, e)
+        {
+            lc_out_puts(o, label[w]);
+            lc_nagios_clean(o, json_string_value(json_object_get(e, "id")), 0);
+            lc_out_puts(o, ": ");
+            lc_nagios_clean(o, json_string_value(json_object_get(e, "cause")),
+                            LC_NAGIOS_MESSAGE_MAX);
+            lc_out_puts(o, "\n");
+        }
+    }
+    json_array_foreach(lc_changes_facts(changes), k, e)
+    {
+        lc_out_puts(o, "CHANGED ");
+        lc_nagios_clean(o, json_string_value(json_object_get(e, "text")), LC_NAGIOS_LINE_MAX);
+        lc_out_puts(o, "\n");
+    }
+}
+
+static int lc_nagios_write(struct lc_out *o, const struct lc_report *report,
+                           const struct lc_report_opts *opts)
+{
+    const struct lc_findings *f = report->findings;
     size_t c[LC_STATUS_COUNT], total = 0;
     char *reason = NULL, *unmatched = NULL, *pins = NULL;
-    struct lc_findings *owned = NULL;
-    const struct lc_findings *f = NULL;
     int state, rc = -1;
 
-    if (report == NULL || out == NULL || (report->results == NULL && report->n_results > 0)) {
-        errno = EINVAL;
-        goto done;
-    }
+    (void)opts;
     lc_report_tally(report, c);
     for (unsigned i = 0; i < LC_STATUS_COUNT; i++)
         total += c[i];
@@ -203,79 +209,47 @@ int lc_report_nagios(const struct lc_report *report, FILE *out)
         state = 3;
     if (lc_report_no_run_reason(report, &reason) != 0 ||
         lc_report_unmatched_text(report, &unmatched) != 0 ||
-        lc_report_pins_text(report, &pins) != 0 ||
-        (f = lc_report_findings(report, &owned)) == NULL) {
+        lc_report_pins_text(report, &pins) != 0) {
         errno = ENOMEM;
         goto done;
     }
-    lc_out_puts(&o, "LYNCCHECK ");
-    lc_out_puts(&o, lc_nagios_states[state]);
-    lc_out_puts(&o, " - ");
+    lc_out_puts(o, "LYNCCHECK ");
+    lc_out_puts(o, lc_nagios_states[state]);
+    lc_out_puts(o, " - ");
     /* The first line is all a status view shows: a run that checked
      * nothing says why there, and a glob that matched nothing is named
      * there even when the rest of the selection ran. */
     if (reason != NULL) {
-        lc_nagios_clean(&o, reason, LC_NAGIOS_LINE_MAX);
+        lc_nagios_clean(o, reason, LC_NAGIOS_LINE_MAX);
     } else {
-        lc_nagios_summary(&o, report, f, c, total);
+        lc_nagios_summary(o, report, f, c, total);
         if (unmatched != NULL) {
-            lc_out_puts(&o, "; ");
-            lc_nagios_clean(&o, unmatched, LC_NAGIOS_LINE_MAX);
+            lc_out_puts(o, "; ");
+            lc_nagios_clean(o, unmatched, LC_NAGIOS_LINE_MAX);
         }
     }
-    lc_out_puts(&o, " | ");
-    lc_nagios_perfdata(&o, report, c, total, f->n);
-    lc_out_puts(&o, "\n");
+    lc_out_puts(o, " | ");
+    lc_nagios_perfdata(o, report, c, total, f->n);
+    lc_out_puts(o, "\n");
     if (pins != NULL) {
-        lc_out_puts(&o, "pinned (--resolve): ");
-        lc_nagios_clean(&o, pins, LC_NAGIOS_LINE_MAX);
-        lc_out_puts(&o, "\n");
+        lc_out_puts(o, "pinned (--resolve): ");
+        lc_nagios_clean(o, pins, LC_NAGIOS_LINE_MAX);
+        lc_out_puts(o, "\n");
     }
-    if (report->changes != NULL) {
-        char line[512];
-        const json_t *e;
-        size_t k;
-        if (lc_changes_summary(report->changes, line, sizeof(line)) == 0) {
-            lc_nagios_clean(&o, line, LC_NAGIOS_LINE_MAX);
-            lc_out_puts(&o, "\n");
-        }
-        json_array_foreach(lc_changes_list(report->changes, "new", "findings"), k, e)
-        {
-            lc_out_puts(&o, "NEW ");
-            lc_nagios_clean(&o, json_string_value(json_object_get(e, "id")), 0);
-            lc_out_puts(&o, ": ");
-            lc_nagios_clean(&o, json_string_value(json_object_get(e, "cause")),
-                            LC_NAGIOS_MESSAGE_MAX);
-            lc_out_puts(&o, "\n");
-        }
-        json_array_foreach(lc_changes_list(report->changes, "fixed", "findings"), k, e)
-        {
-            lc_out_puts(&o, "FIXED ");
-            lc_nagios_clean(&o, json_string_value(json_object_get(e, "id")), 0);
-            lc_out_puts(&o, ": ");
-            lc_nagios_clean(&o, json_string_value(json_object_get(e, "cause")),
-                            LC_NAGIOS_MESSAGE_MAX);
-            lc_out_puts(&o, "\n");
-        }
-        json_array_foreach(lc_changes_facts(report->changes), k, e)
-        {
-            lc_out_puts(&o, "CHANGED ");
-            lc_nagios_clean(&o, json_string_value(json_object_get(e, "text")), LC_NAGIOS_LINE_MAX);
-            lc_out_puts(&o, "\n");
-        }
-    }
-    lc_nagios_findings(&o, f);
-    lc_nagios_details(&o, report);
-    lc_out_flush(&o);
-    if (o.err != 0) {
-        errno = o.err;
-        goto done;
-    }
+    lc_nagios_changes(o, report->changes);
+    lc_nagios_findings(o, f);
+    lc_nagios_details(o, report);
     rc = 0;
 done:
     free(reason);
     free(unmatched);
     free(pins);
-    lc_findings_free(owned);
     return rc;
+}
+
+const struct lc_reporter lc_reporter_nagios = {"nagios", lc_nagios_write, 0};
+
+int lc_report_nagios(const struct lc_report *report, FILE *out)
+{
+    return lc_report_write(&lc_reporter_nagios, report, out, NULL);
 }

@@ -17,8 +17,10 @@
  * same for the run as a whole, so a run in which no check ran (every one
  * skipped: a mistyped --only) also gives a 0 to alert on. */
 #include "baseline.h"
+#include "cert.h"
 #include "findings.h"
 #include "out.h"
+#include "report.h"
 #include "result.h"
 
 #include <errno.h>
@@ -31,35 +33,28 @@
 
 /* A label value: \ " and LF escaped; other controls and bytes outside a
  * valid UTF-8 sequence (the format requires UTF-8) become U+FFFD. */
+static const char *lc_prom_map(uint32_t cp)
+{
+    switch (cp) {
+    case '\\':
+        return "\\\\";
+    case '"':
+        return "\\\"";
+    case '\n':
+        return "\\n";
+    default:
+        return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) ? "\xEF\xBF\xBD" : NULL;
+    }
+}
+
+static const struct lc_utf8_rules lc_prom_rules = {
+    .invalid = "\xEF\xBF\xBD",
+    .map = lc_prom_map,
+};
+
 static void lc_prom_label_value(struct lc_out *o, const char *s)
 {
-    const unsigned char *p = (const unsigned char *)(s != NULL ? s : "");
-    size_t n = strlen((const char *)p);
-    size_t run = 0, i = 0;
-
-    while (i < n) {
-        uint32_t cp = 0;
-        size_t len = lc_utf8_len(p + i, n - i, &cp);
-        const char *rep = NULL;
-
-        if (len == 0 || (cp < 0x20 && cp != '\n') || (cp >= 0x7F && cp <= 0x9F))
-            rep = "\xEF\xBF\xBD";
-        else if (cp == '\\')
-            rep = "\\\\";
-        else if (cp == '"')
-            rep = "\\\"";
-        else if (cp == '\n')
-            rep = "\\n";
-        if (rep != NULL) {
-            lc_out_write(o, (const char *)p + run, i - run);
-            lc_out_puts(o, rep);
-            i += len != 0 ? len : 1;
-            run = i;
-        } else {
-            i += len;
-        }
-    }
-    lc_out_write(o, (const char *)p + run, n - run);
+    (void)lc_utf8_filter(o, s, 0, &lc_prom_rules, NULL);
 }
 
 /* name{profile="..",k1="v1",...}: labels given as key, value pairs, NULL
@@ -99,7 +94,8 @@ static void lc_prom_family(struct lc_out *o, const char *name, const char *help)
 
 static void lc_prom_seconds(struct lc_out *o, uint64_t us)
 {
-    lc_out_fmt(o, "%" PRIu64 ".%06u\n", us / 1000000, (unsigned)(us % 1000000));
+    lc_out_seconds(o, us, 6);
+    lc_out_puts(o, "\n");
 }
 
 /* ---- certificates ---- */
@@ -183,32 +179,20 @@ static void lc_prom_cert_add(struct lc_prom_certs *cs, const char *host, const c
     cs->n++;
 }
 
-/* Every "certificate" object (lc_cert_to_json()) at any depth of a tls
- * check's evidence, with its not_after. */
-static void lc_prom_walk(const json_t *v, int depth, struct lc_prom_certs *cs, const char *host,
-                         const char *port)
-{
-    const char *key;
-    const json_t *e;
-    size_t i;
+/* One listener's certificates, with their not_after. */
+struct lc_prom_walk {
+    struct lc_prom_certs *cs;
+    const char *host, *port;
+};
 
-    if (depth > 8)
-        return;
-    if (json_is_array(v)) {
-        json_array_foreach(v, i, e) lc_prom_walk(e, depth + 1, cs, host, port);
-        return;
-    }
-    json_object_foreach((json_t *)(uintptr_t)v, key, e)
-    {
-        long long t;
-        if (strcmp(key, "certificate") == 0 && json_is_object(e)) {
-            const char *na = json_string_value(json_object_get(e, "not_after"));
-            if (na != NULL && lc_prom_parse_time(na, &t) == 0)
-                lc_prom_cert_add(cs, host, port, t);
-        } else if (json_is_object(e) || json_is_array(e)) {
-            lc_prom_walk(e, depth + 1, cs, host, port);
-        }
-    }
+static void lc_prom_on_cert(const json_t *cert, void *arg)
+{
+    const struct lc_prom_walk *w = arg;
+    const char *na = json_string_value(json_object_get(cert, "not_after"));
+    long long t;
+
+    if (na != NULL && lc_prom_parse_time(na, &t) == 0)
+        lc_prom_cert_add(w->cs, w->host, w->port, t);
 }
 
 /* host and port of a tls target "name:port"; -1 when it has no numeric
@@ -238,11 +222,12 @@ static int lc_prom_certs(struct lc_out *o, const struct lc_report *report)
     for (size_t i = 0; i < report->n_results; i++) {
         const struct lc_result *r = report->results[i];
         char host[256], port[8];
+        struct lc_prom_walk w = {&cs, host, port};
 
         if (r == NULL || r->probe == NULL || strcmp(r->probe, "tls") != 0 ||
             lc_prom_host_port(r->target, host, sizeof(host), port, sizeof(port)) != 0)
             continue;
-        lc_prom_walk(r->evidence, 0, &cs, host, port);
+        lc_cert_evidence_foreach(r->evidence, lc_prom_on_cert, &w);
     }
     if (cs.oom) {
         errno = ENOMEM;
@@ -367,7 +352,7 @@ static int lc_prom_run(struct lc_out *o, const struct lc_report *report)
                    "A name the last run pinned to an address with --resolve instead of asking "
                    "DNS.");
     if (pins != NULL) {
-        json_object_foreach((json_t *)(uintptr_t)pins, name, addrs)
+        json_object_foreach(lc_json_mut(pins), name, addrs)
         {
             const json_t *a;
             size_t i;
@@ -394,17 +379,12 @@ done:
 
 /* Problems by cause (findings.h): how many per severity, the checks each
  * breaks, and with --baseline how many are new, fixed and still failing. */
-static int lc_prom_findings(struct lc_out *o, const struct lc_report *report)
+static void lc_prom_findings(struct lc_out *o, const struct lc_report *report)
 {
     static const enum lc_status sev[] = {LC_FAIL, LC_ERROR, LC_WARN};
     static const char *const which[] = {"new", "fixed", "still"};
-    struct lc_findings *owned = NULL;
-    const struct lc_findings *f = lc_report_findings(report, &owned);
+    const struct lc_findings *f = report->findings;
 
-    if (f == NULL) {
-        errno = ENOMEM;
-        return -1;
-    }
     lc_prom_family(o, "lynccheck_findings",
                    "Problems of the last run by severity: failing checks grouped by cause.");
     for (size_t k = 0; k < sizeof(sev) / sizeof(sev[0]); k++) {
@@ -436,61 +416,49 @@ static int lc_prom_findings(struct lc_out *o, const struct lc_report *report)
                        (const char *)NULL);
         lc_out_fmt(o, "%zu\n", json_array_size(lc_changes_facts(report->changes)));
     }
-    lc_findings_free(owned);
+}
+
+static int lc_prom_write(struct lc_out *o, const struct lc_report *report,
+                         const struct lc_report_opts *opts)
+{
+    size_t c[LC_STATUS_COUNT];
+
+    (void)opts;
+    lc_report_tally(report, c);
+    lc_prom_family(o, "lynccheck_check_status",
+                   "1 when the check passed or was skipped, 0 when it warned, failed or could "
+                   "not run (the status label says which).");
+    lc_prom_checks(o, report, 0);
+    lc_prom_family(o, "lynccheck_check_duration_seconds", "How long the check took.");
+    lc_prom_checks(o, report, 1);
+    lc_prom_family(o, "lynccheck_checks", "Checks of the last run by status.");
+    for (unsigned i = 0; i < LC_STATUS_COUNT; i++) {
+        lc_prom_series(o, "lynccheck_checks", report->profile, "status",
+                       lc_status_name((enum lc_status)i), (const char *)NULL);
+        lc_out_fmt(o, "%zu\n", c[i]);
+    }
+    lc_prom_findings(o, report);
+    if (lc_prom_certs(o, report) != 0)
+        return -1;
+    lc_prom_family(o, "lynccheck_exit_status",
+                   "Exit status of the last run: 0 OK, 1 warning, 2 critical, 3 unknown.");
+    lc_prom_series(o, "lynccheck_exit_status", report->profile, (const char *)NULL);
+    lc_out_fmt(o, "%d\n", lc_exit_status(report));
+    if (lc_prom_run(o, report) != 0)
+        return -1;
+    lc_prom_family(o, "lynccheck_last_run_timestamp_seconds",
+                   "When the last run started, in seconds since the epoch.");
+    lc_prom_series(o, "lynccheck_last_run_timestamp_seconds", report->profile, (const char *)NULL);
+    lc_out_fmt(o, "%lld\n", (long long)report->started);
+    lc_prom_family(o, "lynccheck_run_duration_seconds", "How long the last run took.");
+    lc_prom_series(o, "lynccheck_run_duration_seconds", report->profile, (const char *)NULL);
+    lc_prom_seconds(o, report->duration_us);
     return 0;
 }
 
+const struct lc_reporter lc_reporter_prometheus = {"prometheus", lc_prom_write, 0};
+
 int lc_report_prometheus(const struct lc_report *report, FILE *out)
 {
-    struct lc_out o = {out, 0};
-    size_t c[LC_STATUS_COUNT];
-    int rc = -1;
-
-    if (report == NULL || out == NULL || (report->results == NULL && report->n_results > 0)) {
-        errno = EINVAL;
-        goto done;
-    }
-    lc_report_tally(report, c);
-    lc_prom_family(&o, "lynccheck_check_status",
-                   "1 when the check passed or was skipped, 0 when it warned, failed or could "
-                   "not run (the status label says which).");
-    lc_prom_checks(&o, report, 0);
-    lc_prom_family(&o, "lynccheck_check_duration_seconds", "How long the check took.");
-    lc_prom_checks(&o, report, 1);
-    lc_prom_family(&o, "lynccheck_checks", "Checks of the last run by status.");
-    for (unsigned i = 0; i < LC_STATUS_COUNT; i++) {
-        lc_prom_series(&o, "lynccheck_checks", report->profile, "status",
-                       lc_status_name((enum lc_status)i), (const char *)NULL);
-        lc_out_fmt(&o, "%zu\n", c[i]);
-    }
-    if (lc_prom_findings(&o, report) != 0 || lc_prom_certs(&o, report) != 0) {
-        if (o.err == 0)
-            o.err = errno;
-        goto fail;
-    }
-    lc_prom_family(&o, "lynccheck_exit_status",
-                   "Exit status of the last run: 0 OK, 1 warning, 2 critical, 3 unknown.");
-    lc_prom_series(&o, "lynccheck_exit_status", report->profile, (const char *)NULL);
-    lc_out_fmt(&o, "%d\n", lc_exit_status(report));
-    if (lc_prom_run(&o, report) != 0) {
-        if (o.err == 0)
-            o.err = errno;
-        goto fail;
-    }
-    lc_prom_family(&o, "lynccheck_last_run_timestamp_seconds",
-                   "When the last run started, in seconds since the epoch.");
-    lc_prom_series(&o, "lynccheck_last_run_timestamp_seconds", report->profile, (const char *)NULL);
-    lc_out_fmt(&o, "%lld\n", (long long)report->started);
-    lc_prom_family(&o, "lynccheck_run_duration_seconds", "How long the last run took.");
-    lc_prom_series(&o, "lynccheck_run_duration_seconds", report->profile, (const char *)NULL);
-    lc_prom_seconds(&o, report->duration_us);
-    lc_out_flush(&o);
-fail:
-    if (o.err != 0) {
-        errno = o.err;
-        goto done;
-    }
-    rc = 0;
-done:
-    return rc;
+    return lc_report_write(&lc_reporter_prometheus, report, out, NULL);
 }

@@ -6,6 +6,8 @@
  * says may move the cursor, retitle the window or recolour the screen. */
 #include "baseline.h"
 #include "findings.h"
+#include "out.h"
+#include "report.h"
 #include "result.h"
 #include "utf8.h"
 
@@ -20,18 +22,6 @@
 /* "  " + status padded to 5 + "  ": verbose lines start under the id. */
 #define LC_TEXT_DETAIL_INDENT 9
 
-/* Writes go through this so the first failure is remembered and the rest
- * skipped: the caller then sees the errno of the real cause. */
-struct lc_text_out {
-    FILE *f;
-    int err;
-};
-
-static const char *const lc_text_labels[LC_STATUS_COUNT] = {
-    [LC_PASS] = "PASS",   [LC_WARN] = "WARN", [LC_FAIL] = "FAIL",
-    [LC_ERROR] = "ERROR", [LC_SKIP] = "SKIP",
-};
-
 static const char *const lc_text_colors[LC_STATUS_COUNT] = {
     [LC_PASS] = "\033[32m",  /* green */
     [LC_WARN] = "\033[33m",  /* yellow */
@@ -43,60 +33,34 @@ static const char *const lc_text_colors[LC_STATUS_COUNT] = {
 #define LC_TEXT_BOLD "\033[1m"
 #define LC_TEXT_RESET "\033[0m"
 
-static void lc_text_write(struct lc_text_out *o, const char *buf, size_t len)
-{
-    if (o == NULL || o->err != 0 || len == 0)
-        return;
-    errno = 0;
-    if (fwrite(buf, 1, len, o->f) != len)
-        o->err = errno != 0 ? errno : EIO;
-}
-
-static void lc_text_puts(struct lc_text_out *o, const char *s)
-{
-    lc_text_write(o, s, strlen(s));
-}
-
-static void lc_text_pad(struct lc_text_out *o, size_t n)
-{
-    static const char spaces[] = "                                ";
-
-    while (n > 0) {
-        size_t chunk = n < sizeof(spaces) - 1 ? n : sizeof(spaces) - 1;
-        lc_text_write(o, spaces, chunk);
-        n -= chunk;
-    }
-}
-
 /* Writes s (NULL is ""), replacing with '?' every byte that could drive the
  * terminal: C0 controls, DEL, C1 controls (U+0080..U+009F, honoured by some
  * terminals as 8-bit CSI) and bytes that are not valid UTF-8. With o NULL it
  * only measures. Returns the columns used, one per code point: wide CJK
  * characters make the alignment a little off, which is harmless. */
-static size_t lc_text_put_clean(struct lc_text_out *o, const char *s)
+static const char *lc_text_map(uint32_t cp)
 {
-    const unsigned char *p = (const unsigned char *)(s != NULL ? s : "");
-    size_t n = strlen((const char *)p);
-    size_t run = 0; /* start of the pending run of clean bytes */
-    size_t width = 0;
-    size_t i = 0;
+    return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) ? "?" : NULL;
+}
 
-    while (i < n) {
-        uint32_t cp = 0;
-        size_t len = lc_utf8_len(p + i, n - i, &cp);
+static const struct lc_utf8_rules lc_text_rules = {
+    .invalid = "?",
+    .map = lc_text_map,
+};
 
-        if (len == 0 || cp < 0x20 || (cp >= 0x7F && cp <= 0x9F)) {
-            lc_text_write(o, (const char *)p + run, i - run);
-            lc_text_puts(o, "?");
-            i += len != 0 ? len : 1;
-            run = i;
-        } else {
-            i += len;
-        }
-        width++;
-    }
-    lc_text_write(o, (const char *)p + run, n - run);
-    return width;
+static size_t lc_text_put_clean(struct lc_out *o, const char *s)
+{
+    return lc_utf8_filter(o, s, 0, &lc_text_rules, NULL);
+}
+
+/* The status word, in its colour when colour is on. */
+static void lc_text_status(struct lc_out *o, enum lc_status st, int color)
+{
+    if (color)
+        lc_out_puts(o, lc_text_colors[st]);
+    lc_out_puts(o, lc_status_label(st));
+    if (color)
+        lc_out_puts(o, LC_TEXT_RESET);
 }
 
 static int lc_text_same_probe(const struct lc_result *a, const struct lc_result *b)
@@ -106,74 +70,54 @@ static int lc_text_same_probe(const struct lc_result *a, const struct lc_result 
 
 /* Prints the evidence on one line; a dump that cannot be made (out of
  * memory) is an error rather than a silently shorter report. */
-static int lc_text_evidence(struct lc_text_out *o, const json_t *evidence)
+static int lc_text_evidence(struct lc_out *o, const json_t *evidence)
 {
     /* ENCODE_ANY: a probe that breaks the object contract still shows. */
-    const size_t flags = JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY;
     char *buf = NULL;
-    size_t need;
-    int rc = -1;
+    int rc;
 
-    if (evidence == NULL) {
-        rc = 0;
-        goto done;
-    }
-    /* json_dumpb() into our own buffer rather than json_dumps(): the latter
-     * returns memory from jansson's allocator, which the core may replace. */
-    need = json_dumpb(evidence, NULL, 0, flags);
-    if (need == 0) {
+    if (evidence == NULL)
+        return 0;
+    rc = lc_report_json_dump(evidence, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY, &buf);
+    if (rc != 0) {
         errno = ENOMEM;
-        goto done;
+        return -1;
     }
-    buf = malloc(need + 1);
-    if (buf == NULL)
-        goto done;
-    if (json_dumpb(evidence, buf, need, flags) != need) {
-        errno = ENOMEM;
-        goto done;
-    }
-    buf[need] = '\0';
-    lc_text_pad(o, LC_TEXT_DETAIL_INDENT);
-    lc_text_puts(o, "evidence: ");
+    lc_out_pad(o, LC_TEXT_DETAIL_INDENT);
+    lc_out_puts(o, "evidence: ");
     /* jansson escapes C0 controls but not DEL or C1 controls. */
     lc_text_put_clean(o, buf);
-    lc_text_puts(o, "\n");
-    rc = 0;
-done:
+    lc_out_puts(o, "\n");
     free(buf);
-    return rc;
+    return 0;
 }
 
-static int lc_text_row(struct lc_text_out *o, const struct lc_result *r, size_t id_width, int color,
+static int lc_text_row(struct lc_out *o, const struct lc_result *r, size_t id_width, int color,
                        int verbose)
 {
     enum lc_status st = lc_result_status(r);
-    const char *label = lc_text_labels[st];
+    const char *label = lc_status_label(st);
     size_t used;
     int rc = -1;
 
-    lc_text_puts(o, "  ");
-    if (color)
-        lc_text_puts(o, lc_text_colors[st]);
-    lc_text_puts(o, label);
-    if (color)
-        lc_text_puts(o, LC_TEXT_RESET);
+    lc_out_puts(o, "  ");
+    lc_text_status(o, st, color);
     /* Padding goes outside the colour so reset never lands mid-column. */
-    lc_text_pad(o, 5 - strlen(label) + 2);
+    lc_out_pad(o, 5 - strlen(label) + 2);
     used = lc_text_put_clean(o, r->id);
     if (r->message != NULL && r->message[0] != '\0') {
-        lc_text_pad(o, used < id_width ? id_width - used + 2 : 2);
+        lc_out_pad(o, used < id_width ? id_width - used + 2 : 2);
         lc_text_put_clean(o, r->message);
     }
-    lc_text_puts(o, "\n");
+    lc_out_puts(o, "\n");
     if (verbose) {
         if (lc_text_evidence(o, r->evidence) != 0)
             goto done;
         if (r->reference != NULL && r->reference[0] != '\0') {
-            lc_text_pad(o, LC_TEXT_DETAIL_INDENT);
-            lc_text_puts(o, "reference: ");
+            lc_out_pad(o, LC_TEXT_DETAIL_INDENT);
+            lc_out_puts(o, "reference: ");
             lc_text_put_clean(o, r->reference);
-            lc_text_puts(o, "\n");
+            lc_out_puts(o, "\n");
         }
     }
     rc = 0;
@@ -184,41 +128,41 @@ done:
 /* The header: version, profile, SIP domains, and the names pinned with
  * --resolve (what was probed was not what DNS says for those). Returns 0,
  * or -1 out of memory. */
-static int lc_text_header(struct lc_text_out *o, const struct lc_report *report)
+static int lc_text_header(struct lc_out *o, const struct lc_report *report)
 {
     char *pins = NULL;
 
-    lc_text_puts(o, "lynccheck");
+    lc_out_puts(o, "lynccheck");
     if (report->version != NULL && report->version[0] != '\0') {
-        lc_text_puts(o, " ");
+        lc_out_puts(o, " ");
         lc_text_put_clean(o, report->version);
     }
-    lc_text_puts(o, ": profile ");
+    lc_out_puts(o, ": profile ");
     lc_text_put_clean(o, report->profile != NULL ? report->profile : "(none)");
-    lc_text_puts(o, ", SIP domains: ");
+    lc_out_puts(o, ", SIP domains: ");
     if (report->sip_domains == NULL || report->n_sip_domains == 0)
-        lc_text_puts(o, "(none)");
+        lc_out_puts(o, "(none)");
     for (size_t i = 0; report->sip_domains != NULL && i < report->n_sip_domains; i++) {
         if (i > 0)
-            lc_text_puts(o, ", ");
+            lc_out_puts(o, ", ");
         lc_text_put_clean(o, report->sip_domains[i]);
     }
-    lc_text_puts(o, "\n");
+    lc_out_puts(o, "\n");
     if (lc_report_pins_text(report, &pins) != 0) {
         errno = ENOMEM;
         return -1;
     }
     if (pins != NULL) {
-        lc_text_puts(o, "pinned (--resolve): ");
+        lc_out_puts(o, "pinned (--resolve): ");
         lc_text_put_clean(o, pins);
-        lc_text_puts(o, "\n");
+        lc_out_puts(o, "\n");
     }
     free(pins);
     return 0;
 }
 
 /* "a, b, c" of a JSON array of strings (or of objects' "id"). */
-static void lc_text_json_list(struct lc_text_out *o, const json_t *arr, size_t max)
+static void lc_text_json_list(struct lc_out *o, const json_t *arr, size_t max)
 {
     const json_t *e;
     size_t i;
@@ -228,19 +172,17 @@ static void lc_text_json_list(struct lc_text_out *o, const json_t *arr, size_t m
         const char *s =
             json_is_string(e) ? json_string_value(e) : json_string_value(json_object_get(e, "id"));
         if (i == max) {
-            char more[48];
-            snprintf(more, sizeof(more), " and %zu more", json_array_size(arr) - max);
-            lc_text_puts(o, more);
+            lc_out_fmt(o, " and %zu more", json_array_size(arr) - max);
             break;
         }
         if (i > 0)
-            lc_text_puts(o, ", ");
+            lc_out_puts(o, ", ");
         lc_text_put_clean(o, s != NULL ? s : "?");
     }
 }
 
 /* What changed since --baseline: the summary's first lines. */
-static void lc_text_changes(struct lc_text_out *o, const struct lc_report *report)
+static void lc_text_changes(struct lc_out *o, const struct lc_report *report)
 {
     static const char *const which[] = {"new", "fixed", "still"};
     static const char *const label[] = {"  new: ", "  fixed: ", "  still failing: "};
@@ -252,7 +194,7 @@ static void lc_text_changes(struct lc_text_out *o, const struct lc_report *repor
         return;
     if (lc_changes_summary(report->changes, line, sizeof(line)) == 0) {
         lc_text_put_clean(o, line);
-        lc_text_puts(o, "\n");
+        lc_out_puts(o, "\n");
     }
     for (i = 0; i < 3; i++) {
         const json_t *f = lc_changes_list(report->changes, which[i], "findings");
@@ -260,38 +202,37 @@ static void lc_text_changes(struct lc_text_out *o, const struct lc_report *repor
         size_t k;
         if (json_array_size(f) == 0 && json_array_size(c) == 0)
             continue;
-        lc_text_puts(o, label[i]);
+        lc_out_puts(o, label[i]);
         json_array_foreach(f, k, e)
         {
             if (k > 0)
-                lc_text_puts(o, "; ");
+                lc_out_puts(o, "; ");
             lc_text_put_clean(o, json_string_value(json_object_get(e, "id")));
-            lc_text_puts(o, " ");
+            lc_out_puts(o, " ");
             lc_text_put_clean(o, json_string_value(json_object_get(e, "cause")));
         }
         if (json_array_size(c) > 0) {
-            lc_text_puts(o, json_array_size(f) > 0 ? " (checks: " : "checks: ");
+            lc_out_puts(o, json_array_size(f) > 0 ? " (checks: " : "checks: ");
             lc_text_json_list(o, c, 12);
             if (json_array_size(f) > 0)
-                lc_text_puts(o, ")");
+                lc_out_puts(o, ")");
         }
-        lc_text_puts(o, "\n");
+        lc_out_puts(o, "\n");
     }
     json_array_foreach(facts, i, e)
     {
-        lc_text_puts(o, "  changed: ");
+        lc_out_puts(o, "  changed: ");
         lc_text_put_clean(o, json_string_value(json_object_get(e, "text")));
-        lc_text_puts(o, "\n");
+        lc_out_puts(o, "\n");
     }
 }
 
 /* The problems first: "N problems (M checks)", then one block per
  * finding (findings.h), each with its fix and who is affected. */
-static int lc_text_findings(struct lc_text_out *o, const struct lc_report *report, int color)
+static int lc_text_findings(struct lc_out *o, const struct lc_report *report, int color)
 {
     struct lc_findings *owned = NULL;
     const struct lc_findings *f = lc_report_findings(report, &owned);
-    char line[128];
 
     if (f == NULL) {
         errno = ENOMEM;
@@ -300,41 +241,33 @@ static int lc_text_findings(struct lc_text_out *o, const struct lc_report *repor
     lc_text_changes(o, report);
     if (f->n == 0) {
         if (lc_report_n_ran(report) > 0)
-            lc_text_puts(o, "no problems found\n");
+            lc_out_puts(o, "no problems found\n");
         lc_findings_free(owned);
         return 0;
     }
-    snprintf(line, sizeof(line), "%zu problem%s (%zu check%s):\n", f->n, f->n == 1 ? "" : "s",
-             f->n_checks, f->n_checks == 1 ? "" : "s");
-    lc_text_puts(o, line);
+    lc_out_fmt(o, "%zu problem%s (%zu check%s):\n", f->n, f->n == 1 ? "" : "s", f->n_checks,
+               f->n_checks == 1 ? "" : "s");
     for (size_t i = 0; i < f->n; i++) {
         const struct lc_finding *x = &f->v[i];
-        lc_text_puts(o, "\n");
-        if (color)
-            lc_text_puts(o, lc_text_colors[x->severity]);
-        lc_text_puts(o, lc_text_labels[x->severity]);
-        if (color)
-            lc_text_puts(o, LC_TEXT_RESET);
-        lc_text_puts(o, " ");
-        lc_text_puts(o, x->id);
-        lc_text_puts(o, ": ");
+        lc_out_puts(o, "\n");
+        lc_text_status(o, x->severity, color);
+        lc_out_puts(o, " ");
+        lc_out_puts(o, x->id);
+        lc_out_puts(o, ": ");
         lc_text_put_clean(o, x->cause);
-        lc_text_puts(o, "\n  fix: ");
+        lc_out_puts(o, "\n  fix: ");
         lc_text_put_clean(o, x->fix);
-        lc_text_puts(o, "\n  affects: ");
+        lc_out_puts(o, "\n  affects: ");
         lc_text_put_clean(o, x->impact);
-        snprintf(line, sizeof(line), "\n  %zu check%s: ", x->n_checks, x->n_checks == 1 ? "" : "s");
-        lc_text_puts(o, line);
+        lc_out_fmt(o, "\n  %zu check%s: ", x->n_checks, x->n_checks == 1 ? "" : "s");
         for (size_t k = 0; k < x->n_checks && k < 12; k++) {
             if (k > 0)
-                lc_text_puts(o, ", ");
+                lc_out_puts(o, ", ");
             lc_text_put_clean(o, x->checks[k]->id);
         }
-        if (x->n_checks > 12) {
-            snprintf(line, sizeof(line), " and %zu more", x->n_checks - 12);
-            lc_text_puts(o, line);
-        }
-        lc_text_puts(o, "\n");
+        if (x->n_checks > 12)
+            lc_out_fmt(o, " and %zu more", x->n_checks - 12);
+        lc_out_puts(o, "\n");
     }
     lc_findings_free(owned);
     return 0;
@@ -343,7 +276,7 @@ static int lc_text_findings(struct lc_text_out *o, const struct lc_report *repor
 /* Several SIP domains: one line each, its own checks and the shared ones
  * (names outside every SIP domain) counted together, worst status first.
  * Hosting providers read this to see which customer domain is broken. */
-static int lc_text_by_domain(struct lc_text_out *o, const struct lc_report *report, int color)
+static int lc_text_by_domain(struct lc_out *o, const struct lc_report *report, int color)
 {
     size_t n = report->sip_domains != NULL ? report->n_sip_domains : 0;
     size_t(*own)[LC_STATUS_COUNT] = NULL;
@@ -374,12 +307,10 @@ static int lc_text_by_domain(struct lc_text_out *o, const struct lc_report *repo
             own[pos][st]++;
         }
     }
-    lc_text_puts(o,
-                 "by SIP domain (own checks + shared ones, on names outside every SIP domain)\n");
+    lc_out_puts(o, "by SIP domain (own checks + shared ones, on names outside every SIP domain)\n");
     for (size_t d = 0; d < n; d++) {
         size_t c[LC_STATUS_COUNT], n_own = 0;
         unsigned worst = LC_PASS;
-        char line[200];
 
         for (unsigned k = 0; k < LC_STATUS_COUNT; k++) {
             c[k] = own[d][k] + shared[k];
@@ -388,16 +319,13 @@ static int lc_text_by_domain(struct lc_text_out *o, const struct lc_report *repo
                 lc_status_rank((enum lc_status)k) > lc_status_rank((enum lc_status)worst))
                 worst = k;
         }
-        snprintf(line, sizeof(line), "  %s%-5s%s ", color ? lc_text_colors[worst] : "",
-                 lc_text_labels[worst], color ? LC_TEXT_RESET : "");
-        lc_text_puts(o, line);
+        lc_out_fmt(o, "  %s%-5s%s ", color ? lc_text_colors[worst] : "",
+                   lc_status_label((enum lc_status)worst), color ? LC_TEXT_RESET : "");
         lc_text_put_clean(o, report->sip_domains[d]);
-        snprintf(line, sizeof(line),
-                 ": %zu + %zu checks: %zu pass, %zu warn, %zu fail, %zu error, %zu skip\n", n_own,
-                 n_shared, c[LC_PASS], c[LC_WARN], c[LC_FAIL], c[LC_ERROR], c[LC_SKIP]);
-        lc_text_puts(o, line);
+        lc_out_fmt(o, ": %zu + %zu checks: %zu pass, %zu warn, %zu fail, %zu error, %zu skip\n",
+                   n_own, n_shared, c[LC_PASS], c[LC_WARN], c[LC_FAIL], c[LC_ERROR], c[LC_SKIP]);
     }
-    lc_text_puts(o, "\n");
+    lc_out_puts(o, "\n");
     rc = 0;
 done:
     lc_domain_index_free(ix);
@@ -407,51 +335,40 @@ done:
 
 /* The summary line, then why a run that checked nothing is UNKNOWN, or
  * the --only/--skip globs that matched no check. */
-static int lc_text_summary(struct lc_text_out *o, const struct lc_report *report, int color)
+static int lc_text_summary(struct lc_out *o, const struct lc_report *report, int color)
 {
     size_t c[LC_STATUS_COUNT];
     size_t total = 0;
-    char line[256];
     char *reason = NULL, *unmatched = NULL;
-    uint64_t cs;
-    int n;
     int rc = -1;
 
     lc_report_tally(report, c);
     for (unsigned i = 0; i < LC_STATUS_COUNT; i++)
         total += c[i];
-    /* Hundredths of a second from integers: printf("%f") would print a
-     * comma under a German LC_NUMERIC and break scripts that parse this. */
-    cs = report->duration_us / 10000 + (report->duration_us % 10000 >= 5000 ? 1 : 0);
-    n = snprintf(line, sizeof(line),
-                 "lynccheck: %zu check%s: %zu pass, %zu warn, %zu fail, %zu error, %zu skip"
-                 " in %" PRIu64 ".%02u s\n",
-                 total, total == 1 ? "" : "s", c[LC_PASS], c[LC_WARN], c[LC_FAIL], c[LC_ERROR],
-                 c[LC_SKIP], cs / 100, (unsigned)(cs % 100));
-    if (n < 0 || (size_t)n >= sizeof(line)) {
-        errno = EOVERFLOW;
-        goto done;
-    }
-    lc_text_write(o, line, (size_t)n);
+    lc_out_fmt(o, "lynccheck: %zu check%s: %zu pass, %zu warn, %zu fail, %zu error, %zu skip in ",
+               total, total == 1 ? "" : "s", c[LC_PASS], c[LC_WARN], c[LC_FAIL], c[LC_ERROR],
+               c[LC_SKIP]);
+    lc_out_seconds(o, report->duration_us, 2);
+    lc_out_puts(o, " s\n");
     if (lc_report_no_run_reason(report, &reason) != 0 ||
         lc_report_unmatched_text(report, &unmatched) != 0) {
         errno = ENOMEM;
         goto done;
     }
     if (reason != NULL) {
-        lc_text_puts(o, "lynccheck: ");
+        lc_out_puts(o, "lynccheck: ");
         if (color)
-            lc_text_puts(o, lc_text_colors[LC_ERROR]);
-        lc_text_puts(o, "UNKNOWN");
+            lc_out_puts(o, lc_text_colors[LC_ERROR]);
+        lc_out_puts(o, "UNKNOWN");
         if (color)
-            lc_text_puts(o, LC_TEXT_RESET);
-        lc_text_puts(o, ": ");
+            lc_out_puts(o, LC_TEXT_RESET);
+        lc_out_puts(o, ": ");
         lc_text_put_clean(o, reason);
-        lc_text_puts(o, "\n");
+        lc_out_puts(o, "\n");
     } else if (unmatched != NULL) {
-        lc_text_puts(o, "lynccheck: warning: ");
+        lc_out_puts(o, "lynccheck: warning: ");
         lc_text_put_clean(o, unmatched);
-        lc_text_puts(o, "\n");
+        lc_out_puts(o, "\n");
     }
     rc = 0;
 done:
@@ -460,20 +377,16 @@ done:
     return rc;
 }
 
-int lc_report_text(const struct lc_report *report, FILE *out, int color, int verbose)
+static int lc_text_write(struct lc_out *o, const struct lc_report *report,
+                         const struct lc_report_opts *opts)
 {
-    struct lc_text_out o = {.f = out, .err = 0};
-    const struct lc_result *const *res;
+    const int color = opts->color, verbose = opts->verbose;
+    const struct lc_result *const *res = report->results;
     const struct lc_result **groups = NULL;
     size_t id_width = 0, n_groups = 0, cap_groups = 0, hidden = 0;
     int rc = -1;
 
-    if (report == NULL || out == NULL || (report->results == NULL && report->n_results > 0)) {
-        errno = EINVAL;
-        goto done;
-    }
-    res = report->results;
-    if (lc_text_header(&o, report) != 0 || lc_text_findings(&o, report, color) != 0)
+    if (lc_text_header(o, report) != 0 || lc_text_findings(o, report, color) != 0)
         goto done;
 
     for (size_t i = 0; i < report->n_results; i++) {
@@ -506,15 +419,15 @@ int lc_report_text(const struct lc_report *report, FILE *out, int color, int ver
         groups[n_groups++] = res[i];
     }
     for (size_t g = 0; g < n_groups; g++) {
-        lc_text_puts(&o, "\n");
+        lc_out_puts(o, "\n");
         if (color)
-            lc_text_puts(&o, LC_TEXT_BOLD);
-        lc_text_put_clean(&o, groups[g]->probe != NULL && groups[g]->probe[0] != '\0'
-                                  ? groups[g]->probe
-                                  : "(no probe)");
+            lc_out_puts(o, LC_TEXT_BOLD);
+        lc_text_put_clean(o, groups[g]->probe != NULL && groups[g]->probe[0] != '\0'
+                                 ? groups[g]->probe
+                                 : "(no probe)");
         if (color)
-            lc_text_puts(&o, LC_TEXT_RESET);
-        lc_text_puts(&o, "\n");
+            lc_out_puts(o, LC_TEXT_RESET);
+        lc_out_puts(o, "\n");
         for (size_t k = 0; k < report->n_results; k++) {
             if (res[k] == NULL || !lc_text_same_probe(res[k], groups[g]))
                 continue;
@@ -524,32 +437,28 @@ int lc_report_text(const struct lc_report *report, FILE *out, int color, int ver
                 hidden++;
                 continue;
             }
-            if (lc_text_row(&o, res[k], id_width, color, verbose) != 0)
+            if (lc_text_row(o, res[k], id_width, color, verbose) != 0)
                 goto done;
         }
     }
-    if (hidden > 0) {
-        char line[128];
-        snprintf(line, sizeof(line),
-                 "\n(%zu check%s excluded by --only/--skip not shown; -v shows them)\n", hidden,
-                 hidden == 1 ? "" : "s");
-        lc_text_puts(&o, line);
-    }
+    if (hidden > 0)
+        lc_out_fmt(o, "\n(%zu check%s excluded by --only/--skip not shown; -v shows them)\n",
+                   hidden, hidden == 1 ? "" : "s");
 
-    lc_text_puts(&o, "\n");
-    if (lc_text_by_domain(&o, report, color) != 0 || lc_text_summary(&o, report, color) != 0)
+    lc_out_puts(o, "\n");
+    if (lc_text_by_domain(o, report, color) != 0 || lc_text_summary(o, report, color) != 0)
         goto done;
-    if (o.err == 0) {
-        errno = 0;
-        if (fflush(out) == EOF)
-            o.err = errno != 0 ? errno : EIO;
-    }
-    if (o.err != 0) {
-        errno = o.err;
-        goto done;
-    }
     rc = 0;
 done:
     free(groups);
     return rc;
+}
+
+const struct lc_reporter lc_reporter_text = {"text", lc_text_write, 1};
+
+int lc_report_text(const struct lc_report *report, FILE *out, int color, int verbose)
+{
+    const struct lc_report_opts opts = {color, verbose};
+
+    return lc_report_write(&lc_reporter_text, report, out, &opts);
 }
