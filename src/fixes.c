@@ -291,6 +291,31 @@ static const struct {
     {"port-closed",
      "Start the service that must listen on this address and port (the Edge or reverse proxy "
      "listener), or correct the NAT rule: the host answers but nothing listens."},
+    /* signin.register ([MS-SIPAE]; Microsoft Learn: "User and client
+     * authentication for Skype for Business Server", "Enable or disable
+     * remote user access in Lync Server 2013"). */
+    {"sipae-credentials-rejected",
+     "Check the user's account in Active Directory: the password, that it is not locked out, "
+     "disabled or expired, and that the user signs in with the UPN the domain accepts. The Access "
+     "Edge passed NTLM to the pool: the pool judged the credentials."},
+    {"sipae-remote-access-disabled",
+     "Let the user connect from outside: an external access policy with EnableOutsideAccess "
+     "$true assigned to the user (Set-CsExternalAccessPolicy / Grant-CsExternalAccessPolicy), "
+     "and remote user access enabled for the organization (Set-CsAccessEdgeConfiguration "
+     "-AllowOutsideUsers $true)."},
+    {"sipae-ntlm-not-offered",
+     "Offer NTLM to external users: the proxy configuration of the Edge and of the pool must "
+     "allow NTLM (Set-CsProxyConfiguration -UseNtlmForClientToProxyAuth $true, not Kerberos "
+     "only), and nothing between client and Access Edge may strip the WWW-Authenticate NTLM "
+     "challenge."},
+    {"sipae-ntlm-broken",
+     "The pool's NTLM answer is unusable: check that nothing between client and pool rewrites the "
+     "SIP headers (a SIP-aware firewall or load balancer must pass WWW-Authenticate and "
+     "Authorization unchanged) and that the pool's servers are patched."},
+    {"sipae-signature-invalid",
+     "The registrar's answers are not signed with the session's key: something between client "
+     "and pool alters SIP messages (a SIP-aware proxy or ALG: disable it for the Access Edge) or "
+     "answers in the pool's place."},
 };
 
 const char *lc_fix_for_diagnosis(const char *diagnosis)

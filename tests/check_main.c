@@ -32,6 +32,7 @@ int main(void)
     srunner_add_suite(sr, lc_suite_run());
     srunner_add_suite(sr, lc_suite_signin());
     srunner_add_suite(sr, lc_suite_sip());
+    srunner_add_suite(sr, lc_suite_sipae());
     srunner_add_suite(sr, lc_suite_stun());
     srunner_add_suite(sr, lc_suite_web());
     srunner_add_suite(sr, lc_suite_xmpp());

@@ -20,6 +20,7 @@ Suite *lc_suite_revoke(void);
 Suite *lc_suite_run(void);
 Suite *lc_suite_signin(void);
 Suite *lc_suite_sip(void);
+Suite *lc_suite_sipae(void);
 Suite *lc_suite_stun(void);
 Suite *lc_suite_web(void);
 Suite *lc_suite_xmpp(void);

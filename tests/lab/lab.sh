@@ -31,7 +31,7 @@ NET=${LC_LAB_NET:-127.77}
 MARKER=.lynccheck-lab
 
 # The order services start in; they stop in reverse.
-SERVICES=(dns revoke nginx ntlm kamailio prosody coturn msturn)
+SERVICES=(dns revoke nginx ntlm sipae kamailio prosody coturn msturn)
 
 # Packages the lab (and tests/lab-*.test) use.
 PACKAGES=(knot knot-dnsutils jq libxml2-utils openssl nginx libnginx-mod-stream
@@ -615,6 +615,9 @@ DAY=86400
 # The Web Ticket Service with Windows authentication (service "ntlm").
 # shellcheck source=ntlm.sh
 . "$LAB_SRC/ntlm.sh"
+# The Access Edge for SIP sign-in with NTLM (service "sipae", [MS-SIPAE]).
+# shellcheck source=sipae.sh
+. "$LAB_SRC/sipae.sh"
 
 pki_dir() { printf '%s/pki' "$LAB_DIR"; }
 
