@@ -12,7 +12,6 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <ini.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -21,7 +20,9 @@
 
 #include <openssl/crypto.h>
 
+#include "msg.h"
 #include "probe.h"
+#include "report.h"
 #include "run.h"
 
 enum lc_opt_id {
@@ -32,7 +33,7 @@ enum lc_opt_id {
     O_WEBCONF_EDGE,
     O_AV_EDGE,
     O_WEB_EXTERNAL,
-    O_DIRECTOR,
+    O_DIRECTOR_WEB_EXTERNAL,
     O_OWA,
     O_MEET,
     O_DIALIN,
@@ -53,7 +54,7 @@ enum lc_opt_id {
     O_PORT_RANGES,
     O_EDGE_INTERNAL,
     O_FRONT_END,
-    O_DIRECTOR_POOL,
+    O_DIRECTOR,
     O_MEDIATION,
     O_USER,
     O_PASSWORD_FILE,
@@ -65,6 +66,32 @@ enum lc_opt_id {
     O_HELP = 'h',
 };
 
+/* What an option's value is, and so how lc_cli_apply() stores it at the
+ * option's offset in struct lc_cli. */
+enum lc_optkind {
+    LC_CLI_FLAG,    /* int, set to 1 */
+    LC_CLI_COUNT,   /* int, one more each time (-v -v) */
+    LC_CLI_STRING,  /* char *, a copy of the value */
+    LC_CLI_ROLE,    /* char *, an FQDN (normalized) or an address (canonical) */
+    LC_CLI_ROLES,   /* struct lc_strv of ROLE values, each once */
+    LC_CLI_GLOBS,   /* struct lc_strv of the values as given */
+    LC_CLI_SECONDS, /* uint64_t microseconds, from min to max */
+    LC_CLI_NUMBER,  /* int (or unsigned int), from min to max */
+    LC_CLI_BOOL,    /* int, yes or no (lc_parse_bool) */
+    LC_CLI_WORD,    /* int, the value of one of words[] */
+    LC_CLI_FORMAT,  /* const struct lc_reporter *, by name (report.h) */
+    LC_CLI_CUSTOM,  /* the option's own apply() */
+};
+
+struct lc_optword {
+    const char *word;
+    int value;
+};
+
+struct lc_optdef;
+typedef int lc_opt_apply_fn(struct lc_cli *cli, const struct lc_optdef *d, const char *value,
+                            int fresh, char *why, size_t len);
+
 struct lc_optdef {
     const char *name;
     int id;
@@ -72,69 +99,137 @@ struct lc_optdef {
     int list;        /* may repeat; accumulates */
     int site_ok;     /* allowed in a site file */
     const char *help;
+    enum lc_optkind kind;
+    size_t off;         /* offsetof() the value in struct lc_cli */
+    size_t given_off;   /* ROLE, ROLES: an enum lc_source set to LC_SRC_GIVEN (0: none) */
+    long long min, max; /* SECONDS (microseconds), NUMBER */
+    const char *wants;  /* SECONDS, NUMBER: "seconds from 0.1 to 3600" */
+    const struct lc_optword *words; /* WORD: the choices, NULL-ended */
+    lc_opt_apply_fn *apply;         /* CUSTOM */
 };
 
+static lc_opt_apply_fn lc_opt_sip_domain, lc_opt_domains_file, lc_opt_dns_server, lc_opt_resolve,
+    lc_opt_user, lc_opt_report;
+
+static const struct lc_optword lc_ranges_words[] = {
+    {"full", LC_RANGES_FULL}, {"sample", LC_RANGES_SAMPLE}, {"none", LC_RANGES_NONE}, {NULL, 0}};
+
+/* The table's rows by kind; the value lives at LC_OFF(field). */
+#define LC_OFF(field) offsetof(struct lc_cli, field)
+#define LC_ROLE(nm, i, field, src, help_)                                                          \
+    {                                                                                              \
+        .name = nm, .id = i, .arg = "FQDN|IP", .site_ok = 1, .help = help_, .kind = LC_CLI_ROLE,   \
+        .off = LC_OFF(site.field), .given_off = src                                                \
+    }
+#define LC_ROLES(nm, i, field, src, help_)                                                         \
+    {                                                                                              \
+        .name = nm, .id = i, .arg = "FQDN|IP", .list = 1, .site_ok = 1, .help = help_,             \
+        .kind = LC_CLI_ROLES, .off = LC_OFF(site.field), .given_off = src                          \
+    }
+#define LC_STRING(nm, i, a, field, site, help_)                                                    \
+    {                                                                                              \
+        .name = nm, .id = i, .arg = a, .site_ok = site, .help = help_, .kind = LC_CLI_STRING,      \
+        .off = LC_OFF(field)                                                                       \
+    }
+#define LC_GLOBS(nm, i, field, help_)                                                              \
+    {                                                                                              \
+        .name = nm, .id = i, .arg = "GLOB", .list = 1, .site_ok = 1, .help = help_,                \
+        .kind = LC_CLI_GLOBS, .off = LC_OFF(field)                                                 \
+    }
+#define LC_RANGE(nm, i, a, k, field, lo, hi, wants_, help_)                                        \
+    {                                                                                              \
+        .name = nm, .id = i, .arg = a, .site_ok = 1, .help = help_, .kind = k,                     \
+        .off = LC_OFF(field), .min = lo, .max = hi, .wants = wants_                                \
+    }
+#define LC_CUSTOM(nm, i, a, lst, fn, help_)                                                        \
+    {                                                                                              \
+        .name = nm, .id = i, .arg = a, .list = lst, .site_ok = 1, .help = help_,                   \
+        .kind = LC_CLI_CUSTOM, .apply = fn                                                         \
+    }
+#define LC_FLAG(nm, i, k, field, help_)                                                            \
+    {                                                                                              \
+        .name = nm, .id = i, .help = help_, .kind = k, .off = LC_OFF(field)                        \
+    }
+
+/* One table: getopt_long's options, the site file's keys, --help, and how
+ * lc_cli_apply() checks and stores each value. */
+// clang-format off
 static const struct lc_optdef lc_optdefs[] = {
-    {"profile", O_PROFILE, "NAME|FILE", 0, 1, "profile to run (default: external)"},
-    {"sip-domain", O_SIP_DOMAIN, "DOMAIN", 1, 1, "SIP domain to check (repeat for several)"},
-    {"sip-domains-file", O_SIP_DOMAINS_FILE, "FILE", 1, 1,
-     "more SIP domains, one per line ('#' comments); all domains share one run"},
-    {"access-edge", O_ACCESS_EDGE, "FQDN|IP", 0, 1,
-     "Access Edge external FQDN (default: target of _sip._tls.<first domain>, else "
-     "sip.<first domain>); an IP address is probed directly, without DNS"},
-    {"webconf-edge", O_WEBCONF_EDGE, "FQDN|IP", 0, 1, "Web Conferencing Edge external FQDN"},
-    {"av-edge", O_AV_EDGE, "FQDN|IP", 0, 1, "A/V Edge external FQDN"},
-    {"web-external", O_WEB_EXTERNAL, "FQDN|IP", 1, 1,
-     "Front End pool external web services FQDN (repeat per pool)"},
-    {"director-web-external", O_DIRECTOR, "FQDN|IP", 1, 1,
-     "Director pool external web services FQDN (repeat per pool)"},
-    {"owa", O_OWA, "FQDN|IP", 0, 1, "Office Web Apps Server external FQDN"},
-    {"meet", O_MEET, "FQDN|IP", 1, 1, "meet simple URL host (default: meet.<each domain>)"},
-    {"dialin", O_DIALIN, "FQDN|IP", 0, 1,
-     "dial-in simple URL host (default: dialin.<first domain>)"},
-    {"xmpp", O_XMPP, "yes|no", 0, 1, "XMPP federation in use (default: no)"},
-    {"edge-internal", O_EDGE_INTERNAL, "FQDN|IP", 0, 1,
-     "Edge internal interface FQDN (edge-internal profile)"},
-    {"front-end", O_FRONT_END, "FQDN|IP", 0, 1, "Front End pool FQDN (internal profile)"},
-    {"director", O_DIRECTOR_POOL, "FQDN|IP", 0, 1,
-     "Director pool internal FQDN (internal profile)"},
-    {"mediation", O_MEDIATION, "FQDN|IP", 0, 1, "Mediation pool FQDN (internal profile)"},
-    {"dns-server", O_DNS_SERVER, "IP[:PORT]", 1, 1,
-     "resolve through this DNS server instead of the system's (repeat for several)"},
-    {"resolve", O_RESOLVE, "NAME:ADDR[,ADDR...]", 1, 1,
-     "pin NAME to these addresses for this run, without asking DNS (like curl's --resolve; "
-     "repeat per name; SRV records are not pinned)"},
-    {"ca-file", O_CA_FILE, "PEM", 0, 1, "extra trust anchors, added to the system store"},
-    {"user", O_USER, "UPN", 0, 1,
-     "sign in as UPN for the authenticated web walk (password from --password-file or "
-     "LYNCCHECK_PASSWORD)"},
-    {"password-file", O_PASSWORD_FILE, "FILE", 0, 1,
-     "the --user password: the first line of FILE, which must not be readable by group or "
-     "others (mode 0600)"},
-    {"config", O_CONFIG, "SITEFILE", 0, 0,
-     "read options from a site file of 'long-option = value' lines"},
-    {"only", O_ONLY, "GLOB", 1, 1, "run only the checks whose id matches (repeatable)"},
-    {"skip", O_SKIP, "GLOB", 1, 1, "skip the checks whose id matches (repeatable)"},
-    {"format", O_FORMAT, "FORMAT", 0, 1,
-     "format of the report on --output: text (default), json, junit, html, nagios, prometheus"},
-    {"output", O_OUTPUT, "FILE", 0, 1, "write the report there instead of standard output"},
-    {"report", O_REPORT, "FORMAT:FILE", 1, 1, "also write a report in FORMAT to FILE (repeatable)"},
-    {"baseline", O_BASELINE, "FILE", 0, 1,
-     "an earlier JSON report of this site and profile: every report says what is new, fixed, "
-     "still failing and changed since then"},
-    {"timeout", O_TIMEOUT, "SEC", 0, 1, "time limit of each check (default 5)"},
-    {"deadline", O_DEADLINE, "SEC", 0, 1, "time limit of the whole run, 0 for none (default 120)"},
-    {"parallel", O_PARALLEL, "N", 0, 1, "checks running at once (default 64)"},
-    {"port-ranges", O_PORT_RANGES, "full|sample|none", 0, 1,
-     "probe media port ranges fully, by a sample of ports, or not (default full)"},
-    {"cert-warn-days", O_CERT_WARN_DAYS, "DAYS", 0, 1,
-     "warn when a certificate expires within DAYS (default 30)"},
-    {"list-profiles", O_LIST_PROFILES, NULL, 0, 0, "list the profiles and exit"},
-    {"list-checks", O_LIST_CHECKS, NULL, 0, 0, "list the checks the profile would run, and exit"},
-    {"verbose", O_VERBOSE, NULL, 0, 0, "more detail: evidence and references in the text report"},
-    {"version", O_VERSION, NULL, 0, 0, "print the version and exit"},
-    {"help", O_HELP, NULL, 0, 0, "print this help and exit"},
+    LC_STRING("profile", O_PROFILE, "NAME|FILE", profile, 1, "profile to run (default: external)"),
+    LC_CUSTOM("sip-domain", O_SIP_DOMAIN, "DOMAIN", 1, lc_opt_sip_domain,
+              "SIP domain to check (repeat for several)"),
+    LC_CUSTOM("sip-domains-file", O_SIP_DOMAINS_FILE, "FILE", 1, lc_opt_domains_file,
+              "more SIP domains, one per line ('#' comments); all domains share one run"),
+    LC_ROLE("access-edge", O_ACCESS_EDGE, access_edge, LC_OFF(site.access_edge_src),
+            "Access Edge external FQDN (default: target of _sip._tls.<first domain>, else "
+            "sip.<first domain>); an IP address is probed directly, without DNS"),
+    LC_ROLE("webconf-edge", O_WEBCONF_EDGE, webconf_edge, 0, "Web Conferencing Edge external FQDN"),
+    LC_ROLE("av-edge", O_AV_EDGE, av_edge, 0, "A/V Edge external FQDN"),
+    LC_ROLES("web-external", O_WEB_EXTERNAL, web_external, 0,
+             "Front End pool external web services FQDN (repeat per pool)"),
+    LC_ROLES("director-web-external", O_DIRECTOR_WEB_EXTERNAL, director_web_external, 0,
+             "Director pool external web services FQDN (repeat per pool)"),
+    LC_ROLE("owa", O_OWA, owa, 0, "Office Web Apps Server external FQDN"),
+    LC_ROLES("meet", O_MEET, meet, LC_OFF(site.meet_src),
+             "meet simple URL host (default: meet.<each domain>)"),
+    LC_ROLE("dialin", O_DIALIN, dialin, LC_OFF(site.dialin_src),
+            "dial-in simple URL host (default: dialin.<first domain>)"),
+    {.name = "xmpp", .id = O_XMPP, .arg = "yes|no", .site_ok = 1,
+     .help = "XMPP federation in use (default: no)", .kind = LC_CLI_BOOL,
+     .off = LC_OFF(site.xmpp)},
+    LC_ROLE("edge-internal", O_EDGE_INTERNAL, edge_internal, 0,
+            "Edge internal interface FQDN (edge-internal profile)"),
+    LC_ROLE("front-end", O_FRONT_END, front_end, 0, "Front End pool FQDN (internal profile)"),
+    LC_ROLE("director", O_DIRECTOR, director, 0, "Director pool internal FQDN (internal profile)"),
+    LC_ROLE("mediation", O_MEDIATION, mediation, 0, "Mediation pool FQDN (internal profile)"),
+    LC_CUSTOM("dns-server", O_DNS_SERVER, "IP[:PORT]", 1, lc_opt_dns_server,
+              "resolve through this DNS server instead of the system's (repeat for several)"),
+    LC_CUSTOM("resolve", O_RESOLVE, "NAME:ADDR[,ADDR...]", 1, lc_opt_resolve,
+              "pin NAME to these addresses for this run, without asking DNS (like curl's "
+              "--resolve; repeat per name; SRV records are not pinned)"),
+    LC_STRING("ca-file", O_CA_FILE, "PEM", ca_file, 1,
+              "extra trust anchors, added to the system store"),
+    LC_CUSTOM("user", O_USER, "UPN", 0, lc_opt_user,
+              "sign in as UPN for the authenticated web walk (password from --password-file or "
+              "LYNCCHECK_PASSWORD)"),
+    LC_STRING("password-file", O_PASSWORD_FILE, "FILE", password_file, 1,
+              "the --user password: the first line of FILE, which must not be readable by group "
+              "or others (mode 0600)"),
+    LC_STRING("config", O_CONFIG, "SITEFILE", config, 0,
+              "read options from a site file of 'long-option = value' lines"),
+    LC_GLOBS("only", O_ONLY, only, "run only the checks whose id matches (repeatable)"),
+    LC_GLOBS("skip", O_SKIP, skip, "skip the checks whose id matches (repeatable)"),
+    /* --help appends the names in lc_reporters[]. */
+    {.name = "format", .id = O_FORMAT, .arg = "FORMAT", .site_ok = 1,
+     .help = "format of the report on --output: ", .kind = LC_CLI_FORMAT, .off = LC_OFF(format)},
+    LC_STRING("output", O_OUTPUT, "FILE", output, 1,
+              "write the report there instead of standard output"),
+    LC_CUSTOM("report", O_REPORT, "FORMAT:FILE", 1, lc_opt_report,
+              "also write a report in FORMAT to FILE (repeatable)"),
+    LC_STRING("baseline", O_BASELINE, "FILE", baseline, 1,
+              "an earlier JSON report of this site and profile: every report says what is new, "
+              "fixed, still failing and changed since then"),
+    LC_RANGE("timeout", O_TIMEOUT, "SEC", LC_CLI_SECONDS, timeout_us, 100000, 3600000000LL,
+             "seconds from 0.1 to 3600", "time limit of each check (default 5)"),
+    LC_RANGE("deadline", O_DEADLINE, "SEC", LC_CLI_SECONDS, deadline_us, 0, 86400000000LL,
+             "seconds from 0 to 86400", "time limit of the whole run, 0 for none (default 120)"),
+    LC_RANGE("parallel", O_PARALLEL, "N", LC_CLI_NUMBER, parallel, 1, 4096,
+             "a number from 1 to 4096", "checks running at once (default 64)"),
+    {.name = "port-ranges", .id = O_PORT_RANGES, .arg = "full|sample|none", .site_ok = 1,
+     .help = "probe media port ranges fully, by a sample of ports, or not (default full)",
+     .kind = LC_CLI_WORD, .off = LC_OFF(port_ranges), .words = lc_ranges_words},
+    LC_RANGE("cert-warn-days", O_CERT_WARN_DAYS, "DAYS", LC_CLI_NUMBER, cert_warn_days, 0, 3650,
+             "a number from 0 to 3650", "warn when a certificate expires within DAYS (default 30)"),
+    LC_FLAG("list-profiles", O_LIST_PROFILES, LC_CLI_FLAG, list_profiles,
+            "list the profiles and exit"),
+    LC_FLAG("list-checks", O_LIST_CHECKS, LC_CLI_FLAG, list_checks,
+            "list the checks the profile would run, and exit"),
+    LC_FLAG("verbose", O_VERBOSE, LC_CLI_COUNT, verbose,
+            "more detail: evidence and references in the text report"),
+    LC_FLAG("version", O_VERSION, LC_CLI_FLAG, version, "print the version and exit"),
+    LC_FLAG("help", O_HELP, LC_CLI_FLAG, help, "print this help and exit"),
 };
+// clang-format on
 
 #define LC_N_OPTDEFS (sizeof(lc_optdefs) / sizeof(lc_optdefs[0]))
 
@@ -174,50 +269,18 @@ void lc_cli_usage(FILE *out)
         else
             snprintf(left, sizeof(left), "    --%s%s%s", d->name, d->arg ? " " : "",
                      d->arg ? d->arg : "");
-        fprintf(out, "  %-38s %s\n", left, d->help);
+        if (d->kind == LC_CLI_FORMAT) {
+            char names[256];
+            lc_reporter_names(names, sizeof(names), " (default)", ", ", ", ");
+            fprintf(out, "  %-38s %s%s\n", left, d->help, names);
+        } else {
+            fprintf(out, "  %-38s %s\n", left, d->help);
+        }
     }
     fprintf(out, "\nExit status: 0 all passed; 1 a check warned; 2 a check failed;\n"
                  "3 a check could not run, or a usage error (Nagios convention).\n"
                  "Site file: the long options above as 'name = value' lines, '#' comments,\n"
                  "repeated keys for lists; the command line overrides it. See lynccheck(1).\n");
-}
-
-const char *lc_format_name(enum lc_format f)
-{
-    switch (f) {
-    case LC_FMT_JSON:
-        return "json";
-    case LC_FMT_JUNIT:
-        return "junit";
-    case LC_FMT_HTML:
-        return "html";
-    case LC_FMT_NAGIOS:
-        return "nagios";
-    case LC_FMT_PROMETHEUS:
-        return "prometheus";
-    case LC_FMT_TEXT:
-    default:
-        return "text";
-    }
-}
-
-static int lc_format_parse(const char *s, enum lc_format *out)
-{
-    if (strcmp(s, "text") == 0)
-        *out = LC_FMT_TEXT;
-    else if (strcmp(s, "json") == 0)
-        *out = LC_FMT_JSON;
-    else if (strcmp(s, "junit") == 0)
-        *out = LC_FMT_JUNIT;
-    else if (strcmp(s, "html") == 0)
-        *out = LC_FMT_HTML;
-    else if (strcmp(s, "nagios") == 0)
-        *out = LC_FMT_NAGIOS;
-    else if (strcmp(s, "prometheus") == 0)
-        *out = LC_FMT_PROMETHEUS;
-    else
-        return -1;
-    return 0;
 }
 
 int lc_parse_seconds(const char *s, uint64_t min_us, uint64_t max_us, uint64_t *out)
@@ -298,10 +361,64 @@ static int lc_set_string(char **slot, const char *value)
     return 0;
 }
 
+/* The value of an option at its offset in struct lc_cli. */
+#define LC_CLI_AT(cli, d, type) ((type *)(void *)((char *)(cli) + (d)->off))
+
+/* value as a normalized FQDN, or NULL with the reason in why. */
+static char *lc_cli_fqdn(const struct lc_optdef *d, const char *value, char *why, size_t len)
+{
+    const char *bad = NULL;
+    char *fqdn = lc_fqdn_normalize(value, &bad);
+
+    if (fqdn == NULL) {
+        snprintf(why, len, "--%s: '%s' is not a valid FQDN: %s", d->name, value, bad);
+        return NULL;
+    }
+    if (strchr(fqdn, '.') == NULL) {
+        snprintf(why, len, "--%s: '%s' is not fully qualified (no dot)", d->name, value);
+        free(fqdn);
+        return NULL;
+    }
+    return fqdn;
+}
+
+/* A role's name: an address is probed directly (no DNS lookup), written
+ * canonically so one address makes one check id; else a normalized FQDN. */
+static char *lc_cli_role(const struct lc_optdef *d, const char *value, char *why, size_t len)
+{
+    char *name;
+
+    if (!lc_is_ip_literal(value))
+        return lc_cli_fqdn(d, value, why, len);
+    name = lc_ip_canonical(value);
+    if (name == NULL)
+        snprintf(why, len, "out of memory");
+    return name;
+}
+
+static int lc_opt_sip_domain(struct lc_cli *cli, const struct lc_optdef *d, const char *value,
+                             int fresh, char *why, size_t len)
+{
+    char *fqdn = lc_cli_fqdn(d, value, why, len);
+    int rc = -1;
+
+    if (fqdn == NULL)
+        return -1;
+    if (fresh)
+        lc_strv_clear(&cli->site.sip_domains);
+    if (lc_strv_contains(&cli->site.sip_domains, fqdn))
+        snprintf(why, len, "--%s: '%s' given twice", d->name, fqdn);
+    else if ((rc = lc_strv_push(&cli->site.sip_domains, fqdn)) < 0)
+        snprintf(why, len, "out of memory");
+    free(fqdn);
+    return rc;
+}
+
 /* --sip-domains-file: one domain a line, blank lines and '#' comments
  * skipped; each must be an FQDN and new. Errors say file:line. Hosting
  * providers check hundreds of domains this way in one run. */
-static int lc_cli_domains_file(struct lc_cli *cli, const char *path, char *why, size_t len)
+static int lc_opt_domains_file(struct lc_cli *cli, const struct lc_optdef *d, const char *path,
+                               int fresh, char *why, size_t len)
 {
     char err[256];
     char *text = lc_text_file_read(path, err, sizeof(err));
@@ -310,9 +427,13 @@ static int lc_cli_domains_file(struct lc_cli *cli, const char *path, char *why, 
     int rc = -1;
 
     if (text == NULL) {
-        snprintf(why, len, "--sip-domains-file: %s", err);
+        snprintf(why, len, "--%s: %s", d->name, err);
         return -1;
     }
+    /* One list with --sip-domain: the first of either on the command line
+     * replaces the site file's domains. */
+    if (fresh)
+        lc_strv_clear(&cli->site.sip_domains);
     /* strtok_r would merge empty lines and shift the numbers: walk by hand. */
     for (line = text; line != NULL; line = save) {
         char *nl = strchr(line, '\n'), *hash, *s, *e, *fqdn;
@@ -357,297 +478,203 @@ done:
     return rc;
 }
 
-/* value as a normalized FQDN, or NULL with the reason in why. */
-static char *lc_cli_fqdn(const struct lc_optdef *d, const char *value, char *why, size_t len)
+static int lc_opt_dns_server(struct lc_cli *cli, const struct lc_optdef *d, const char *value,
+                             int fresh, char *why, size_t len)
 {
-    const char *bad = NULL;
-    char *fqdn = lc_fqdn_normalize(value, &bad);
-
-    if (fqdn == NULL) {
-        snprintf(why, len, "--%s: '%s' is not a valid FQDN: %s", d->name, value, bad);
-        return NULL;
+    if (!lc_dns_server_ok(value)) {
+        snprintf(why, len, "--%s: '%s' is not IP, IP:PORT or [IPv6]:PORT", d->name, value);
+        return -1;
     }
-    if (strchr(fqdn, '.') == NULL) {
-        snprintf(why, len, "--%s: '%s' is not fully qualified (no dot)", d->name, value);
-        free(fqdn);
-        return NULL;
+    if (fresh)
+        lc_strv_clear(&cli->dns_servers);
+    if (lc_strv_push(&cli->dns_servers, value) < 0) {
+        snprintf(why, len, "out of memory");
+        return -1;
     }
-    return fqdn;
+    return 0;
 }
 
-/* Apply one option. `fresh` says this is the first command-line use of a
- * list option, which replaces what the site file said. */
+static int lc_opt_resolve(struct lc_cli *cli, const struct lc_optdef *d, const char *value,
+                          int fresh, char *why, size_t len)
+{
+    (void)d;
+    if (fresh)
+        lc_site_clear_pins(&cli->site);
+    return lc_site_add_pin(&cli->site, value, why, len);
+}
+
+static int lc_opt_user(struct lc_cli *cli, const struct lc_optdef *d, const char *value, int fresh,
+                       char *why, size_t len)
+{
+    (void)fresh;
+    if (value[0] == '\0' || strlen(value) > 256 || strpbrk(value, " \t\r\n") != NULL) {
+        snprintf(why, len, "--%s: '%s' is not a user principal name", d->name, value);
+        return -1;
+    }
+    if (lc_set_string(&cli->site.web_user, value) < 0) {
+        snprintf(why, len, "out of memory");
+        return -1;
+    }
+    return 0;
+}
+
+/* --report FORMAT:FILE, FORMAT one of lc_reporters[]. */
+static int lc_opt_report(struct lc_cli *cli, const struct lc_optdef *d, const char *value,
+                         int fresh, char *why, size_t len)
+{
+    const char *colon = strchr(value, ':');
+    size_t flen = colon != NULL ? (size_t)(colon - value) : 0;
+    const struct lc_reporter *rep;
+    struct lc_report_target *r;
+    char fmt[16], names[256];
+
+    if (colon == NULL || flen >= sizeof(fmt) || colon[1] == '\0') {
+        snprintf(why, len, "--%s wants FORMAT:FILE, not '%s'", d->name, value);
+        return -1;
+    }
+    memcpy(fmt, value, flen);
+    fmt[flen] = '\0';
+    if (fresh) {
+        for (size_t i = 0; i < cli->n_reports; i++)
+            free(cli->reports[i].path);
+        cli->n_reports = 0;
+    }
+    rep = lc_reporter_find(fmt);
+    if (rep == NULL) {
+        lc_reporter_names(names, sizeof(names), NULL, ", ", ", ");
+        snprintf(why, len, "--%s: unknown format '%s' (%s)", d->name, fmt, names);
+        return -1;
+    }
+    r = realloc(cli->reports, (cli->n_reports + 1) * sizeof(*r));
+    if (r == NULL) {
+        snprintf(why, len, "out of memory");
+        return -1;
+    }
+    cli->reports = r;
+    r = &cli->reports[cli->n_reports];
+    r->format = rep;
+    r->path = strdup(colon + 1);
+    if (r->path == NULL) {
+        snprintf(why, len, "out of memory");
+        return -1;
+    }
+    cli->n_reports++;
+    return 0;
+}
+
+/* "a, b or c" of the words, into buf. */
+static void lc_cli_words(const struct lc_optword *words, char *buf, size_t len)
+{
+    size_t used = 0;
+
+    buf[0] = '\0';
+    for (const struct lc_optword *w = words; w->word != NULL; w++) {
+        const char *sep = w == words ? "" : w[1].word == NULL ? " or " : ", ";
+        int k = snprintf(buf + used, len - used, "%s%s", sep, w->word);
+        if (k < 0 || (size_t)k >= len - used)
+            return;
+        used += (size_t)k;
+    }
+}
+
+/* A value that needs only checking and converting: 0, or -1 with what the
+ * option wants in wants (a buffer of wlen bytes). */
+static int lc_cli_convert(struct lc_cli *cli, const struct lc_optdef *d, const char *value,
+                          char *wants, size_t wlen)
+{
+    const struct lc_optword *w;
+    const struct lc_reporter *rep;
+    long n;
+
+    snprintf(wants, wlen, "%s", d->wants != NULL ? d->wants : "");
+    switch (d->kind) {
+    case LC_CLI_SECONDS:
+        return lc_parse_seconds(value, (uint64_t)d->min, (uint64_t)d->max,
+                                LC_CLI_AT(cli, d, uint64_t));
+    case LC_CLI_NUMBER:
+        if (lc_parse_long(value, (long)d->min, (long)d->max, &n) < 0)
+            return -1;
+        /* int or unsigned int: the same representation for the values in
+         * range (C11 6.2.5p9). */
+        *LC_CLI_AT(cli, d, int) = (int)n;
+        return 0;
+    case LC_CLI_BOOL:
+        snprintf(wants, wlen, "yes or no");
+        return lc_parse_bool(value, LC_CLI_AT(cli, d, int));
+    case LC_CLI_WORD:
+        for (w = d->words; w->word != NULL; w++) {
+            if (strcmp(w->word, value) == 0) {
+                *LC_CLI_AT(cli, d, int) = w->value;
+                return 0;
+            }
+        }
+        lc_cli_words(d->words, wants, wlen);
+        return -1;
+    case LC_CLI_FORMAT:
+        rep = lc_reporter_find(value);
+        if (rep == NULL) {
+            lc_reporter_names(wants, wlen, NULL, ", ", " or ");
+            return -1;
+        }
+        *LC_CLI_AT(cli, d, const struct lc_reporter *) = rep;
+        return 0;
+    default:
+        return -1;
+    }
+}
+
+/* Apply one option by its kind (struct lc_optdef). `fresh` says this is
+ * the first command-line use of a list option, which replaces what the
+ * site file said. Returns 0, or -1 with the reason in why. */
 static int lc_cli_apply(struct lc_cli *cli, const struct lc_optdef *d, const char *value, int fresh,
                         char *why, size_t len)
 {
-    char *fqdn = NULL;
+    struct lc_strv *sv = LC_CLI_AT(cli, d, struct lc_strv);
+    char *name = NULL, wants[256];
     int rc = -1;
 
-    switch (d->id) {
-    case O_ACCESS_EDGE:
-    case O_WEBCONF_EDGE:
-    case O_AV_EDGE:
-    case O_WEB_EXTERNAL:
-    case O_DIRECTOR:
-    case O_OWA:
-    case O_MEET:
-    case O_DIALIN:
-    case O_EDGE_INTERNAL:
-    case O_FRONT_END:
-    case O_DIRECTOR_POOL:
-    case O_MEDIATION:
-        /* A role given as an address is probed directly (no DNS lookup);
-         * canonical text, so one address makes one check id. */
-        if (lc_is_ip_literal(value)) {
-            fqdn = lc_ip_canonical(value);
-            if (fqdn == NULL) {
-                snprintf(why, len, "out of memory");
-                goto done;
-            }
-        } else if ((fqdn = lc_cli_fqdn(d, value, why, len)) == NULL) {
-            goto done;
+    switch (d->kind) {
+    case LC_CLI_FLAG:
+        *LC_CLI_AT(cli, d, int) = 1;
+        return 0;
+    case LC_CLI_COUNT:
+        (*LC_CLI_AT(cli, d, int))++;
+        return 0;
+    case LC_CLI_CUSTOM:
+        return d->apply(cli, d, value, fresh, why, len);
+    case LC_CLI_STRING:
+        rc = lc_set_string(LC_CLI_AT(cli, d, char *), value);
+        break;
+    case LC_CLI_ROLE:
+    case LC_CLI_ROLES:
+        name = lc_cli_role(d, value, why, len);
+        if (name == NULL)
+            return -1;
+        if (d->kind == LC_CLI_ROLE) {
+            rc = lc_set_string(LC_CLI_AT(cli, d, char *), name);
+        } else {
+            if (fresh)
+                lc_strv_clear(sv);
+            rc = lc_strv_contains(sv, name) ? 0 : lc_strv_push(sv, name);
         }
+        if (d->given_off != 0)
+            *(enum lc_source *)(void *)((char *)cli + d->given_off) = LC_SRC_GIVEN;
+        free(name);
         break;
-    case O_SIP_DOMAIN:
-        if ((fqdn = lc_cli_fqdn(d, value, why, len)) == NULL)
-            goto done;
-        break;
-    default:
-        break;
-    }
-    switch (d->id) {
-    case O_PROFILE:
-        rc = lc_set_string(&cli->profile, value);
-        break;
-    case O_SIP_DOMAIN:
-        if (fresh)
-            lc_strv_clear(&cli->site.sip_domains);
-        if (lc_strv_contains(&cli->site.sip_domains, fqdn)) {
-            snprintf(why, len, "--sip-domain: '%s' given twice", fqdn);
-            goto done;
-        }
-        rc = lc_strv_push(&cli->site.sip_domains, fqdn);
-        break;
-    case O_SIP_DOMAINS_FILE:
-        if (fresh)
-            lc_strv_clear(&cli->site.sip_domains);
-        rc = lc_cli_domains_file(cli, value, why, len);
-        if (rc < 0)
-            goto done;
-        break;
-    case O_ACCESS_EDGE:
-        rc = lc_set_string(&cli->site.access_edge, fqdn);
-        cli->site.access_edge_src = LC_SRC_GIVEN;
-        break;
-    case O_WEBCONF_EDGE:
-        rc = lc_set_string(&cli->site.webconf_edge, fqdn);
-        break;
-    case O_AV_EDGE:
-        rc = lc_set_string(&cli->site.av_edge, fqdn);
-        break;
-    case O_WEB_EXTERNAL:
-    case O_DIRECTOR:
-    case O_MEET: {
-        struct lc_strv *sv = d->id == O_WEB_EXTERNAL ? &cli->site.web_external
-                             : d->id == O_DIRECTOR   ? &cli->site.director_web_external
-                                                     : &cli->site.meet;
+    case LC_CLI_GLOBS:
         if (fresh)
             lc_strv_clear(sv);
-        rc = lc_strv_contains(sv, fqdn) ? 0 : lc_strv_push(sv, fqdn);
-        if (d->id == O_MEET)
-            cli->site.meet_src = LC_SRC_GIVEN;
-        break;
-    }
-    case O_OWA:
-        rc = lc_set_string(&cli->site.owa, fqdn);
-        break;
-    case O_DIALIN:
-        rc = lc_set_string(&cli->site.dialin, fqdn);
-        cli->site.dialin_src = LC_SRC_GIVEN;
-        break;
-    case O_EDGE_INTERNAL:
-        rc = lc_set_string(&cli->site.edge_internal, fqdn);
-        break;
-    case O_FRONT_END:
-        rc = lc_set_string(&cli->site.front_end, fqdn);
-        break;
-    case O_DIRECTOR_POOL:
-        rc = lc_set_string(&cli->site.director, fqdn);
-        break;
-    case O_MEDIATION:
-        rc = lc_set_string(&cli->site.mediation, fqdn);
-        break;
-    case O_PORT_RANGES:
-        if (strcmp(value, "full") == 0)
-            cli->port_ranges = LC_RANGES_FULL;
-        else if (strcmp(value, "sample") == 0)
-            cli->port_ranges = LC_RANGES_SAMPLE;
-        else if (strcmp(value, "none") == 0)
-            cli->port_ranges = LC_RANGES_NONE;
-        else {
-            snprintf(why, len, "--port-ranges wants full, sample or none, not '%s'", value);
-            goto done;
-        }
-        rc = 0;
-        break;
-    case O_XMPP:
-        if (lc_parse_bool(value, &cli->site.xmpp) < 0) {
-            snprintf(why, len, "--xmpp wants yes or no, not '%s'", value);
-            goto done;
-        }
-        rc = 0;
-        break;
-    case O_DNS_SERVER:
-        if (!lc_dns_server_ok(value)) {
-            snprintf(why, len, "--dns-server: '%s' is not IP, IP:PORT or [IPv6]:PORT", value);
-            goto done;
-        }
-        if (fresh)
-            lc_strv_clear(&cli->dns_servers);
-        rc = lc_strv_push(&cli->dns_servers, value);
-        break;
-    case O_RESOLVE:
-        if (fresh)
-            lc_site_clear_pins(&cli->site);
-        rc = lc_site_add_pin(&cli->site, value, why, len);
-        if (rc < 0)
-            goto done;
-        break;
-    case O_CA_FILE:
-        rc = lc_set_string(&cli->ca_file, value);
-        break;
-    case O_USER:
-        if (value[0] == '\0' || strlen(value) > 256 || strpbrk(value, " \t\r\n") != NULL) {
-            snprintf(why, len, "--user: '%s' is not a user principal name", value);
-            goto done;
-        }
-        rc = lc_set_string(&cli->site.web_user, value);
-        break;
-    case O_PASSWORD_FILE:
-        rc = lc_set_string(&cli->password_file, value);
-        break;
-    case O_CONFIG:
-        rc = lc_set_string(&cli->config, value);
-        break;
-    case O_ONLY:
-    case O_SKIP:
-        if (fresh)
-            lc_strv_clear(d->id == O_ONLY ? &cli->only : &cli->skip);
-        rc = lc_strv_push(d->id == O_ONLY ? &cli->only : &cli->skip, value);
-        break;
-    case O_FORMAT:
-        if (lc_format_parse(value, &cli->format) < 0) {
-            snprintf(why, len,
-                     "--format wants text, json, junit, html, nagios or prometheus, not '%s'",
-                     value);
-            goto done;
-        }
-        rc = 0;
-        break;
-    case O_OUTPUT:
-        rc = lc_set_string(&cli->output, value);
-        break;
-    case O_BASELINE:
-        rc = lc_set_string(&cli->baseline, value);
-        break;
-    case O_REPORT: {
-        const char *colon = strchr(value, ':');
-        char fmt[16];
-        struct lc_report_target *r;
-        size_t flen = colon != NULL ? (size_t)(colon - value) : 0;
-
-        if (colon == NULL || flen >= sizeof(fmt) || colon[1] == '\0') {
-            snprintf(why, len, "--report wants FORMAT:FILE, not '%s'", value);
-            goto done;
-        }
-        memcpy(fmt, value, flen);
-        fmt[flen] = '\0';
-        if (fresh) {
-            size_t i;
-            for (i = 0; i < cli->n_reports; i++)
-                free(cli->reports[i].path);
-            cli->n_reports = 0;
-        }
-        r = realloc(cli->reports, (cli->n_reports + 1) * sizeof(*r));
-        if (r == NULL)
-            break;
-        cli->reports = r;
-        r = &cli->reports[cli->n_reports];
-        if (lc_format_parse(fmt, &r->format) < 0) {
-            snprintf(why, len,
-                     "--report: unknown format '%s' (text, json, junit, html, nagios, prometheus)",
-                     fmt);
-            goto done;
-        }
-        r->path = strdup(colon + 1);
-        if (r->path == NULL)
-            break;
-        cli->n_reports++;
-        rc = 0;
-        break;
-    }
-    case O_TIMEOUT:
-        if (lc_parse_seconds(value, 100000u, 3600000000u, &cli->timeout_us) < 0) {
-            snprintf(why, len, "--timeout wants seconds from 0.1 to 3600, not '%s'", value);
-            goto done;
-        }
-        rc = 0;
-        break;
-    case O_DEADLINE:
-        if (lc_parse_seconds(value, 0, 86400000000u, &cli->deadline_us) < 0) {
-            snprintf(why, len, "--deadline wants seconds from 0 to 86400, not '%s'", value);
-            goto done;
-        }
-        rc = 0;
-        break;
-    case O_PARALLEL: {
-        long n;
-        if (lc_parse_long(value, 1, 4096, &n) < 0) {
-            snprintf(why, len, "--parallel wants a number from 1 to 4096, not '%s'", value);
-            goto done;
-        }
-        cli->parallel = (unsigned)n;
-        rc = 0;
-        break;
-    }
-    case O_CERT_WARN_DAYS: {
-        long n;
-        if (lc_parse_long(value, 0, 3650, &n) < 0) {
-            snprintf(why, len, "--cert-warn-days wants a number from 0 to 3650, not '%s'", value);
-            goto done;
-        }
-        cli->cert_warn_days = (int)n;
-        rc = 0;
-        break;
-    }
-    case O_LIST_PROFILES:
-        cli->list_profiles = 1;
-        rc = 0;
-        break;
-    case O_LIST_CHECKS:
-        cli->list_checks = 1;
-        rc = 0;
-        break;
-    case O_VERBOSE:
-        cli->verbose++;
-        rc = 0;
-        break;
-    case O_VERSION:
-        cli->version = 1;
-        rc = 0;
-        break;
-    case O_HELP:
-        cli->help = 1;
-        rc = 0;
+        rc = lc_strv_push(sv, value);
         break;
     default:
-        snprintf(why, len, "internal: unhandled option --%s", d->name);
-        goto done;
+        if (lc_cli_convert(cli, d, value, wants, sizeof(wants)) < 0) {
+            snprintf(why, len, "--%s wants %s, not '%s'", d->name, wants, value);
+            return -1;
+        }
+        return 0;
     }
     if (rc < 0)
         snprintf(why, len, "out of memory");
-done:
-    free(fqdn);
     return rc;
 }
 
@@ -657,19 +684,8 @@ struct lc_site_parse {
     char err[512];
 };
 
-static int lc_site_fail(struct lc_site_parse *st, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static int lc_site_fail(struct lc_site_parse *st, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (st->err[0] == '\0') {
-        va_start(ap, fmt);
-        vsnprintf(st->err, sizeof(st->err), fmt, ap);
-        va_end(ap);
-    }
-    return 0;
-}
+/* Keeps the first error (msg.h); 0 stops inih. */
+#define lc_site_fail(st, ...) lc_msgf_first((st)->err, sizeof((st)->err), __VA_ARGS__)
 
 static int lc_site_on_entry(void *user, const char *section, const char *name, const char *value)
 {
@@ -827,6 +843,7 @@ int lc_cli_parse(struct lc_cli *cli, int argc, char **argv, char *err, size_t er
     cli->deadline_us = 120000000u;
     cli->parallel = 64;
     cli->cert_warn_days = 30;
+    cli->format = lc_reporters[0];
     memset(longopts, 0, sizeof(longopts));
     for (i = 0; i < LC_N_OPTDEFS; i++) {
         longopts[i].name = lc_optdefs[i].name;

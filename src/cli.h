@@ -8,17 +8,10 @@
 
 #include "site.h"
 
-enum lc_format {
-    LC_FMT_TEXT = 0,
-    LC_FMT_JSON,
-    LC_FMT_JUNIT,
-    LC_FMT_HTML,
-    LC_FMT_NAGIOS,
-    LC_FMT_PROMETHEUS
-};
+struct lc_reporter; /* report.h: a report format */
 
 struct lc_report_target {
-    enum lc_format format;
+    const struct lc_reporter *format;
     char *path; /* NULL: standard output */
 };
 
@@ -28,7 +21,7 @@ struct lc_cli {
     struct lc_strv dns_servers;
     char *ca_file;
     struct lc_strv only, skip;
-    enum lc_format format;
+    const struct lc_reporter *format; /* --format (default: lc_reporters[0], text) */
     char *output;
     char *baseline; /* --baseline: an earlier JSON report */
     struct lc_report_target *reports;
@@ -52,7 +45,6 @@ int lc_cli_parse_site(struct lc_cli *cli, const char *text, const char *origin, 
                       size_t errlen);
 void lc_cli_clear(struct lc_cli *cli);
 void lc_cli_usage(FILE *out);
-const char *lc_format_name(enum lc_format f);
 /* "1.5" -> 1500000; whole and up to six decimal places, no sign. */
 int lc_parse_seconds(const char *s, uint64_t min_us, uint64_t max_us, uint64_t *out);
 

@@ -52,7 +52,7 @@ static const char *lc_html_map(uint32_t cp)
     }
 }
 
-static const struct lc_utf8_rules lc_html_rules = {
+const struct lc_utf8_rules lc_html_rules = {
     .invalid = "\xEF\xBF\xBD",
     .map = lc_html_map,
     .ellipsis = "\xE2\x80\xA6", /* U+2026 HORIZONTAL ELLIPSIS */

@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include "out.h"
+#include "utf8.h"
 
 /* Text from a result (NULL is ""), escaped: & < > " ' become entities;
  * bytes outside a valid UTF-8 sequence (lc_utf8_len), C0 controls other
@@ -23,6 +24,9 @@ void lc_html_text(struct lc_out *o, const char *s);
  * followed by an ellipsis when something was left out. Returns 1 when s
  * was cut, else 0. */
 int lc_html_text_max(struct lc_out *o, const char *s, size_t max_in);
+
+/* The rules both follow (utf8.h), for lc_report_domains() and the like. */
+extern const struct lc_utf8_rules lc_html_rules;
 
 /* A malloc'ed escaped copy of s (for tests and small labels); NULL when out
  * of memory. max_in 0 means no limit. */

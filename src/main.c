@@ -23,6 +23,7 @@
 #include "findings.h"
 #include "probe.h"
 #include "probes.h"
+#include "report.h"
 #include "result.h"
 #include "run.h"
 #include "site.h"
@@ -34,31 +35,12 @@
 
 #define LC_EXIT_UNKNOWN 3
 
-static int lc_report_write(const struct lc_report *report, enum lc_format format, FILE *out,
-                           int color, int verbose)
-{
-    switch (format) {
-    case LC_FMT_JSON:
-        return lc_report_json(report, out);
-    case LC_FMT_JUNIT:
-        return lc_report_junit(report, out);
-    case LC_FMT_HTML:
-        return lc_report_html(report, out);
-    case LC_FMT_NAGIOS:
-        return lc_report_nagios(report, out);
-    case LC_FMT_PROMETHEUS:
-        return lc_report_prometheus(report, out);
-    case LC_FMT_TEXT:
-    default:
-        return lc_report_text(report, out, color, verbose);
-    }
-}
-
 /* Write to a temporary file beside the target and rename it into place, so
  * a nightly job never reads half a report. */
-static int lc_report_write_file(const struct lc_report *report, enum lc_format format,
+static int lc_report_write_file(const struct lc_report *report, const struct lc_reporter *format,
                                 const char *path, int verbose, char *err, size_t errlen)
 {
+    const struct lc_report_opts opts = {0, verbose};
     char tmp[PATH_MAX];
     FILE *out = NULL;
     int fd, rc = -1;
@@ -78,7 +60,7 @@ static int lc_report_write_file(const struct lc_report *report, enum lc_format f
         close(fd);
         goto done;
     }
-    if (lc_report_write(report, format, out, 0, verbose) < 0 || fflush(out) != 0 ||
+    if (lc_report_write(format, report, out, &opts) < 0 || fflush(out) != 0 ||
         fsync(fileno(out)) != 0) {
         snprintf(err, errlen, "%s: write failed: %s", path, strerror(errno));
         goto done;
@@ -443,10 +425,10 @@ int main(int argc, char **argv)
             rc = LC_EXIT_UNKNOWN;
         }
     } else {
-        int color =
-            cli.format == LC_FMT_TEXT && isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
-        if (lc_report_write(&report, cli.format, stdout, color, cli.verbose) < 0 ||
-            fflush(stdout) != 0) {
+        const struct lc_report_opts opts = {cli.format->terminal && isatty(STDOUT_FILENO) &&
+                                                getenv("NO_COLOR") == NULL,
+                                            cli.verbose};
+        if (lc_report_write(cli.format, &report, stdout, &opts) < 0 || fflush(stdout) != 0) {
             fprintf(stderr, "lynccheck: writing the report failed: %s\n", strerror(errno));
             rc = LC_EXIT_UNKNOWN;
         }

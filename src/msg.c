@@ -16,3 +16,15 @@ void lc_msgf(char *msg, size_t len, const char *fmt, ...)
     (void)vsnprintf(msg, len, fmt, ap);
     va_end(ap);
 }
+
+int lc_msgf_first(char *msg, size_t len, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (msg == NULL || len == 0 || msg[0] != '\0')
+        return 0;
+    va_start(ap, fmt);
+    (void)vsnprintf(msg, len, fmt, ap);
+    va_end(ap);
+    return 0;
+}

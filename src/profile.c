@@ -17,6 +17,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "msg.h"
 #include "site.h"
 
 #ifndef LC_PROFILE_DIR
@@ -293,20 +294,8 @@ static struct lc_profile_entry *lc_profile_entry_for(struct lc_profile *p, const
     return NULL;
 }
 
-static int lc_parse_fail(struct lc_parse *st, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static int lc_parse_fail(struct lc_parse *st, const char *fmt, ...)
-{
-    va_list ap;
-
-    /* inih reports the line of the first error; keep that one's text. */
-    if (st->err[0] == '\0') {
-        va_start(ap, fmt);
-        vsnprintf(st->err, sizeof(st->err), fmt, ap);
-        va_end(ap);
-    }
-    return 0;
-}
+/* inih reports the line of the first error; keep that one's text (msg.h). */
+#define lc_parse_fail(st, ...) lc_msgf_first((st)->err, sizeof((st)->err), __VA_ARGS__)
 
 static int lc_profile_on_profile_key(struct lc_parse *st, const char *name, const char *value)
 {

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "findings.h"
+#include "utf8.h"
 
 /* The JSON report streams to its FILE itself (report_json.c). */
 static int lc_json_write(struct lc_out *o, const struct lc_report *report,
@@ -88,6 +89,18 @@ int lc_report_write(const struct lc_reporter *rep, const struct lc_report *repor
         return -1;
     }
     return 0;
+}
+
+void lc_report_domains(struct lc_out *o, const struct lc_report *report, const char *none,
+                       const struct lc_utf8_rules *rules)
+{
+    if (report->sip_domains == NULL || report->n_sip_domains == 0)
+        lc_out_puts(o, none);
+    for (size_t i = 0; report->sip_domains != NULL && i < report->n_sip_domains; i++) {
+        if (i > 0)
+            lc_out_puts(o, ", ");
+        (void)lc_utf8_filter(o, report->sip_domains[i], 0, rules, NULL);
+    }
 }
 
 const char *lc_status_label(enum lc_status st)

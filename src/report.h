@@ -52,6 +52,13 @@ int lc_report_write(const struct lc_reporter *rep, const struct lc_report *repor
 extern const struct lc_reporter lc_reporter_text, lc_reporter_json, lc_reporter_junit,
     lc_reporter_html, lc_reporter_nagios, lc_reporter_prometheus;
 
+struct lc_utf8_rules;
+
+/* The SIP domains, ", " between them, each through the reporter's rules
+ * (utf8.h); `none` when there are none. */
+void lc_report_domains(struct lc_out *o, const struct lc_report *report, const char *none,
+                       const struct lc_utf8_rules *rules);
+
 /* The status in capitals ("PASS", "WARN", ...), as the text, HTML and
  * Nagios reports label it; an out-of-range one is "ERROR". */
 const char *lc_status_label(enum lc_status st);

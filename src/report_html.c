@@ -378,13 +378,7 @@ static int lc_html_empty(const json_t *v)
 
 static void lc_html_domains(struct lc_out *o, const struct lc_report *report)
 {
-    if (report->sip_domains == NULL || report->n_sip_domains == 0)
-        lc_out_puts(o, "(no SIP domain)");
-    for (size_t i = 0; report->sip_domains != NULL && i < report->n_sip_domains; i++) {
-        if (i > 0)
-            lc_out_puts(o, ", ");
-        lc_html_text(o, report->sip_domains[i]);
-    }
+    lc_report_domains(o, report, "(no SIP domain)", &lc_html_rules);
 }
 
 static void lc_html_date(struct lc_out *o, time_t t)

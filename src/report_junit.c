@@ -9,7 +9,8 @@
  * <testcase>; warnings therefore go to the suite's <system-out>.
  *
  * libxml2's writer escapes <>&" but does not filter characters that XML 1.0
- * forbids outright, so every string passes through lc_junit_clean(). */
+ * forbids outright, so every string passes through lc_junit_rules
+ * (lc_utf8_filter). */
 #include "baseline.h"
 #include "findings.h"
 #include "out.h"
@@ -36,25 +37,19 @@ static int lc_junit_xml_char(uint32_t c)
            (c >= 0xE000 && c <= 0xFFFD) || (c >= 0x10000 && c <= 0x10FFFF);
 }
 
-/* A malloc'ed copy of s (NULL is "") that is legal XML 1.0 text in UTF-8:
- * ANSI CSI sequences (colours from a remote banner) are dropped, every other
- * illegal code point and every byte outside a valid UTF-8 sequence becomes
- * U+FFFD. NULL when out of memory. */
+/* Legal XML 1.0 text in UTF-8: ANSI CSI sequences (colours from a remote
+ * banner) are dropped, every other illegal code point and every byte
+ * outside a valid UTF-8 sequence becomes U+FFFD. */
 static const char *lc_junit_map(uint32_t cp)
 {
     return lc_junit_xml_char(cp) ? NULL : "\xEF\xBF\xBD";
 }
 
-static xmlChar *lc_junit_clean(const char *s)
-{
-    static const struct lc_utf8_rules rules = {
-        .invalid = "\xEF\xBF\xBD",
-        .map = lc_junit_map,
-        .drop_csi = 1,
-    };
-
-    return (xmlChar *)lc_utf8_filter_dup(s, 0, &rules);
-}
+static const struct lc_utf8_rules lc_junit_rules = {
+    .invalid = "\xEF\xBF\xBD",
+    .map = lc_junit_map,
+    .drop_csi = 1,
+};
 
 /* True when s has something other than XML whitespace. */
 static int lc_junit_has_token(const char *s)
@@ -69,28 +64,34 @@ static int lc_junit_has_token(const char *s)
 /* Every write below returns 0, or -1 when libxml2 failed; writing to a
  * memory buffer, that only happens when out of memory. */
 
-/* Writes value cleaned; when fallback is not NULL and the cleaned value is
- * blank (the schema's minLength on xs:token counts after whitespace
- * collapsing, and cleaning may have removed escape sequences), writes
- * fallback instead. */
+/* Writes the text (from a result: cleaned by lc_junit_rules) as attribute
+ * `name`, or as the element's text when name is NULL. When fallback is not
+ * NULL and the cleaned value is blank (the schema's minLength on xs:token
+ * counts after whitespace collapsing, and cleaning may have removed escape
+ * sequences), writes fallback instead. */
+static int lc_junit_put(xmlTextWriterPtr w, const char *name, struct lc_out *text,
+                        const char *fallback)
+{
+    const char *v = text->mem.s != NULL ? text->mem.s : "";
+    int rc = -1;
+
+    if (text->err == 0 && fallback != NULL && !lc_junit_has_token(v))
+        v = fallback;
+    if (text->err == 0 && name != NULL)
+        rc = xmlTextWriterWriteAttribute(w, LC_XC(name), LC_XC(v));
+    else if (text->err == 0)
+        rc = xmlTextWriterWriteString(w, LC_XC(v));
+    free(text->mem.s);
+    return rc < 0 ? -1 : 0;
+}
+
 static int lc_junit_attr_or(xmlTextWriterPtr w, const char *name, const char *value,
                             const char *fallback)
 {
-    xmlChar *clean = lc_junit_clean(value);
-    int rc = -1;
+    struct lc_out text = {.f = NULL};
 
-    if (clean == NULL)
-        goto done;
-    if (fallback != NULL && !lc_junit_has_token((const char *)clean)) {
-        if (xmlTextWriterWriteAttribute(w, LC_XC(name), LC_XC(fallback)) < 0)
-            goto done;
-    } else if (xmlTextWriterWriteAttribute(w, LC_XC(name), clean) < 0) {
-        goto done;
-    }
-    rc = 0;
-done:
-    free(clean);
-    return rc;
+    (void)lc_utf8_filter(&text, value, 0, &lc_junit_rules, NULL);
+    return lc_junit_put(w, name, &text, fallback);
 }
 
 static int lc_junit_attr(xmlTextWriterPtr w, const char *name, const char *value)
@@ -98,47 +99,24 @@ static int lc_junit_attr(xmlTextWriterPtr w, const char *name, const char *value
     return lc_junit_attr_or(w, name, value, NULL);
 }
 
-/* Attribute "lynccheck.a[.b]" (classname, package) with each part cleaned. */
+static int lc_junit_text(xmlTextWriterPtr w, const char *value)
+{
+    return lc_junit_attr_or(w, NULL, value, NULL);
+}
+
+/* Attribute "lynccheck.a[.b]" (classname, package), each part cleaned on
+ * its own. */
 static int lc_junit_attr_dotted(xmlTextWriterPtr w, const char *name, const char *a, const char *b)
 {
-    static const char prefix[] = "lynccheck.";
-    xmlChar *ca = lc_junit_clean(a);
-    xmlChar *cb = b != NULL ? lc_junit_clean(b) : NULL;
-    char *value = NULL;
-    size_t la;
-    size_t lb;
-    size_t o;
-    int rc = -1;
+    struct lc_out text = {.f = NULL};
 
-    if (ca == NULL || (b != NULL && cb == NULL))
-        goto done;
-    la = strlen((const char *)ca);
-    lb = cb != NULL ? strlen((const char *)cb) : 0;
-    /* Both parts already fit in memory, so the sum cannot really wrap;
-     * checked anyway because the cost is one comparison. */
-    if (la > SIZE_MAX / 2 - sizeof(prefix) || lb > SIZE_MAX / 2 - 2)
-        goto done;
-    value = malloc(sizeof(prefix) + la + 1 + lb);
-    if (value == NULL)
-        goto done;
-    memcpy(value, prefix, sizeof(prefix) - 1);
-    o = sizeof(prefix) - 1;
-    memcpy(value + o, ca, la);
-    o += la;
-    if (cb != NULL) {
-        value[o++] = '.';
-        memcpy(value + o, cb, lb);
-        o += lb;
+    lc_out_puts(&text, "lynccheck.");
+    (void)lc_utf8_filter(&text, a, 0, &lc_junit_rules, NULL);
+    if (b != NULL) {
+        lc_out_puts(&text, ".");
+        (void)lc_utf8_filter(&text, b, 0, &lc_junit_rules, NULL);
     }
-    value[o] = '\0';
-    if (xmlTextWriterWriteAttribute(w, LC_XC(name), LC_XC(value)) < 0)
-        goto done;
-    rc = 0;
-done:
-    free(ca);
-    free(cb);
-    free(value);
-    return rc;
+    return lc_junit_put(w, name, &text, NULL);
 }
 
 static int lc_junit_attr_count(xmlTextWriterPtr w, const char *name, size_t value)
@@ -159,21 +137,6 @@ static int lc_junit_attr_seconds(xmlTextWriterPtr w, const char *name, uint64_t 
     if (lc_seconds_fmt(buf, sizeof(buf), us, 3) != 0)
         return -1;
     return xmlTextWriterWriteAttribute(w, LC_XC(name), LC_XC(buf)) < 0 ? -1 : 0;
-}
-
-static int lc_junit_text(xmlTextWriterPtr w, const char *text)
-{
-    xmlChar *clean = lc_junit_clean(text);
-    int rc = -1;
-
-    if (clean == NULL)
-        goto done;
-    if (xmlTextWriterWriteString(w, clean) < 0)
-        goto done;
-    rc = 0;
-done:
-    free(clean);
-    return rc;
 }
 
 static int lc_junit_property(xmlTextWriterPtr w, const char *name, const char *value)

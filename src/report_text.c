@@ -140,13 +140,7 @@ static int lc_text_header(struct lc_out *o, const struct lc_report *report)
     lc_out_puts(o, ": profile ");
     lc_text_put_clean(o, report->profile != NULL ? report->profile : "(none)");
     lc_out_puts(o, ", SIP domains: ");
-    if (report->sip_domains == NULL || report->n_sip_domains == 0)
-        lc_out_puts(o, "(none)");
-    for (size_t i = 0; report->sip_domains != NULL && i < report->n_sip_domains; i++) {
-        if (i > 0)
-            lc_out_puts(o, ", ");
-        lc_text_put_clean(o, report->sip_domains[i]);
-    }
+    lc_report_domains(o, report, "(none)", &lc_text_rules);
     lc_out_puts(o, "\n");
     if (lc_report_pins_text(report, &pins) != 0) {
         errno = ENOMEM;

@@ -16,6 +16,7 @@
 #include "loop.h"
 #include "probe.h"
 #include "probes.h"
+#include "report.h"
 #include "run.h"
 #include "suites.h"
 
@@ -49,7 +50,7 @@ START_TEST(test_defaults_and_lists)
     ck_assert_uint_eq(cli.timeout_us, 5000000);
     ck_assert_uint_eq(cli.deadline_us, 120000000);
     ck_assert_uint_eq(cli.parallel, 64);
-    ck_assert_int_eq(cli.format, LC_FMT_TEXT);
+    ck_assert_ptr_eq(cli.format, &lc_reporter_text);
     ck_assert_int_eq(cli.verbose, 1);
     ck_assert_int_eq(cli.site.xmpp, 0);
     lc_cli_clear(&cli);
@@ -676,6 +677,114 @@ START_TEST(test_plan_address_and_pin)
 }
 END_TEST
 
+/* Every option's refusal, word for word: the messages are made from the
+ * option table (lc_optdefs[]) and the reporter table, and must read as
+ * they always did. */
+static const struct {
+    const char *opt, *value, *err;
+} lc_t_opt_errors[] = {
+    {"--timeout", "0.05", "--timeout wants seconds from 0.1 to 3600, not '0.05'"},
+    {"--timeout", "3601", "--timeout wants seconds from 0.1 to 3600, not '3601'"},
+    {"--deadline", "86401", "--deadline wants seconds from 0 to 86400, not '86401'"},
+    {"--parallel", "0", "--parallel wants a number from 1 to 4096, not '0'"},
+    {"--parallel", "4097", "--parallel wants a number from 1 to 4096, not '4097'"},
+    {"--cert-warn-days", "-1", "--cert-warn-days wants a number from 0 to 3650, not '-1'"},
+    {"--port-ranges", "some", "--port-ranges wants full, sample or none, not 'some'"},
+    {"--xmpp", "maybe", "--xmpp wants yes or no, not 'maybe'"},
+    {"--format", "xml", "--format wants text, json, junit, html, nagios or prometheus, not 'xml'"},
+    {"--report", "xml:/tmp/x",
+     "--report: unknown format 'xml' (text, json, junit, html, nagios, prometheus)"},
+    {"--report", "json:", "--report wants FORMAT:FILE, not 'json:'"},
+    {"--report", "averyveryverylongname:/tmp/x",
+     "--report wants FORMAT:FILE, not 'averyveryverylongname:/tmp/x'"},
+    {"--dns-server", "1.2.3", "--dns-server: '1.2.3' is not IP, IP:PORT or [IPv6]:PORT"},
+    {"--user", "a b", "--user: 'a b' is not a user principal name"},
+    {"--access-edge", "nodot", "--access-edge: 'nodot' is not fully qualified (no dot)"},
+    {"--director-web-external", "a..b.com",
+     "--director-web-external: 'a..b.com' is not a valid FQDN: empty label"},
+    {"--meet", "x", "--meet: 'x' is not fully qualified (no dot)"},
+    {"--sip-domain", "-x.com", "--sip-domain: '-x.com' is not a valid FQDN: label starts with '-'"},
+    {"--sip-domains-file", "/nonexistent/domains",
+     "--sip-domains-file: /nonexistent/domains: No such file or directory"},
+};
+
+START_TEST(test_option_errors)
+{
+    struct lc_cli cli;
+    char err[512] = "";
+
+    ck_assert_int_ne(lc_parse_argv(&cli, err, sizeof(err), 3, lc_t_opt_errors[_i].opt,
+                                   lc_t_opt_errors[_i].value),
+                     0);
+    ck_assert_str_eq(err, lc_t_opt_errors[_i].err);
+    lc_cli_clear(&cli);
+}
+END_TEST
+
+/* What each kind of option stores (the generic apply of the table). */
+START_TEST(test_option_values)
+{
+    struct lc_cli cli;
+    char err[512] = "";
+    const char *domains =
+        lc_write_tmp("# customers\ncontoso.com\n\n  Fabrikam.COM.  # the second\n");
+
+    ck_assert_msg(lc_parse_argv(&cli, err, sizeof(err), 28, "--port-ranges", "sample", "--xmpp",
+                                "yes", "--format", "prometheus", "--report", "junit:/tmp/a.xml",
+                                "--report", "html:/tmp/b.html", "--parallel", "7",
+                                "--cert-warn-days", "0", "--deadline", "0", "--dialin",
+                                "dialin.contoso.com", "--web-external", "web.contoso.com",
+                                "--web-external", "WEB.contoso.com.", "--sip-domains-file", domains,
+                                "--list-checks", "-v", "-v") == 0,
+                  "%s", err);
+    ck_assert_int_eq(cli.port_ranges, LC_RANGES_SAMPLE);
+    ck_assert_int_eq(cli.site.xmpp, 1);
+    ck_assert_ptr_eq(cli.format, &lc_reporter_prometheus);
+    ck_assert_uint_eq(cli.n_reports, 2);
+    ck_assert_ptr_eq(cli.reports[0].format, &lc_reporter_junit);
+    ck_assert_str_eq(cli.reports[0].path, "/tmp/a.xml");
+    ck_assert_ptr_eq(cli.reports[1].format, &lc_reporter_html);
+    ck_assert_uint_eq(cli.parallel, 7);
+    ck_assert_int_eq(cli.cert_warn_days, 0);
+    ck_assert_uint_eq(cli.deadline_us, 0);
+    ck_assert_str_eq(cli.site.dialin, "dialin.contoso.com");
+    ck_assert_int_eq(cli.site.dialin_src, LC_SRC_GIVEN);
+    /* One name once, however it was spelt. */
+    ck_assert_uint_eq(cli.site.web_external.n, 1);
+    /* --sip-domains-file: comments and blank lines skipped, names normalized. */
+    ck_assert_uint_eq(cli.site.sip_domains.n, 2);
+    ck_assert_str_eq(cli.site.sip_domains.v[1], "fabrikam.com");
+    ck_assert_int_eq(cli.list_checks, 1);
+    ck_assert_int_eq(cli.verbose, 2);
+    lc_cli_clear(&cli);
+    unlink(domains);
+    for (size_t i = 0; lc_reporters[i] != NULL; i++) {
+        ck_assert_int_eq(
+            lc_parse_argv(&cli, err, sizeof(err), 3, "--format", lc_reporters[i]->name), 0);
+        ck_assert_ptr_eq(cli.format, lc_reporters[i]);
+        lc_cli_clear(&cli);
+    }
+}
+END_TEST
+
+/* --help lists the formats of the reporter table, the default first. */
+START_TEST(test_usage_formats)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+
+    ck_assert_ptr_nonnull(f);
+    lc_cli_usage(f);
+    fclose(f);
+    ck_assert_ptr_nonnull(strstr(text, "\n      --format FORMAT                    format of the "
+                                       "report on --output: text (default), json, junit, html, "
+                                       "nagios, prometheus\n"));
+    ck_assert_ptr_nonnull(strstr(text, "\n  -v, --verbose                          more detail"));
+    free(text);
+}
+END_TEST
+
 Suite *lc_suite_cli(void)
 {
     Suite *s = suite_create("cli");
@@ -685,6 +794,10 @@ Suite *lc_suite_cli(void)
     tcase_add_test(tc, test_defaults_and_lists);
     tcase_add_test(tc, test_bad_values);
     tcase_add_test(tc, test_seconds);
+    tcase_add_loop_test(tc, test_option_errors, 0,
+                        (int)(sizeof(lc_t_opt_errors) / sizeof(lc_t_opt_errors[0])));
+    tcase_add_test(tc, test_option_values);
+    tcase_add_test(tc, test_usage_formats);
     tcase_add_test(tc, test_site_file_and_override);
     tcase_add_test(tc, test_site_file_errors);
     tcase_add_test(tc, test_missing_site_file);
