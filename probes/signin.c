@@ -23,9 +23,12 @@
 
 #include <curl/curl.h>
 #include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/pkcs7.h>
 #include <openssl/rand.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,6 +43,7 @@
 #include "run.h"
 #include "signin.h"
 #include "sip.h"
+#include "sipae.h"
 #include "site.h"
 #include "web.h"
 
@@ -55,7 +59,11 @@
 #define LC_SI_URL_MAX 1024
 
 enum lc_si_kind {
-    LC_SI_WEBTICKET /* the mex, then IssueToken with NTLM */
+    LC_SI_WEBTICKET, /* the mex, then IssueToken with NTLM */
+    LC_SI_CERTPROV,  /* the CertProv mex, then GetAndPublishCert with the ticket */
+    LC_SI_FETICKET,  /* IssueToken with the certificate on the Front End */
+    LC_SI_ABS,       /* the address book files with the Front End's ticket */
+    LC_SI_SUMMARY    /* the client's experience in one line */
 };
 
 struct lc_si_job;
@@ -86,7 +94,8 @@ struct lc_si_req {
     int track_legs;
     struct lc_signin_leg legs[LC_SIGNIN_MAX_LEGS];
     size_t n_legs;
-    long connects;
+    long connects;      /* connections libcurl opened for the transfer */
+    long ntlm_connects; /* of them, opened after the NTLM NEGOTIATE went out */
 };
 
 /* One check. No secret but the password, which goes to libcurl only. */
@@ -102,10 +111,14 @@ struct lc_si_job {
     uint64_t t0_us;
     /* webticket */
     long mex_status;
-    char mex_why[300];
+    char mex_why[700];
     char mex_other[LC_SI_URL_MAX];
     char issue_url[LC_SI_URL_MAX];
     char rst[LC_SIGNIN_RST_MAX];
+    /* certprov, fe-ticket, abs */
+    char *post;    /* the request body (holds the ticket), cleansed on free */
+    EVP_PKEY *key; /* certprov: the key generated, in memory only */
+    struct lc_signin_abs_facts abs;
 };
 
 /* ---------------------------------------------------------------- small helpers */
@@ -143,6 +156,7 @@ static void lc_si_req_reset(struct lc_si_req *r)
     r->result = CURLE_OK;
     r->n_legs = 0;
     r->connects = 0;
+    r->ntlm_connects = 0;
 }
 
 static void lc_si_req_release(struct lc_si_req *r, struct lc_http *http)
@@ -156,6 +170,9 @@ static void lc_si_req_release(struct lc_si_req *r, struct lc_http *http)
         r->easy = NULL;
         r->attached = 0;
     }
+    /* A header may carry the web ticket: cleansed before it is freed. */
+    for (struct curl_slist *h = r->headers; h != NULL; h = h->next)
+        OPENSSL_cleanse(h->data, strlen(h->data));
     curl_slist_free_all(r->headers);
     r->headers = NULL;
     curl_slist_free_all(r->connect_to);
@@ -184,6 +201,11 @@ static void lc_si_job_free(void *p)
         free(j->password);
     }
     OPENSSL_cleanse(j->rst, sizeof(j->rst));
+    if (j->post != NULL) {
+        OPENSSL_cleanse(j->post, strlen(j->post));
+        free(j->post);
+    }
+    EVP_PKEY_free(j->key);
     free(j);
 }
 
@@ -333,6 +355,26 @@ static size_t lc_si_on_header(char *data, size_t size, size_t n, void *arg)
 
 /* ---------------------------------------------------------------- requests */
 
+/* A new socket for the transfer: one opened once the NEGOTIATE went out
+ * carries the AUTHENTICATE on another connection than the CHALLENGE came
+ * on (libcurl may close the anonymous request's connection; that one does
+ * not count: NTLM authenticates from the NEGOTIATE on). */
+static int lc_si_on_socket(void *arg, curl_socket_t fd, curlsocktype purpose)
+{
+    struct lc_si_req *r = arg;
+    size_t i;
+
+    (void)fd;
+    if (purpose != CURLSOCKTYPE_IPCXN || !r->track_legs)
+        return CURL_SOCKOPT_OK;
+    for (i = 0; i < r->n_legs; i++)
+        if (r->legs[i].sent == LC_SIGNIN_SENT_NEGOTIATE) {
+            r->ntlm_connects++;
+            break;
+        }
+    return CURL_SOCKOPT_OK;
+}
+
 static void lc_si_req_done(CURL *easy, CURLcode result, void *arg);
 
 /* Make the easy handle for r->url on r->addr: certificates verified
@@ -387,6 +429,8 @@ static int lc_si_req_prepare(struct lc_si_req *r)
          * went out); with it set, libcurl writes nothing to stderr. */
         curl_easy_setopt(e, CURLOPT_DEBUGFUNCTION, lc_si_debug) != CURLE_OK ||
         curl_easy_setopt(e, CURLOPT_DEBUGDATA, r) != CURLE_OK ||
+        curl_easy_setopt(e, CURLOPT_SOCKOPTFUNCTION, lc_si_on_socket) != CURLE_OK ||
+        curl_easy_setopt(e, CURLOPT_SOCKOPTDATA, r) != CURLE_OK ||
         curl_easy_setopt(e, CURLOPT_VERBOSE, 1L) != CURLE_OK)
         return -1;
     if (j->ca_file != NULL &&
@@ -409,12 +453,13 @@ static int lc_si_add_header(struct lc_si_req *r, const char *h)
 /* Start a GET (post == NULL) or a POST of `post` with `ctype` (copied by
  * libcurl; the caller cleanses its own). */
 static int lc_si_req_start(struct lc_si_req *r, const char *url, const char *post,
-                           const char *ctype)
+                           const char *ctype, const char *extra)
 {
     char h[300];
 
     snprintf(r->url, sizeof(r->url), "%s", url);
-    if (lc_si_req_prepare(r) < 0 || lc_si_add_header(r, "Accept: */*") < 0)
+    if (lc_si_req_prepare(r) < 0 || lc_si_add_header(r, "Accept: */*") < 0 ||
+        (extra != NULL && lc_si_add_header(r, extra) < 0))
         return -1;
     if (post != NULL) {
         snprintf(h, sizeof(h), "Content-Type: %s", ctype);
@@ -479,6 +524,8 @@ static int lc_si_uuid(char *out, size_t len, const char *prefix)
     return 0;
 }
 
+static int lc_si_first_addr(struct lc_si_job *j);
+
 /* ---------------------------------------------------------------- signin.webticket */
 
 /* What signin.webticket leaves for the steps after it: the ticket itself
@@ -517,7 +564,7 @@ static const char *lc_si_sent_name(enum lc_signin_sent s)
 /* The legs, the ticket's fingerprint and the diagnosis, into the evidence
  * (no body: the RSTR holds the ticket). */
 static void lc_si_legs_evidence(struct lc_check *check, const struct lc_signin_leg *legs,
-                                size_t n_legs, long connects, long ms)
+                                size_t n_legs, long connects, long ntlm, long ms)
 {
     json_t *ev = lc_check_evidence(check), *arr = json_array();
     char ch[96];
@@ -545,6 +592,7 @@ static void lc_si_legs_evidence(struct lc_check *check, const struct lc_signin_l
     if (arr != NULL)
         json_object_set_new(ev, "legs", arr);
     json_object_set_new(ev, "new_connections", json_integer((json_int_t)connects));
+    json_object_set_new(ev, "ntlm_handshake_connections", json_integer((json_int_t)ntlm));
     json_object_set_new(ev, "elapsed_ms", json_integer((json_int_t)ms));
 }
 
@@ -602,7 +650,7 @@ static void lc_si_webticket_judge(struct lc_si_job *j, const char *transport_why
     } else {
         memcpy(f.legs, r->legs, sizeof(f.legs));
         f.n_legs = r->n_legs;
-        f.connects = r->connects;
+        f.connects = 1 + r->ntlm_connects;
         f.elapsed_ms = (long)((lc_now_us() - j->t0_us) / 1000);
         f.transport_why = transport_why;
         if (r->body_len > 0) {
@@ -612,7 +660,7 @@ static void lc_si_webticket_judge(struct lc_si_job *j, const char *transport_why
                 f.ticket = &t;
         }
         json_object_set_new(lc_check_evidence(j->check), "issue_url", lc_si_json_str(j->issue_url));
-        lc_si_legs_evidence(j->check, r->legs, r->n_legs, r->connects, f.elapsed_ms);
+        lc_si_legs_evidence(j->check, r->legs, r->n_legs, r->connects, f.connects, f.elapsed_ms);
         if (t.found)
             lc_si_ticket_evidence(j->check, "ticket", &t);
     }
@@ -692,7 +740,7 @@ static void lc_si_webticket_step(struct lc_si_job *j)
      * never into a header list, the evidence or a message. */
     r->track_legs = 1;
     j->t0_us = lc_now_us();
-    if (lc_si_req_start(r, url, j->rst, lc_signin_rst_content_type) < 0 ||
+    if (lc_si_req_start(r, url, j->rst, lc_signin_rst_content_type, NULL) < 0 ||
         curl_easy_setopt(r->easy, CURLOPT_HTTPAUTH, (long)(CURLAUTH_NTLM | CURLAUTH_ONLY)) !=
             CURLE_OK ||
         curl_easy_setopt(r->easy, CURLOPT_USERNAME, j->user) != CURLE_OK ||
@@ -702,6 +750,636 @@ static void lc_si_webticket_step(struct lc_si_job *j)
 judge:
     lc_strv_clear(&urls);
     lc_si_webticket_judge(j, NULL);
+}
+
+/* ---------------------------------------------------------------- signin.certprov */
+
+#define REF_SIGNIN_CERTPROV                                                                        \
+    "With the web ticket, the client asks the pool's Certificate Provisioning Service for a user " \
+    "certificate: the CertProv metadata, then GetAndPublishCert on "                               \
+    "/CertProv/CertProvisioningService.svc/WebTicket_Proof_SHA1 with a PKCS#10 request; the "      \
+    "certificate returned names sip:<user>, is valid and chains to the pool's CA ([MS-OCAUTHWS] "  \
+    "1.3.2, 3.1). Source: " LC_DOC_RP_CONFIG
+
+/* What signin.certprov leaves for the Front End's step: the certificate
+ * and its key, in memory only. */
+struct lc_si_cert_data {
+    X509 *cert;
+    STACK_OF(X509) * chain; /* the other certificates returned */
+    EVP_PKEY *key;
+    long ms;
+};
+
+static void lc_si_cert_data_free(void *p)
+{
+    struct lc_si_cert_data *d = p;
+
+    if (d == NULL)
+        return;
+    X509_free(d->cert);
+    sk_X509_pop_free(d->chain, X509_free);
+    EVP_PKEY_free(d->key); /* OpenSSL cleanses the key material */
+    free(d);
+}
+
+/* The dependency `what` of this check (by its what), or NULL. */
+static const struct lc_check *lc_si_dep(struct lc_check *check, const char *what)
+{
+    size_t i;
+
+    for (i = 0; i < lc_check_n_deps(check); i++) {
+        const struct lc_check *dep = lc_check_dep(check, i);
+        if (strcmp(lc_check_result(dep)->probe, "signin") == 0 &&
+            strcmp(lc_check_result(dep)->what, what) == 0)
+            return dep;
+    }
+    return NULL;
+}
+
+/* The data a passed step left, or NULL with this check finished (a failed
+ * step before it: SKIP; one that could not run: ERROR). */
+static void *lc_si_dep_data(struct lc_check *check, const char *what, const char *missing)
+{
+    const struct lc_check *dep = lc_si_dep(check, what);
+    void *d = dep != NULL && lc_check_result(dep)->status == LC_PASS ? lc_check_data(dep) : NULL;
+
+    if (d == NULL)
+        lc_check_finish_no_input(check, dep, missing);
+    return d;
+}
+
+/* A new 2048-bit RSA key and a PKCS#10 request for CN=<user>, signed with
+ * SHA-256, as base64 DER into b64. The key stays in memory. */
+static int lc_si_csr(const char *user, EVP_PKEY **key, char *b64, size_t blen)
+{
+    EVP_PKEY *k = EVP_RSA_gen(2048);
+    X509_REQ *req = X509_REQ_new();
+    X509_NAME *nm = X509_NAME_new();
+    unsigned char *der = NULL;
+    int n, ret = -1;
+
+    if (k == NULL || req == NULL || nm == NULL ||
+        X509_NAME_add_entry_by_txt(nm, "CN", MBSTRING_UTF8, (const unsigned char *)user, -1, -1,
+                                   0) != 1 ||
+        X509_REQ_set_version(req, 0) != 1 || X509_REQ_set_subject_name(req, nm) != 1 ||
+        X509_REQ_set_pubkey(req, k) != 1 || X509_REQ_sign(req, k, EVP_sha256()) <= 0)
+        goto done;
+    n = i2d_X509_REQ(req, &der);
+    if (n <= 0 || (size_t)(n + 2) / 3 * 4 + 1 > blen)
+        goto done;
+    EVP_EncodeBlock((unsigned char *)b64, der, n);
+    *key = k;
+    k = NULL;
+    ret = 0;
+done:
+    OPENSSL_free(der);
+    X509_NAME_free(nm);
+    X509_REQ_free(req);
+    EVP_PKEY_free(k);
+    return ret;
+}
+
+/* xs:dateTime of now + offset seconds (UTC). */
+static void lc_si_xs_time(long offset, char *out, size_t len)
+{
+    time_t t = time(NULL) + offset;
+    struct tm tm;
+
+    if (gmtime_r(&t, &tm) == NULL || strftime(out, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+        snprintf(out, len, "1970-01-01T00:00:00Z");
+}
+
+/* The certificates of the answer: one DER certificate or a PKCS#7 bundle. */
+static STACK_OF(X509) * lc_si_certs_of(const unsigned char *der, size_t len)
+{
+    const unsigned char *p = der;
+    STACK_OF(X509) *out = sk_X509_new_null();
+    X509 *x;
+    PKCS7 *p7;
+    int i;
+
+    if (out == NULL || len > 0x7fffffff)
+        goto fail;
+    x = d2i_X509(NULL, &p, (long)len);
+    if (x != NULL && p == der + len) {
+        if (sk_X509_push(out, x) <= 0) {
+            X509_free(x);
+            goto fail;
+        }
+        return out;
+    }
+    X509_free(x);
+    p = der;
+    p7 = d2i_PKCS7(NULL, &p, (long)len);
+    if (p7 != NULL && PKCS7_type_is_signed(p7) && p7->d.sign != NULL && p7->d.sign->cert != NULL)
+        for (i = 0; i < sk_X509_num(p7->d.sign->cert); i++) {
+            x = sk_X509_value(p7->d.sign->cert, i);
+            if (X509_up_ref(x) != 1 || sk_X509_push(out, x) <= 0) {
+                PKCS7_free(p7);
+                goto fail;
+            }
+        }
+    PKCS7_free(p7);
+    if (sk_X509_num(out) > 0)
+        return out;
+fail:
+    sk_X509_pop_free(out, X509_free);
+    return NULL;
+}
+
+/* The certificate's facts as the judge wants them; *leaf_at the index of
+ * the certificate for our key. */
+static void lc_si_cert_facts(struct lc_si_job *j, STACK_OF(X509) * certs, int *leaf_at,
+                             struct lc_signin_cert_facts *f, char *chain_why, size_t wlen)
+{
+    const struct lc_run_config *cfg = lc_check_config(j->check);
+    GENERAL_NAMES *gens;
+    X509 *leaf = NULL;
+    X509_STORE *st = NULL;
+    X509_STORE_CTX *ctx = NULL;
+    STACK_OF(X509) *untrusted = NULL;
+    char want[300];
+    int i, days = 0, secs = 0;
+
+    *leaf_at = 0;
+    for (i = 0; i < sk_X509_num(certs); i++)
+        if (EVP_PKEY_eq(X509_get0_pubkey(sk_X509_value(certs, i)), j->key) == 1) {
+            *leaf_at = i;
+            f->key_matches = 1;
+        }
+    leaf = sk_X509_value(certs, *leaf_at);
+    f->have_cert = 1;
+    X509_NAME_oneline(X509_get_subject_name(leaf), f->subject, sizeof(f->subject));
+    X509_NAME_oneline(X509_get_issuer_name(leaf), f->issuer, sizeof(f->issuer));
+    snprintf(want, sizeof(want), "sip:%s", j->user);
+    gens = X509_get_ext_d2i(leaf, NID_subject_alt_name, NULL, NULL);
+    for (i = 0; gens != NULL && i < sk_GENERAL_NAME_num(gens); i++) {
+        const GENERAL_NAME *g = sk_GENERAL_NAME_value(gens, i);
+        const char *u;
+        if (g->type != GEN_URI)
+            continue;
+        u = (const char *)ASN1_STRING_get0_data(g->d.uniformResourceIdentifier);
+        if (strncasecmp(u, "sip:", 4) != 0)
+            continue;
+        snprintf(f->sip_uri, sizeof(f->sip_uri), "%.*s",
+                 ASN1_STRING_length(g->d.uniformResourceIdentifier), u);
+        if (strcasecmp(f->sip_uri, want) == 0)
+            f->sip_uri_matches = 1;
+    }
+    GENERAL_NAMES_free(gens);
+    f->now = (long long)time(NULL);
+    if (ASN1_TIME_diff(&days, &secs, NULL, X509_get0_notBefore(leaf)) == 1)
+        f->not_before = f->now + (long long)days * 86400 + secs;
+    if (ASN1_TIME_diff(&days, &secs, NULL, X509_get0_notAfter(leaf)) == 1)
+        f->not_after = f->now + (long long)days * 86400 + secs;
+    /* The pool's CA: --ca-file (and the system's store), the other
+     * certificates returned as intermediates. */
+    st = X509_STORE_new();
+    ctx = X509_STORE_CTX_new();
+    untrusted = sk_X509_new_null();
+    for (i = 0; untrusted != NULL && i < sk_X509_num(certs); i++)
+        if (i != *leaf_at)
+            (void)sk_X509_push(untrusted, sk_X509_value(certs, i));
+    if (st == NULL || ctx == NULL || untrusted == NULL ||
+        (cfg->ca_file != NULL && X509_STORE_load_file(st, cfg->ca_file) != 1) ||
+        X509_STORE_set_default_paths(st) != 1 ||
+        X509_STORE_CTX_init(ctx, st, leaf, untrusted) != 1) {
+        snprintf(chain_why, wlen, "cannot set up the verification");
+    } else if (X509_verify_cert(ctx) == 1) {
+        f->chain_ok = 1;
+    } else {
+        snprintf(chain_why, wlen, "%s",
+                 X509_verify_cert_error_string(X509_STORE_CTX_get_error(ctx)));
+    }
+    f->chain_why = chain_why;
+    sk_X509_free(untrusted);
+    X509_STORE_CTX_free(ctx);
+    X509_STORE_free(st);
+}
+
+static void lc_si_certprov_judge(struct lc_si_job *j, const char *transport_why)
+{
+    struct lc_si_req *r = &j->r;
+    struct lc_signin_cert_facts f;
+    struct lc_signin_certprov cp;
+    STACK_OF(X509) *certs = NULL;
+    char msg[900], why[200] = "", chain_why[200] = "";
+    const char *diagnosis = NULL;
+    json_t *ev = lc_check_evidence(j->check);
+    enum lc_status st;
+    int leaf_at = 0;
+
+    memset(&f, 0, sizeof(f));
+    memset(&cp, 0, sizeof(cp));
+    f.user = j->user;
+    f.transport_why = transport_why;
+    f.status = r->status;
+    f.diag = &r->diag;
+    if (j->stage == 0) {
+        f.mex_status = r->status;
+    } else {
+        f.mex_status = 200;
+        f.elapsed_ms = (long)((lc_now_us() - j->t0_us) / 1000);
+        json_object_set_new(ev, "status", json_integer((json_int_t)r->status));
+        json_object_set_new(ev, "elapsed_ms", json_integer((json_int_t)f.elapsed_ms));
+        if (r->body_len > 0 &&
+            lc_signin_certprov_parse(r->body, r->body_len, &cp, why, sizeof(why)) < 0)
+            f.body_why = why;
+        f.fault = cp.fault;
+        f.fault_text = cp.fault_text;
+        if (cp.der != NULL) {
+            certs = lc_si_certs_of(cp.der, cp.der_len);
+            if (certs == NULL)
+                f.body_why = "the BinarySecurityToken is neither a certificate nor a PKCS#7 bundle";
+            else
+                lc_si_cert_facts(j, certs, &leaf_at, &f, chain_why, sizeof(chain_why));
+        }
+        if (f.have_cert) {
+            json_t *c = json_object();
+            X509 *leaf = sk_X509_value(certs, leaf_at);
+            unsigned char md[EVP_MAX_MD_SIZE];
+            unsigned int mdlen = 0;
+            char hex[2 * EVP_MAX_MD_SIZE + 1] = "";
+            if (X509_digest(leaf, EVP_sha256(), md, &mdlen) == 1)
+                for (unsigned int k = 0; k < mdlen; k++)
+                    snprintf(hex + 2 * k, sizeof(hex) - 2 * k, "%02x", md[k]);
+            json_object_set_new(c, "subject", lc_si_json_str(f.subject));
+            json_object_set_new(c, "issuer", lc_si_json_str(f.issuer));
+            json_object_set_new(c, "sip_uri", lc_si_json_str(f.sip_uri));
+            json_object_set_new(c, "sha256", json_string(hex));
+            json_object_set_new(c, "certificates_returned",
+                                json_integer((json_int_t)sk_X509_num(certs)));
+            json_object_set_new(c, "chains_to_ca", json_boolean(f.chain_ok));
+            json_object_set_new(ev, "certificate", c);
+        }
+    }
+    st = lc_signin_cert_judge(&f, msg, sizeof(msg), &diagnosis);
+    if (st == LC_PASS) {
+        struct lc_si_cert_data *d = calloc(1, sizeof(*d));
+        if (d == NULL) {
+            st = LC_ERROR;
+            snprintf(msg, sizeof(msg), "out of memory");
+        } else {
+            d->cert = sk_X509_delete(certs, leaf_at);
+            d->chain = certs;
+            certs = NULL;
+            d->key = j->key;
+            j->key = NULL;
+            d->ms = f.elapsed_ms;
+            lc_check_set_data(j->check, d, lc_si_cert_data_free);
+        }
+    }
+    sk_X509_pop_free(certs, X509_free);
+    lc_signin_certprov_clear(&cp);
+    lc_si_finish(j, st, diagnosis, msg);
+}
+
+static void lc_si_certprov_step(struct lc_si_job *j)
+{
+    struct lc_si_req *r = &j->r;
+    const struct lc_si_ticket_data *t;
+    char why[700], url[LC_SI_URL_MAX], msgid[64], dev[48], rid[48], created[32], expires[32];
+    char csr[4096];
+    size_t n;
+
+    lc_si_transport_why(r, why, sizeof(why));
+    json_object_set_new(lc_check_evidence(j->check), j->stage == 0 ? "metadata_status" : "status",
+                        json_integer((json_int_t)r->status));
+    if (j->stage == 1 || why[0] != '\0' || r->status != 200) {
+        if (j->stage == 0 && why[0] == '\0' && r->status != 404) {
+            /* Anything but 200 or 404 from the metadata: judged as a POST
+             * answer (a 401 of the proxy, 5xx). */
+            j->stage = 1;
+            j->t0_us = lc_now_us();
+        }
+        lc_si_certprov_judge(j, why[0] != '\0' ? why : NULL);
+        return;
+    }
+    /* Stage 0 answered 200: GetAndPublishCert with the web ticket. */
+    t = lc_check_data(lc_si_dep(j->check, "webticket"));
+    snprintf(url, sizeof(url),
+             "https://%s/CertProv/CertProvisioningService.svc/WebTicket_Proof_SHA1", j->host);
+    lc_si_xs_time(0, created, sizeof(created));
+    lc_si_xs_time(300, expires, sizeof(expires));
+    n = LC_SIGNIN_TOKEN_MAX + 8192;
+    j->post = malloc(n);
+    if (t == NULL || j->post == NULL || lc_si_csr(j->user, &j->key, csr, sizeof(csr)) < 0 ||
+        lc_si_uuid(msgid, sizeof(msgid), "urn:uuid:") < 0 || lc_si_uuid(dev, sizeof(dev), "") < 0 ||
+        lc_si_uuid(rid, sizeof(rid), "") < 0 ||
+        lc_signin_certprov_build(url, msgid, t->xml, created, expires, j->user, dev, rid, csr,
+                                 j->post, n) < 0) {
+        lc_si_finish(j, LC_ERROR, NULL, "cannot build the GetAndPublishCert request");
+        return;
+    }
+    json_object_set_new(lc_check_evidence(j->check), "url", lc_si_json_str(url));
+    json_object_set_new(lc_check_evidence(j->check), "ticket_sha256_prefix",
+                        json_string(t->fingerprint));
+    j->stage = 1;
+    j->t0_us = lc_now_us();
+    if (lc_si_req_start(r, url, j->post, lc_signin_certprov_content_type, NULL) < 0)
+        lc_si_finish(j, LC_ERROR, NULL, "cannot start the GetAndPublishCert request");
+}
+
+static void lc_si_start_certprov(struct lc_check *check, void *arg)
+{
+    struct lc_si_job *j = arg;
+    char url[LC_SI_URL_MAX];
+
+    j->check = check;
+    if (lc_si_dep_data(check, "webticket", "no web ticket") == NULL || lc_si_first_addr(j) < 0)
+        return;
+    snprintf(url, sizeof(url), "https://%s/CertProv/CertProvisioningService.svc/mex", j->host);
+    if (lc_si_req_start(&j->r, url, NULL, NULL, NULL) < 0)
+        lc_si_finish(j, LC_ERROR, NULL, "cannot start the request for the CertProv metadata");
+}
+
+/* ---------------------------------------------------------------- signin.fe-ticket */
+
+#define REF_SIGNIN_FETICKET                                                                        \
+    "On the Front End's external web site the client asks for a web ticket again, authenticated "  \
+    "by the certificate the pool issued: IssueToken on /WebTicket/WebTicketService.svc/cert "      \
+    "answers 200 with a ticket ([MS-OCAUTHWS] 3.2: certificate authentication with the "           \
+    "certificate signed by the pool)"
+
+/* What signin.fe-ticket leaves for the address book. */
+struct lc_si_fe_data {
+    char xml[LC_SIGNIN_TOKEN_MAX];
+    size_t xml_len;
+    long ms;
+};
+
+static void lc_si_fe_data_free(void *p)
+{
+    if (p == NULL)
+        return;
+    OPENSSL_cleanse(p, sizeof(struct lc_si_fe_data));
+    free(p);
+}
+
+/* libcurl's SSL_CTX for the Front End's request: the provisioned
+ * certificate and its key (never written anywhere). */
+static CURLcode lc_si_ssl_ctx(CURL *easy, void *sslctx, void *arg)
+{
+    const struct lc_si_cert_data *d = arg;
+    SSL_CTX *ctx = sslctx;
+    int i;
+
+    (void)easy;
+    if (SSL_CTX_use_certificate(ctx, d->cert) != 1 || SSL_CTX_use_PrivateKey(ctx, d->key) != 1)
+        return CURLE_SSL_CERTPROBLEM;
+    for (i = 0; d->chain != NULL && i < sk_X509_num(d->chain); i++)
+        (void)SSL_CTX_add1_chain_cert(ctx, sk_X509_value(d->chain, i));
+    return CURLE_OK;
+}
+
+static void lc_si_feticket_step(struct lc_si_job *j)
+{
+    struct lc_si_req *r = &j->r;
+    struct lc_signin_fe_facts f;
+    struct lc_signin_ticket t;
+    struct lc_si_fe_data *d = NULL;
+    char why[700], bwhy[200], msg[900];
+    const char *diagnosis = NULL;
+    enum lc_status st;
+
+    memset(&f, 0, sizeof(f));
+    memset(&t, 0, sizeof(t));
+    lc_si_transport_why(r, why, sizeof(why));
+    f.user = j->user;
+    f.host = j->host;
+    f.transport_why = why[0] != '\0' ? why : NULL;
+    f.status = r->status;
+    f.diag = &r->diag;
+    f.elapsed_ms = (long)((lc_now_us() - j->t0_us) / 1000);
+    if (r->body_len > 0) {
+        if (lc_signin_rstr_parse(r->body, r->body_len, &t, bwhy, sizeof(bwhy)) < 0)
+            f.body_why = bwhy;
+        else
+            f.ticket = &t;
+    }
+    json_object_set_new(lc_check_evidence(j->check), "status", json_integer((json_int_t)r->status));
+    json_object_set_new(lc_check_evidence(j->check), "elapsed_ms",
+                        json_integer((json_int_t)f.elapsed_ms));
+    if (r->diag.present) {
+        char dt[300];
+        json_object_set_new(lc_check_evidence(j->check), "x_ms_diagnostics",
+                            lc_si_json_str(lc_web_diag_text(&r->diag, dt, sizeof(dt))));
+    }
+    if (t.found)
+        lc_si_ticket_evidence(j->check, "ticket", &t);
+    st = lc_signin_fe_judge(&f, msg, sizeof(msg), &diagnosis);
+    if (st == LC_PASS) {
+        d = calloc(1, sizeof(*d));
+        if (d == NULL ||
+            lc_signin_rstr_token(r->body, r->body_len, d->xml, sizeof(d->xml), &d->xml_len) < 0) {
+            lc_si_fe_data_free(d);
+            st = LC_ERROR;
+            snprintf(msg, sizeof(msg), "the Front End's web ticket cannot be kept");
+        } else {
+            d->ms = f.elapsed_ms;
+            lc_check_set_data(j->check, d, lc_si_fe_data_free);
+        }
+    }
+    OPENSSL_cleanse(&t, sizeof(t));
+    lc_si_finish(j, st, diagnosis, msg);
+}
+
+static void lc_si_start_feticket(struct lc_check *check, void *arg)
+{
+    struct lc_si_job *j = arg;
+    struct lc_si_cert_data *d;
+    char url[LC_SI_URL_MAX], msgid[64];
+
+    j->check = check;
+    d = lc_si_dep_data(check, "certprov", "no provisioned certificate");
+    if (d == NULL || lc_si_first_addr(j) < 0)
+        return;
+    snprintf(url, sizeof(url), "https://%s/WebTicket/WebTicketService.svc/cert", j->host);
+    json_object_set_new(lc_check_evidence(check), "url", lc_si_json_str(url));
+    if (lc_si_uuid(msgid, sizeof(msgid), "urn:uuid:") < 0 ||
+        lc_signin_rst_build(url, url, msgid, j->rst, sizeof(j->rst)) < 0) {
+        lc_si_finish(j, LC_ERROR, NULL, "cannot build the RequestSecurityToken");
+        return;
+    }
+    j->t0_us = lc_now_us();
+    if (lc_si_req_start(&j->r, url, j->rst, lc_signin_rst_content_type, NULL) < 0 ||
+        curl_easy_setopt(j->r.easy, CURLOPT_SSL_CTX_FUNCTION, lc_si_ssl_ctx) != CURLE_OK ||
+        curl_easy_setopt(j->r.easy, CURLOPT_SSL_CTX_DATA, d) != CURLE_OK)
+        lc_si_finish(j, LC_ERROR, NULL, "cannot start the IssueToken request");
+}
+
+/* ---------------------------------------------------------------- signin.abs */
+
+#define REF_SIGNIN_ABS                                                                             \
+    "With the Front End's web ticket the client downloads the address book files from "            \
+    "/abs/handler/: the full file of the day (F-XXXX.lsabs, else the day before's) and the delta " \
+    "from the day before ([MS-ABS] 1.3; [MS-OCAUTHWS] 1.3.1: the web ticket in an HTTP header)"
+
+/* The next address book file: today's full file, else yesterday's; then
+ * the delta to the full file found. 0 started, 1 nothing more to fetch. */
+static int lc_si_abs_next(struct lc_si_job *j)
+{
+    const struct lc_si_fe_data *t = lc_check_data(lc_si_dep(j->check, "fe-ticket"));
+    struct lc_signin_abs_file *a;
+    char url[LC_SI_URL_MAX], hdr[LC_SIGNIN_TOKEN_MAX * 4 / 3 + 64];
+    long long now = (long long)time(NULL);
+    size_t i = j->abs.n_files;
+    int back = 0, rc;
+
+    if (i >= LC_SIGNIN_ABS_MAX || t == NULL)
+        return 1;
+    if (i == 1 && j->abs.files[0].status != 200) {
+        rc = lc_signin_abs_name('F', now, 1, j->abs.files[i].name, sizeof(j->abs.files[i].name));
+    } else if (i >= 1 && j->abs.files[i - 1].name[0] == 'F' && j->abs.files[i - 1].status == 200) {
+        back = i == 2 ? 1 : 0;
+        rc = lc_signin_abs_name('D', now, back, j->abs.files[i].name, sizeof(j->abs.files[i].name));
+    } else if (i == 0) {
+        rc = lc_signin_abs_name('F', now, 0, j->abs.files[i].name, sizeof(j->abs.files[i].name));
+    } else {
+        return 1;
+    }
+    if (rc < 0)
+        return 1;
+    a = &j->abs.files[i];
+    j->abs.n_files++;
+    snprintf(url, sizeof(url), "https://%s/abs/handler/%s", j->host, a->name);
+    /* The web ticket in a header, base64 of the token's XML ([MS-OCAUTHWS]
+     * 1.3.1; the header name X-Ms-WebTicket as clients send it is inferred
+     * from the IIS logs' authenticated ABS requests). Cleansed with the
+     * header list. */
+    memcpy(hdr, "X-Ms-WebTicket: opaque=", 23);
+    EVP_EncodeBlock((unsigned char *)hdr + 23, (const unsigned char *)t->xml, (int)t->xml_len);
+    if (lc_si_req_start(&j->r, url, NULL, NULL, hdr) < 0)
+        goto fail;
+    OPENSSL_cleanse(hdr, sizeof(hdr));
+    return 0;
+fail:
+    OPENSSL_cleanse(hdr, sizeof(hdr));
+    return -1;
+}
+
+static void lc_si_abs_judge(struct lc_si_job *j, const char *transport_why)
+{
+    char msg[900];
+    const char *diagnosis = NULL;
+    size_t fetched = 0, i;
+    enum lc_status st;
+    json_t *arr = json_array();
+
+    j->abs.host = j->host;
+    j->abs.transport_why = transport_why;
+    j->abs.elapsed_ms = (long)((lc_now_us() - j->t0_us) / 1000);
+    for (i = 0; arr != NULL && i < j->abs.n_files; i++) {
+        json_t *e = json_object();
+        if (e == NULL)
+            break;
+        json_object_set_new(e, "file", json_string(j->abs.files[i].name));
+        json_object_set_new(e, "status", json_integer((json_int_t)j->abs.files[i].status));
+        json_object_set_new(e, "bytes", json_integer((json_int_t)j->abs.files[i].bytes));
+        json_array_append_new(arr, e);
+    }
+    if (arr != NULL)
+        json_object_set_new(lc_check_evidence(j->check), "files", arr);
+    st = lc_signin_abs_judge(&j->abs, &fetched, msg, sizeof(msg), &diagnosis);
+    json_object_set_new(lc_check_evidence(j->check), "files_fetched",
+                        json_integer((json_int_t)fetched));
+    if (st == LC_PASS) {
+        size_t *n = malloc(sizeof(*n));
+        if (n != NULL) {
+            *n = fetched;
+            lc_check_set_data(j->check, n, free);
+        }
+    }
+    lc_si_finish(j, st, diagnosis, msg);
+}
+
+static void lc_si_abs_step(struct lc_si_job *j)
+{
+    struct lc_si_req *r = &j->r;
+    struct lc_signin_abs_file *a = &j->abs.files[j->abs.n_files - 1];
+    char why[700];
+    int rc;
+
+    lc_si_transport_why(r, why, sizeof(why));
+    a->status = r->status;
+    a->bytes = r->body_len;
+    a->diag = r->diag;
+    if (why[0] != '\0') {
+        lc_si_abs_judge(j, why);
+        return;
+    }
+    rc = lc_si_abs_next(j);
+    if (rc == 1)
+        lc_si_abs_judge(j, NULL);
+    else if (rc < 0)
+        lc_si_finish(j, LC_ERROR, NULL, "cannot start the address book request");
+}
+
+static void lc_si_start_abs(struct lc_check *check, void *arg)
+{
+    struct lc_si_job *j = arg;
+    int rc;
+
+    j->check = check;
+    if (lc_si_dep_data(check, "fe-ticket", "no web ticket from the Front End") == NULL ||
+        lc_si_first_addr(j) < 0)
+        return;
+    j->t0_us = lc_now_us();
+    rc = lc_si_abs_next(j);
+    if (rc != 0)
+        lc_si_finish(j, LC_ERROR, NULL, "cannot start the address book request");
+}
+
+/* ---------------------------------------------------------------- signin.summary */
+
+#define REF_SIGNIN_SUMMARY                                                                         \
+    "The sign-in as the user experiences it from outside: every step passed (web ticket, user "    \
+    "certificate, Front End ticket, address book; SIP registration through the Access Edge when "  \
+    "planned)"
+
+static void lc_si_start_summary(struct lc_check *check, void *arg)
+{
+    struct lc_si_job *j = arg;
+    struct lc_signin_summary_facts f;
+    const struct lc_si_ticket_data *t;
+    const size_t *abs;
+    char msg[900], reg[300];
+    size_t i;
+
+    j->check = check;
+    memset(&f, 0, sizeof(f));
+    f.user = j->user;
+    /* Every step must have passed: the first that did not says why. */
+    for (i = 0; i < lc_check_n_deps(check); i++) {
+        const struct lc_check *dep = lc_check_dep(check, i);
+        const struct lc_result *res = lc_check_result(dep);
+        if (strcmp(res->probe, "signin") != 0)
+            continue;
+        /* No registration planned (no access edge known): the web sign-in
+         * alone is summed up, without a word on SIP. */
+        if (strcmp(res->what, "register") == 0 && res->status == LC_SKIP &&
+            lc_check_n_deps(dep) == 0)
+            continue;
+        if (res->status != LC_PASS) {
+            lc_check_finish_no_input(check, dep, "the sign-in did not complete");
+            return;
+        }
+        if (strcmp(res->what, "register") == 0) {
+            snprintf(reg, sizeof(reg), "via %s", res->target);
+            f.registered = reg;
+        }
+    }
+    t = lc_check_data(lc_si_dep(check, "webticket"));
+    abs = lc_check_data(lc_si_dep(check, "abs"));
+    if (t == NULL || abs == NULL) {
+        lc_check_finish(check, LC_ERROR, "internal: a passed step left no facts");
+        return;
+    }
+    f.ticket_ms = t->ms;
+    f.cert_issued = lc_check_data(lc_si_dep(check, "certprov")) != NULL;
+    f.abs_files = *abs;
+    lc_signin_summary(&f, msg, sizeof(msg));
+    lc_check_finish(check, LC_PASS, "%s", msg);
 }
 
 /* ---------------------------------------------------------------- dispatch */
@@ -727,6 +1405,17 @@ static void lc_si_req_done(CURL *easy, CURLcode result, void *arg)
     case LC_SI_WEBTICKET:
         lc_si_webticket_step(j);
         return;
+    case LC_SI_CERTPROV:
+        lc_si_certprov_step(j);
+        return;
+    case LC_SI_FETICKET:
+        lc_si_feticket_step(j);
+        return;
+    case LC_SI_ABS:
+        lc_si_abs_step(j);
+        return;
+    case LC_SI_SUMMARY:
+        break;
     }
     lc_si_finish(j, LC_ERROR, NULL, "internal: unknown step");
 }
@@ -754,7 +1443,7 @@ static void lc_si_start_webticket(struct lc_check *check, void *arg)
     if (lc_si_first_addr(j) < 0)
         return;
     snprintf(url, sizeof(url), "https://%s/WebTicket/WebTicketService.svc/mex", j->host);
-    if (lc_si_req_start(&j->r, url, NULL, NULL) < 0)
+    if (lc_si_req_start(&j->r, url, NULL, NULL, NULL) < 0)
         lc_si_finish(j, LC_ERROR, NULL, "cannot start the request for the WebTicket metadata");
 }
 
@@ -820,12 +1509,17 @@ static struct lc_check *lc_si_add(const struct lc_si_plan *p, enum lc_si_kind ki
 
 /* With --user and the password, the sign-in a client does from outside,
  * as the Director's and the Front End's IIS logs of a client's sign-in
- * show it. Nothing is planned without --user. */
+ * show it: on the Director (the Front End when there is none) the web
+ * ticket and the certificate, on the Front End the ticket for the
+ * certificate and the address book; each step depends on the one before.
+ * Nothing is planned without --user. */
 static int lc_si_plan(struct lc_run *run, const struct lc_site *site, const struct lc_opts *opts)
 {
     struct lc_si_plan p = {run, site};
-    const char *dir = NULL, *dir_role = NULL;
-    struct lc_check *c;
+    const char *dir = NULL, *dir_role = NULL, *fe = NULL;
+    struct lc_check *wt, *cp, *ft = NULL, *abs = NULL, *sum;
+    struct lc_si_job *j;
+    size_t i;
 
     (void)opts;
     if (site->web_user == NULL || site->web_password == NULL)
@@ -837,24 +1531,79 @@ static int lc_si_plan(struct lc_run *run, const struct lc_site *site, const stru
         dir = site->web_external.v[0];
         dir_role = "web-external";
     }
+    if (site->web_external.n > 0)
+        fe = site->web_external.v[0];
     if (dir == NULL) {
-        c = lc_run_add(run, "signin", "webticket", "web-external", REF_SIGNIN_WEBTICKET, NULL, NULL,
-                       NULL);
-        if (c == NULL)
+        wt = lc_run_add(run, "signin", "webticket", "web-external", REF_SIGNIN_WEBTICKET, NULL,
+                        NULL, NULL);
+        if (wt == NULL)
             return -1;
-        lc_check_skip(c, "no external web FQDN known: give --director-web-external or "
-                         "--web-external");
+        lc_check_skip(wt, "no external web FQDN known: give --director-web-external or "
+                          "--web-external");
         return 0;
     }
-    c = lc_si_add(&p, LC_SI_WEBTICKET, "webticket", dir, dir_role, REF_SIGNIN_WEBTICKET,
-                  lc_si_start_webticket, NULL);
-    return c == NULL ? -1 : 0;
+    wt = lc_si_add(&p, LC_SI_WEBTICKET, "webticket", dir, dir_role, REF_SIGNIN_WEBTICKET,
+                   lc_si_start_webticket, NULL);
+    cp = wt != NULL ? lc_si_add(&p, LC_SI_CERTPROV, "certprov", dir, dir_role, REF_SIGNIN_CERTPROV,
+                                lc_si_start_certprov, wt)
+                    : NULL;
+    if (cp == NULL)
+        return -1;
+    if (fe != NULL) {
+        ft = lc_si_add(&p, LC_SI_FETICKET, "fe-ticket", fe, "web-external", REF_SIGNIN_FETICKET,
+                       lc_si_start_feticket, cp);
+        abs = ft != NULL ? lc_si_add(&p, LC_SI_ABS, "abs", fe, "web-external", REF_SIGNIN_ABS,
+                                     lc_si_start_abs, ft)
+                         : NULL;
+        if (abs == NULL)
+            return -1;
+    } else {
+        ft = lc_run_add(run, "signin", "fe-ticket", "web-external", REF_SIGNIN_FETICKET, NULL, NULL,
+                        NULL);
+        abs = lc_run_add(run, "signin", "abs", "web-external", REF_SIGNIN_ABS, NULL, NULL, NULL);
+        if (ft == NULL || abs == NULL)
+            return -1;
+        lc_check_skip(ft, "no Front End external web FQDN known: give --web-external");
+        lc_check_skip(abs, "no Front End external web FQDN known: give --web-external");
+    }
+    /* ---- HOOK for signin.register (src/sipae.h, another part of issue
+     * 16): SIP REGISTER through the Access Edge with NTLM ([MS-SIPAE]),
+     * planned here so that the summary depends on it. ---- */
+    if (lc_signin_register_plan(run, site, 443) < 0)
+        return -1;
+    j = lc_si_job_new(&p, LC_SI_SUMMARY, site->web_user);
+    if (j == NULL)
+        return -1;
+    sum = lc_run_add(run, "signin", "summary", site->web_user, REF_SIGNIN_SUMMARY,
+                     lc_si_start_summary, j, lc_si_job_free);
+    if (sum == NULL) {
+        lc_si_job_free(j);
+        return -1;
+    }
+    if (lc_check_depend(sum, wt) < 0 || lc_check_depend(sum, cp) < 0 ||
+        lc_check_depend(sum, ft) < 0 || lc_check_depend(sum, abs) < 0)
+        return -1;
+    for (i = 0; i < lc_run_count(run); i++) {
+        /* Every signin.register the hook planned (one per access edge). */
+        char id[400];
+        struct lc_check *reg;
+        snprintf(id, sizeof(id), "signin.register:%s",
+                 lc_run_result(run, i)->target != NULL ? lc_run_result(run, i)->target : "");
+        if (strcmp(lc_run_result(run, i)->id, id) != 0)
+            continue;
+        reg = lc_run_find(run, id);
+        if (reg != NULL && lc_check_depend(sum, reg) < 0)
+            return -1;
+    }
+    return 0;
 }
 
 const struct lc_probe lc_probe_signin = {
     "signin",
     "with --user and the password, sign in from outside as a Lync client does: the web ticket "
-    "with NTLM on the Director's external web site",
+    "with NTLM on the Director's external web site, a user certificate from CertProv, the web "
+    "ticket for that certificate on the Front End, the address book files; then one line as "
+    "the user experiences it",
     NULL,
     lc_si_plan,
 };

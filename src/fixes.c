@@ -212,6 +212,15 @@ static const struct lc_fix lc_fixes[] = {
      "pre-authentication, the original Host header, the client's Authorization header and "
      "Lync's NTLM challenges passed unchanged, one server connection per client connection "
      "(NTLM authenticates the connection); and check the user's account and password."},
+    {"signin", "certprov",
+     "Publish /CertProv/ on the reverse proxy with pass-through authentication and keep "
+     "certificate provisioning on for the pool: the user certificate comes from there."},
+    {"signin", "fe-ticket",
+     "Publish the Front End's /WebTicket/ on the reverse proxy and let the Front End take the "
+     "certificates its pool issues (certificate authentication on)."},
+    {"signin", "abs",
+     "Publish /abs/ on the reverse proxy to the Front End's external web site and check the "
+     "Address Book Server produces its daily files."},
     {"signin", NULL,
      "Sign in as this user from outside with a Lync client: each step needs the previous "
      "one; fix the first step that failed (its message names the reverse proxy rule or the "
@@ -281,6 +290,22 @@ static const struct {
     {"port-filtered",
      "Allow the port on the external firewall to the role's public address and NAT it to the "
      "right Edge interface or reverse proxy listener: nothing answers, the packets are dropped."},
+    {"certprov-unpublished",
+     "Publish /CertProv/ on the reverse proxy to the pool's external web site (the whole site, "
+     "every path) and check the Certificate Provisioning Service runs on the pool: clients get "
+     "their user certificate there ([MS-OCAUTHWS] 3.1)."},
+    {"certprov-disabled",
+     "Turn certificate provisioning back on for the pool's web services (the web service "
+     "configuration's certificate authentication) and check the pool can sign user "
+     "certificates: without one the client cannot sign in with certificate authentication."},
+    {"certprov-ticket-refused",
+     "Check the reverse proxy passes the SOAP request to CertProv unchanged (no pre-"
+     "authentication, no header or body rewriting) and that the Director and the pool trust "
+     "each other's web tickets (same pool's certificate, clocks in sync)."},
+    {"fe-ticket-refused",
+     "Let the Front End take the certificates its pool issued: certificate authentication on "
+     "in the web service configuration, the pool's signing certificate trusted, and the "
+     "reverse proxy passing /WebTicket/ and /abs/ to the Front End unchanged."},
     {"credentials-rejected",
      "Check the user's account: the password, that it is not locked out, disabled or expired, "
      "and the user name form (UPN or DOMAIN\\user) the domain accepts. The reverse proxy passed "

@@ -17,6 +17,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -265,6 +266,23 @@ static void lc_signin_text(xmlNodePtr n, char *buf, size_t len)
     xmlFree(v);
 }
 
+/* A SOAP Fault under root: SOAP 1.2's Reason/Text, SOAP 1.1's faultstring.
+ * 1 (fault set, its text in text) or 0. */
+static int lc_signin_fault(xmlNodePtr root, int *fault, char *text, size_t len)
+{
+    xmlNodePtr n = lc_signin_find(root, "Fault"), txt;
+
+    if (n == NULL)
+        return 0;
+    txt = lc_signin_find(n, "Text");
+    if (txt == NULL)
+        txt = lc_signin_find(n, "faultstring");
+    *fault = 1;
+    if (txt != NULL)
+        lc_signin_text(txt, text, len);
+    return 1;
+}
+
 /* SHA-256 of the token element as serialized, first 8 bytes in hex: a
  * ticket is shown by fingerprint, never itself. */
 static int lc_signin_fingerprint(xmlDocPtr doc, xmlNodePtr tok, struct lc_signin_ticket *t)
@@ -374,15 +392,7 @@ int lc_signin_rstr_parse(const char *body, size_t len, struct lc_signin_ticket *
     if (doc == NULL)
         goto done;
     root = xmlDocGetRootElement(doc);
-    /* A SOAP Fault: SOAP 1.2's Reason/Text, SOAP 1.1's faultstring. */
-    n = lc_signin_find(root, "Fault");
-    if (n != NULL) {
-        xmlNodePtr txt = lc_signin_find(n, "Text");
-        if (txt == NULL)
-            txt = lc_signin_find(n, "faultstring");
-        t->fault = 1;
-        if (txt != NULL)
-            lc_signin_text(txt, t->fault_text, sizeof(t->fault_text));
+    if (lc_signin_fault(root, &t->fault, t->fault_text, sizeof(t->fault_text))) {
         ret = 0;
         goto done;
     }
@@ -472,14 +482,20 @@ static const char *lc_signin_esc(const char *s, char *buf, size_t len)
     return buf;
 }
 
-static const char *lc_signin_diag(const struct lc_signin_leg *l, char *buf, size_t len)
+/* " (X-Ms-diagnostics ...)" when the answer had one, else "". */
+static const char *lc_signin_diag_of(const struct lc_web_diag *dg, char *buf, size_t len)
 {
     char d[300];
 
     buf[0] = '\0';
-    if (l->diag.present)
-        snprintf(buf, len, " (X-Ms-diagnostics %s)", lc_web_diag_text(&l->diag, d, sizeof(d)));
+    if (dg != NULL && dg->present)
+        snprintf(buf, len, " (X-Ms-diagnostics %s)", lc_web_diag_text(dg, d, sizeof(d)));
     return buf;
+}
+
+static const char *lc_signin_diag(const struct lc_signin_leg *l, char *buf, size_t len)
+{
+    return lc_signin_diag_of(&l->diag, buf, len);
 }
 
 /* The schemes a 401 offered, for a message. */
@@ -731,4 +747,425 @@ enum lc_status lc_signin_judge(const struct lc_signin_facts *f, char *msg, size_
              f->ticket->expires[0] != '\0' ? ", expires " : "",
              lc_signin_esc(f->ticket->expires, o, sizeof(o)));
     return LC_PASS;
+}
+
+/* ---------------------------------------------------------------- signin.certprov */
+
+#define LC_NS_AUTHWS "http://schemas.microsoft.com/OCS/AuthWebServices/"
+#define LC_NS_WSSE                                                                                 \
+    "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
+#define LC_NS_WSU                                                                                  \
+    "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd"
+
+const char lc_signin_certprov_content_type[] =
+    "application/soap+xml; charset=utf-8; action=\"" LC_NS_AUTHWS "GetAndPublishCert\"";
+
+int lc_signin_certprov_build(const char *to, const char *msg_id, const char *ticket,
+                             const char *created, const char *expires, const char *user,
+                             const char *device_id, const char *request_id, const char *csr_b64,
+                             char *out, size_t len)
+{
+    size_t at = 0;
+
+    if (out == NULL || len == 0)
+        return -1;
+    out[0] = '\0';
+    if (to == NULL || msg_id == NULL || ticket == NULL || created == NULL || expires == NULL ||
+        user == NULL || device_id == NULL || request_id == NULL || csr_b64 == NULL)
+        return -1;
+    /* The ticket goes in as the service issued it: a SAML assertion (an
+     * element, never text that could close the header). */
+    if (strncmp(ticket, "<", 1) != 0)
+        return -1;
+    /* [MS-OCAUTHWS] 3.1.4.1: GetAndPublishCert, the web ticket in the
+     * WS-Security header ([WSS] SAML token profile; the WebTicket_Proof_SHA1
+     * endpoint); the body a WS-Trust RST for an X.509v3 token carrying the
+     * PKCS#10 request (the schema's PKCS10 value type), with a device id
+     * and a request id. */
+    if (lc_signin_put(out, len, &at,
+                      "<?xml version=\"1.0\" encoding=\"utf-8\"?>"
+                      "<s:Envelope xmlns:s=\"http://www.w3.org/2003/05/soap-envelope\" "
+                      "xmlns:a=\"http://www.w3.org/2005/08/addressing\" "
+                      "xmlns:wsse=\"" LC_NS_WSSE "\" xmlns:wsu=\"" LC_NS_WSU "\">"
+                      "<s:Header>"
+                      "<a:Action s:mustUnderstand=\"1\">" LC_NS_AUTHWS
+                      "GetAndPublishCert</a:Action><a:MessageID>") < 0 ||
+        lc_signin_put_esc(out, len, &at, msg_id) < 0 ||
+        lc_signin_put(out, len, &at, "</a:MessageID><a:To s:mustUnderstand=\"1\">") < 0 ||
+        lc_signin_put_esc(out, len, &at, to) < 0 ||
+        lc_signin_put(out, len, &at,
+                      "</a:To><wsse:Security s:mustUnderstand=\"1\">"
+                      "<wsu:Timestamp wsu:Id=\"_0\"><wsu:Created>") < 0 ||
+        lc_signin_put_esc(out, len, &at, created) < 0 ||
+        lc_signin_put(out, len, &at, "</wsu:Created><wsu:Expires>") < 0 ||
+        lc_signin_put_esc(out, len, &at, expires) < 0 ||
+        lc_signin_put(out, len, &at, "</wsu:Expires></wsu:Timestamp>") < 0 ||
+        lc_signin_put(out, len, &at, ticket) < 0 ||
+        lc_signin_put(out, len, &at,
+                      "</wsse:Security></s:Header><s:Body>"
+                      "<GetAndPublishCert xmlns=\"" LC_NS_AUTHWS "\" "
+                      "xmlns:wst=\"" LC_NS_TRUST "\" "
+                      "xmlns:wstep=\"http://schemas.microsoft.com/windows/pki/2009/01/enrollment\" "
+                      "DeviceId=\"{") < 0 ||
+        lc_signin_put_esc(out, len, &at, device_id) < 0 ||
+        lc_signin_put(out, len, &at, "}\" Entity=\"") < 0 ||
+        lc_signin_put_esc(out, len, &at, user) < 0 ||
+        lc_signin_put(out, len, &at,
+                      "\"><wst:RequestSecurityToken>"
+                      "<wst:TokenType>http://docs.oasis-open.org/wss/2004/01/"
+                      "oasis-200401-wss-x509-token-profile-1.0#X509v3</wst:TokenType>"
+                      "<wst:RequestType>" LC_NS_TRUST "/Issue</wst:RequestType>"
+                      "<wsse:BinarySecurityToken ValueType=\"http://schemas.microsoft.com/OCS/"
+                      "AuthWebServices.xsd#PKCS10\" EncodingType=\"" LC_NS_WSSE
+                      "#Base64Binary\">") < 0 ||
+        lc_signin_put_esc(out, len, &at, csr_b64) < 0 ||
+        lc_signin_put(out, len, &at, "</wsse:BinarySecurityToken><wstep:RequestID>") < 0 ||
+        lc_signin_put_esc(out, len, &at, request_id) < 0 ||
+        lc_signin_put(out, len, &at,
+                      "</wstep:RequestID></wst:RequestSecurityToken></GetAndPublishCert>"
+                      "</s:Body></s:Envelope>") < 0) {
+        out[0] = '\0';
+        return -1;
+    }
+    return (int)at;
+}
+
+void lc_signin_certprov_clear(struct lc_signin_certprov *c)
+{
+    if (c == NULL)
+        return;
+    free(c->der);
+    memset(c, 0, sizeof(*c));
+}
+
+/* Base64 (whitespace allowed) into a new buffer; -1 when not base64. */
+static int lc_signin_b64_decode(const char *s, unsigned char **out, size_t *olen)
+{
+    size_t n = strlen(s), i, o = 0;
+    unsigned char *b = malloc(n / 4 * 3 + 4);
+    unsigned acc = 0;
+    int bits = 0, pad = 0;
+
+    *out = NULL;
+    *olen = 0;
+    if (b == NULL)
+        return -1;
+    for (i = 0; i < n; i++) {
+        int v;
+        if (isspace((unsigned char)s[i]))
+            continue;
+        if (s[i] == '=') {
+            pad++;
+            continue;
+        }
+        v = lc_signin_b64_value(s[i]);
+        if (v < 0 || pad > 0) {
+            free(b);
+            return -1;
+        }
+        acc = (acc << 6) | (unsigned)v;
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            b[o++] = (unsigned char)((acc >> bits) & 0xff);
+        }
+    }
+    if (o == 0 || pad > 2) {
+        free(b);
+        return -1;
+    }
+    *out = b;
+    *olen = o;
+    return 0;
+}
+
+int lc_signin_certprov_parse(const char *body, size_t len, struct lc_signin_certprov *c, char *why,
+                             size_t wlen)
+{
+    xmlDocPtr doc;
+    xmlNodePtr root, n, resp;
+    xmlChar *v = NULL;
+    int ret = -1;
+
+    memset(c, 0, sizeof(*c));
+    doc = lc_signin_xml_read(body, len, why, wlen);
+    if (doc == NULL)
+        return -1;
+    root = xmlDocGetRootElement(doc);
+    if (lc_signin_fault(root, &c->fault, c->fault_text, sizeof(c->fault_text))) {
+        ret = 0;
+        goto done;
+    }
+    resp = lc_signin_find(root, "GetAndPublishCertResponse");
+    n = resp != NULL ? lc_signin_find(resp, "RequestedSecurityToken") : NULL;
+    n = n != NULL ? lc_signin_find(n, "BinarySecurityToken") : NULL;
+    if (n == NULL) {
+        lc_signin_why(why, wlen, "no GetAndPublishCertResponse with a BinarySecurityToken");
+        goto done;
+    }
+    v = xmlNodeGetContent(n);
+    if (v == NULL || lc_signin_b64_decode((const char *)v, &c->der, &c->der_len) < 0) {
+        lc_signin_why(why, wlen, "the BinarySecurityToken is not base64");
+        goto done;
+    }
+    ret = 0;
+done:
+    xmlFree(v);
+    xmlFreeDoc(doc);
+    return ret;
+}
+
+enum lc_status lc_signin_cert_judge(const struct lc_signin_cert_facts *f, char *msg, size_t len,
+                                    const char **diagnosis)
+{
+    char user[200], o[300], d[400], s[300];
+
+    *diagnosis = NULL;
+    lc_signin_esc(f->user, user, sizeof(user));
+    lc_signin_diag_of(f->diag, d, sizeof(d));
+    /* The metadata first, as the client reads it: 404 means the service is
+     * not there at all (not published on the proxy, or not deployed). */
+    if (f->mex_status == 404) {
+        *diagnosis = "certprov-unpublished";
+        snprintf(msg, len,
+                 "the CertProv metadata (/CertProv/CertProvisioningService.svc/mex) answers "
+                 "404: certificate provisioning is not published (the reverse proxy rule, or "
+                 "the service on the pool)%s",
+                 d);
+        return LC_FAIL;
+    }
+    if (f->transport_why != NULL) {
+        snprintf(msg, len, "GetAndPublishCert: no HTTP answer: %s",
+                 lc_signin_esc(f->transport_why, o, sizeof(o)));
+        return LC_FAIL;
+    }
+    if (f->status == 404) {
+        *diagnosis = "certprov-unpublished";
+        snprintf(msg, len,
+                 "GetAndPublishCert answers 404: /CertProv/CertProvisioningService.svc/"
+                 "WebTicket_Proof_SHA1 is not published (the reverse proxy rule, or the service "
+                 "on the pool)%s",
+                 d);
+        return LC_FAIL;
+    }
+    if (f->status == 401 || f->status == 403) {
+        *diagnosis = "certprov-ticket-refused";
+        snprintf(msg, len,
+                 "GetAndPublishCert answers %ld: the Certificate Provisioning Service refused "
+                 "the web ticket%s",
+                 f->status, d);
+        return LC_FAIL;
+    }
+    if (f->fault || (f->status >= 500 && f->status < 600 && f->status != 502 && f->status != 503 &&
+                     f->status != 504)) {
+        *diagnosis = "certprov-disabled";
+        snprintf(msg, len,
+                 "GetAndPublishCert answers %ld%s%s: certificate provisioning is disabled or "
+                 "failing on the pool (no user certificate: the client cannot sign in with "
+                 "certificate authentication)%s",
+                 f->status, f->fault ? " with a SOAP fault: " : "",
+                 f->fault ? lc_signin_esc(f->fault_text != NULL && f->fault_text[0] != '\0'
+                                              ? f->fault_text
+                                              : "(no reason)",
+                                          o, sizeof(o))
+                          : "",
+                 d);
+        return LC_FAIL;
+    }
+    if (f->status >= 502 && f->status <= 504) {
+        *diagnosis = "backend-down";
+        snprintf(msg, len, "GetAndPublishCert answers %ld: the reverse proxy reaches no pool%s",
+                 f->status, d);
+        return LC_FAIL;
+    }
+    if (f->status != 200) {
+        snprintf(msg, len, "GetAndPublishCert answers %ld, not 200%s", f->status, d);
+        return LC_FAIL;
+    }
+    if (f->body_why != NULL || !f->have_cert) {
+        snprintf(msg, len, "GetAndPublishCert answers 200 without a usable certificate: %s",
+                 lc_signin_esc(f->body_why != NULL ? f->body_why : "none", o, sizeof(o)));
+        return LC_FAIL;
+    }
+    if (!f->key_matches) {
+        snprintf(msg, len,
+                 "the certificate returned (subject %s) is not for the key lynccheck generated",
+                 lc_signin_esc(f->subject, s, sizeof(s)));
+        return LC_FAIL;
+    }
+    if (!f->sip_uri_matches) {
+        snprintf(msg, len, "the certificate returned names %s, not sip:%s (subject %s)",
+                 f->sip_uri[0] != '\0' ? lc_signin_esc(f->sip_uri, o, sizeof(o)) : "no sip: URI",
+                 user, lc_signin_esc(f->subject, s, sizeof(s)));
+        return LC_FAIL;
+    }
+    if (f->now < f->not_before || f->now > f->not_after) {
+        snprintf(msg, len, "the certificate returned for sip:%s is %s (check the pool's clock)",
+                 user, f->now < f->not_before ? "not yet valid" : "expired");
+        return LC_FAIL;
+    }
+    if (!f->chain_ok) {
+        snprintf(msg, len,
+                 "the certificate returned for sip:%s (issuer %s) does not chain to the pool's "
+                 "CA: %s",
+                 user, lc_signin_esc(f->issuer, s, sizeof(s)),
+                 lc_signin_esc(f->chain_why != NULL ? f->chain_why : "unverified", o, sizeof(o)));
+        return LC_FAIL;
+    }
+    snprintf(msg, len,
+             "certificate issued for sip:%s in %ld ms (issuer %s, valid %lld days more, chains to "
+             "the pool's CA)",
+             user, f->elapsed_ms, lc_signin_esc(f->issuer, s, sizeof(s)),
+             (f->not_after - f->now) / 86400);
+    return LC_PASS;
+}
+
+/* ---------------------------------------------------------------- signin.fe-ticket */
+
+enum lc_status lc_signin_fe_judge(const struct lc_signin_fe_facts *f, char *msg, size_t len,
+                                  const char **diagnosis)
+{
+    char user[200], o[300], d[400], h[300];
+
+    *diagnosis = NULL;
+    lc_signin_esc(f->user, user, sizeof(user));
+    lc_signin_esc(f->host, h, sizeof(h));
+    lc_signin_diag_of(f->diag, d, sizeof(d));
+    if (f->transport_why != NULL) {
+        snprintf(msg, len, "IssueToken with the certificate on %s: no HTTP answer: %s", h,
+                 lc_signin_esc(f->transport_why, o, sizeof(o)));
+        return LC_FAIL;
+    }
+    if (f->status == 401 || f->status == 403 ||
+        (f->status >= 500 && f->ticket != NULL && f->ticket->fault)) {
+        *diagnosis = "fe-ticket-refused";
+        snprintf(msg, len,
+                 "ticket refused by the Front End: IssueToken with the provisioned certificate on "
+                 "%s answers %ld%s%s%s",
+                 h, f->status, f->ticket != NULL && f->ticket->fault ? ", SOAP fault: " : "",
+                 f->ticket != NULL && f->ticket->fault
+                     ? lc_signin_esc(f->ticket->fault_text, o, sizeof(o))
+                     : "",
+                 d);
+        return LC_FAIL;
+    }
+    if (f->status == 404) {
+        *diagnosis = "unpublished";
+        snprintf(msg, len,
+                 "IssueToken with the certificate on %s answers 404: "
+                 "/WebTicket/WebTicketService.svc/cert is not published%s",
+                 h, d);
+        return LC_FAIL;
+    }
+    if (f->status >= 502 && f->status <= 504) {
+        *diagnosis = "backend-down";
+        snprintf(msg, len, "IssueToken on %s answers %ld: the reverse proxy reaches no pool%s", h,
+                 f->status, d);
+        return LC_FAIL;
+    }
+    if (f->status != 200) {
+        snprintf(msg, len, "IssueToken with the certificate on %s answers %ld, not 200%s", h,
+                 f->status, d);
+        return LC_FAIL;
+    }
+    if (f->ticket == NULL || f->body_why != NULL || !f->ticket->found) {
+        snprintf(msg, len, "IssueToken with the certificate on %s answers 200 without a ticket%s%s",
+                 h, f->body_why != NULL ? ": " : "",
+                 f->body_why != NULL ? lc_signin_esc(f->body_why, o, sizeof(o)) : "");
+        return LC_FAIL;
+    }
+    snprintf(msg, len,
+             "the Front End %s issued user %s a web ticket for the certificate in %ld ms (%s, "
+             "sha256 %s)",
+             h, user, f->elapsed_ms, f->ticket->token_kind, f->ticket->fingerprint);
+    return LC_PASS;
+}
+
+/* ---------------------------------------------------------------- signin.abs */
+
+int lc_signin_abs_name(char kind, long long now, int back, char *out, size_t len)
+{
+    /* 2001-01-01 00:00:00 UTC ([MS-ABS] 1.3). */
+    const long long epoch = 978307200LL;
+    long long day;
+    int n;
+
+    if (out == NULL || len == 0 || back < 0 || now < epoch)
+        return -1;
+    day = (now - epoch) / 86400 - back;
+    if (day < 1 || day > 0xffff)
+        return -1;
+    if (kind == 'F')
+        n = snprintf(out, len, "F-%04llX.lsabs", day);
+    else if (kind == 'D')
+        n = snprintf(out, len, "D-%04llX-%04llX.lsabs", day - 1, day);
+    else
+        return -1;
+    return n > 0 && (size_t)n < len ? 0 : -1;
+}
+
+enum lc_status lc_signin_abs_judge(const struct lc_signin_abs_facts *f, size_t *fetched, char *msg,
+                                   size_t len, const char **diagnosis)
+{
+    const struct lc_signin_abs_file *full = NULL, *refused = NULL;
+    char o[300], d[400], h[300];
+    size_t i;
+
+    *diagnosis = NULL;
+    *fetched = 0;
+    lc_signin_esc(f->host, h, sizeof(h));
+    for (i = 0; i < f->n_files && i < LC_SIGNIN_ABS_MAX; i++) {
+        const struct lc_signin_abs_file *a = &f->files[i];
+        if (a->status == 200) {
+            (*fetched)++;
+            if (a->name[0] == 'F' && full == NULL)
+                full = a;
+        } else if ((a->status == 401 || a->status == 403) && refused == NULL) {
+            refused = a;
+        }
+    }
+    if (full != NULL) {
+        snprintf(msg, len,
+                 "address book: %zu file%s from %s/abs/handler/ in %ld ms (full file %s, %zu "
+                 "bytes)",
+                 *fetched, *fetched == 1 ? "" : "s", h, f->elapsed_ms, full->name, full->bytes);
+        return LC_PASS;
+    }
+    if (f->n_files == 0 || f->transport_why != NULL) {
+        snprintf(msg, len, "address book on %s: no HTTP answer: %s", h,
+                 lc_signin_esc(f->transport_why != NULL ? f->transport_why : "no request", o,
+                               sizeof(o)));
+        return LC_FAIL;
+    }
+    if (refused != NULL) {
+        *diagnosis = "fe-ticket-refused";
+        snprintf(msg, len,
+                 "address book on %s: %s answers %ld with the web ticket: the Front End refused "
+                 "the ticket%s",
+                 h, refused->name, refused->status,
+                 lc_signin_diag_of(&refused->diag, d, sizeof(d)));
+        return LC_FAIL;
+    }
+    snprintf(msg, len,
+             "address book on %s: no full file (%s answers %ld): the Address Book Server has not "
+             "produced today's or yesterday's file, or /abs/ is not published",
+             h, f->files[0].name, f->files[0].status);
+    if (f->files[0].status == 404)
+        *diagnosis = "unpublished";
+    return LC_FAIL;
+}
+
+/* ---------------------------------------------------------------- signin.summary */
+
+void lc_signin_summary(const struct lc_signin_summary_facts *f, char *msg, size_t len)
+{
+    char user[200], r[300];
+
+    lc_signin_esc(f->user, user, sizeof(user));
+    snprintf(msg, len,
+             "user %s signed in from outside: web ticket %ld ms, %s, address book %zu file%s%s%s",
+             user, f->ticket_ms, f->cert_issued ? "certificate issued" : "no certificate",
+             f->abs_files, f->abs_files == 1 ? "" : "s",
+             f->registered != NULL ? ", registered " : "",
+             f->registered != NULL ? lc_signin_esc(f->registered, r, sizeof(r)) : "");
 }

@@ -106,8 +106,8 @@ struct lc_signin_facts {
     /* the IssueToken exchange */
     struct lc_signin_leg legs[LC_SIGNIN_MAX_LEGS];
     size_t n_legs;
-    const char *transport_why;             /* set when the last request got no HTTP answer */
-    long connects;                         /* connections libcurl opened for the exchange */
+    const char *transport_why; /* set when the last request got no HTTP answer */
+    long connects; /* connections the NTLM handshake took, NEGOTIATE to AUTHENTICATE (1) */
     const struct lc_signin_ticket *ticket; /* parsed final 200 (or 5xx) body, or NULL */
     const char *body_why;                  /* why the final body was unreadable, or NULL */
     long elapsed_ms;                       /* the IssueToken exchange */
@@ -118,5 +118,113 @@ struct lc_signin_facts {
  * or NULL. */
 enum lc_status lc_signin_judge(const struct lc_signin_facts *f, char *msg, size_t len,
                                const char **diagnosis);
+
+/* ---- signin.certprov: the user certificate ([MS-OCAUTHWS] 3.1) ---- */
+
+/* The Content-Type of the CertProv request (SOAP 1.2 with its action). */
+extern const char lc_signin_certprov_content_type[];
+
+/* The SOAP 1.2 envelope a client POSTs to the Certificate Provisioning
+ * Service's WebTicket_Proof_SHA1 endpoint `to`: WS-Addressing Action
+ * GetAndPublishCert, a WS-Security header with a Timestamp (`created`,
+ * `expires`, xs:dateTime) and the web ticket (`ticket`, a serialized SAML
+ * assertion, put in as it is), and the GetAndPublishCert body for `user`
+ * (the Entity) with the device id and request id (GUIDs) and the PKCS#10
+ * request (`csr_b64`, base64 DER). Returns the length, or -1 when it does
+ * not fit or an argument is unusable. */
+int lc_signin_certprov_build(const char *to, const char *msg_id, const char *ticket,
+                             const char *created, const char *expires, const char *user,
+                             const char *device_id, const char *request_id, const char *csr_b64,
+                             char *out, size_t len);
+
+/* What the GetAndPublishCert answer says: a certificate (base64 DER of an
+ * X.509 certificate or of a PKCS#7 certs-only bundle, in
+ * GetAndPublishCertResponse / RequestSecurityTokenResponse /
+ * RequestedSecurityToken / BinarySecurityToken), or a SOAP fault. */
+struct lc_signin_certprov {
+    int fault;
+    char fault_text[200];
+    unsigned char *der; /* the BinarySecurityToken decoded (malloc'd), or NULL */
+    size_t der_len;
+};
+int lc_signin_certprov_parse(const char *body, size_t len, struct lc_signin_certprov *c, char *why,
+                             size_t wlen);
+void lc_signin_certprov_clear(struct lc_signin_certprov *c);
+
+/* The returned certificate as judged. */
+struct lc_signin_cert_facts {
+    const char *user;          /* --user: the sip: URI must be sip:<user> */
+    const char *transport_why; /* no HTTP answer to the POST, or NULL */
+    long mex_status;           /* the CertProv metadata: 0 when not asked (or no answer) */
+    long status;               /* the POST's answer */
+    const struct lc_web_diag *diag;
+    int fault;
+    const char *fault_text;
+    const char *body_why; /* the 200's body unreadable, or NULL */
+    int have_cert;        /* a certificate came back */
+    char subject[256];    /* one line */
+    char issuer[256];
+    int sip_uri_matches;                  /* the SAN (or subject) has sip:<user> */
+    char sip_uri[256];                    /* the sip: URI it has, "" if none */
+    long long not_before, not_after, now; /* seconds since the epoch */
+    int key_matches;                      /* the certificate's key is the one we generated */
+    int chain_ok;                         /* verified to the pool's CA (--ca-file) */
+    const char *chain_why;                /* why not */
+    long elapsed_ms;
+};
+enum lc_status lc_signin_cert_judge(const struct lc_signin_cert_facts *f, char *msg, size_t len,
+                                    const char **diagnosis);
+
+/* ---- signin.fe-ticket: the web ticket again, on the Front End, with the
+ * certificate ([MS-OCAUTHWS] 3.2: certificate authentication) ---- */
+struct lc_signin_fe_facts {
+    const char *user;
+    const char *host;
+    const char *transport_why;
+    long status;
+    const struct lc_web_diag *diag;
+    const struct lc_signin_ticket *ticket; /* the 200's (or fault's) body read, or NULL */
+    const char *body_why;
+    long elapsed_ms;
+};
+enum lc_status lc_signin_fe_judge(const struct lc_signin_fe_facts *f, char *msg, size_t len,
+                                  const char **diagnosis);
+
+/* ---- signin.abs: the address book files ([MS-ABS] 1.3) ---- */
+
+/* The name of the address book file `kind` ('F' full, 'D' delta from the
+ * day before) of the day `now` (seconds since the epoch) minus `back`
+ * days: F-XXXX.lsabs / D-XXXX-YYYY.lsabs, XXXX the 0-based number of days
+ * after 2001-01-01 00:00 UTC in 4 hex digits. -1 when out of range. */
+int lc_signin_abs_name(char kind, long long now, int back, char *out, size_t len);
+
+#define LC_SIGNIN_ABS_MAX 4
+struct lc_signin_abs_file {
+    char name[40];
+    long status; /* 0: no answer */
+    size_t bytes;
+    struct lc_web_diag diag;
+};
+struct lc_signin_abs_facts {
+    const char *host;
+    const char *transport_why; /* the last request got no HTTP answer */
+    struct lc_signin_abs_file files[LC_SIGNIN_ABS_MAX];
+    size_t n_files;
+    long elapsed_ms;
+};
+/* PASS when a full file (today's or yesterday's) came back 200; the count
+ * of files fetched in *fetched. */
+enum lc_status lc_signin_abs_judge(const struct lc_signin_abs_facts *f, size_t *fetched, char *msg,
+                                   size_t len, const char **diagnosis);
+
+/* ---- signin.summary ---- */
+struct lc_signin_summary_facts {
+    const char *user;
+    long ticket_ms;
+    int cert_issued;
+    size_t abs_files;
+    const char *registered; /* "via access.<domain> (home pool ...)", or NULL */
+};
+void lc_signin_summary(const struct lc_signin_summary_facts *f, char *msg, size_t len);
 
 #endif

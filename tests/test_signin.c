@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
-/* Unit tests of the web ticket sign-in (src/signin.c): the NTLM message
- * type in an Authorization / WWW-Authenticate value, the RequestSecurityToken
- * built, the RSTR / fault read, the WinNegotiate endpoint of the mex, and
- * the verdict on the whole exchange from a table of cases (one per cause a
- * reverse proxy or server produces). Inputs are copied to heap buffers of
+/* Unit tests of the sign-in (src/signin.c): the NTLM message type in an
+ * Authorization / WWW-Authenticate value, the RequestSecurityToken built,
+ * the RSTR / fault read, the ticket kept, the WinNegotiate endpoint of the
+ * mex, the CertProv request and answer, the address book file names, and
+ * the verdicts (web ticket, certificate, the Front End's ticket, address
+ * book, summary) from tables of cases, one per cause a reverse proxy or
+ * server produces. Inputs are copied to heap buffers of
  * exactly their length, without a NUL, so the sanitizer build catches a read
  * past the end. */
 #include <check.h>
@@ -11,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fixes.h"
 #include "signin.h"
 #include "suites.h"
 
@@ -680,6 +683,415 @@ START_TEST(test_judge_escapes_user)
 }
 END_TEST
 
+/* ---------------------------------------------------------------- the ticket kept */
+
+START_TEST(test_rstr_token)
+{
+    static const char doc[] =
+        "<s:Envelope xmlns:s=\"http://www.w3.org/2003/05/soap-envelope\" "
+        "xmlns:saml=\"urn:oasis:names:tc:SAML:1.0:assertion\"><s:Body>"
+        "<t:RequestSecurityTokenResponse xmlns:t=\"http://docs.oasis-open.org/ws-sx/ws-trust/"
+        "200512\"><t:RequestedSecurityToken><saml:Assertion AssertionID=\"A1\">"
+        "<saml:Subject>lab.user</saml:Subject></saml:Assertion></t:RequestedSecurityToken>"
+        "</t:RequestSecurityTokenResponse></s:Body></s:Envelope>";
+    char out[512], small[40];
+    size_t n = 0;
+    char *p = lc_t_dup(doc, sizeof(doc) - 1);
+
+    ck_assert_int_eq(lc_signin_rstr_token(p, sizeof(doc) - 1, out, sizeof(out), &n), 0);
+    ck_assert_uint_eq(n, strlen(out));
+    /* The namespace declared on an ancestor travels with the token. */
+    ck_assert_ptr_nonnull(strstr(out, "<saml:Assertion"));
+    ck_assert_ptr_nonnull(strstr(out, "xmlns:saml=\"urn:oasis:names:tc:SAML:1.0:assertion\""));
+    ck_assert_ptr_null(strstr(out, "Envelope"));
+    ck_assert_int_eq(lc_signin_rstr_token(p, sizeof(doc) - 1, small, sizeof(small), &n), -1);
+    ck_assert_int_eq(lc_signin_rstr_token(p, 10, out, sizeof(out), &n), -1);
+    free(p);
+}
+END_TEST
+
+/* ---------------------------------------------------------------- CertProv */
+
+START_TEST(test_certprov_build)
+{
+    char out[4096];
+    int n = lc_signin_certprov_build(
+        "https://webdirext.contoso.test/CertProv/CertProvisioningService.svc/WebTicket_Proof_SHA1",
+        "urn:uuid:1", "<saml:Assertion xmlns:saml=\"urn:x\"/>", "2026-12-07T05:00:00Z",
+        "2026-12-07T05:05:00Z", "a&b@contoso.test", "dev", "req", "TUlJQw==", out, sizeof(out));
+
+    ck_assert_int_gt(n, 0);
+    ck_assert_uint_eq((size_t)n, strlen(out));
+    ck_assert_ptr_nonnull(strstr(out, "GetAndPublishCert</a:Action>"));
+    ck_assert_ptr_nonnull(strstr(out, "<wsse:Security s:mustUnderstand=\"1\"><wsu:Timestamp"));
+    ck_assert_ptr_nonnull(strstr(out, "</wsu:Timestamp><saml:Assertion"));
+    ck_assert_ptr_nonnull(strstr(out, "Entity=\"a&amp;b@contoso.test\""));
+    ck_assert_ptr_nonnull(strstr(out, "DeviceId=\"{dev}\""));
+    ck_assert_ptr_nonnull(strstr(out, "#PKCS10\""));
+    ck_assert_ptr_nonnull(strstr(out, ">TUlJQw==</wsse:BinarySecurityToken>"));
+    /* Too small, a ticket that is not an element, missing arguments. */
+    ck_assert_int_eq(lc_signin_certprov_build("https://x/", "urn:uuid:1", "<a/>", "t", "t", "u",
+                                              "d", "r", "Q", out, 200),
+                     -1);
+    ck_assert_int_eq(lc_signin_certprov_build("https://x/", "urn:uuid:1", "x</wsse:Security>", "t",
+                                              "t", "u", "d", "r", "Q", out, sizeof(out)),
+                     -1);
+    ck_assert_int_eq(lc_signin_certprov_build("https://x/", "urn:uuid:1", "<a/>", "t", "t", NULL,
+                                              "d", "r", "Q", out, sizeof(out)),
+                     -1);
+    ck_assert_ptr_nonnull(strstr(lc_signin_certprov_content_type, "GetAndPublishCert"));
+}
+END_TEST
+
+static const struct {
+    const char *doc;
+    int ret;
+    int fault;
+    size_t der_len; /* 0: none */
+} lc_t_certprov_cases[] = {
+    /* A PKCS#7 or certificate in the response ("MIIC" decodes to 3 bytes). */
+    {"<s:Envelope xmlns:s=\"http://www.w3.org/2003/05/soap-envelope\"><s:Body>"
+     "<GetAndPublishCertResponse xmlns=\"http://schemas.microsoft.com/OCS/AuthWebServices/\">"
+     "<RequestSecurityTokenResponse><RequestedSecurityToken><BinarySecurityToken>\n MIIC\n"
+     "</BinarySecurityToken></RequestedSecurityToken></RequestSecurityTokenResponse>"
+     "</GetAndPublishCertResponse></s:Body></s:Envelope>",
+     0, 0, 3},
+    /* A SOAP 1.2 fault. */
+    {"<s:Envelope xmlns:s=\"http://www.w3.org/2003/05/soap-envelope\"><s:Body><s:Fault>"
+     "<s:Reason><s:Text>Certificate provisioning is disabled.</s:Text></s:Reason></s:Fault>"
+     "</s:Body></s:Envelope>",
+     0, 1, 0},
+    /* No certificate, not base64, not XML, a DTD. */
+    {"<s:Envelope xmlns:s=\"http://www.w3.org/2003/05/soap-envelope\"><s:Body/></s:Envelope>", -1,
+     0, 0},
+    {"<GetAndPublishCertResponse><RequestedSecurityToken><BinarySecurityToken>!!"
+     "</BinarySecurityToken></RequestedSecurityToken></GetAndPublishCertResponse>",
+     -1, 0, 0},
+    {"<GetAndPublishCertResponse><RequestedSecurityToken><BinarySecurityToken>QQ==QQ=="
+     "</BinarySecurityToken></RequestedSecurityToken></GetAndPublishCertResponse>",
+     -1, 0, 0},
+    {"HTTP/1.1 500", -1, 0, 0},
+    {"<!DOCTYPE x [<!ENTITY a \"b\">]><x>&a;</x>", -1, 0, 0},
+};
+
+START_TEST(test_certprov_parse)
+{
+    struct lc_signin_certprov c;
+    char why[200] = "";
+    size_t n = strlen(lc_t_certprov_cases[_i].doc);
+    char *p = lc_t_dup(lc_t_certprov_cases[_i].doc, n);
+
+    ck_assert_int_eq(lc_signin_certprov_parse(p, n, &c, why, sizeof(why)),
+                     lc_t_certprov_cases[_i].ret);
+    ck_assert_int_eq(c.fault, lc_t_certprov_cases[_i].fault);
+    ck_assert_uint_eq(c.der_len, lc_t_certprov_cases[_i].der_len);
+    if (c.fault)
+        ck_assert_str_eq(c.fault_text, "Certificate provisioning is disabled.");
+    if (lc_t_certprov_cases[_i].ret < 0)
+        ck_assert_str_ne(why, "");
+    lc_signin_certprov_clear(&c);
+    free(p);
+}
+END_TEST
+
+/* The certificate verdict: one case per way the step breaks. */
+enum {
+    C_OK,
+    C_MEX404,
+    C_NOANSWER,
+    C_404,
+    C_401,
+    C_FAULT,
+    C_500,
+    C_502,
+    C_NOCERT,
+    C_OTHERKEY,
+    C_OTHERURI,
+    C_EXPIRED,
+    C_NOTYET,
+    C_NOCHAIN
+};
+static const struct {
+    int kind;
+    enum lc_status st;
+    const char *diagnosis;
+    const char *words;
+} lc_t_cert_cases[] = {
+    {C_OK, LC_PASS, NULL, "certificate issued for sip:lab.user@contoso.test in 42 ms"},
+    {C_MEX404, LC_FAIL, "certprov-unpublished", "not published"},
+    {C_NOANSWER, LC_FAIL, NULL, "no HTTP answer: timeout"},
+    {C_404, LC_FAIL, "certprov-unpublished", "WebTicket_Proof_SHA1 is not published"},
+    {C_401, LC_FAIL, "certprov-ticket-refused", "refused the web ticket"},
+    {C_FAULT, LC_FAIL, "certprov-disabled", "SOAP fault: Certificate provisioning is disabled"},
+    {C_500, LC_FAIL, "certprov-disabled", "disabled or failing"},
+    {C_502, LC_FAIL, "backend-down", "reaches no pool"},
+    {C_NOCERT, LC_FAIL, NULL, "without a usable certificate"},
+    {C_OTHERKEY, LC_FAIL, NULL, "not for the key lynccheck generated"},
+    {C_OTHERURI, LC_FAIL, NULL, "names sip:someone@contoso.test, not sip:lab.user"},
+    {C_EXPIRED, LC_FAIL, NULL, "expired"},
+    {C_NOTYET, LC_FAIL, NULL, "not yet valid"},
+    {C_NOCHAIN, LC_FAIL, NULL, "does not chain to the pool's CA: unable to get local issuer"},
+};
+
+START_TEST(test_cert_judge)
+{
+    struct lc_signin_cert_facts f;
+    const char *diagnosis = "unset";
+    char msg[900];
+    enum lc_status st;
+    int k = lc_t_cert_cases[_i].kind;
+
+    memset(&f, 0, sizeof(f));
+    f.user = "lab.user@contoso.test";
+    f.mex_status = 200;
+    f.status = 200;
+    f.have_cert = 1;
+    f.key_matches = 1;
+    f.sip_uri_matches = 1;
+    f.chain_ok = 1;
+    f.elapsed_ms = 42;
+    f.now = 1000000;
+    f.not_before = f.now - 60;
+    f.not_after = f.now + 180 * 86400;
+    snprintf(f.subject, sizeof(f.subject), "/CN=lab.user@contoso.test");
+    snprintf(f.issuer, sizeof(f.issuer), "/O=lynccheck Lab/CN=lynccheck Lab Issuing CA");
+    snprintf(f.sip_uri, sizeof(f.sip_uri), "sip:lab.user@contoso.test");
+    switch (k) {
+    case C_MEX404:
+        f.mex_status = 404;
+        break;
+    case C_NOANSWER:
+        f.transport_why = "timeout";
+        f.status = 0;
+        break;
+    case C_404:
+        f.status = 404;
+        break;
+    case C_401:
+        f.status = 401;
+        break;
+    case C_FAULT:
+        f.status = 500;
+        f.fault = 1;
+        f.fault_text = "Certificate provisioning is disabled for this pool.";
+        f.have_cert = 0;
+        break;
+    case C_500:
+        f.status = 500;
+        break;
+    case C_502:
+        f.status = 502;
+        break;
+    case C_NOCERT:
+        f.have_cert = 0;
+        f.body_why = "no GetAndPublishCertResponse with a BinarySecurityToken";
+        break;
+    case C_OTHERKEY:
+        f.key_matches = 0;
+        break;
+    case C_OTHERURI:
+        f.sip_uri_matches = 0;
+        snprintf(f.sip_uri, sizeof(f.sip_uri), "sip:someone@contoso.test");
+        break;
+    case C_EXPIRED:
+        f.not_after = f.now - 1;
+        break;
+    case C_NOTYET:
+        f.not_before = f.now + 3600;
+        break;
+    case C_NOCHAIN:
+        f.chain_ok = 0;
+        f.chain_why = "unable to get local issuer certificate";
+        break;
+    default:
+        break;
+    }
+    st = lc_signin_cert_judge(&f, msg, sizeof(msg), &diagnosis);
+    ck_assert_msg(st == lc_t_cert_cases[_i].st, "case %d: %s", _i, msg);
+    ck_assert_msg(strstr(msg, lc_t_cert_cases[_i].words) != NULL, "case %d: %s", _i, msg);
+    if (lc_t_cert_cases[_i].diagnosis == NULL)
+        ck_assert_ptr_null(diagnosis);
+    else
+        ck_assert_str_eq(diagnosis, lc_t_cert_cases[_i].diagnosis);
+}
+END_TEST
+
+/* ---------------------------------------------------------------- the Front End's ticket */
+
+static const struct {
+    long status;
+    int ticket; /* 0 none, 1 found, 2 fault, 3 empty */
+    int transport;
+    enum lc_status st;
+    const char *diagnosis;
+    const char *words;
+} lc_t_fe_cases[] = {
+    {200, 1, 0, LC_PASS, NULL,
+     "issued user lab.user@contoso.test a web ticket for the certificate"},
+    {401, 0, 0, LC_FAIL, "fe-ticket-refused", "ticket refused by the Front End"},
+    {403, 0, 0, LC_FAIL, "fe-ticket-refused", "ticket refused by the Front End"},
+    {500, 2, 0, LC_FAIL, "fe-ticket-refused", "SOAP fault: No valid security token."},
+    {404, 0, 0, LC_FAIL, "unpublished", "/WebTicket/WebTicketService.svc/cert is not published"},
+    {503, 0, 0, LC_FAIL, "backend-down", "reaches no pool"},
+    {200, 3, 0, LC_FAIL, NULL, "without a ticket"},
+    {200, 0, 0, LC_FAIL, NULL, "without a ticket"},
+    {302, 0, 0, LC_FAIL, NULL, "answers 302, not 200"},
+    {0, 0, 1, LC_FAIL, NULL, "no HTTP answer: TLS"},
+};
+
+START_TEST(test_fe_judge)
+{
+    struct lc_signin_fe_facts f;
+    struct lc_signin_ticket t;
+    struct lc_web_diag d;
+    const char *diagnosis = "unset";
+    char msg[900];
+    enum lc_status st;
+
+    memset(&f, 0, sizeof(f));
+    memset(&t, 0, sizeof(t));
+    memset(&d, 0, sizeof(d));
+    f.user = "lab.user@contoso.test";
+    f.host = "webext.contoso.test";
+    f.status = lc_t_fe_cases[_i].status;
+    f.diag = &d;
+    f.elapsed_ms = 7;
+    if (lc_t_fe_cases[_i].transport)
+        f.transport_why = "TLS with webext.contoso.test failed";
+    if (lc_t_fe_cases[_i].ticket == 1) {
+        t.found = 1;
+        snprintf(t.token_kind, sizeof(t.token_kind), "Assertion");
+        snprintf(t.fingerprint, sizeof(t.fingerprint), "0123456789abcdef");
+    } else if (lc_t_fe_cases[_i].ticket == 2) {
+        t.fault = 1;
+        snprintf(t.fault_text, sizeof(t.fault_text), "No valid security token.");
+    }
+    if (lc_t_fe_cases[_i].ticket != 0)
+        f.ticket = &t;
+    st = lc_signin_fe_judge(&f, msg, sizeof(msg), &diagnosis);
+    ck_assert_msg(st == lc_t_fe_cases[_i].st, "case %d: %s", _i, msg);
+    ck_assert_msg(strstr(msg, lc_t_fe_cases[_i].words) != NULL, "case %d: %s", _i, msg);
+    if (lc_t_fe_cases[_i].diagnosis == NULL)
+        ck_assert_ptr_null(diagnosis);
+    else
+        ck_assert_str_eq(diagnosis, lc_t_fe_cases[_i].diagnosis);
+}
+END_TEST
+
+/* ---------------------------------------------------------------- the address book */
+
+START_TEST(test_abs_name)
+{
+    char out[40];
+    /* [MS-ABS] 1.3's example: F-0A8C.lsabs is Saturday, May 24, 2008. */
+    const long long may24 = 1211587200LL + 3600; /* 2008-05-24 01:00 UTC */
+
+    ck_assert_int_eq(lc_signin_abs_name('F', may24, 0, out, sizeof(out)), 0);
+    ck_assert_str_eq(out, "F-0A8C.lsabs");
+    ck_assert_int_eq(lc_signin_abs_name('F', may24, 1, out, sizeof(out)), 0);
+    ck_assert_str_eq(out, "F-0A8B.lsabs");
+    ck_assert_int_eq(lc_signin_abs_name('D', may24, 0, out, sizeof(out)), 0);
+    ck_assert_str_eq(out, "D-0A8B-0A8C.lsabs");
+    ck_assert_int_eq(lc_signin_abs_name('X', may24, 0, out, sizeof(out)), -1);
+    ck_assert_int_eq(lc_signin_abs_name('F', 0, 0, out, sizeof(out)), -1);
+    ck_assert_int_eq(lc_signin_abs_name('F', may24, -1, out, sizeof(out)), -1);
+    ck_assert_int_eq(lc_signin_abs_name('D', may24, 0, out, 10), -1);
+}
+END_TEST
+
+static const struct {
+    long status[3];
+    size_t n;
+    int transport;
+    enum lc_status st;
+    size_t fetched;
+    const char *diagnosis;
+    const char *words;
+} lc_t_abs_cases[] = {
+    {{200, 200, 0}, 2, 0, LC_PASS, 2, NULL, "address book: 2 files"},
+    {{404, 200, 200}, 3, 0, LC_PASS, 2, NULL, "full file F-0A8B.lsabs"},
+    {{200, 404, 0}, 2, 0, LC_PASS, 1, NULL, "address book: 1 file from"},
+    {{401, 401, 0}, 2, 0, LC_FAIL, 0, "fe-ticket-refused", "the Front End refused the ticket"},
+    {{404, 404, 0}, 2, 0, LC_FAIL, 0, "unpublished", "no full file"},
+    {{0, 0, 0}, 1, 1, LC_FAIL, 0, NULL, "no HTTP answer"},
+    {{0, 0, 0}, 0, 0, LC_FAIL, 0, NULL, "no HTTP answer"},
+};
+
+START_TEST(test_abs_judge)
+{
+    struct lc_signin_abs_facts f;
+    const char *diagnosis = "unset";
+    const long long may24 = 1211587200LL + 3600;
+    char msg[900];
+    size_t fetched = 99, i;
+    enum lc_status st;
+
+    memset(&f, 0, sizeof(f));
+    f.host = "webext.contoso.test";
+    f.n_files = lc_t_abs_cases[_i].n;
+    if (lc_t_abs_cases[_i].transport)
+        f.transport_why = "timeout";
+    for (i = 0; i < f.n_files; i++) {
+        f.files[i].status = lc_t_abs_cases[_i].status[i];
+        f.files[i].bytes = 64;
+    }
+    /* The walk's names: today's full file, else yesterday's, then the delta. */
+    ck_assert_int_eq(lc_signin_abs_name('F', may24, 0, f.files[0].name, sizeof(f.files[0].name)),
+                     0);
+    if (f.files[0].status == 200)
+        ck_assert_int_eq(lc_signin_abs_name('D', may24, 0, f.files[1].name, 40), 0);
+    else
+        ck_assert_int_eq(lc_signin_abs_name('F', may24, 1, f.files[1].name, 40), 0);
+    ck_assert_int_eq(lc_signin_abs_name('D', may24, 1, f.files[2].name, 40), 0);
+    st = lc_signin_abs_judge(&f, &fetched, msg, sizeof(msg), &diagnosis);
+    ck_assert_msg(st == lc_t_abs_cases[_i].st, "case %d: %s", _i, msg);
+    ck_assert_uint_eq(fetched, lc_t_abs_cases[_i].fetched);
+    ck_assert_msg(strstr(msg, lc_t_abs_cases[_i].words) != NULL, "case %d: %s", _i, msg);
+    if (lc_t_abs_cases[_i].diagnosis == NULL)
+        ck_assert_ptr_null(diagnosis);
+    else
+        ck_assert_str_eq(diagnosis, lc_t_abs_cases[_i].diagnosis);
+}
+END_TEST
+
+START_TEST(test_summary)
+{
+    struct lc_signin_summary_facts f = {"lab.user@contoso.test", 120, 1, 2, NULL};
+    char msg[400];
+
+    lc_signin_summary(&f, msg, sizeof(msg));
+    ck_assert_str_eq(msg, "user lab.user@contoso.test signed in from outside: web ticket 120 ms, "
+                          "certificate issued, address book 2 files");
+    f.abs_files = 1;
+    f.registered = "via access.contoso.test (home pool pool01.contoso.test)";
+    lc_signin_summary(&f, msg, sizeof(msg));
+    ck_assert_str_eq(msg, "user lab.user@contoso.test signed in from outside: web ticket 120 ms, "
+                          "certificate issued, address book 1 file, registered via "
+                          "access.contoso.test (home pool pool01.contoso.test)");
+    /* Hostile bytes in the user name never reach the line raw. */
+    f.user = "x\n\x1b[31my";
+    lc_signin_summary(&f, msg, sizeof(msg));
+    ck_assert_ptr_null(strchr(msg, '\n'));
+    ck_assert_ptr_null(strchr(msg, '\x1b'));
+}
+END_TEST
+
+/* Every diagnosis the sign-in judges give has its fix in the findings. */
+START_TEST(test_diagnoses_have_fixes)
+{
+    static const char *const words[] = {
+        "unpublished",          "backend-down",         "preauth",
+        "no-challenge",         "credentials-rejected", "host-rewritten",
+        "certprov-unpublished", "certprov-disabled",    "certprov-ticket-refused",
+        "fe-ticket-refused",
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+        ck_assert_msg(lc_fix_for_diagnosis(words[i]) != NULL, "no fix for %s", words[i]);
+}
+END_TEST
+
 Suite *lc_suite_signin(void)
 {
     Suite *s = suite_create("signin");
@@ -694,6 +1106,15 @@ Suite *lc_suite_signin(void)
     tcase_add_test(wire, test_mex_negotiate);
     tcase_add_loop_test(judge, test_judge, 0, LC_T_N(lc_t_cases));
     tcase_add_test(judge, test_judge_escapes_user);
+    tcase_add_test(wire, test_rstr_token);
+    tcase_add_test(wire, test_certprov_build);
+    tcase_add_loop_test(wire, test_certprov_parse, 0, LC_T_N(lc_t_certprov_cases));
+    tcase_add_test(wire, test_abs_name);
+    tcase_add_loop_test(judge, test_cert_judge, 0, LC_T_N(lc_t_cert_cases));
+    tcase_add_loop_test(judge, test_fe_judge, 0, LC_T_N(lc_t_fe_cases));
+    tcase_add_loop_test(judge, test_abs_judge, 0, LC_T_N(lc_t_abs_cases));
+    tcase_add_test(judge, test_summary);
+    tcase_add_test(judge, test_diagnoses_have_fixes);
     suite_add_tcase(s, wire);
     suite_add_tcase(s, judge);
     return s;

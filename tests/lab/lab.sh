@@ -521,6 +521,12 @@ proto_scenarios() { # prints "scenario domain block fault" lines
 #                 (NTLM, ntlm.sh, on .45; contoso.test's too); web-signin
 #                 signs in with the lab user, web-signin-badpw (same
 #                 deployment) with a wrong password
+#   signin-strip  the proxy drops Authorization on POST (ntlm.sh): NTLM never
+#                 reaches the Web Ticket Service (scenario signin-strip)
+#   signin-noprov the pool's certificate provisioning is off (the acceptor
+#                 answers GetAndPublishCert with a fault; signin-noprov)
+#   signin-ferefuse the Front End refuses the provisioned certificate
+#                 (signin-ferefuse)
 #   rootredirect  not a fault: the backends' HTTP root (port 80) answers a
 #                 redirect-only document, a single Redirect link to the https
 #                 root, as [MS-OCDISCWS] 3.1.5.2 specifies for the HTTP Root
@@ -542,6 +548,9 @@ WEB_SCENARIOS=(
     "web-parking        59    parking"
     "web-rootredirect   60    rootredirect"
     "web-signin         61    signin"
+    "signin-strip       62    signin-strip"
+    "signin-noprov      63    signin-noprov"
+    "signin-ferefuse    64    signin-ferefuse"
 )
 
 web_scenarios() { # prints "scenario domain block fault" lines
@@ -1211,7 +1220,7 @@ EOF
         printf "        location ~* ^/abs(/|\$) { return 404 '%s'; }\n" \
             '<!DOCTYPE html><html><head><title>404 Not Found</title></head><body><h1>Not Found</h1></body></html>'
     fi
-    [[ $fault != signin && $name != healthy ]] || ntlm_nginx_location
+    [[ $fault != signin* && $name != healthy ]] || ntlm_nginx_location "$fault"
     if [[ $fault == redirloop ]]; then
         printf '        location = / {\n'
         printf '            if ($lab_redirloop) { return 302 https://$host/; }\n'

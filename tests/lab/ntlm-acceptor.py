@@ -27,7 +27,35 @@ that libcurl sends ("Failed to decode data"), which IIS accepts ([MS-NLMP]
 2.2.1.1: Version is present only with NTLMSSP_NEGOTIATE_VERSION). This
 acceptor takes both, as IIS does; the NTLM crypto is impacket's.
 
-Usage: ntlm-acceptor.py ADDR PORT USERS-FILE LOG-FILE
+After the web ticket, the rest of a client's sign-in from outside:
+
+  - POST /CertProv/CertProvisioningService.svc/WebTicket_Proof_SHA1: the
+    Certificate Provisioning Service ([MS-OCAUTHWS] 1.3.2, 3.1): a SOAP 1.2
+    GetAndPublishCert whose WS-Security header carries a web ticket this
+    service issued (its AssertionID) and whose Entity is that ticket's user;
+    the PKCS#10 request in its BinarySecurityToken is signed with the lab's
+    issuing CA (openssl x509 -req, as tests/lab/lab.sh signs the lab's
+    leaves): subject from the request, SAN URI sip:<user>, client
+    authentication; the answer a GetAndPublishCertResponse whose
+    BinarySecurityToken is a PKCS#7 bundle (the certificate and the issuing
+    CA). A pool with certificate provisioning off (Host in a domain listed
+    "noprov" in the behaviours file) answers a SOAP fault with 500, as WCF
+    answers a service that refuses the operation.
+  - POST /WebTicket/WebTicketService.svc/cert: the Web Ticket Service with
+    certificate authentication ([MS-OCAUTHWS] 3.2, certificate signed by the
+    pool): the client certificate the reverse proxy verified and passed in
+    X-Lab-Client-Cert (nginx's $ssl_client_escaped_cert) must be one this
+    service issued; then 200 and a web ticket as above. Otherwise 401 with
+    X-Ms-diagnostics, as the Front End refuses a ticket request; a domain
+    listed "ferefuse" refuses every certificate.
+  - GET /abs/handler/F-XXXX.lsabs, D-XXXX-YYYY.lsabs: the address book files
+    ([MS-ABS] 1.3) for a request with a web ticket the /cert endpoint issued
+    in X-Ms-WebTicket (opaque=<base64 of the SAML assertion>; [MS-OCAUTHWS]
+    1.3.1: the ticket in an HTTP header); 401 without one.
+
+Usage: ntlm-acceptor.py ADDR PORT USERS-FILE LOG-FILE PKI-DIR BEHAVIOURS-FILE
+PKI-DIR: the lab CA's files (issuing.pem, issuing.key).
+BEHAVIOURS-FILE: "domain behaviour" lines (noprov, ferefuse).
 USERS-FILE: DOMAIN:USER:PASSWORD lines (the format of gss-ntlmssp's
 NTLM_USER_FILE); a client sending a UPN with no domain matches USER.
 LOG-FILE: an IIS-like access log, one line per answer:
@@ -37,11 +65,17 @@ LOG-FILE: an IIS-like access log, one line per answer:
 import base64
 import hmac
 import os
+import re
 import socketserver
 import struct
+import subprocess
 import sys
+import tempfile
+import threading
 import time
+import urllib.parse
 import uuid
+import xml.etree.ElementTree as ET
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 from impacket import ntlm
@@ -62,6 +96,12 @@ MAX_BODY = 64 * 1024
 
 USERS = []  # (domain, user, password)
 LOG = None
+PKI = None
+BEHAVIOURS = {}  # domain -> set of behaviours
+LOCK = threading.Lock()
+TICKETS = {}  # AssertionID -> user: the web tickets issued for NTLM
+FE_TICKETS = {}  # AssertionID -> user: the web tickets issued for a certificate
+CERTS = {}  # DER of a certificate CertProv issued -> user
 
 
 def load_users(path):
@@ -153,11 +193,13 @@ def verify_authenticate(msg, server_challenge):
     return None
 
 
-def rstr(user):
+def rstr(user, table=None):
     now = time.gmtime()
     later = time.gmtime(time.time() + 8 * 3600)
     fmt = "%Y-%m-%dT%H:%M:%SZ"
     aid = "SamlSecurityToken-" + str(uuid.uuid4())
+    with LOCK:
+        (TICKETS if table is None else table)[aid] = user
     return (
         '<?xml version="1.0" encoding="utf-8"?>'
         '<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope" '
@@ -201,6 +243,88 @@ FAULT = (
     "RequestSecurityToken with the WS-Trust Issue action.</s:Text></s:Reason>"
     "</s:Fault></s:Body></s:Envelope>"
 )
+
+
+SOAP_NS = "http://www.w3.org/2003/05/soap-envelope"
+
+
+def soap_fault(text):
+    return (
+        '<s:Envelope xmlns:s="%s"><s:Body><s:Fault>'
+        "<s:Code><s:Value>s:Receiver</s:Value></s:Code>"
+        '<s:Reason><s:Text xml:lang="en-US">%s</s:Text></s:Reason>'
+        "</s:Fault></s:Body></s:Envelope>" % (SOAP_NS, text)
+    ).encode()
+
+
+def local(tag):
+    return tag.rsplit("}", 1)[-1]
+
+
+def find(root, name):
+    for e in root.iter():
+        if local(e.tag) == name:
+            return e
+    return None
+
+
+def ticket_user(root, table):
+    """The user of the SAML assertion in the message if this service issued it."""
+    a = find(root, "Assertion")
+    if a is None:
+        return None
+    with LOCK:
+        return table.get(a.get("AssertionID"))
+
+
+def sign_csr(csr_der, user):
+    """The CSR signed by the lab's issuing CA: (leaf DER, PKCS#7 DER) or None."""
+    with tempfile.TemporaryDirectory() as d:
+        csr = os.path.join(d, "req.der")
+        ext = os.path.join(d, "ext.cnf")
+        leaf = os.path.join(d, "leaf.pem")
+        p7 = os.path.join(d, "bundle.p7b")
+        with open(csr, "wb") as f:
+            f.write(csr_der)
+        with open(ext, "w", encoding="ascii") as f:
+            f.write(
+                "[v3]\nbasicConstraints=critical,CA:FALSE\n"
+                "keyUsage=critical,digitalSignature,keyEncipherment\n"
+                "extendedKeyUsage=clientAuth\nsubjectAltName=URI:sip:%s\n" % user
+            )
+        r = subprocess.run(
+            ["openssl", "x509", "-req", "-inform", "DER", "-in", csr, "-CA",
+             os.path.join(PKI, "issuing.pem"), "-CAkey", os.path.join(PKI, "issuing.key"),
+             "-set_serial", "0x" + os.urandom(8).hex(), "-days", "180", "-sha256",
+             "-extfile", ext, "-extensions", "v3", "-out", leaf],
+            capture_output=True, timeout=20, check=False)
+        if r.returncode != 0:
+            return None
+        r = subprocess.run(
+            ["openssl", "crl2pkcs7", "-nocrl", "-certfile", leaf, "-certfile",
+             os.path.join(PKI, "issuing.pem"), "-outform", "DER", "-out", p7],
+            capture_output=True, timeout=20, check=False)
+        if r.returncode != 0:
+            return None
+        r = subprocess.run(["openssl", "x509", "-in", leaf, "-outform", "DER"],
+                           capture_output=True, timeout=20, check=False)
+        with open(p7, "rb") as f:
+            return r.stdout, f.read()
+
+
+def certprov_response(p7):
+    return (
+        '<s:Envelope xmlns:s="%s"><s:Body>'
+        '<GetAndPublishCertResponse xmlns="http://schemas.microsoft.com/OCS/AuthWebServices/">'
+        '<RequestSecurityTokenResponse xmlns="http://docs.oasis-open.org/ws-sx/ws-trust/200512">'
+        "<TokenType>http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-token-profile-1.0#X509v3</TokenType>"
+        "<RequestedSecurityToken>"
+        '<BinarySecurityToken xmlns="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd" '
+        'ValueType="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-token-profile-1.0#PKCS7" '
+        'EncodingType="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd#Base64Binary">'
+        "%s</BinarySecurityToken></RequestedSecurityToken></RequestSecurityTokenResponse>"
+        "</GetAndPublishCertResponse></s:Body></s:Envelope>" % (SOAP_NS, base64.b64encode(p7).decode())
+    ).encode()
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -273,6 +397,18 @@ class Handler(BaseHTTPRequestHandler):
             self.answer(413, b"too large")
             return
         path = self.path.split("?", 1)[0].lower()
+        host = self.headers.get("Host", "").split(":", 1)[0].lower()
+        domain = host.split(".", 1)[1] if "." in host else ""
+        behaviours = BEHAVIOURS.get(domain, set())
+        if path == "/certprov/certprovisioningservice.svc/webticket_proof_sha1":
+            self.certprov(body, behaviours)
+            return
+        if path == "/webticket/webticketservice.svc/cert":
+            self.cert_ticket(body, behaviours)
+            return
+        if path.startswith("/abs/handler/"):
+            self.abs_file(path[len("/abs/handler/"):])
+            return
         if path not in ("/webticket/webticketservice.svc", "/webticket/webticketservice.svc/auth"):
             self.answer(404, b"<html><body>404 - File or directory not found.</body></html>")
             return
@@ -325,6 +461,87 @@ class Handler(BaseHTTPRequestHandler):
         else:
             self.answer(500, FAULT.encode(), "application/soap+xml; charset=utf-8")
 
+    def soap_root(self, body):
+        try:
+            return ET.fromstring(body)
+        except ET.ParseError:
+            return None
+
+    def certprov(self, body, behaviours):
+        ctype = "application/soap+xml; charset=utf-8"
+        root = self.soap_root(body) if self.command == "POST" else None
+        if "noprov" in behaviours:
+            # Certificate provisioning turned off on the pool: the service
+            # refuses the operation with a SOAP fault.
+            self.answer(500, soap_fault("Certificate provisioning is disabled for this pool."), ctype)
+            return
+        user = ticket_user(root, TICKETS) if root is not None else None
+        req = find(root, "GetAndPublishCert") if root is not None else None
+        if user is None or req is None:
+            self.answer(401, b"", headers=[("X-Ms-diagnostics",
+                        '28032;source="dir01.lab.test";reason="The web ticket is invalid."')])
+            return
+        self.logged_user = user
+        if (req.get("Entity") or "").lower() != user.lower():
+            self.answer(500, soap_fault("The Entity is not the web ticket's user."), ctype)
+            return
+        bst = find(req, "BinarySecurityToken")
+        try:
+            csr = base64.b64decode(re.sub(r"\s", "", bst.text or ""), validate=True)
+        except (ValueError, AttributeError):
+            csr = b""
+        out = sign_csr(csr, user) if csr else None
+        if out is None:
+            self.answer(500, soap_fault("The certificate request could not be processed."), ctype)
+            return
+        leaf, p7 = out
+        with LOCK:
+            CERTS[leaf] = user
+        self.answer(200, certprov_response(p7), ctype)
+
+    def cert_ticket(self, body, behaviours):
+        pem = urllib.parse.unquote(self.headers.get("X-Lab-Client-Cert", ""))
+        der = b""
+        if "BEGIN CERTIFICATE" in pem:
+            b64 = "".join(l for l in pem.splitlines() if l and "-----" not in l)
+            try:
+                der = base64.b64decode(b64)
+            except ValueError:
+                der = b""
+        with LOCK:
+            user = CERTS.get(der)
+        if "ferefuse" in behaviours or user is None:
+            # The Front End does not take the certificate: 401 with its reason.
+            self.answer(401, b"", headers=[("X-Ms-diagnostics",
+                        '28020;source="fe01.lab.test";reason="The certificate is not accepted."')])
+            return
+        self.logged_user = user
+        ctype = self.headers.get("Content-Type", "")
+        if self.command == "POST" and "ws-trust/200512/RST/Issue" in ctype and b"RequestSecurityToken" in body:
+            self.answer(200, rstr(user, FE_TICKETS).encode(), "application/soap+xml; charset=utf-8")
+        else:
+            self.answer(500, FAULT.encode(), "application/soap+xml; charset=utf-8")
+
+    def abs_file(self, name):
+        m = re.fullmatch(r"(f-[0-9a-f]{4}|d-[0-9a-f]{4}-[0-9a-f]{4})\.lsabs", name)
+        hdr = self.headers.get("X-Ms-WebTicket", "")
+        user = None
+        if hdr.lower().startswith("opaque="):
+            try:
+                root = ET.fromstring(base64.b64decode(hdr[7:].strip()))
+                user = ticket_user(root, FE_TICKETS)
+            except (ValueError, ET.ParseError):
+                user = None
+        if user is None:
+            self.unauthorized()
+            return
+        self.logged_user = user
+        if m is None:
+            self.answer(404, b"<html><body>404 - File or directory not found.</body></html>")
+            return
+        # A stand-in for the file's contents ([MS-ABS] 2: a binary file).
+        self.answer(200, b"ABS0" + os.urandom(60), "application/octet-stream")
+
     do_GET = handle_any
     do_POST = handle_any
     do_HEAD = handle_any
@@ -336,11 +553,17 @@ class Server(socketserver.ThreadingMixIn, HTTPServer):
 
 
 def main():
-    global USERS, LOG
-    if len(sys.argv) != 5:
+    global USERS, LOG, PKI
+    if len(sys.argv) != 7:
         sys.stderr.write(__doc__)
         return 2
     addr, port, users, log = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+    PKI = sys.argv[5]
+    with open(sys.argv[6], encoding="utf-8") as f:
+        for line in f:
+            parts = line.split()
+            if len(parts) == 2:
+                BEHAVIOURS.setdefault(parts[0].lower(), set()).add(parts[1])
     USERS = load_users(users)
     LOG = open(log, "a", encoding="utf-8")
     srv = Server((addr, port), Handler)

@@ -53,31 +53,60 @@ ntlm_addr() { # the acceptor's address: host .45 of the signin deployment's bloc
     return 1
 }
 
-# nginx, http level (nginx_web_maps): the upstream, with a keepalive pool.
+# nginx, http level (nginx_web_maps): the upstream, with a keepalive pool;
+# the Authorization header a proxy that strips it on POST passes (the
+# signin-strip deployment: NTLM never reaches the server on the IssueToken
+# POST, as with a proxy rule that drops credentials on POST).
+# shellcheck disable=SC2016 # nginx variables, not the shell's
 ntlm_nginx_upstream() {
     printf '    upstream lab_ntlm { server %s:%s max_fails=0; keepalive 4; }\n' \
         "$(ntlm_addr)" "$(ntlm_port)"
+    printf '    map $request_method $lab_auth_nopost { POST ""; default $http_authorization; }\n'
 }
 
 # nginx, a reverse proxy (nginx_web_rp): the WebTicket service's Windows
 # authentication endpoint goes to the acceptor. proxy_set_header is not
 # inherited into a location that sets its own: Host and X-Forwarded-For again.
+# The sign-in deployments (faults signin*) also ask for a client
+# certificate (optional, verified by the service: nginx passes it on) for
+# the Front End's /WebTicket/WebTicketService.svc/cert, and send CertProv's
+# WebTicket_Proof_SHA1 and the address book files to the acceptor.
 # shellcheck disable=SC2016 # nginx variables, not the shell's
-ntlm_nginx_location() {
+ntlm_nginx_location() { # FAULT
+    local fault=${1:-none} auth='$http_authorization'
+    [[ $fault != signin-strip ]] || auth='$lab_auth_nopost'
     printf '        # The Web Ticket Service with Windows authentication (ntlm.sh).\n'
     printf '        location ~* ^/WebTicket/WebTicketService\\.svc/Auth$ {\n'
+    ntlm_nginx_pass "$auth"
+    printf '        }\n'
+    [[ $fault == signin* ]] || return 0
+    printf '        ssl_verify_client optional_no_ca;\n'
+    printf '        location ~* ^/WebTicket/WebTicketService\\.svc/cert$ {\n'
+    printf '            proxy_set_header X-Lab-Client-Cert $ssl_client_escaped_cert;\n'
+    ntlm_nginx_pass "$auth"
+    printf '        }\n'
+    printf '        location ~* ^/CertProv/CertProvisioningService\\.svc/WebTicket_Proof_SHA1$ {\n'
+    ntlm_nginx_pass "$auth"
+    printf '        }\n'
+    printf '        location ~* ^/abs/handler/[A-Za-z]-[0-9A-Fa-f-]+\\.lsabs$ {\n'
+    ntlm_nginx_pass "$auth"
+    printf '        }\n'
+}
+
+# shellcheck disable=SC2016 # nginx variables, not the shell's
+ntlm_nginx_pass() { # AUTHORIZATION-VARIABLE
     printf '            proxy_set_header Host $host;\n'
     printf '            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;\n'
     printf '            proxy_set_header Connection "";\n'
+    printf '            proxy_set_header Authorization %s;\n' "$1"
     printf '            proxy_pass http://lab_ntlm;\n'
-    printf '        }\n'
 }
 
 ntlm_cmd() { # one word a line; kill_strays matches it joined by spaces
     local dir
     dir=$(ntlm_dir)
     printf '%s\n' /usr/bin/python3 "$LAB_SRC/ntlm-acceptor.py" "$(ntlm_addr)" "$(ntlm_port)" \
-        "$dir/users" "$dir/access.log"
+        "$dir/users" "$dir/access.log" "$(pki_dir)" "$dir/behaviours"
 }
 
 ntlm_generate() { # after nginx_generate (the lab password)
@@ -87,6 +116,16 @@ ntlm_generate() { # after nginx_generate (the lab password)
     pw=$(head -n 1 "$(web_password_file)")
     (umask 077 && printf 'SIGNIN:lab.user@signin.test:%s\nFABRIKAM:lab.user@fabrikam.test:%s\n' \
         "$pw" "$pw" >"$dir/users")
+    # The other sign-in deployments: a user each, and the pool setting the
+    # acceptor emulates for the domain (signin-noprov: certificate
+    # provisioning off; signin-ferefuse: the Front End refuses certificates).
+    : >"$dir/behaviours"
+    local name d block fault
+    while read -r name d block fault; do
+        [[ $fault == signin-* ]] || continue
+        (umask 077 && printf 'SIGNIN:lab.user@%s:%s\n' "$d" "$pw" >>"$dir/users")
+        printf '%s %s\n' "$d" "${fault#signin-}" >>"$dir/behaviours"
+    done < <(web_scenarios)
     (umask 077 && printf 'Wrong-%s\n' "$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')" \
         >"$LAB_DIR/web-password-wrong")
     : >"$dir/access.log"
