@@ -190,8 +190,9 @@ static const struct lc_optdef lc_optdefs[] = {
     LC_STRING("ca-file", O_CA_FILE, "PEM", ca_file, 1,
               "extra trust anchors, added to the system store"),
     LC_CUSTOM("user", O_USER, "UPN", 0, lc_opt_user,
-              "sign in as UPN for the authenticated web walk (password from --password-file or "
-              "LYNCCHECK_PASSWORD)"),
+              "sign in as UPN: the authenticated web walk and the signin probe (web ticket, user "
+              "certificate, address book, SIP registration); password from --password-file or "
+              "LYNCCHECK_PASSWORD"),
     LC_STRING("password-file", O_PASSWORD_FILE, "FILE", password_file, 1,
               "the --user password: the first line of FILE, which must not be readable by group "
               "or others (mode 0600)"),
