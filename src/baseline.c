@@ -440,63 +440,16 @@ static json_t *lc_bl_finding_ref(const char *id, const char *severity, const cha
                      "cause", cause);
 }
 
-int lc_changes_build(const json_t *baseline, const struct lc_report *report,
-                     const struct lc_findings *findings, struct lc_changes **out)
+/* New, still failing and fixed findings: by id when the baseline has them
+ * (reports since findings were added); an older baseline: a finding is
+ * still failing when one of its checks already failed then. */
+static void lc_bl_compare_findings(json_t *root, const json_t *bfind, const json_t *bstatus,
+                                   const struct lc_findings *findings)
 {
-    struct lc_changes *c = NULL;
-    json_t *root = NULL, *bfacts = NULL, *nfacts = NULL, *bstatus = NULL, *nstatus = NULL;
-    json_t *newb, *fixb, *stillb, *changed, *e;
-    const json_t *bfind = json_object_get(baseline, "findings");
+    json_t *newb = json_object_get(root, "new"), *fixb = json_object_get(root, "fixed");
+    json_t *stillb = json_object_get(root, "still");
     size_t i;
-    int rc = -1;
 
-    *out = NULL;
-    root = json_pack("{s{ss? ss?} so so so s[]}", "baseline", "started",
-                     json_string_value(json_object_get(baseline, "started")), "version",
-                     json_string_value(json_object_get(baseline, "version")), "new", lc_bl_bucket(),
-                     "fixed", lc_bl_bucket(), "still", lc_bl_bucket(), "changed");
-    bfacts = lc_bl_facts_new();
-    nfacts = lc_bl_facts_new();
-    bstatus = json_object();
-    nstatus = json_object();
-    c = calloc(1, sizeof(*c));
-    if (root == NULL || bfacts == NULL || nfacts == NULL || bstatus == NULL || nstatus == NULL ||
-        c == NULL)
-        goto done;
-    newb = json_object_get(root, "new");
-    fixb = json_object_get(root, "fixed");
-    stillb = json_object_get(root, "still");
-    changed = json_object_get(root, "changed");
-    json_array_foreach(json_object_get(baseline, "checks"), i, e)
-    {
-        const char *id = json_string_value(json_object_get(e, "id"));
-        const char *st = json_string_value(json_object_get(e, "status"));
-        if (id == NULL || st == NULL)
-            continue;
-        json_object_set_new(bstatus, id, json_string(st));
-        lc_bl_fact_check(bfacts, id, json_object_get(e, "evidence"));
-    }
-    for (i = 0; report->results != NULL && i < report->n_results; i++) {
-        const struct lc_result *r = report->results[i];
-        const char *st, *was;
-        if (r == NULL || r->id == NULL)
-            continue;
-        st = lc_status_name(lc_result_status(r));
-        json_object_set_new(nstatus, r->id, json_string(st));
-        lc_bl_fact_check(nfacts, r->id, r->evidence);
-        was = json_string_value(json_object_get(bstatus, r->id));
-        if (r->excluded)
-            continue;
-        if (lc_bl_problem(st)) {
-            json_array_append_new(json_object_get(lc_bl_problem(was) ? stillb : newb, "checks"),
-                                  json_string(r->id));
-        } else if (strcmp(st, "pass") == 0 && lc_bl_problem(was)) {
-            json_array_append_new(json_object_get(fixb, "checks"), json_string(r->id));
-        }
-    }
-    /* Findings by id when the baseline has them (reports since findings
-     * were added); an older baseline: a finding is still failing when one
-     * of its checks already failed then. */
     for (i = 0; findings != NULL && i < findings->n; i++) {
         const struct lc_finding *f = &findings->v[i];
         int seen = 0;
@@ -535,6 +488,60 @@ int lc_changes_build(const json_t *baseline, const struct lc_report *report,
                                       json_string_value(json_object_get(b, "cause"))));
         }
     }
+}
+
+/* Fills root (lc_changes.json's buckets) from the baseline and this run.
+ * 0, or -1 out of memory. */
+static int lc_bl_diff(json_t *root, const json_t *baseline, const struct lc_report *report,
+                      const struct lc_findings *findings)
+{
+    /* The facts and statuses of both runs, in one object freed at the end. */
+    json_t *scratch =
+        json_pack("{so so so so}", "bfacts", lc_bl_facts_new(), "nfacts", lc_bl_facts_new(),
+                  "bstatus", json_object(), "nstatus", json_object());
+    json_t *bfacts = json_object_get(scratch, "bfacts"),
+           *nfacts = json_object_get(scratch, "nfacts");
+    json_t *bstatus = json_object_get(scratch, "bstatus");
+    json_t *nstatus = json_object_get(scratch, "nstatus");
+    json_t *newb, *fixb, *stillb, *changed, *e;
+    const json_t *bfind = json_object_get(baseline, "findings");
+    size_t i;
+    int rc = -1;
+
+    if (scratch == NULL)
+        goto done;
+    newb = json_object_get(root, "new");
+    fixb = json_object_get(root, "fixed");
+    stillb = json_object_get(root, "still");
+    changed = json_object_get(root, "changed");
+    json_array_foreach(json_object_get(baseline, "checks"), i, e)
+    {
+        const char *id = json_string_value(json_object_get(e, "id"));
+        const char *st = json_string_value(json_object_get(e, "status"));
+        if (id == NULL || st == NULL)
+            continue;
+        json_object_set_new(bstatus, id, json_string(st));
+        lc_bl_fact_check(bfacts, id, json_object_get(e, "evidence"));
+    }
+    for (i = 0; report->results != NULL && i < report->n_results; i++) {
+        const struct lc_result *r = report->results[i];
+        const char *st, *was;
+        if (r == NULL || r->id == NULL)
+            continue;
+        st = lc_status_name(lc_result_status(r));
+        json_object_set_new(nstatus, r->id, json_string(st));
+        lc_bl_fact_check(nfacts, r->id, r->evidence);
+        was = json_string_value(json_object_get(bstatus, r->id));
+        if (r->excluded)
+            continue;
+        if (lc_bl_problem(st)) {
+            json_array_append_new(json_object_get(lc_bl_problem(was) ? stillb : newb, "checks"),
+                                  json_string(r->id));
+        } else if (strcmp(st, "pass") == 0 && lc_bl_problem(was)) {
+            json_array_append_new(json_object_get(fixb, "checks"), json_string(r->id));
+        }
+    }
+    lc_bl_compare_findings(root, bfind, bstatus, findings);
     if (lc_bl_compare_certs(changed, json_object_get(bfacts, "certificate"),
                             json_object_get(nfacts, "certificate")) < 0 ||
         lc_bl_compare_strings(changed, "srv", "now points at", json_object_get(bfacts, "srv"),
@@ -543,19 +550,31 @@ int lc_changes_build(const json_t *baseline, const struct lc_report *report,
                               json_object_get(bfacts, "addresses"),
                               json_object_get(nfacts, "addresses")) < 0)
         goto done;
-    c->json = root;
-    root = NULL;
-    *out = c;
-    c = NULL;
     rc = 0;
 done:
-    json_decref(root);
-    json_decref(bfacts);
-    json_decref(nfacts);
-    json_decref(bstatus);
-    json_decref(nstatus);
-    free(c);
+    json_decref(scratch);
     return rc;
+}
+
+int lc_changes_build(const json_t *baseline, const struct lc_report *report,
+                     const struct lc_findings *findings, struct lc_changes **out)
+{
+    struct lc_changes *c = calloc(1, sizeof(*c));
+
+    *out = NULL;
+    if (c == NULL)
+        return -1;
+    c->json =
+        json_pack("{s{ss? ss?} so so so s[]}", "baseline", "started",
+                  json_string_value(json_object_get(baseline, "started")), "version",
+                  json_string_value(json_object_get(baseline, "version")), "new", lc_bl_bucket(),
+                  "fixed", lc_bl_bucket(), "still", lc_bl_bucket(), "changed");
+    if (c->json == NULL || lc_bl_diff(c->json, baseline, report, findings) != 0) {
+        lc_changes_free(c);
+        return -1;
+    }
+    *out = c;
+    return 0;
 }
 
 void lc_changes_free(struct lc_changes *c)

@@ -394,76 +394,98 @@ done:
     return rc;
 }
 
+/* The document being written: the suite each result goes to, and the
+ * next suite's id. */
+struct lc_junit_doc {
+    xmlTextWriterPtr w;
+    const struct lc_report *report;
+    long *group;
+    size_t id;
+    char timestamp[32];
+};
+
+/* Several SIP domains: one suite per domain with the checks on its names,
+ * then one "shared" suite for the names outside every SIP domain (one
+ * edge, one reverse proxy for all), probed once. */
+static int lc_junit_by_domain(struct lc_junit_doc *d)
+{
+    const struct lc_report *report = d->report;
+    size_t n = report->n_sip_domains;
+    struct lc_domain_index *ix = NULL;
+
+    if (lc_domain_index_new(report, &ix) < 0)
+        return -1;
+    for (size_t i = 0; i < report->n_results; i++) {
+        long pos = lc_domain_index_pos(ix, report->results[i]);
+        d->group[i] = pos < 0 ? (long)n : pos;
+    }
+    lc_domain_index_free(ix);
+    for (size_t g = 0; g <= n; g++) {
+        int any = 0;
+        for (size_t i = 0; i < report->n_results && !any; i++)
+            any = report->results[i] != NULL && d->group[i] == (long)g;
+        if (any &&
+            lc_junit_suite(d->w, report, d->group, (long)g,
+                           g < n ? report->sip_domains[g] : "shared", d->id++, d->timestamp) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* One suite per probe, in the order each probe first appears. */
+static int lc_junit_by_probe(struct lc_junit_doc *d)
+{
+    const struct lc_report *report = d->report;
+    const char *probes[64];
+    size_t n_probes = 0;
+
+    for (size_t i = 0; i < report->n_results; i++) {
+        const struct lc_result *r = report->results[i];
+        const char *probe = r != NULL && r->probe != NULL ? r->probe : "";
+        size_t j;
+
+        d->group[i] = -1;
+        if (r == NULL)
+            continue;
+        for (j = 0; j < n_probes && strcmp(probes[j], probe) != 0; j++)
+            ;
+        if (j == n_probes && n_probes < sizeof(probes) / sizeof(probes[0]))
+            probes[n_probes++] = probe;
+        d->group[i] = j < n_probes ? (long)j : (long)n_probes - 1;
+    }
+    for (size_t j = 0; j < n_probes; j++)
+        if (lc_junit_suite(d->w, report, d->group, (long)j, probes[j], d->id++, d->timestamp) != 0)
+            return -1;
+    return 0;
+}
+
 static int lc_junit_document(xmlTextWriterPtr w, const struct lc_report *report)
 {
-    const struct lc_result *const *res = report->results;
-    char timestamp[32];
-    size_t id = 0;
-    long *group = NULL;
-    struct lc_domain_index *ix = NULL;
+    struct lc_junit_doc d = {w, report, NULL, 0, ""};
     char *reason = NULL;
-    int rc = -1;
+    int multi, rc = -1;
 
     /* YYYY-MM-DDTHH:MM:SS in UTC, no zone, no fraction: the only form the
      * schema's ISO8601_DATETIME_PATTERN accepts (RFC 3339 without its Z). */
-    lc_time_rfc3339(report->started, timestamp, sizeof(timestamp));
-    timestamp[strcspn(timestamp, "Z")] = '\0';
+    lc_time_rfc3339(report->started, d.timestamp, sizeof(d.timestamp));
+    d.timestamp[strcspn(d.timestamp, "Z")] = '\0';
     if (xmlTextWriterSetIndent(w, 1) < 0 || xmlTextWriterSetIndentString(w, LC_XC("  ")) < 0 ||
         xmlTextWriterStartDocument(w, NULL, "UTF-8", NULL) < 0 ||
         xmlTextWriterStartElement(w, LC_XC("testsuites")) < 0 ||
         lc_report_no_run_reason(report, &reason) != 0)
         goto done;
-    if (reason != NULL && lc_junit_no_run_suite(w, report, reason, id++, timestamp) != 0)
+    if (reason != NULL && lc_junit_no_run_suite(w, report, reason, d.id++, d.timestamp) != 0)
         goto done;
-    group = calloc(report->n_results > 0 ? report->n_results : 1, sizeof(*group));
-    if (group == NULL)
+    d.group = calloc(report->n_results > 0 ? report->n_results : 1, sizeof(*d.group));
+    if (d.group == NULL)
         goto done;
-    if (report->sip_domains != NULL && report->n_sip_domains > 1) {
-        /* Several SIP domains: one suite per domain with the checks on its
-         * names, then one "shared" suite for the names outside every SIP
-         * domain (one edge, one reverse proxy for all), probed once. */
-        size_t n = report->n_sip_domains;
-        if (lc_domain_index_new(report, &ix) < 0)
-            goto done;
-        for (size_t i = 0; i < report->n_results; i++) {
-            long pos = lc_domain_index_pos(ix, res[i]);
-            group[i] = pos < 0 ? (long)n : pos;
-        }
-        for (size_t d = 0; d <= n; d++) {
-            int any = 0;
-            for (size_t i = 0; i < report->n_results && !any; i++)
-                any = res[i] != NULL && group[i] == (long)d;
-            if (any &&
-                lc_junit_suite(w, report, group, (long)d, d < n ? report->sip_domains[d] : "shared",
-                               id++, timestamp) != 0)
-                goto done;
-        }
-    } else {
-        /* One suite per probe, in the order each probe first appears. */
-        const char *probes[64];
-        size_t n_probes = 0;
-        for (size_t i = 0; i < report->n_results; i++) {
-            size_t j;
-            group[i] = -1;
-            if (res[i] == NULL)
-                continue;
-            for (j = 0; j < n_probes; j++)
-                if (strcmp(probes[j], res[i]->probe != NULL ? res[i]->probe : "") == 0)
-                    break;
-            if (j == n_probes && n_probes < sizeof(probes) / sizeof(probes[0]))
-                probes[n_probes++] = res[i]->probe != NULL ? res[i]->probe : "";
-            group[i] = j < n_probes ? (long)j : (long)n_probes - 1;
-        }
-        for (size_t j = 0; j < n_probes; j++)
-            if (lc_junit_suite(w, report, group, (long)j, probes[j], id++, timestamp) != 0)
-                goto done;
-    }
-    if (xmlTextWriterEndElement(w) < 0 || xmlTextWriterEndDocument(w) < 0)
+    multi = report->sip_domains != NULL && report->n_sip_domains > 1;
+    if ((multi ? lc_junit_by_domain(&d) : lc_junit_by_probe(&d)) != 0)
         goto done;
-    rc = 0;
+    if (xmlTextWriterEndElement(w) >= 0 && xmlTextWriterEndDocument(w) >= 0)
+        rc = 0;
 done:
-    lc_domain_index_free(ix);
-    free(group);
+    free(d.group);
     free(reason);
     return rc;
 }

@@ -245,9 +245,7 @@ static int lc_text_findings(struct lc_out *o, const struct lc_report *report, in
         const struct lc_finding *x = &f->v[i];
         lc_out_puts(o, "\n");
         lc_text_status(o, x->severity, color);
-        lc_out_puts(o, " ");
-        lc_out_puts(o, x->id);
-        lc_out_puts(o, ": ");
+        lc_out_fmt(o, " %s: ", x->id);
         lc_text_put_clean(o, x->cause);
         lc_out_puts(o, "\n  fix: ");
         lc_text_put_clean(o, x->fix);
@@ -334,7 +332,7 @@ static int lc_text_summary(struct lc_out *o, const struct lc_report *report, int
     size_t c[LC_STATUS_COUNT];
     size_t total = 0;
     char *reason = NULL, *unmatched = NULL;
-    int rc = -1;
+    int rc = 0;
 
     lc_report_tally(report, c);
     for (unsigned i = 0; i < LC_STATUS_COUNT; i++)
@@ -347,25 +345,17 @@ static int lc_text_summary(struct lc_out *o, const struct lc_report *report, int
     if (lc_report_no_run_reason(report, &reason) != 0 ||
         lc_report_unmatched_text(report, &unmatched) != 0) {
         errno = ENOMEM;
-        goto done;
-    }
-    if (reason != NULL) {
+        rc = -1;
+    } else if (reason != NULL || unmatched != NULL) {
         lc_out_puts(o, "lynccheck: ");
-        if (color)
-            lc_out_puts(o, lc_text_colors[LC_ERROR]);
-        lc_out_puts(o, "UNKNOWN");
-        if (color)
-            lc_out_puts(o, LC_TEXT_RESET);
-        lc_out_puts(o, ": ");
-        lc_text_put_clean(o, reason);
-        lc_out_puts(o, "\n");
-    } else if (unmatched != NULL) {
-        lc_out_puts(o, "lynccheck: warning: ");
-        lc_text_put_clean(o, unmatched);
+        if (reason != NULL)
+            lc_out_fmt(o, "%sUNKNOWN%s: ", color ? lc_text_colors[LC_ERROR] : "",
+                       color ? LC_TEXT_RESET : "");
+        else
+            lc_out_puts(o, "warning: ");
+        lc_text_put_clean(o, reason != NULL ? reason : unmatched);
         lc_out_puts(o, "\n");
     }
-    rc = 0;
-done:
     free(reason);
     free(unmatched);
     return rc;
