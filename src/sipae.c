@@ -846,7 +846,9 @@ int lc_sipae_request_build(char *buf, size_t len, const struct lc_sipae_req *q)
     if (q->expires >= 0)
         snprintf(expires, sizeof(expires), "Expires: %d\r\n", q->expires);
     if (q->authorization != NULL) {
-        n = snprintf(authz, sizeof(authz), "Authorization: %s\r\n", q->authorization);
+        /* A 407's challenge is answered in Proxy-Authorization (RFC 3261 22.3). */
+        n = snprintf(authz, sizeof(authz), "%sAuthorization: %s\r\n", q->proxy ? "Proxy-" : "",
+                     q->authorization);
         if (n < 0 || (size_t)n >= sizeof(authz))
             return -1;
     }
@@ -992,8 +994,9 @@ enum lc_status lc_sipae_judge(const struct lc_sipae_facts *f, char *msg, size_t 
         return LC_FAIL;
     }
     if (f->transport_why != NULL && f->status == 0) {
-        lc_msgf(msg, len, "user %s: no answer to %s on %s: %s", user, lc_sipae_leg_name(f->leg),
-                where, f->transport_why);
+        lc_msgf(msg, len, "user %s: no answer to %s on %s%s%s: %s", user, lc_sipae_leg_name(f->leg),
+                where, f->redirect_followed ? ", after the redirect to the home pool " : "",
+                f->redirect_followed && f->home_pool != NULL ? f->home_pool : "", f->transport_why);
         if (f->leg == LC_SIPAE_LEG_UNREGISTER) {
             /* Registered and verified: only the clean-up went unconfirmed. */
             lc_msgf(msg, len,

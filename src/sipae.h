@@ -190,6 +190,7 @@ struct lc_sipae_req {
     unsigned cseq;
     int expires; /* -1: no Expires header */
     const char *authorization;
+    int proxy; /* send it as Proxy-Authorization (the challenge came in a 407) */
     const char *user_agent;
 };
 int lc_sipae_request_build(char *buf, size_t len, const struct lc_sipae_req *q);

@@ -92,6 +92,7 @@ struct lc_sipae_arg {
     size_t n_diag;
     int ntlm_offered, got_challenge, sig_present, sig_ok, redirects, redirect_followed;
     int unreg_status;
+    int proxy; /* the edge challenged with 407 / Proxy-Authenticate */
     const char *transport_why, *local_why, *ntlm_why;
     json_t *legs;
 };
@@ -422,6 +423,7 @@ static void lc_sipae_send(struct lc_sipae_arg *a, enum lc_sipae_leg leg, const c
     q.expires = expires;
     q.user_agent = "lynccheck/" PACKAGE_VERSION;
     q.authorization = NULL;
+    q.proxy = a->proxy;
     if (leg != LC_SIPAE_LEG_PROBE) {
         if (lc_sipae_authz_build(authz, sizeof(authz), &z) < 0) {
             lc_sipae_local(a, "the Authorization header does not fit (realm or targetname)");
@@ -546,7 +548,9 @@ static void lc_sipae_verify(struct lc_sipae_arg *a, const struct lc_sip_response
 
     a->sig_present = 0;
     a->sig_ok = 0;
-    if (lc_sipae_find_ntlm(r, "Authentication-Info", &ai) != 1 || ai.rspauth[0] == '\0')
+    if ((lc_sipae_find_ntlm(r, "Authentication-Info", &ai) != 1 &&
+         lc_sipae_find_ntlm(r, "Proxy-Authentication-Info", &ai) != 1) ||
+        ai.rspauth[0] == '\0')
         return;
     a->sig_present = 1;
     n = lc_sipae_response_sig_string(r, &ai, a->version, sig, sizeof(sig));
@@ -666,6 +670,7 @@ static void lc_sipae_answer(struct lc_sipae_arg *a, const struct lc_sip_response
             return;
         }
         a->ch = au;
+        a->proxy = r->status == 407;
         a->version = au.version[0] >= '0' && au.version[0] <= '9' ? au.version[0] - '0' : 0;
         json_object_set_new(lc_check_evidence(a->check), "challenge",
                             json_pack("{s:s, s:s, s:i}", "realm", au.realm, "targetname",

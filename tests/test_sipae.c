@@ -449,6 +449,10 @@ START_TEST(test_request_build)
     ck_assert(strstr(buf, "Expires: 0\r\n") != NULL);
     ck_assert(strstr(buf, "Authorization: NTLM qop=\"auth\"\r\n") != NULL);
     ck_assert(strstr(buf, "\r\n\r\n") == buf + strlen(buf) - 4);
+    q.proxy = 1; /* a 407's challenge: Proxy-Authorization (RFC 3261 22.3) */
+    ck_assert_int_gt(lc_sipae_request_build(buf, sizeof(buf), &q), 0);
+    ck_assert(strstr(buf, "\r\nProxy-Authorization: NTLM qop=\"auth\"\r\n") != NULL);
+    q.proxy = 0;
     q.expires = -1;
     q.authorization = NULL;
     ck_assert_int_gt(lc_sipae_request_build(buf, sizeof(buf), &q), 0);
@@ -609,6 +613,14 @@ static const struct lc_t_judge_case {
      LC_FAIL,
      NULL,
      "Connection refused"},
+    {"home pool unreachable",
+     {.leg = LC_SIPAE_LEG_CONNECT,
+      .transport_why = "Connection refused",
+      .redirect_followed = 1,
+      .home_pool = "&lt;sip:127.0.0.1:5061&gt;"},
+     LC_FAIL,
+     NULL,
+     "after the redirect to the home pool &lt;sip:127.0.0.1:5061&gt;: Connection"},
     {"redirect not followed",
      {.leg = LC_SIPAE_LEG_AUTH,
       .status = 301,
