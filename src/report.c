@@ -53,8 +53,10 @@ void lc_reporter_names(char *buf, size_t len, const char *first_note, const char
         const char *before = i == 0 ? "" : lc_reporters[i + 1] == NULL ? last : sep;
         int n = snprintf(buf + used, len - used, "%s%s%s", before, lc_reporters[i]->name,
                          i == 0 && first_note != NULL ? first_note : "");
-        if (n < 0 || (size_t)n >= len - used)
+        if (n < 0 || (size_t)n >= len - used) {
+            buf[used] = '\0'; /* whole names only */
             return;
+        }
         used += (size_t)n;
     }
 }

@@ -37,7 +37,7 @@ extern const struct lc_reporter *const lc_reporters[];
 const struct lc_reporter *lc_reporter_find(const char *name);
 /* The names of every format, separated by sep, the last two by last
  * ("text, json, junit, html, nagios or prometheus"); the first followed by
- * first_note (may be NULL: " (default)"). Truncated to fit buf. */
+ * first_note (may be NULL: " (default)"). Only the names that fit buf. */
 void lc_reporter_names(char *buf, size_t len, const char *first_note, const char *sep,
                        const char *last);
 

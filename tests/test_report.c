@@ -15,12 +15,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cert.h"
 #include "findings.h"
 #include "html.h"
+#include "out.h"
+#include "report.h"
 #include "result.h"
 #include "run.h"
 #include "site.h"
 #include "suites.h"
+#include "utf8.h"
 
 #define LC_XC(s) ((const xmlChar *)(s))
 
@@ -1319,6 +1323,202 @@ START_TEST(test_status_rank)
 }
 END_TEST
 
+/* ---- the shared writer, filter, walker and reporter table ---- */
+
+static const char *lc_t_map_q(uint32_t cp)
+{
+    if (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F))
+        return "?";
+    return cp == '|' ? "/" : NULL;
+}
+
+static const struct lc_utf8_rules lc_t_rules_keep = {.invalid = LC_T_FFFD};
+static const struct lc_utf8_rules lc_t_rules_q = {
+    .invalid = "?", .map = lc_t_map_q, .ellipsis = "..."};
+static const struct lc_utf8_rules lc_t_rules_csi = {.invalid = LC_T_FFFD, .drop_csi = 1};
+
+/* One row: the rules, the input, the byte limit, what is written, whether
+ * it was cut and how many code points (an invalid byte counts one) were
+ * read. */
+static const struct {
+    const struct lc_utf8_rules *rules;
+    const char *in;
+    size_t max;
+    const char *out;
+    int cut;
+    size_t units;
+} lc_t_filter_cases[] = {
+    {&lc_t_rules_keep, "plain", 0, "plain", 0, 5},
+    {&lc_t_rules_keep, NULL, 0, "", 0, 0},
+    {&lc_t_rules_keep,
+     "a\xff"
+     "b",
+     0, "a" LC_T_FFFD "b", 0, 3},
+    /* Overlong, surrogate, past U+10FFFF, a truncated sequence. */
+    {&lc_t_rules_keep, "\xc0\x80", 0, LC_T_FFFD LC_T_FFFD, 0, 2},
+    {&lc_t_rules_keep, "\xed\xa0\x80", 0, LC_T_FFFD LC_T_FFFD LC_T_FFFD, 0, 3},
+    {&lc_t_rules_keep, "\xf4\x90\x80\x80", 0, LC_T_FFFD LC_T_FFFD LC_T_FFFD LC_T_FFFD, 0, 4},
+    {&lc_t_rules_keep, "x\xe2\x82", 0, "x" LC_T_FFFD LC_T_FFFD, 0, 3},
+    /* Controls kept when the rules keep every code point. */
+    {&lc_t_rules_keep, "a\x01\n", 0, "a\x01\n", 0, 3},
+    {&lc_t_rules_q, "a\x01|b\x7f\xc2\x85" LC_T_NONASCII, 0, "a?/b??" LC_T_NONASCII, 0, 10},
+    /* Cut at a code point boundary, never inside a sequence. */
+    {&lc_t_rules_q,
+     "ab\xc3\xa9"
+     "cd",
+     3, "ab...", 1, 2},
+    {&lc_t_rules_q,
+     "ab\xc3\xa9"
+     "cd",
+     4, "ab\xc3\xa9...", 1, 3},
+    {&lc_t_rules_q, "abc", 3, "abc", 0, 3},
+    {&lc_t_rules_q, "abcd", 3, "abc...", 1, 3},
+    {&lc_t_rules_q, "ab\xff", 2, "ab...", 1, 2},
+    /* CSI sequences dropped whole; a lone ESC is only a control. */
+    {&lc_t_rules_csi, "\x1b[31mred\x1b[0m!", 0, "red!", 0, 6},
+    {&lc_t_rules_csi, "\x1b[1;2", 0, "", 0, 1},
+    {&lc_t_rules_csi, "\x1b]0;t\x07", 0, "\x1b]0;t\x07", 0, 6},
+};
+
+START_TEST(test_utf8_filter)
+{
+    struct lc_out o = {.f = NULL};
+    int cut = -1;
+    size_t units = lc_utf8_filter(&o, lc_t_filter_cases[_i].in, lc_t_filter_cases[_i].max,
+                                  lc_t_filter_cases[_i].rules, &cut);
+    char *dup;
+
+    ck_assert_int_eq(o.err, 0);
+    ck_assert_str_eq(o.mem.s != NULL ? o.mem.s : "", lc_t_filter_cases[_i].out);
+    ck_assert_int_eq(cut, lc_t_filter_cases[_i].cut);
+    ck_assert_uint_eq(units, lc_t_filter_cases[_i].units);
+    /* Measuring writes nothing and counts the same. */
+    ck_assert_uint_eq(lc_utf8_filter(NULL, lc_t_filter_cases[_i].in, lc_t_filter_cases[_i].max,
+                                     lc_t_filter_cases[_i].rules, NULL),
+                      units);
+    dup = lc_utf8_filter_dup(lc_t_filter_cases[_i].in, lc_t_filter_cases[_i].max,
+                             lc_t_filter_cases[_i].rules);
+    ck_assert_str_eq(dup, lc_t_filter_cases[_i].out);
+    free(dup);
+    free(o.mem.s);
+}
+END_TEST
+
+static void lc_t_on_cert(const json_t *cert, void *arg)
+{
+    json_t *seen = arg;
+
+    json_array_append_new(seen, json_copy(json_object_get(cert, "sha256")));
+}
+
+/* Every "certificate" object at any depth (to 8 levels), in document
+ * order, and nothing else. */
+START_TEST(test_cert_evidence_walk)
+{
+    json_t *ev =
+        json_loads("{\"certificate\": {\"sha256\": \"top\"},"
+                   " \"addresses\": {\"192.0.2.1\": {\"certificate\": {\"sha256\": \"addr\"}},"
+                   "  \"list\": [{\"certificate\": {\"sha256\": \"in-array\"}}, 7,"
+                   "            {\"certificate\": {\"sha256\": \"second\"}}]},"
+                   " \"names\": {\"certificate\": \"a string, not a certificate\"},"
+                   " \"a\": {\"b\": {\"c\": {\"d\": {\"e\": {\"f\": {\"g\": {\"h\": {\"i\":"
+                   "  {\"certificate\": {\"sha256\": \"too deep\"}}}}}}}}}}}",
+                   0, NULL);
+    json_t *seen = json_array();
+
+    ck_assert_ptr_nonnull(ev);
+    lc_cert_evidence_foreach(ev, lc_t_on_cert, seen);
+    ck_assert_uint_eq(json_array_size(seen), 4);
+    ck_assert_str_eq(json_string_value(json_array_get(seen, 0)), "top");
+    ck_assert_str_eq(json_string_value(json_array_get(seen, 1)), "addr");
+    ck_assert_str_eq(json_string_value(json_array_get(seen, 2)), "in-array");
+    ck_assert_str_eq(json_string_value(json_array_get(seen, 3)), "second");
+    lc_cert_evidence_foreach(NULL, lc_t_on_cert, seen);
+    ck_assert_uint_eq(json_array_size(seen), 4);
+    json_decref(seen);
+    json_decref(ev);
+}
+END_TEST
+
+/* The numbers every format writes the same way. */
+START_TEST(test_out_numbers)
+{
+    char buf[32];
+    struct lc_out o = {.f = NULL};
+
+    ck_assert_uint_eq(lc_round_div(1499, 1000), 1);
+    ck_assert_uint_eq(lc_round_div(1500, 1000), 2);
+    ck_assert_uint_eq(lc_round_div(7, 1), 7);
+    ck_assert_int_eq(lc_seconds_fmt(buf, sizeof(buf), 420499, 3), 0);
+    ck_assert_str_eq(buf, "0.420");
+    ck_assert_int_eq(lc_seconds_fmt(buf, sizeof(buf), 1234567, 2), 0);
+    ck_assert_str_eq(buf, "1.23");
+    ck_assert_int_eq(lc_seconds_fmt(buf, sizeof(buf), 1950000, 1), 0);
+    ck_assert_str_eq(buf, "2.0");
+    ck_assert_int_eq(lc_seconds_fmt(buf, sizeof(buf), 1000001, 6), 0);
+    ck_assert_str_eq(buf, "1.000001");
+    ck_assert_int_eq(lc_seconds_fmt(buf, sizeof(buf), 2500000, 0), 0);
+    ck_assert_str_eq(buf, "3");
+    ck_assert_int_eq(lc_seconds_fmt(buf, 4, 1234567, 3), -1);
+    lc_time_rfc3339(LC_T_STARTED, buf, sizeof(buf));
+    ck_assert_str_eq(buf, "2026-11-22T03:48:14Z");
+    /* A year past 9999 (a broken clock) is shown as the epoch. */
+    lc_time_rfc3339((time_t)253402300800LL, buf, sizeof(buf));
+    ck_assert_str_eq(buf, "1970-01-01T00:00:00Z");
+    /* Our own text of any length. */
+    lc_out_fmt(&o, "%0300d|", 7);
+    lc_out_pad(&o, 40);
+    ck_assert_int_eq(o.err, 0);
+    ck_assert_uint_eq(o.mem.len, 341);
+    ck_assert_int_eq(o.mem.s[299], '7');
+    free(o.mem.s);
+}
+END_TEST
+
+/* The table of formats and the driver every format runs through. */
+START_TEST(test_reporter_table)
+{
+    static const char *const names[] = {"text", "json", "junit", "html", "nagios", "prometheus"};
+    char list[128];
+    FILE *f = tmpfile();
+    size_t i;
+
+    for (i = 0; lc_reporters[i] != NULL; i++) {
+        ck_assert_uint_lt(i, sizeof(names) / sizeof(names[0]));
+        ck_assert_str_eq(lc_reporters[i]->name, names[i]);
+        ck_assert_ptr_eq(lc_reporter_find(names[i]), lc_reporters[i]);
+        /* Only the text report colours a terminal. */
+        ck_assert_int_eq(lc_reporters[i]->terminal, i == 0);
+    }
+    ck_assert_uint_eq(i, sizeof(names) / sizeof(names[0]));
+    ck_assert_ptr_null(lc_reporter_find("xml"));
+    ck_assert_ptr_null(lc_reporter_find(NULL));
+    lc_reporter_names(list, sizeof(list), " (default)", ", ", " or ");
+    ck_assert_str_eq(list, "text (default), json, junit, html, nagios or prometheus");
+    lc_reporter_names(list, 12, NULL, ", ", ", ");
+    ck_assert_str_eq(list, "text, json");
+    ck_assert_str_eq(lc_status_label(LC_WARN), "WARN");
+    ck_assert_str_eq(lc_status_label((enum lc_status)99), "ERROR");
+    ck_assert_ptr_nonnull(f);
+    for (i = 0; lc_reporters[i] != NULL; i++) {
+        struct lc_report bad = lc_t_report;
+        errno = 0;
+        ck_assert_int_eq(lc_report_write(lc_reporters[i], NULL, f, NULL), -1);
+        ck_assert_int_eq(errno, EINVAL);
+        errno = 0;
+        ck_assert_int_eq(lc_report_write(lc_reporters[i], &lc_t_report, NULL, NULL), -1);
+        ck_assert_int_eq(errno, EINVAL);
+        bad.results = NULL;
+        errno = 0;
+        ck_assert_int_eq(lc_report_write(lc_reporters[i], &bad, f, NULL), -1);
+        ck_assert_int_eq(errno, EINVAL);
+        ck_assert_int_eq(lc_report_write(lc_reporters[i], &lc_t_report, f, NULL), 0);
+    }
+    ck_assert_int_eq(lc_report_write(NULL, &lc_t_report, f, NULL), -1);
+    fclose(f);
+}
+END_TEST
+
 Suite *lc_suite_report(void)
 {
     Suite *s = suite_create("report");
@@ -1359,6 +1559,15 @@ Suite *lc_suite_report(void)
                         (int)(sizeof(lc_t_run_cases) / sizeof(lc_t_run_cases[0])));
     tcase_add_test(tc, test_pins_every_format);
     tcase_add_test(tc, test_select_unmatched);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("shared");
+    tcase_add_checked_fixture(tc, lc_t_setup, lc_t_teardown);
+    tcase_add_loop_test(tc, test_utf8_filter, 0,
+                        (int)(sizeof(lc_t_filter_cases) / sizeof(lc_t_filter_cases[0])));
+    tcase_add_test(tc, test_cert_evidence_walk);
+    tcase_add_test(tc, test_out_numbers);
+    tcase_add_test(tc, test_reporter_table);
     suite_add_tcase(s, tc);
     return s;
 }
