@@ -36,12 +36,13 @@ python3-impacket: NTOWFv2, SIGNKEY, SEALKEY, MAC). On every connection:
 The log (LOG-FILE), one line per answer:
   date time listen-addr status event user cseq
 with event one of challenge, negotiate, auth-failed, bad-signature,
-no-remote, redirected, registered, unregistered, bad-request.
+no-remote, redirected, registered, unregistered, muted, bad-request.
 A line "ready" once every listener is bound.
 
 Usage: sipae-registrar.py CERT KEY USERS-FILE LOG-FILE [--no-remote USER]...
            LISTEN...
-LISTEN: ADDR:PORT:TARGETNAME[:redirect=HOST:PORT]
+LISTEN: ADDR:PORT:TARGETNAME[:MODE], MODE redirect=HOST:PORT (301 to the home pool),
+badsig (the 2xx signature is not the session's) or mute (the AUTHENTICATE gets no answer)
 USERS-FILE: DOMAIN:USER:PASSWORD lines (gss-ntlmssp's NTLM_USER_FILE format);
 a client sending a UPN and no domain matches USER.
 """
@@ -250,8 +251,9 @@ class Listener:
         parts = spec.split(":")
         self.addr, self.port, self.targetname = parts[0], int(parts[1]), parts[2]
         self.redirect = None
-        if len(parts) > 3 and parts[3].startswith("redirect="):
-            self.redirect = parts[3][len("redirect="):] + ":" + parts[4]
+        self.mode = parts[3] if len(parts) > 3 else ""
+        if self.mode.startswith("redirect="):
+            self.redirect = self.mode[len("redirect="):] + ":" + parts[4]
         self.ctx = ctx
         self.name = "%s:%d" % (self.addr, self.port)
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -290,7 +292,9 @@ class Listener:
                         return
                     rest += chunk
                 buf = rest[clen:]
-                conn.sendall(self.answer(head + b"\r\n\r\n").encode("utf-8"))
+                reply = self.answer(head + b"\r\n\r\n")
+                if reply is not None:
+                    conn.sendall(reply.encode("utf-8"))
         except (OSError, ssl.SSLError, ValueError):
             return
         finally:
@@ -328,6 +332,10 @@ class Listener:
                        hget(headers, "CSeq") or "", hget(headers, "From") or "", to_v,
                        expires, code)
         rspauth = mac(sa["keys"], sa["keys"]["ssign"], sa["keys"]["sseal"], s).hex()
+        if self.mode == "badsig":
+            # A signature that is not the session's: what a client sees when
+            # something between it and the pool rewrote the answer.
+            rspauth = rspauth[:8] + os.urandom(8).hex() + rspauth[24:]
         ai = ('Authentication-Info: NTLM qop="auth", opaque="%s", srand="%s", snum="%d", '
               'rspauth="%s", targetname="%s", realm="%s", version=4'
               % (sa["opaque"], srand, sa["snum"], rspauth, self.targetname, REALM))
@@ -374,6 +382,10 @@ class Listener:
             sa = SAS.get(p.get("opaque", ""))
         if sa is None:
             return self.offer(headers, cseq, "challenge")
+        if p.get("gssapi-data") and self.mode == "mute":
+            # The pool never answers the AUTHENTICATE (a stalled front end).
+            log(self.name, 0, "muted", None, cseq)
+            return None
         if p.get("gssapi-data"):
             try:
                 user, keys = verify_authenticate(base64.b64decode(p["gssapi-data"]), sa)

@@ -18,6 +18,10 @@
 #                            (signin-register-redirect pins access.signin.test
 #                            here)
 #   .21:5061                 the home pool, pool01.corp.signin.test
+#   .23:443                  its 2xx signature (rspauth) is not the session's
+#                            (signin-register-badsig)
+#   .24:443                  never answers the AUTHENTICATE
+#                            (signin-register-silent)
 # Users: <state>/sipae/users (DOMAIN:USER:PASSWORD, gss-ntlmssp's
 # NTLM_USER_FILE format): lab.user@<d> of every sign-in domain with the lab
 # password (<state>/web-password), and remote.off@signin.test with the same
@@ -41,6 +45,8 @@ sipae_listeners() { # one LISTEN spec a line (sipae-registrar.py's usage)
         if [[ $fault == signin ]]; then
             printf '%s:443:dir01.corp.%s:redirect=%s:5061\n' "$p.22" "$d" "$p.21"
             printf '%s:5061:pool01.corp.%s\n' "$p.21" "$d"
+            printf '%s:443:fe01.corp.%s:badsig\n' "$p.23" "$d"
+            printf '%s:443:fe01.corp.%s:mute\n' "$p.24" "$d"
         fi
     done < <(web_scenarios)
 }
