@@ -26,6 +26,7 @@
 #include <openssl/evp.h>
 #include <openssl/pkcs7.h>
 #include <openssl/rand.h>
+#include <openssl/rsa.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
@@ -1099,7 +1100,7 @@ static void lc_si_start_certprov(struct lc_check *check, void *arg)
     "On the Front End's external web site the client asks for a web ticket again, authenticated "  \
     "by the certificate the pool issued: IssueToken on /WebTicket/WebTicketService.svc/cert "      \
     "answers 200 with a ticket ([MS-OCAUTHWS] 3.2: certificate authentication with the "           \
-    "certificate signed by the pool)"
+    "certificate signed by the pool, SOAP Message Security 1.1 with an X.509 token)"
 
 /* What signin.fe-ticket leaves for the address book. */
 struct lc_si_fe_data {
@@ -1188,7 +1189,10 @@ static void lc_si_start_feticket(struct lc_check *check, void *arg)
 {
     struct lc_si_job *j = arg;
     struct lc_si_cert_data *d;
-    char url[LC_SI_URL_MAX], msgid[64];
+    char url[LC_SI_URL_MAX], msgid[64], created[32], expires[32];
+    unsigned char *der = NULL;
+    size_t len = 0;
+    int n;
 
     j->check = check;
     d = lc_si_dep_data(check, "certprov", "no provisioned certificate");
@@ -1201,8 +1205,23 @@ static void lc_si_start_feticket(struct lc_check *check, void *arg)
         lc_si_finish(j, LC_ERROR, NULL, "cannot build the RequestSecurityToken");
         return;
     }
+    /* The certificate both ways: as the TLS client certificate, and in the
+     * message, signed with its key ([MS-OCAUTHWS] 3.2, SOAP Message
+     * Security with an X.509 token), which is what reaches the Front End
+     * when a reverse proxy ends the client's TLS. */
+    lc_si_xs_time(0, created, sizeof(created));
+    lc_si_xs_time(300, expires, sizeof(expires));
+    n = i2d_X509(d->cert, &der);
+    j->post =
+        n > 0 ? lc_signin_wss_sign(j->rst, der, (size_t)n, d->key, created, expires, &len) : NULL;
+    OPENSSL_free(der);
+    if (j->post == NULL) {
+        lc_si_finish(j, LC_ERROR, NULL,
+                     "cannot sign the RequestSecurityToken with the certificate");
+        return;
+    }
     j->t0_us = lc_now_us();
-    if (lc_si_req_start(&j->r, url, j->rst, lc_signin_rst_content_type, NULL) < 0 ||
+    if (lc_si_req_start(&j->r, url, j->post, lc_signin_rst_content_type, NULL) < 0 ||
         curl_easy_setopt(j->r.easy, CURLOPT_SSL_CTX_FUNCTION, lc_si_ssl_ctx) != CURLE_OK ||
         curl_easy_setopt(j->r.easy, CURLOPT_SSL_CTX_DATA, d) != CURLE_OK)
         lc_si_finish(j, LC_ERROR, NULL, "cannot start the IssueToken request");

@@ -12,6 +12,7 @@
 #include "signin.h"
 
 #include <ctype.h>
+#include <libxml/c14n.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <openssl/crypto.h>
@@ -1079,6 +1080,191 @@ enum lc_status lc_signin_fe_judge(const struct lc_signin_fe_facts *f, char *msg,
              "sha256 %s)",
              h, user, f->elapsed_ms, f->ticket->token_kind, f->ticket->fingerprint);
     return LC_PASS;
+}
+
+/* ---------------------------------------------------------------- WS-Security with the certificate
+ */
+
+#define LC_NS_DSIG "http://www.w3.org/2000/09/xmldsig#"
+#define LC_EXC_C14N "http://www.w3.org/2001/10/xml-exc-c14n#"
+#define LC_X509V3                                                                                  \
+    "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-token-profile-1.0#X509v3"
+
+/* A node is in the canonicalized subset when it is the apex or under it;
+ * an attribute's or a namespace's own parent decides for it. */
+static int lc_signin_c14n_visible(void *apex, xmlNodePtr node, xmlNodePtr parent)
+{
+    xmlNodePtr n = node;
+
+    if (node == NULL || node->type == XML_NAMESPACE_DECL || node->type == XML_ATTRIBUTE_NODE)
+        n = parent;
+    for (; n != NULL; n = n->parent)
+        if (n == (xmlNodePtr)apex)
+            return 1;
+    return 0;
+}
+
+static xmlNodePtr lc_signin_find_ns(xmlNodePtr root, const char *name, const char *ns)
+{
+    xmlNodePtr n;
+
+    for (n = root; n != NULL; n = lc_web_xml_next(n, root))
+        if (lc_signin_is(n, name) && n->ns != NULL &&
+            xmlStrcmp(n->ns->href, (const xmlChar *)ns) == 0)
+            return n;
+    return NULL;
+}
+
+/* Exclusive C14N 1.0 of the subtree at apex, malloc'd. */
+static char *lc_signin_c14n_node(xmlDocPtr doc, xmlNodePtr apex, size_t *outlen)
+{
+    xmlOutputBufferPtr buf = xmlAllocOutputBuffer(NULL);
+    char *out = NULL;
+    size_t n;
+
+    *outlen = 0;
+    if (buf == NULL)
+        return NULL;
+    if (xmlC14NExecute(doc, lc_signin_c14n_visible, apex, XML_C14N_EXCLUSIVE_1_0, NULL, 0, buf) < 0)
+        goto done;
+    n = xmlOutputBufferGetSize(buf);
+    out = malloc(n + 1);
+    if (out == NULL)
+        goto done;
+    memcpy(out, xmlOutputBufferGetContent(buf), n);
+    out[n] = '\0';
+    *outlen = n;
+done:
+    xmlOutputBufferClose(buf);
+    return out;
+}
+
+char *lc_signin_exc_c14n(const char *doc, size_t len, const char *local, size_t *outlen)
+{
+    xmlDocPtr d = lc_signin_xml_read(doc, len, NULL, 0);
+    xmlNodePtr n = d != NULL ? lc_signin_find(xmlDocGetRootElement(d), local) : NULL;
+    char *out = n != NULL ? lc_signin_c14n_node(d, n, outlen) : NULL;
+
+    xmlFreeDoc(d);
+    return out;
+}
+
+/* base64 of data into a new string. */
+static char *lc_signin_b64(const unsigned char *data, size_t len)
+{
+    char *out;
+
+    if (len > 0x10000000)
+        return NULL;
+    out = malloc((len + 2) / 3 * 4 + 1);
+    if (out != NULL)
+        EVP_EncodeBlock((unsigned char *)out, data, (int)len);
+    return out;
+}
+
+char *lc_signin_wss_sign(const char *rst, const unsigned char *cert_der, size_t cert_len,
+                         EVP_PKEY *key, const char *created, const char *expires, size_t *outlen)
+{
+    static const char hdr_end[] = "</s:Header>";
+    const char *at = rst != NULL ? strstr(rst, hdr_end) : NULL;
+    char *bst = NULL, *env = NULL, *c14n = NULL, *out = NULL, *b64 = NULL;
+    unsigned char md[EVP_MAX_MD_SIZE], *sig = NULL;
+    unsigned int mdlen = 0;
+    size_t n, clen = 0, siglen = 0, pre;
+    xmlDocPtr doc = NULL;
+    xmlNodePtr root, ts, si, dv, sv;
+    xmlChar *dump = NULL;
+    int dlen = 0;
+    EVP_MD_CTX *mctx = NULL;
+
+    *outlen = 0;
+    if (at == NULL || cert_der == NULL || key == NULL || created == NULL || expires == NULL ||
+        strchr(created, '<') != NULL || strchr(expires, '<') != NULL)
+        return NULL;
+    bst = lc_signin_b64(cert_der, cert_len);
+    if (bst == NULL)
+        goto done;
+    /* The header before the body is signed: the Timestamp, the token, and a
+     * Signature whose digest and value are filled in below. */
+    n = strlen(rst) + strlen(bst) + 2048;
+    env = malloc(n);
+    if (env == NULL)
+        goto done;
+    pre = (size_t)(at - rst);
+    if (snprintf(
+            env, n,
+            "%.*s<wsse:Security s:mustUnderstand=\"1\" xmlns:wsse=\"" LC_NS_WSSE
+            "\" xmlns:wsu=\"" LC_NS_WSU "\">"
+            "<wsu:Timestamp wsu:Id=\"_0\"><wsu:Created>%s</wsu:Created>"
+            "<wsu:Expires>%s</wsu:Expires></wsu:Timestamp>"
+            "<wsse:BinarySecurityToken wsu:Id=\"x509-1\" ValueType=\"" LC_X509V3
+            "\" EncodingType=\"" LC_NS_WSSE "#Base64Binary\">%s</wsse:BinarySecurityToken>"
+            "<ds:Signature xmlns:ds=\"" LC_NS_DSIG "\"><ds:SignedInfo>"
+            "<ds:CanonicalizationMethod Algorithm=\"" LC_EXC_C14N "\"/>"
+            "<ds:SignatureMethod Algorithm=\"" LC_NS_DSIG "rsa-sha1\"/>"
+            "<ds:Reference URI=\"#_0\"><ds:Transforms><ds:Transform Algorithm=\"" LC_EXC_C14N
+            "\"/></ds:Transforms><ds:DigestMethod Algorithm=\"" LC_NS_DSIG "sha1\"/>"
+            "<ds:DigestValue></ds:DigestValue></ds:Reference></ds:SignedInfo>"
+            "<ds:SignatureValue></ds:SignatureValue><ds:KeyInfo>"
+            "<wsse:SecurityTokenReference><wsse:Reference URI=\"#x509-1\" ValueType=\"" LC_X509V3
+            "\"/></wsse:SecurityTokenReference></ds:KeyInfo></ds:Signature>"
+            "</wsse:Security>%s",
+            (int)pre, rst, created, expires, bst, at) >= (int)n)
+        goto done;
+    doc = lc_signin_xml_read(env, strlen(env), NULL, 0);
+    if (doc == NULL)
+        goto done;
+    root = xmlDocGetRootElement(doc);
+    ts = lc_signin_find_ns(root, "Timestamp", LC_NS_WSU);
+    si = lc_signin_find_ns(root, "SignedInfo", LC_NS_DSIG);
+    dv = si != NULL ? lc_signin_find_ns(si, "DigestValue", LC_NS_DSIG) : NULL;
+    sv = lc_signin_find_ns(root, "SignatureValue", LC_NS_DSIG);
+    if (ts == NULL || dv == NULL || sv == NULL)
+        goto done;
+    /* [XMLDSIG] 4.3.3: the digest of the referenced Timestamp's canonical form. */
+    c14n = lc_signin_c14n_node(doc, ts, &clen);
+    if (c14n == NULL || EVP_Digest(c14n, clen, md, &mdlen, EVP_sha1(), NULL) != 1)
+        goto done;
+    b64 = lc_signin_b64(md, mdlen);
+    if (b64 == NULL)
+        goto done;
+    xmlNodeSetContent(dv, (const xmlChar *)b64);
+    free(b64);
+    b64 = NULL;
+    free(c14n);
+    /* [XMLDSIG] 3.1.2: the signature over the SignedInfo's canonical form. */
+    c14n = lc_signin_c14n_node(doc, si, &clen);
+    mctx = EVP_MD_CTX_new();
+    if (c14n == NULL || mctx == NULL ||
+        EVP_DigestSignInit(mctx, NULL, EVP_sha1(), NULL, key) != 1 ||
+        EVP_DigestSign(mctx, NULL, &siglen, (const unsigned char *)c14n, clen) != 1)
+        goto done;
+    sig = malloc(siglen > 0 ? siglen : 1);
+    if (sig == NULL || EVP_DigestSign(mctx, sig, &siglen, (const unsigned char *)c14n, clen) != 1)
+        goto done;
+    b64 = lc_signin_b64(sig, siglen);
+    if (b64 == NULL)
+        goto done;
+    xmlNodeSetContent(sv, (const xmlChar *)b64);
+    xmlDocDumpMemoryEnc(doc, &dump, &dlen, "UTF-8");
+    if (dump == NULL || dlen <= 0)
+        goto done;
+    out = malloc((size_t)dlen + 1);
+    if (out == NULL)
+        goto done;
+    memcpy(out, dump, (size_t)dlen);
+    out[dlen] = '\0';
+    *outlen = (size_t)dlen;
+done:
+    xmlFree(dump);
+    EVP_MD_CTX_free(mctx);
+    free(sig);
+    free(b64);
+    free(c14n);
+    xmlFreeDoc(doc);
+    free(env);
+    free(bst);
+    return out;
 }
 
 /* ---------------------------------------------------------------- signin.abs */

@@ -187,6 +187,24 @@ struct lc_signin_fe_facts {
     const char *body_why;
     long elapsed_ms;
 };
+/* The RequestSecurityToken envelope `rst` (lc_signin_rst_build) with a
+ * WS-Security header for certificate authentication ([MS-OCAUTHWS] 3.2:
+ * SOAP Message Security 1.1 with an X.509 token, [WSSX509TP]): a Timestamp
+ * (`created`, `expires`), the certificate (`cert_der`, base64 DER of
+ * `cert_len` bytes) as BinarySecurityToken, and an XML signature over the
+ * Timestamp (exclusive C14N, RSA-SHA1 and SHA-1, WCF's default suite)
+ * made with `key` referencing the token, as WCF's certificate-over-
+ * transport binding sends it. Returns a malloc'd NUL-terminated document
+ * (*outlen its length), or NULL. */
+struct evp_pkey_st;
+char *lc_signin_wss_sign(const char *rst, const unsigned char *cert_der, size_t cert_len,
+                         struct evp_pkey_st *key, const char *created, const char *expires,
+                         size_t *outlen);
+/* The exclusive canonical form ([XML-EXC-C14N] 1.0, without comments) of
+ * the first element named `local` in `doc`, malloc'd with *outlen; NULL
+ * when not found. For tests and the signature. */
+char *lc_signin_exc_c14n(const char *doc, size_t len, const char *local, size_t *outlen);
+
 enum lc_status lc_signin_fe_judge(const struct lc_signin_fe_facts *f, char *msg, size_t len,
                                   const char **diagnosis);
 

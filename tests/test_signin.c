@@ -9,6 +9,8 @@
  * exactly their length, without a NUL, so the sanitizer build catches a read
  * past the end. */
 #include <check.h>
+#include <openssl/evp.h>
+#include <openssl/rsa.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1092,6 +1094,100 @@ START_TEST(test_diagnoses_have_fixes)
 }
 END_TEST
 
+/* ---------------------------------------------------------------- WS-Security signature */
+
+#define LC_T_WSU                                                                                   \
+    "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd"
+
+/* Exclusive C14N known answer: the namespace the subtree uses is declared
+ * on its apex, the ones it does not use are left out, empty elements get an
+ * end tag, attributes are sorted. */
+START_TEST(test_exc_c14n)
+{
+    static const char doc[] =
+        "<e:Env xmlns:e=\"urn:e\" xmlns:unused=\"urn:u\" xmlns:wsu=\"" LC_T_WSU
+        "\"><e:H><wsu:Timestamp b=\"2\" wsu:Id=\"_0\" a=\"1\">"
+        "<wsu:Created>t1</wsu:Created><wsu:Expires/></wsu:Timestamp>"
+        "</e:H></e:Env>";
+    size_t n = 0;
+    char *c = lc_signin_exc_c14n(doc, sizeof(doc) - 1, "Timestamp", &n);
+
+    ck_assert_ptr_nonnull(c);
+    ck_assert_str_eq(c, "<wsu:Timestamp xmlns:wsu=\"" LC_T_WSU "\" a=\"1\" b=\"2\" wsu:Id=\"_0\">"
+                        "<wsu:Created>t1</wsu:Created><wsu:Expires></wsu:Expires>"
+                        "</wsu:Timestamp>");
+    ck_assert_uint_eq(n, strlen(c));
+    free(c);
+    ck_assert_ptr_null(lc_signin_exc_c14n(doc, sizeof(doc) - 1, "Nothing", &n));
+}
+END_TEST
+
+/* The signed envelope verifies: the Timestamp's digest is the Reference's,
+ * the SignedInfo's signature checks with the key's public half. */
+START_TEST(test_wss_sign)
+{
+    char rst[4096], *out, *ts, *si, *p, *q;
+    size_t len = 0, tlen = 0, slen = 0, sl;
+    static const unsigned char cert[] = {0x30, 0x03, 0x02, 0x01, 0x01};
+    unsigned char md[EVP_MAX_MD_SIZE], sig[1024];
+    unsigned int mdlen = 0;
+    char b64[64], sv[2048];
+    EVP_PKEY *key = EVP_RSA_gen(2048);
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    int n;
+
+    ck_assert_ptr_nonnull(key);
+    n = lc_signin_rst_build("https://webext.contoso.test/WebTicket/WebTicketService.svc/cert",
+                            "https://webext.contoso.test/WebTicket/WebTicketService.svc/cert",
+                            "urn:uuid:1", rst, sizeof(rst));
+    ck_assert_int_gt(n, 0);
+    out = lc_signin_wss_sign(rst, cert, sizeof(cert), key, "2026-12-07T05:00:00Z",
+                             "2026-12-07T05:05:00Z", &len);
+    ck_assert_ptr_nonnull(out);
+    ck_assert_uint_eq(len, strlen(out));
+    ck_assert_ptr_nonnull(strstr(out, ">MAMCAQE=</wsse:BinarySecurityToken>"));
+    ck_assert_ptr_nonnull(strstr(out, "<ds:Reference URI=\"#_0\">"));
+    ck_assert_ptr_nonnull(strstr(out, "RequestSecurityToken"));
+    /* The digest. */
+    ts = lc_signin_exc_c14n(out, len, "Timestamp", &tlen);
+    ck_assert_ptr_nonnull(ts);
+    ck_assert_str_eq(ts, "<wsu:Timestamp xmlns:wsu=\"" LC_T_WSU "\" wsu:Id=\"_0\">"
+                         "<wsu:Created>2026-12-07T05:00:00Z</wsu:Created>"
+                         "<wsu:Expires>2026-12-07T05:05:00Z</wsu:Expires></wsu:Timestamp>");
+    ck_assert_int_eq(EVP_Digest(ts, tlen, md, &mdlen, EVP_sha1(), NULL), 1);
+    EVP_EncodeBlock((unsigned char *)b64, md, (int)mdlen);
+    p = strstr(out, "<ds:DigestValue>");
+    ck_assert_ptr_nonnull(p);
+    ck_assert_int_eq(strncmp(p + strlen("<ds:DigestValue>"), b64, strlen(b64)), 0);
+    /* The signature. */
+    si = lc_signin_exc_c14n(out, len, "SignedInfo", &slen);
+    ck_assert_ptr_nonnull(si);
+    ck_assert_int_eq(
+        strncmp(si, "<ds:SignedInfo xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\">", 60), 0);
+    p = strstr(out, "<ds:SignatureValue>");
+    ck_assert_ptr_nonnull(p);
+    p += strlen("<ds:SignatureValue>");
+    q = strchr(p, '<');
+    ck_assert_ptr_nonnull(q);
+    ck_assert_uint_lt((size_t)(q - p), sizeof(sv));
+    memcpy(sv, p, (size_t)(q - p));
+    sv[q - p] = '\0';
+    n = EVP_DecodeBlock(sig, (const unsigned char *)sv, (int)strlen(sv));
+    ck_assert_int_gt(n, 0);
+    sl = (size_t)n - (sv[strlen(sv) - 1] == '=') - (sv[strlen(sv) - 2] == '=');
+    ck_assert_int_eq(EVP_DigestVerifyInit(ctx, NULL, EVP_sha1(), NULL, key), 1);
+    ck_assert_int_eq(EVP_DigestVerify(ctx, sig, sl, (const unsigned char *)si, slen), 1);
+    /* Unusable input. */
+    ck_assert_ptr_null(lc_signin_wss_sign("<x/>", cert, sizeof(cert), key, "a", "b", &len));
+    ck_assert_ptr_null(lc_signin_wss_sign(rst, cert, sizeof(cert), key, "a<", "b", &len));
+    free(si);
+    free(ts);
+    free(out);
+    EVP_MD_CTX_free(ctx);
+    EVP_PKEY_free(key);
+}
+END_TEST
+
 Suite *lc_suite_signin(void)
 {
     Suite *s = suite_create("signin");
@@ -1110,6 +1206,8 @@ Suite *lc_suite_signin(void)
     tcase_add_test(wire, test_certprov_build);
     tcase_add_loop_test(wire, test_certprov_parse, 0, LC_T_N(lc_t_certprov_cases));
     tcase_add_test(wire, test_abs_name);
+    tcase_add_test(wire, test_exc_c14n);
+    tcase_add_test(wire, test_wss_sign);
     tcase_add_loop_test(judge, test_cert_judge, 0, LC_T_N(lc_t_cert_cases));
     tcase_add_loop_test(judge, test_fe_judge, 0, LC_T_N(lc_t_fe_cases));
     tcase_add_loop_test(judge, test_abs_judge, 0, LC_T_N(lc_t_abs_cases));

@@ -43,9 +43,14 @@ After the web ticket, the rest of a client's sign-in from outside:
     answers a service that refuses the operation.
   - POST /WebTicket/WebTicketService.svc/cert: the Web Ticket Service with
     certificate authentication ([MS-OCAUTHWS] 3.2, certificate signed by the
-    pool): the client certificate the reverse proxy verified and passed in
-    X-Lab-Client-Cert (nginx's $ssl_client_escaped_cert) must be one this
-    service issued; then 200 and a web ticket as above. Otherwise 401 with
+    pool): SOAP Message Security 1.1 with an X.509 token ([WSS],
+    [WSSX509TP]): the BinarySecurityToken must be a certificate this service
+    issued, the Timestamp current, its digest (exclusive C14N by xmllint,
+    SHA-1) the signed Reference's, and the SignedInfo's RSA-SHA1 signature
+    verify with the certificate's key (openssl); the TLS client certificate
+    the reverse proxy passed in X-Lab-Client-Cert (nginx's
+    $ssl_client_escaped_cert), when there is one, must be the same
+    certificate. Then 200 and a web ticket as above. Otherwise 401 with
     X-Ms-diagnostics, as the Front End refuses a ticket request; a domain
     listed "ferefuse" refuses every certificate.
   - GET /abs/handler/F-XXXX.lsabs, D-XXXX-YYYY.lsabs: the address book files
@@ -312,6 +317,74 @@ def sign_csr(csr_der, user):
             return r.stdout, f.read()
 
 
+DSIG = "http://www.w3.org/2000/09/xmldsig#"
+
+
+def exc_c14n(elem):
+    """Exclusive C14N 1.0 of elem as a document of its own (xmllint): the
+    namespaces it uses are declared on it, which is what exclusive C14N of
+    the subtree in its envelope outputs too."""
+    for p, u in (("wsu", "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd"),
+                 ("wsse", "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"),
+                 ("ds", DSIG)):
+        ET.register_namespace(p, u)
+    data = ET.tostring(elem)
+    r = subprocess.run(["xmllint", "--exc-c14n", "-"], input=data, capture_output=True,
+                       timeout=20, check=False)
+    return r.stdout if r.returncode == 0 else None
+
+
+def wss_user(root):
+    """The user of a certificate this service issued, when the message's
+    WS-Security header is signed with it ([WSS] 1.1, [XMLDSIG]); else None."""
+    import hashlib
+    sec = find(root, "Security")
+    if sec is None:
+        return None, None
+    ts, bst, si, sv = (find(sec, n) for n in ("Timestamp", "BinarySecurityToken", "SignedInfo",
+                                              "SignatureValue"))
+    if ts is None or bst is None or si is None or sv is None:
+        return None, None
+    try:
+        der = base64.b64decode(re.sub(r"\s", "", bst.text or ""), validate=True)
+        sig = base64.b64decode(re.sub(r"\s", "", sv.text or ""), validate=True)
+    except ValueError:
+        return None, None
+    with LOCK:
+        user = CERTS.get(der)
+    if user is None:
+        return None, der
+    expires = find(ts, "Expires")
+    if expires is None or time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()) > (expires.text or ""):
+        return None, der
+    ref = find(si, "Reference")
+    dv = find(si, "DigestValue")
+    canon = exc_c14n(ts)
+    if ref is None or dv is None or canon is None or ref.get("URI") != "#" + (
+            ts.get("{http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd}Id") or ""):
+        return None, der
+    if base64.b64encode(hashlib.sha1(canon).digest()).decode() != (dv.text or "").strip():
+        return None, der
+    signed = exc_c14n(si)
+    with tempfile.TemporaryDirectory() as d:
+        cert = os.path.join(d, "c.der")
+        pub = os.path.join(d, "k.pem")
+        sf = os.path.join(d, "s.bin")
+        with open(cert, "wb") as f:
+            f.write(der)
+        with open(sf, "wb") as f:
+            f.write(sig)
+        r = subprocess.run(["openssl", "x509", "-inform", "DER", "-in", cert, "-pubkey", "-noout",
+                            "-out", pub], capture_output=True, timeout=20, check=False)
+        if r.returncode != 0 or signed is None:
+            return None, der
+        r = subprocess.run(["openssl", "dgst", "-sha1", "-verify", pub, "-signature", sf],
+                           input=signed, capture_output=True, timeout=20, check=False)
+        if r.returncode != 0:
+            return None, der
+    return user, der
+
+
 def certprov_response(p7):
     return (
         '<s:Envelope xmlns:s="%s"><s:Body>'
@@ -501,15 +574,17 @@ class Handler(BaseHTTPRequestHandler):
 
     def cert_ticket(self, body, behaviours):
         pem = urllib.parse.unquote(self.headers.get("X-Lab-Client-Cert", ""))
-        der = b""
+        tls_der = None
         if "BEGIN CERTIFICATE" in pem:
             b64 = "".join(l for l in pem.splitlines() if l and "-----" not in l)
             try:
-                der = base64.b64decode(b64)
+                tls_der = base64.b64decode(b64)
             except ValueError:
-                der = b""
-        with LOCK:
-            user = CERTS.get(der)
+                tls_der = b""
+        root = self.soap_root(body) if self.command == "POST" else None
+        user, der = wss_user(root) if root is not None else (None, None)
+        if tls_der is not None and tls_der != der:
+            user = None  # the TLS client certificate is another one
         if "ferefuse" in behaviours or user is None:
             # The Front End does not take the certificate: 401 with its reason.
             self.answer(401, b"", headers=[("X-Ms-diagnostics",
