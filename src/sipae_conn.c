@@ -536,6 +536,9 @@ static void lc_sipae_authenticate(struct lc_sipae_arg *a, const struct lc_sipae_
     }
     snprintf(a->ch.opaque, sizeof(a->ch.opaque), "%s", au->opaque);
     lc_sipae_send(a, LC_SIPAE_LEG_AUTH, b64);
+    /* The NTLMv2 response is offline-guessable material: no copy lingers. */
+    OPENSSL_cleanse(msg, sizeof(msg));
+    OPENSSL_cleanse(b64, sizeof(b64));
 }
 
 /* Verify the Authentication-Info of a 2xx / 3xx to the AUTH leg. */
