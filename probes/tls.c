@@ -54,12 +54,169 @@
     "RSA 2048+, serverAuth EKU, expiry warned ahead "                                              \
     "(LS2013:certificate-infrastructure-requirements.md)"
 
+struct lc_hs_addr;
+
+/* "TLS 1.2 must be offered" is a property of a listener's address and port,
+ * not of a name: one TLS 1.2-only handshake per address:port answers every
+ * name served there (with 1,000 SIP domains, thousands of names share a
+ * handful of addresses). The first name to get there sends its SNI. */
+struct lc_t12 {
+    struct lc_t12 *next;
+    struct lc_t12_set *set;
+    char addr[46];
+    unsigned port;
+    char *sni; /* as sent; NULL for none */
+    struct lc_tls_hs *hs;
+    int done, ok;
+    char error[256];
+    struct lc_hs_addr **waiters;
+    size_t n_waiters, cap_waiters;
+};
+
+/* One certificate as presented, whichever handshakes presented it: the
+ * same server certificate comes back for every name a listener serves (a
+ * thousand SIP domains on one edge), so each handshake's copy is swapped for
+ * the first one and its JSON is made once and shared by reference (the
+ * evidence trees only read it). */
+struct lc_cert_seen {
+    struct lc_cert_seen *next;
+    unsigned char sha1[EVP_MAX_MD_SIZE];
+    X509 *x;
+    json_t *json;       /* lc_cert_to_json(x), made on first use */
+    json_t *chain_json; /* lc_cert_chain_to_json() of the chain below */
+    X509 **chain;       /* the chain x headed when chain_json was made */
+    int n_chain;
+};
+
+#define LC_CERT_BUCKETS 256
+
+/* What the plan's listeners share: every address:port's TLS 1.2 probe and
+ * every certificate seen. */
+struct lc_t12_set {
+    int refs;
+    struct lc_t12 *head;
+    struct lc_cert_seen *certs[LC_CERT_BUCKETS];
+};
+
+static void lc_t12_set_unref(struct lc_t12_set *set)
+{
+    struct lc_t12 *t, *next;
+    struct lc_cert_seen *c, *cn;
+    size_t b;
+
+    if (set == NULL || --set->refs > 0)
+        return;
+    for (t = set->head; t != NULL; t = next) {
+        next = t->next;
+        lc_tls_handshake_cancel(t->hs);
+        free(t->sni);
+        free(t->waiters);
+        free(t);
+    }
+    for (b = 0; b < LC_CERT_BUCKETS; b++) {
+        for (c = set->certs[b]; c != NULL; c = cn) {
+            cn = c->next;
+            X509_free(c->x);
+            json_decref(c->json);
+            json_decref(c->chain_json);
+            free(c->chain);
+            free(c);
+        }
+    }
+    free(set);
+}
+
+/* The set's copy of x (a new reference), x itself the first time; NULL out
+ * of memory. Identical means the same DER (X509_cmp), not only the same
+ * SHA-1, which merely picks the bucket. */
+static struct lc_cert_seen *lc_cert_seen_get(struct lc_t12_set *set, X509 *x)
+{
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    struct lc_cert_seen *c;
+    size_t b;
+
+    /* OpenSSL keeps the SHA-1 of a decoded certificate: no hashing here. */
+    if (X509_digest(x, EVP_sha1(), md, &len) != 1 || len < 2)
+        return NULL;
+    b = ((size_t)md[0] << 8 | md[1]) % LC_CERT_BUCKETS;
+    for (c = set->certs[b]; c != NULL; c = c->next)
+        if (memcmp(c->sha1, md, len) == 0 && X509_cmp(c->x, x) == 0)
+            return c;
+    c = calloc(1, sizeof(*c));
+    if (c == NULL || X509_up_ref(x) != 1) {
+        free(c);
+        return NULL;
+    }
+    memcpy(c->sha1, md, len);
+    c->x = x;
+    c->next = set->certs[b];
+    set->certs[b] = c;
+    return c;
+}
+
+/* Swap each certificate of chain for the set's copy (the handshake's own
+ * copies are freed): one decoded certificate per distinct one in the run. */
+static void lc_cert_seen_chain(struct lc_t12_set *set, STACK_OF(X509) * chain)
+{
+    int i;
+
+    for (i = 0; chain != NULL && i < sk_X509_num(chain); i++) {
+        X509 *x = sk_X509_value(chain, i);
+        struct lc_cert_seen *c = lc_cert_seen_get(set, x);
+        if (c == NULL || c->x == x || X509_up_ref(c->x) != 1)
+            continue;
+        (void)sk_X509_set(chain, i, c->x);
+        X509_free(x);
+    }
+}
+
+/* The evidence's "certificate" and "chain_sent" for a chain (leaf first)
+ * whose certificates are the set's: made once, shared. */
+static json_t *lc_cert_seen_json(struct lc_t12_set *set, X509 *leaf)
+{
+    struct lc_cert_seen *c = lc_cert_seen_get(set, leaf);
+
+    if (c == NULL)
+        return lc_cert_to_json(leaf);
+    if (c->json == NULL)
+        c->json = lc_cert_to_json(leaf);
+    return c->json != NULL ? json_incref(c->json) : NULL;
+}
+
+static json_t *lc_cert_seen_chain_json(struct lc_t12_set *set, STACK_OF(X509) * chain)
+{
+    X509 *leaf = chain != NULL && sk_X509_num(chain) > 0 ? sk_X509_value(chain, 0) : NULL;
+    struct lc_cert_seen *c = leaf != NULL ? lc_cert_seen_get(set, leaf) : NULL;
+    int i, n = chain != NULL ? sk_X509_num(chain) : 0, same;
+
+    if (c == NULL)
+        return lc_cert_chain_to_json(chain);
+    same = c->chain_json != NULL && c->n_chain == n;
+    for (i = 0; same && i < n; i++)
+        same = c->chain[i] == sk_X509_value(chain, i);
+    if (same)
+        return json_incref(c->chain_json);
+    /* Another chain under the same leaf: made for this one only. */
+    if (c->chain_json != NULL)
+        return lc_cert_chain_to_json(chain);
+    c->chain = calloc((size_t)n, sizeof(*c->chain));
+    if (c->chain == NULL)
+        return lc_cert_chain_to_json(chain);
+    for (i = 0; i < n; i++)
+        c->chain[i] = sk_X509_value(chain, i); /* held by the set's entries */
+    c->n_chain = n;
+    c->chain_json = lc_cert_chain_to_json(chain);
+    return c->chain_json != NULL ? json_incref(c->chain_json) : NULL;
+}
+
 /* One listener: shared by the checks planned for it (reference counted). */
 struct lc_listener {
     int refs;
     unsigned port;
     struct lc_listener_names names;
     SSL_CTX *ctx;
+    struct lc_t12_set *t12;
 };
 
 static void lc_listener_unref(struct lc_listener *l)
@@ -68,6 +225,7 @@ static void lc_listener_unref(struct lc_listener *l)
         return;
     lc_listener_names_clear(&l->names);
     SSL_CTX_free(l->ctx);
+    lc_t12_set_unref(l->t12);
     free(l);
 }
 
@@ -78,8 +236,9 @@ struct lc_hs_arg;
 struct lc_hs_addr {
     struct lc_hs_arg *owner;
     char addr[46];
-    struct lc_tls_hs *main_hs, *t12_hs;
-    int main_done, t12_done;
+    struct lc_tls_hs *main_hs;
+    struct lc_t12 *t12; /* the shared TLS 1.2 probe, while waiting for it */
+    int main_done;
     int ok, tls12_ok, client_cert_requested;
     char error[256], tls12_error[256];
     char version[16], cipher[64];
@@ -96,6 +255,22 @@ struct lc_hs_arg {
     size_t n, pending;
 };
 
+/* Stop waiting for the shared TLS 1.2 probe; the probe itself goes on for
+ * the other names on that address. */
+static void lc_t12_leave(struct lc_hs_addr *a)
+{
+    struct lc_t12 *t = a->t12;
+    size_t i;
+
+    a->t12 = NULL;
+    for (i = 0; t != NULL && i < t->n_waiters; i++) {
+        if (t->waiters[i] == a) {
+            t->waiters[i] = t->waiters[--t->n_waiters];
+            break;
+        }
+    }
+}
+
 static void lc_hs_cancel(struct lc_check *check, void *arg)
 {
     struct lc_hs_arg *h = arg;
@@ -104,8 +279,8 @@ static void lc_hs_cancel(struct lc_check *check, void *arg)
     (void)check;
     for (i = 0; i < h->n; i++) {
         lc_tls_handshake_cancel(h->a[i].main_hs);
-        lc_tls_handshake_cancel(h->a[i].t12_hs);
-        h->a[i].main_hs = h->a[i].t12_hs = NULL;
+        h->a[i].main_hs = NULL;
+        lc_t12_leave(&h->a[i]);
     }
 }
 
@@ -185,6 +360,7 @@ static void lc_hs_on_main(struct lc_tls_result *res, void *arg)
     snprintf(a->cipher, sizeof(a->cipher), "%s", res->cipher);
     a->chain = res->chain;
     res->chain = NULL; /* ours now */
+    lc_cert_seen_chain(h->l->t12, a->chain);
     json_object_set_new(ev, "handshake", json_boolean(a->ok));
     json_object_set_new(ev, "elapsed_ms", json_integer((json_int_t)(res->elapsed_us / 1000)));
     if (!a->ok) {
@@ -195,25 +371,95 @@ static void lc_hs_on_main(struct lc_tls_result *res, void *arg)
         json_object_set_new(ev, "client_cert_requested", json_boolean(a->client_cert_requested));
         leaf = lc_hs_leaf(a);
         if (leaf != NULL)
-            json_object_set_new(ev, "certificate", lc_cert_to_json(leaf));
-        json_object_set_new(ev, "chain_sent", lc_cert_chain_to_json(a->chain));
+            json_object_set_new(ev, "certificate", lc_cert_seen_json(h->l->t12, leaf));
+        json_object_set_new(ev, "chain_sent", lc_cert_seen_chain_json(h->l->t12, a->chain));
     }
     lc_hs_one_done(h);
 }
 
-static void lc_hs_on_t12(struct lc_tls_result *res, void *arg)
+/* The shared probe's answer, for one address of one handshake check. The
+ * evidence names the SNI it was asked with when that was another name's. */
+static void lc_hs_t12_apply(struct lc_hs_addr *a, const struct lc_t12 *t)
 {
-    struct lc_hs_addr *a = arg;
     struct lc_hs_arg *h = a->owner;
+    json_t *ev = lc_hs_addr_evidence(h, a);
+    const char *own = lc_is_ip_literal(h->name) ? NULL : h->name;
 
-    a->t12_hs = NULL;
-    a->t12_done = 1;
-    if (lc_check_is_done(h->check))
-        return;
-    a->tls12_ok = res->handshake_ok;
-    snprintf(a->tls12_error, sizeof(a->tls12_error), "%s", res->error);
-    json_object_set_new(lc_hs_addr_evidence(h, a), "tls12_offered", json_boolean(a->tls12_ok));
-    lc_hs_one_done(h);
+    a->tls12_ok = t->ok;
+    snprintf(a->tls12_error, sizeof(a->tls12_error), "%s", t->error);
+    json_object_set_new(ev, "tls12_offered", json_boolean(a->tls12_ok));
+    if ((t->sni == NULL) != (own == NULL) || (own != NULL && strcasecmp(t->sni, own) != 0))
+        json_object_set_new(ev, "tls12_sni", t->sni != NULL ? json_string(t->sni) : json_null());
+}
+
+static void lc_t12_on_done(struct lc_tls_result *res, void *arg)
+{
+    struct lc_t12 *t = arg;
+
+    t->hs = NULL;
+    t->done = 1;
+    t->ok = res->handshake_ok;
+    snprintf(t->error, sizeof(t->error), "%s", res->error);
+    /* A waiter's check may finish (and leave) from lc_hs_one_done: take
+     * them from the end, one at a time. */
+    while (t->n_waiters > 0) {
+        struct lc_hs_addr *a = t->waiters[--t->n_waiters];
+        a->t12 = NULL;
+        if (lc_check_is_done(a->owner->check))
+            continue;
+        lc_hs_t12_apply(a, t);
+        lc_hs_one_done(a->owner);
+    }
+}
+
+/* Join (or start) the TLS 1.2 probe of a's address on the listener's port:
+ * 1 when a waits for it, 0 when the answer is known already (applied), -1
+ * when it cannot start. */
+static int lc_t12_join(struct lc_hs_addr *a, const char *sni, struct lc_tls_opts opts)
+{
+    struct lc_hs_arg *h = a->owner;
+    struct lc_t12_set *set = h->l->t12;
+    struct lc_t12 *t;
+
+    for (t = set->head; t != NULL; t = t->next)
+        if (t->port == h->l->port && strcmp(t->addr, a->addr) == 0)
+            break;
+    if (t == NULL) {
+        t = calloc(1, sizeof(*t));
+        if (t == NULL || (sni != NULL && (t->sni = strdup(sni)) == NULL)) {
+            free(t);
+            return -1;
+        }
+        snprintf(t->addr, sizeof(t->addr), "%s", a->addr);
+        t->port = h->l->port;
+        t->set = set;
+        opts.sni = sni;
+        opts.min_version = opts.max_version = TLS1_2_VERSION;
+        opts.keep = 0;
+        if (lc_tls_handshake(lc_check_loop(h->check), h->l->ctx, a->addr, h->l->port, &opts,
+                             lc_t12_on_done, t, &t->hs) < 0) {
+            free(t->sni);
+            free(t);
+            return -1;
+        }
+        t->next = set->head;
+        set->head = t;
+    }
+    if (t->done) {
+        lc_hs_t12_apply(a, t);
+        return 0;
+    }
+    if (t->n_waiters == t->cap_waiters) {
+        size_t cap = t->cap_waiters ? t->cap_waiters * 2 : 8;
+        struct lc_hs_addr **v = realloc(t->waiters, cap * sizeof(*v));
+        if (v == NULL)
+            return -1;
+        t->waiters = v;
+        t->cap_waiters = cap;
+    }
+    t->waiters[t->n_waiters++] = a;
+    a->t12 = t;
+    return 1;
 }
 
 static void lc_hs_start(struct lc_check *check, void *arg)
@@ -268,12 +514,15 @@ static void lc_hs_start(struct lc_check *check, void *arg)
         }
         if (h->no_sni)
             continue;
-        /* "TLS 1.2 must be offered": a second handshake that allows only it. */
-        opts.min_version = opts.max_version = TLS1_2_VERSION;
-        h->pending++;
-        if (lc_tls_handshake(lc_check_loop(check), h->l->ctx, a->addr, h->l->port, &opts,
-                             lc_hs_on_t12, a, &a->t12_hs) < 0) {
-            h->pending--;
+        /* "TLS 1.2 must be offered": a handshake that allows only it, one
+         * per address and port for every name served there. */
+        switch (lc_t12_join(a, sni, opts)) {
+        case 1:
+            h->pending++;
+            break;
+        case 0:
+            break;
+        default:
             snprintf(a->tls12_error, sizeof(a->tls12_error), "cannot start a connection");
         }
     }
@@ -500,7 +749,7 @@ static void lc_judge_certs(struct lc_check *check, const struct lc_judge_arg *j,
             json_array_append_new(av, json_string(s->addrs.v[k]));
         json_object_set_new(ev, "names", nv);
         json_object_set_new(ev, "addresses", av);
-        json_object_set_new(ev, "certificate", lc_cert_to_json(s->leaf));
+        json_object_set_new(ev, "certificate", lc_cert_seen_json(j->l->t12, s->leaf));
         json_object_set_new(certs, s->fp, ev);
         if (j->kind == LC_J_NAME)
             st = lc_cj_name(s->leaf, j->name, j->wildcard_ok, ev, msg, sizeof(msg));
@@ -597,6 +846,7 @@ struct lc_tls_plan {
     const struct lc_site *site;
     const struct lc_opts *opts;
     SSL_CTX *ctx;
+    struct lc_t12_set *t12;
 };
 
 static struct lc_listener *lc_listener_new(struct lc_tls_plan *p, enum lc_listener_kind kind,
@@ -614,6 +864,8 @@ static struct lc_listener *lc_listener_new(struct lc_tls_plan *p, enum lc_listen
         return NULL;
     }
     l->ctx = p->ctx;
+    l->t12 = p->t12;
+    p->t12->refs++;
     return l;
 }
 
@@ -795,14 +1047,20 @@ static int lc_plan_skip(struct lc_tls_plan *p, const char *what, const char *tar
 
 static int lc_tls_plan(struct lc_run *run, const struct lc_site *site, const struct lc_opts *opts)
 {
-    struct lc_tls_plan p = {run, site, opts, NULL};
+    struct lc_tls_plan p = {run, site, opts, NULL, NULL};
     struct lc_check *edge443 = NULL;
     char err[256];
     int rc = -1;
 
-    p.ctx = lc_tls_ctx_new(lc_run_get_config(run)->ca_file, err, sizeof(err));
-    if (p.ctx == NULL)
+    p.t12 = calloc(1, sizeof(*p.t12));
+    if (p.t12 == NULL)
         return -1;
+    p.t12->refs = 1;
+    p.ctx = lc_tls_ctx_new(lc_run_get_config(run)->ca_file, err, sizeof(err));
+    if (p.ctx == NULL) {
+        lc_t12_set_unref(p.t12);
+        return -1;
+    }
     if (lc_opts_list_has(opts, "listeners", "reverse-proxy") &&
         lc_plan_kind(&p, LC_L_RP, 443, "reverse-proxy", NULL, NULL) < 0)
         goto done;
@@ -824,6 +1082,7 @@ static int lc_tls_plan(struct lc_run *run, const struct lc_site *site, const str
     rc = 0;
 done:
     SSL_CTX_free(p.ctx);
+    lc_t12_set_unref(p.t12);
     return rc;
 }
 

@@ -3,8 +3,10 @@
 #include "tls.h"
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <openssl/err.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -13,6 +15,7 @@
 #include <unistd.h>
 
 #include "loop.h"
+#include "net.h"
 
 struct lc_tls_hs {
     struct lc_loop *loop;
@@ -43,12 +46,91 @@ static int lc_tls_on_client_cert(SSL *ssl, X509 **x509, EVP_PKEY **pkey)
     return 0;
 }
 
+static int lc_tls_on_verify(X509_STORE_CTX *x, void *arg)
+{
+    (void)x;
+    (void)arg;
+    return 1;
+}
+
 /* One trust store (the system's plus --ca-file) for every context of the
  * run: parsing the system CA bundle costs tens of milliseconds and most of
  * a megabyte, and the tls, sip and stun probes each make a context
  * (doc/performance.md). Contexts share it by reference; single-threaded. */
 static X509_STORE *lc_tls_store;
 static char *lc_tls_store_ca;
+
+/* Whether one of the certificate directories (SSL_CERT_DIR, a colon-
+ * separated list, else OpenSSL's default) holds hashed names ("9d6523ce.0",
+ * as c_rehash and update-ca-certificates make them). */
+static int lc_tls_dir_hashed(void)
+{
+    const char *env = getenv(X509_get_default_cert_dir_env());
+    const char *dirs = env != NULL ? env : X509_get_default_cert_dir();
+    char dir[4096];
+    int found = 0;
+
+    while (!found && dirs != NULL && *dirs != '\0') {
+        const char *end = strchr(dirs, ':');
+        size_t len = end != NULL ? (size_t)(end - dirs) : strlen(dirs);
+        DIR *d;
+        struct dirent *e;
+
+        if (len > 0 && len < sizeof(dir)) {
+            memcpy(dir, dirs, len);
+            dir[len] = '\0';
+            d = opendir(dir);
+            while (d != NULL && !found && (e = readdir(d)) != NULL)
+                found = strlen(e->d_name) == 10 && strspn(e->d_name, "0123456789abcdef") == 8 &&
+                        strcmp(e->d_name + 8, ".0") == 0;
+            if (d != NULL)
+                closedir(d);
+        }
+        dirs = end != NULL ? end + 1 : NULL;
+    }
+    return found;
+}
+
+/* Whether the CA file (SSL_CERT_FILE, else OpenSSL's default) is the
+ * system's default bundle, the one update-ca-certificates also writes out
+ * as the hashed directory. */
+static int lc_tls_file_is_default(void)
+{
+    const char *env = getenv(X509_get_default_cert_file_env());
+    char a[PATH_MAX], b[PATH_MAX];
+
+    if (env == NULL)
+        return 1;
+    return realpath(env, a) != NULL && realpath(X509_get_default_cert_file(), b) != NULL &&
+           strcmp(a, b) == 0;
+}
+
+/* The system trust store with what X509_STORE_set_default_paths() puts in
+ * it (SSL_CERT_FILE and SSL_CERT_DIR honoured), read lazily: where the
+ * certificate directory is hashed, an issuer is read from it when a chain
+ * asks for it, instead of parsing the whole CA bundle up front (about 150
+ * certificates: a quarter of a healthy run's CPU under OpenSSL 3.0). The
+ * bundle is read only where the directory is not hashed. OpenSSL 3's extra
+ * OSSL_STORE lookup of the same directory is left out: it reads every entry
+ * of the directory each time an issuer is not found (a private CA's). Missing
+ * files are no error, as for OpenSSL's own defaults. 0, or -1. */
+static int lc_tls_store_system(X509_STORE *st)
+{
+    X509_LOOKUP *lk;
+
+    if (!lc_tls_file_is_default() || !lc_tls_dir_hashed()) {
+        lk = X509_STORE_add_lookup(st, X509_LOOKUP_file());
+        if (lk == NULL)
+            return -1;
+        (void)X509_LOOKUP_load_file(lk, NULL, X509_FILETYPE_DEFAULT);
+    }
+    lk = X509_STORE_add_lookup(st, X509_LOOKUP_hash_dir());
+    if (lk == NULL)
+        return -1;
+    (void)X509_LOOKUP_add_dir(lk, NULL, X509_FILETYPE_DEFAULT);
+    ERR_clear_error();
+    return 0;
+}
 
 static int lc_tls_store_attach(SSL_CTX *ctx, const char *ca_file, char *err, size_t errlen)
 {
@@ -61,7 +143,7 @@ static int lc_tls_store_attach(SSL_CTX *ctx, const char *ca_file, char *err, siz
         return 0;
     }
     st = X509_STORE_new();
-    if (st == NULL || X509_STORE_set_default_paths(st) != 1) {
+    if (st == NULL || lc_tls_store_system(st) < 0) {
         snprintf(err, errlen, "OpenSSL: cannot load the system trust store");
         X509_STORE_free(st);
         return -1;
@@ -87,6 +169,11 @@ static int lc_tls_store_attach(SSL_CTX *ctx, const char *ca_file, char *err, siz
     return 0;
 }
 
+int lc_tls_ctx_use_store(SSL_CTX *ctx, const char *ca_file, char *err, size_t errlen)
+{
+    return lc_tls_store_attach(ctx, ca_file, err, errlen);
+}
+
 SSL_CTX *lc_tls_ctx_new(const char *ca_file, char *err, size_t errlen)
 {
     SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
@@ -100,6 +187,10 @@ SSL_CTX *lc_tls_ctx_new(const char *ca_file, char *err, size_t errlen)
     /* Level 0: we must see weak certificates to report them. */
     SSL_CTX_set_security_level(ctx, 0);
     SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
+    /* Even with SSL_VERIFY_NONE, OpenSSL builds and verifies the chain on
+     * every handshake; nothing reads that result (the certificate checks
+     * judge each distinct chain once, cert.c), so skip it. */
+    SSL_CTX_set_cert_verify_callback(ctx, lc_tls_on_verify, NULL);
     SSL_CTX_set_client_cert_cb(ctx, lc_tls_on_client_cert);
     SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
     if (lc_tls_store_attach(ctx, ca_file, err, errlen) < 0) {
@@ -107,48 +198,6 @@ SSL_CTX *lc_tls_ctx_new(const char *ca_file, char *err, size_t errlen)
         return NULL;
     }
     return ctx;
-}
-
-int lc_sockaddr_from(const char *addr, unsigned port, struct sockaddr_storage *ss, socklen_t *len)
-{
-    memset(ss, 0, sizeof(*ss));
-    if (inet_pton(AF_INET, addr, &((struct sockaddr_in *)ss)->sin_addr) == 1) {
-        struct sockaddr_in *sin = (struct sockaddr_in *)ss;
-        sin->sin_family = AF_INET;
-        sin->sin_port = htons((uint16_t)port);
-        *len = sizeof(*sin);
-        return 0;
-    }
-    if (inet_pton(AF_INET6, addr, &((struct sockaddr_in6 *)ss)->sin6_addr) == 1) {
-        struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
-        sin6->sin6_family = AF_INET6;
-        sin6->sin6_port = htons((uint16_t)port);
-        *len = sizeof(*sin6);
-        return 0;
-    }
-    return -1;
-}
-
-int lc_tcp_connect_start(const char *addr, unsigned port)
-{
-    struct sockaddr_storage ss;
-    socklen_t len;
-    int fd;
-
-    if (lc_sockaddr_from(addr, port, &ss, &len) < 0) {
-        errno = EINVAL;
-        return -1;
-    }
-    fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP);
-    if (fd < 0)
-        return -1;
-    if (connect(fd, (struct sockaddr *)&ss, len) < 0 && errno != EINPROGRESS) {
-        int e = errno;
-        close(fd);
-        errno = e;
-        return -1;
-    }
-    return fd;
 }
 
 static void lc_tls_release(struct lc_tls_hs *hs)

@@ -45,8 +45,14 @@ struct lc_tls_opts {
 };
 
 /* A context for inspecting: system trust store plus ca_file (may be NULL),
- * security level 0, verification recorded but never enforced. */
+ * shared by every context of the run; security level 0; the chain neither
+ * enforced nor verified during the handshake (cert.c judges it against the
+ * store, once per distinct certificate). */
 SSL_CTX *lc_tls_ctx_new(const char *ca_file, char *err, size_t errlen);
+/* Give another context (libcurl's, from CURLOPT_SSL_CTX_FUNCTION) the run's
+ * trust store, the one lc_tls_ctx_new() shares: no CA file read per
+ * connection. 0, or -1 with a message. */
+int lc_tls_ctx_use_store(SSL_CTX *ctx, const char *ca_file, char *err, size_t errlen);
 
 /* Connect to addr:port (addr numeric, v4 or v6) and handshake. Returns 0,
  * or -1 when nothing could even start (bad address, out of memory): the
@@ -56,13 +62,5 @@ int lc_tls_handshake(struct lc_loop *loop, SSL_CTX *ctx, const char *addr, unsig
                      struct lc_tls_hs **out);
 /* Abandon a handshake in progress: no callback, everything released. */
 void lc_tls_handshake_cancel(struct lc_tls_hs *hs);
-
-/* A numeric IPv4 or IPv6 address and a port as a socket address: 0, or -1
- * when addr is not numeric. */
-int lc_sockaddr_from(const char *addr, unsigned port, struct sockaddr_storage *ss, socklen_t *len);
-
-/* Make a non-blocking TCP connection attempt to a numeric address; returns the
- * socket or -1 with errno. Shared with the port and protocol probes. */
-int lc_tcp_connect_start(const char *addr, unsigned port);
 
 #endif
