@@ -5,7 +5,8 @@
  *
  * Listeners (Lync Server 2013 on Microsoft Learn: "Certificate requirements
  * for external user access", "Request and configure a certificate for your
- * reverse HTTP proxy", "Wildcard certificate support"):
+ * reverse HTTP proxy", "Wildcard certificate support"; addresses in
+ * probes/refs.h):
  *   reverse proxy 443: FE and Director external web FQDNs, meet, dialin,
  *     Office Web Apps, lyncdiscover.<d>; a wildcard may cover meet, dialin and
  *     lyncdiscover only;
@@ -33,26 +34,22 @@
 #include "dns.h"
 #include "names.h"
 #include "probes.h"
+#include "refs.h"
 #include "run.h"
 #include "site.h"
 #include "tls.h"
 
 #define REF_EDGE_CERT                                                                              \
     "Edge external certificate: public CA, subject = access edge FQDN (no wildcard), SAN = "       \
-    "access "                                                                                      \
-    "edge, webconf and sip.<domain> for every SIP domain (+ xmpp.<domain>), same certificate on "  \
-    "443 and 5061 (LS2013:certificate-requirements-for-external-user-access.md, "                  \
-    "plan-for-edge-server-certificates.md)"
+    "access edge, webconf and sip.<domain> for every SIP domain (+ xmpp.<domain>), same "          \
+    "certificate on 443 and 5061. Sources: " LC_DOC_EDGE_CERT "; " LC_DOC_EDGE_CERT_PLAN
 #define REF_RP_CERT                                                                                \
     "Reverse proxy certificate: public CA, subject = Front End external web FQDN, SAN = "          \
     "Director external web, meet, dialin, Office Web Apps, lyncdiscover.<domain>; *.<domain> may " \
-    "cover simple URLs and lyncdiscover only (LS2013:request-and-configure-a-certificate-for-"     \
-    "your-reverse-http-proxy.md, wildcard-certificate-support.md)"
+    "cover simple URLs and lyncdiscover only. Sources: " LC_DOC_RP_CERT "; " LC_DOC_WILDCARD
 #define REF_GENERAL                                                                                \
     "Certificate infrastructure: CRL distribution point, SHA-1 or SHA-2 (RSASSA-PSS "              \
-    "unsupported), "                                                                               \
-    "RSA 2048+, serverAuth EKU, expiry warned ahead "                                              \
-    "(LS2013:certificate-infrastructure-requirements.md)"
+    "unsupported), RSA 2048+, serverAuth EKU, expiry warned ahead. Source: " LC_DOC_CERT_INFRA
 
 struct lc_hs_addr;
 
