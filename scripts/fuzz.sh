@@ -100,7 +100,7 @@ max_len() {
     cert_name) echo 600 ;;  # two host names
     profile | site) echo 8192 ;;
     web_challenges) echo 4096 ;;
-    web_json | web_xml | web_mex) echo 32768 ;;
+    web_json | web_xml | web_mex | signin) echo 32768 ;;
     *) echo 4096 ;;
     esac
 }
