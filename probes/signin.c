@@ -451,8 +451,10 @@ static int lc_si_add_header(struct lc_si_req *r, const char *h)
     return 0;
 }
 
-/* Start a GET (post == NULL) or a POST of `post` with `ctype` (copied by
- * libcurl; the caller cleanses its own). */
+/* Start a GET (post == NULL) or a POST of `post` with `ctype`. libcurl
+ * reads `post` in place (no copy of its own, which it would free without
+ * cleansing: the body may carry a web ticket): it lives in the job until
+ * the job is freed, cleansed. `extra` is one more header line, or NULL. */
 static int lc_si_req_start(struct lc_si_req *r, const char *url, const char *post,
                            const char *ctype, const char *extra)
 {
@@ -466,7 +468,9 @@ static int lc_si_req_start(struct lc_si_req *r, const char *url, const char *pos
         snprintf(h, sizeof(h), "Content-Type: %s", ctype);
         /* No 100-continue round trip: the legs are the client's. */
         if (lc_si_add_header(r, h) < 0 || lc_si_add_header(r, "Expect:") < 0 ||
-            curl_easy_setopt(r->easy, CURLOPT_COPYPOSTFIELDS, post) != CURLE_OK)
+            curl_easy_setopt(r->easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(post)) !=
+                CURLE_OK ||
+            curl_easy_setopt(r->easy, CURLOPT_POSTFIELDS, post) != CURLE_OK)
             return -1;
     }
     if (curl_easy_setopt(r->easy, CURLOPT_HTTPHEADER, r->headers) != CURLE_OK)
@@ -977,7 +981,8 @@ static void lc_si_certprov_judge(struct lc_si_job *j, const char *transport_why)
     f.status = r->status;
     f.diag = &r->diag;
     if (j->stage == 0) {
-        f.mex_status = r->status;
+        f.mex_status = r->status; /* 0 with transport_why: no answer */
+        f.status = 0;
     } else {
         f.mex_status = 200;
         f.elapsed_ms = (long)((lc_now_us() - j->t0_us) / 1000);
@@ -1047,12 +1052,6 @@ static void lc_si_certprov_step(struct lc_si_job *j)
     json_object_set_new(lc_check_evidence(j->check), j->stage == 0 ? "metadata_status" : "status",
                         json_integer((json_int_t)r->status));
     if (j->stage == 1 || why[0] != '\0' || r->status != 200) {
-        if (j->stage == 0 && why[0] == '\0' && r->status != 404) {
-            /* Anything but 200 or 404 from the metadata: judged as a POST
-             * answer (a 401 of the proxy, 5xx). */
-            j->stage = 1;
-            j->t0_us = lc_now_us();
-        }
         lc_si_certprov_judge(j, why[0] != '\0' ? why : NULL);
         return;
     }

@@ -935,6 +935,18 @@ enum lc_status lc_signin_cert_judge(const struct lc_signin_cert_facts *f, char *
                  d);
         return LC_FAIL;
     }
+    if (f->mex_status != 200) {
+        if (f->mex_status == 0)
+            snprintf(msg, len, "the CertProv metadata got no answer: %s",
+                     lc_signin_esc(f->transport_why != NULL ? f->transport_why : "unknown", o,
+                                   sizeof(o)));
+        else
+            snprintf(msg, len,
+                     "the CertProv metadata answers %ld, not 200 (Lync serves it anonymously: "
+                     "the reverse proxy answers for it, or the service fails)%s",
+                     f->mex_status, d);
+        return LC_FAIL;
+    }
     if (f->transport_why != NULL) {
         snprintf(msg, len, "GetAndPublishCert: no HTTP answer: %s",
                  lc_signin_esc(f->transport_why, o, sizeof(o)));

@@ -155,7 +155,7 @@ void lc_signin_certprov_clear(struct lc_signin_certprov *c);
 struct lc_signin_cert_facts {
     const char *user;          /* --user: the sip: URI must be sip:<user> */
     const char *transport_why; /* no HTTP answer to the POST, or NULL */
-    long mex_status;           /* the CertProv metadata: 0 when not asked (or no answer) */
+    long mex_status;           /* the CertProv metadata's answer, 0 when none */
     long status;               /* the POST's answer */
     const struct lc_web_diag *diag;
     int fault;

@@ -800,6 +800,8 @@ END_TEST
 enum {
     C_OK,
     C_MEX404,
+    C_MEX401,
+    C_MEXNONE,
     C_NOANSWER,
     C_404,
     C_401,
@@ -821,6 +823,8 @@ static const struct {
 } lc_t_cert_cases[] = {
     {C_OK, LC_PASS, NULL, "certificate issued for sip:lab.user@contoso.test in 42 ms"},
     {C_MEX404, LC_FAIL, "certprov-unpublished", "not published"},
+    {C_MEX401, LC_FAIL, NULL, "the CertProv metadata answers 401, not 200"},
+    {C_MEXNONE, LC_FAIL, NULL, "the CertProv metadata got no answer: timeout"},
     {C_NOANSWER, LC_FAIL, NULL, "no HTTP answer: timeout"},
     {C_404, LC_FAIL, "certprov-unpublished", "WebTicket_Proof_SHA1 is not published"},
     {C_401, LC_FAIL, "certprov-ticket-refused", "refused the web ticket"},
@@ -861,6 +865,13 @@ START_TEST(test_cert_judge)
     switch (k) {
     case C_MEX404:
         f.mex_status = 404;
+        break;
+    case C_MEX401:
+        f.mex_status = 401;
+        break;
+    case C_MEXNONE:
+        f.mex_status = 0;
+        f.transport_why = "timeout";
         break;
     case C_NOANSWER:
         f.transport_why = "timeout";
