@@ -13,6 +13,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -87,6 +88,16 @@ static json_t *lc_json_ms(uint64_t us)
     return json_integer((json_int_t)ms);
 }
 
+/* The evidence as the report holds it: the check's own object, shared by
+ * reference (the report is written from it and let go, never changed), or a
+ * wrapped copy of anything else. NULL when out of memory. */
+static json_t *lc_json_evidence(const json_t *v)
+{
+    if (json_is_object(v))
+        return json_incref((json_t *)(uintptr_t)v);
+    return lc_json_object_copy(v);
+}
+
 static json_t *lc_json_check(const struct lc_result *r, const char *domain)
 {
     json_t *obj = json_object();
@@ -104,7 +115,7 @@ static json_t *lc_json_check(const struct lc_result *r, const char *domain)
         json_object_set_new(obj, "status", json_string(lc_status_name(lc_result_status(r)))) != 0 ||
         json_object_set_new(obj, "message", lc_json_str(r->message)) != 0 ||
         json_object_set_new(obj, "duration_ms", lc_json_ms(r->duration_us)) != 0 ||
-        json_object_set_new(obj, "evidence", lc_json_object_copy(r->evidence)) != 0 ||
+        json_object_set_new(obj, "evidence", lc_json_evidence(r->evidence)) != 0 ||
         json_object_set_new(obj, "reference", lc_json_str(r->reference)) != 0)
         goto done;
     ret = obj;
@@ -219,15 +230,18 @@ done:
     return rc;
 }
 
-/* The whole document, or NULL when out of memory. Containers are attached
- * to their parent before they are filled, so one decref frees everything. */
-static json_t *lc_json_build(const struct lc_report *report)
+/* The document but its "checks" (lc_json_write_checks), or NULL when out of
+ * memory; with it the domain index and the findings the checks are written
+ * with (*owned_out: to free). Containers are attached to their parent before
+ * they are filled, so one decref frees everything. */
+static json_t *lc_json_build(const struct lc_report *report, struct lc_domain_index **ix_out,
+                             const struct lc_findings **findings_out,
+                             struct lc_findings **owned_out)
 {
     json_t *root = json_object();
     json_t *ret = NULL;
     json_t *domains;
     json_t *summary;
-    json_t *checks;
     size_t counts[LC_STATUS_COUNT];
     char started[32];
     struct lc_domain_index *ix = NULL;
@@ -284,24 +298,14 @@ static json_t *lc_json_build(const struct lc_report *report)
         goto done;
     if (lc_json_by_domain(root, report, ix) != 0)
         goto done;
-    checks = json_array();
-    if (json_object_set_new(root, "checks", checks) != 0)
-        goto done;
-    for (size_t i = 0; report->results != NULL && i < report->n_results; i++) {
-        const struct lc_finding *f;
-        json_t *obj;
-        if (report->results[i] == NULL)
-            continue;
-        obj = lc_json_check(report->results[i], lc_domain_index_of(ix, report->results[i]));
-        if (json_array_append_new(checks, obj) != 0)
-            goto done;
-        f = lc_findings_of(findings, report->results[i]);
-        if (f != NULL && json_object_set_new(obj, "finding", json_string(f->id)) != 0)
-            goto done;
-    }
 
     ret = root;
     root = NULL;
+    *ix_out = ix;
+    ix = NULL;
+    *findings_out = findings;
+    *owned_out = owned;
+    owned = NULL;
 done:
     lc_findings_free(owned);
     lc_domain_index_free(ix);
@@ -309,9 +313,159 @@ done:
     return ret;
 }
 
+/* Check id -> its finding, the first in the findings' order that lists it
+ * (what lc_findings_of() answers), built once: asking lc_findings_of() for
+ * each of 24,000 checks walks every finding's checks each time. */
+struct lc_json_fmap {
+    const char **ids;
+    const struct lc_finding **f;
+    size_t cap;
+};
+
+static size_t lc_json_fmap_slot(const struct lc_json_fmap *m, const char *id)
+{
+    size_t h = 14695981039346656037u;
+
+    for (const char *p = id; *p != '\0'; p++) {
+        h ^= (unsigned char)*p;
+        h *= 1099511628211u;
+    }
+    h &= m->cap - 1;
+    while (m->ids[h] != NULL && strcmp(m->ids[h], id) != 0)
+        h = (h + 1) & (m->cap - 1);
+    return h;
+}
+
+static int lc_json_fmap_build(struct lc_json_fmap *m, const struct lc_findings *f)
+{
+    size_t total = 0;
+
+    memset(m, 0, sizeof(*m));
+    if (f == NULL)
+        return 0;
+    for (size_t i = 0; i < f->n; i++)
+        total += f->v[i].n_checks;
+    /* At most half full. */
+    for (m->cap = 16; m->cap < 2 * total + 2; m->cap *= 2)
+        ;
+    m->ids = calloc(m->cap, sizeof(*m->ids));
+    m->f = calloc(m->cap, sizeof(*m->f));
+    if (m->ids == NULL || m->f == NULL)
+        return -1;
+    for (size_t i = 0; i < f->n; i++) {
+        for (size_t k = 0; k < f->v[i].n_checks; k++) {
+            const char *id = f->v[i].checks[k]->id;
+            size_t h;
+            if (id == NULL)
+                continue;
+            h = lc_json_fmap_slot(m, id);
+            if (m->ids[h] != NULL)
+                continue; /* an earlier finding has it */
+            m->ids[h] = id;
+            m->f[h] = &f->v[i];
+        }
+    }
+    return 0;
+}
+
+static const struct lc_finding *lc_json_fmap_get(const struct lc_json_fmap *m,
+                                                 const struct lc_result *r)
+{
+    size_t h;
+
+    if (m->cap == 0 || r->id == NULL)
+        return NULL;
+    h = lc_json_fmap_slot(m, r->id);
+    return m->ids[h] != NULL ? m->f[h] : NULL;
+}
+
+static void lc_json_fmap_free(struct lc_json_fmap *m)
+{
+    free(m->ids);
+    free(m->f);
+}
+
+/* Output as json_dump_callback() hands it over, each line but the first
+ * indented by `indent` more spaces: a check dumped on its own reads exactly
+ * as it would at its depth inside the document (JSON strings never hold a
+ * raw newline, so every newline is jansson's own). */
+struct lc_json_sink {
+    FILE *out;
+    const char *indent;
+};
+
+static int lc_json_sink_write(const char *buf, size_t size, void *data)
+{
+    struct lc_json_sink *k = data;
+    size_t start = 0;
+
+    for (size_t i = 0; i < size; i++) {
+        if (buf[i] != '\n')
+            continue;
+        if (fwrite(buf + start, 1, i + 1 - start, k->out) != i + 1 - start ||
+            fputs(k->indent, k->out) == EOF)
+            return -1;
+        start = i + 1;
+    }
+    if (start < size && fwrite(buf + start, 1, size - start, k->out) != size - start)
+        return -1;
+    return 0;
+}
+
+/* "checks": one object at a time, written and let go, so the report never
+ * holds a second copy of every check's evidence (1,000 SIP domains: 24,000
+ * checks). The bytes are those jansson writes for the whole document with
+ * JSON_INDENT(2): the array is the root's last member (depth 1), each check
+ * one level deeper. */
+static int lc_json_write_checks(const struct lc_report *report, const struct lc_domain_index *ix,
+                                const struct lc_findings *findings, FILE *out)
+{
+    struct lc_json_sink sink = {out, "    "};
+    struct lc_json_fmap fmap;
+    size_t written = 0;
+    int ret = -1;
+
+    if (lc_json_fmap_build(&fmap, findings) != 0 || fputs(",\n  \"checks\": [", out) == EOF)
+        goto done;
+    for (size_t i = 0; report->results != NULL && i < report->n_results; i++) {
+        const struct lc_result *r = report->results[i];
+        const struct lc_finding *f;
+        json_t *obj;
+        int rc;
+
+        if (r == NULL)
+            continue;
+        obj = lc_json_check(r, lc_domain_index_of(ix, r));
+        if (obj == NULL)
+            goto done;
+        /* A result copied from the one findings grouped is found by id. */
+        f = lc_json_fmap_get(&fmap, r);
+        if (f != NULL && json_object_set_new(obj, "finding", json_string(f->id)) != 0) {
+            json_decref(obj);
+            goto done;
+        }
+        rc = fputs(written++ > 0 ? ",\n    " : "\n    ", out) == EOF
+                 ? -1
+                 : json_dump_callback(obj, lc_json_sink_write, &sink,
+                                      JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+        json_decref(obj);
+        if (rc != 0)
+            goto done;
+    }
+    ret = fputs(written > 0 ? "\n  ]" : "]", out) == EOF ? -1 : 0;
+done:
+    lc_json_fmap_free(&fmap);
+    return ret;
+}
+
 int lc_report_json(const struct lc_report *report, FILE *out)
 {
     json_t *root = NULL;
+    struct lc_domain_index *ix = NULL;
+    const struct lc_findings *findings = NULL;
+    struct lc_findings *owned = NULL;
+    char *head = NULL;
+    size_t len;
     int saved;
     int rc = -1;
 
@@ -319,16 +473,23 @@ int lc_report_json(const struct lc_report *report, FILE *out)
         errno = EINVAL;
         goto done;
     }
-    root = lc_json_build(report);
+    root = lc_json_build(report, &ix, &findings, &owned);
     if (root == NULL) {
         errno = ENOMEM;
         goto done;
     }
     /* jansson writes reals with '.' whatever LC_NUMERIC says, so evidence
-     * numbers survive a German locale. */
+     * numbers survive a German locale. The head ends "\n}": the checks go
+     * in before that brace. */
+    head = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    if (head == NULL || (len = strlen(head)) < 2 || head[len - 1] != '}' || head[len - 2] != '\n') {
+        errno = ENOMEM;
+        goto done;
+    }
     errno = 0;
-    if (json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0 ||
-        fputc('\n', out) == EOF || fflush(out) == EOF) {
+    if (fwrite(head, 1, len - 2, out) != len - 2 ||
+        lc_json_write_checks(report, ix, findings, out) != 0 || fputs("\n}\n", out) == EOF ||
+        fflush(out) == EOF) {
         if (errno == 0)
             errno = EIO;
         goto done;
@@ -336,6 +497,9 @@ int lc_report_json(const struct lc_report *report, FILE *out)
     rc = 0;
 done:
     saved = errno;
+    free(head);
+    lc_findings_free(owned);
+    lc_domain_index_free(ix);
     json_decref(root);
     errno = saved;
     return rc;

@@ -53,6 +53,10 @@ struct lc_run {
     /* id -> check, open addressing; ids are unique. */
     struct lc_check **table;
     size_t table_cap;
+    /* One copy of each probe name, kind and reference text: thousands of
+     * checks share a few dozen (open addressing, like the id table). */
+    char **words;
+    size_t n_words, words_cap;
     /* FIFO of checks whose dependencies have all ended. */
     struct lc_check **ready;
     size_t ready_head, ready_tail;
@@ -116,9 +120,40 @@ struct lc_check *lc_run_find(struct lc_run *run, const char *id)
     return NULL;
 }
 
-static char *lc_strdup_or_empty(const char *s)
+/* The run's one copy of s (NULL is ""), or NULL out of memory. */
+static char *lc_run_word(struct lc_run *run, const char *s)
 {
-    return strdup(s != NULL ? s : "");
+    size_t h, i;
+
+    if (s == NULL)
+        s = "";
+    if ((run->n_words + 1) * 2 > run->words_cap) {
+        size_t cap = run->words_cap ? run->words_cap * 2 : 64;
+        char **v = calloc(cap, sizeof(*v));
+        if (v == NULL)
+            return NULL;
+        for (i = 0; i < run->words_cap; i++) {
+            if (run->words[i] == NULL)
+                continue;
+            h = lc_hash(run->words[i]) & (cap - 1);
+            while (v[h] != NULL)
+                h = (h + 1) & (cap - 1);
+            v[h] = run->words[i];
+        }
+        free(run->words);
+        run->words = v;
+        run->words_cap = cap;
+    }
+    h = lc_hash(s) & (run->words_cap - 1);
+    while (run->words[h] != NULL) {
+        if (strcmp(run->words[h], s) == 0)
+            return run->words[h];
+        h = (h + 1) & (run->words_cap - 1);
+    }
+    run->words[h] = strdup(s);
+    if (run->words[h] != NULL)
+        run->n_words++;
+    return run->words[h];
 }
 
 static void lc_check_free(struct lc_check *c)
@@ -130,10 +165,7 @@ static void lc_check_free(struct lc_check *c)
     if (c->data_free != NULL && c->data != NULL)
         c->data_free(c->data);
     free(c->id);
-    free(c->probe);
-    free(c->what);
     free(c->target);
-    free(c->reference);
     free(c->message);
     json_decref(c->evidence);
     lc_strv_clear(&c->roles);
@@ -170,10 +202,10 @@ struct lc_check *lc_run_add(struct lc_run *run, const char *probe, const char *w
     c->start = start;
     c->wanted = 1;
     c->id = malloc(idlen);
-    c->probe = strdup(probe);
-    c->what = strdup(what);
+    c->probe = lc_run_word(run, probe);
+    c->what = lc_run_word(run, what);
     c->target = strdup(target);
-    c->reference = lc_strdup_or_empty(reference);
+    c->reference = lc_run_word(run, reference);
     c->evidence = json_object();
     if (c->id == NULL || c->probe == NULL || c->what == NULL || c->target == NULL ||
         c->reference == NULL || c->evidence == NULL)
@@ -583,6 +615,9 @@ void lc_run_free(struct lc_run *run)
     lc_loop_free(run->loop);
     free(run->checks);
     free(run->table);
+    for (i = 0; i < run->words_cap; i++)
+        free(run->words[i]);
+    free(run->words);
     free(run->ready);
     free(run->dns_servers);
     free(run->ca_file);
