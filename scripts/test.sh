@@ -1,12 +1,44 @@
 #!/bin/bash
+# shellcheck disable=SC2317 # the lane_* functions are called as "lane_$lane"
 # Install, build and run the whole test suite: unit tests and lab
-# integration tests (make check), the same under ASan+UBSan, and
-# make distcheck (the release tarball builds and passes its tests).
+# integration tests (make check), the same under ASan+UBSan, the fuzzing
+# pass, and make distcheck (the release tarball builds and passes its tests).
+#
+# Three lanes run side by side (most of a lab test is waiting on servers and
+# timeouts, so two lab lanes share the 2 CPUs well):
+#   plain  build/ (-Werror): make check with one lab for all the lab tests
+#          (tests/lab/with-lab.sh, prefix LC_LAB_NET, default 127.77), then
+#          lab-hostile.test on the same prefix once that lab has stopped
+#   asan   build-asan/ (ASan+UBSan): the same on LC_LAB_NET_ASAN (127.79)
+#   other  scripts/fuzz.sh --time 4, then make distcheck (unit tests and one
+#          lab smoke run on LC_LAB_NET_DISTCHECK, 127.80)
+# Labs on one prefix take turns (the prefix's lock): giving two lanes the same
+# prefix is safe, only slower. Each lane's output is in build-logs/<lane>.log;
+# a failing lane's log tail and test-suite.log are printed at the end.
+# DEVELOPERS.md, "Tests", says how the suite is organised and how to keep it
+# under 10 minutes.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 scripts/install-deps.sh
 tests/lab/lab.sh install
+
+net_plain=${LC_LAB_NET:-127.77}
+net_asan=${LC_LAB_NET_ASAN:-127.79}
+net_dist=${LC_LAB_NET_DISTCHECK:-127.80}
+jobs=$(nproc)
+logs=$top/build-logs
+rm -rf "$logs"
+mkdir -p "$logs"
+t_start=$SECONDS
+exec 3>&1 # the terminal, for the lanes' progress lines
+
+stamp() { # MESSAGE: one progress line, minutes:seconds since the start, in the log and on the terminal
+    local s=$((SECONDS - t_start)) line
+    line=$(printf '[%2d:%02d] %s' $((s / 60)) $((s % 60)) "$*")
+    printf '%s\n' "$line"
+    printf '%s\n' "$line" >&3
+}
 
 summary() {
     # One closing line for CI: Check's unit checks plus the lab assertions.
@@ -22,38 +54,113 @@ summary() {
     if line=$(grep -hE '^[0-9]+ passed, [0-9]+ failed' "$dir"/tests/lab-*.log 2>/dev/null | awk '{p+=$1; f+=$3} END {print p, f}'); then
         read -r lab_p lab_f <<<"$line"
     fi
-    echo "unit checks: $unit_p passed, $unit_f failed; lab assertions: ${lab_p:-0} passed, ${lab_f:-0} failed"
-    echo "$((unit_p + ${lab_p:-0})) passed, $((unit_f + ${lab_f:-0})) failed"
+    echo "$dir: unit checks: $unit_p passed, $unit_f failed; lab assertions: ${lab_p:-0} passed, ${lab_f:-0} failed"
+    sum_p=$((unit_p + ${lab_p:-0})) sum_f=$((unit_f + ${lab_f:-0}))
 }
 
+# The tests make check runs in a lane: every test but lab-hostile, which
+# needs the prefix to itself and runs after the lab has stopped.
+tests_list=$(sed -n '/^TESTS = /,/[^\\]$/p' Makefile.am | sed -e 's/^TESTS = //' -e 's/\\$//' | tr -s ' \t\n' '\n' |
+    grep -v '^$')
+lab_tests=$(grep -vx 'tests/lab-hostile.test' <<<"$tests_list" | tr '\n' ' ')
+hostile_test=$(grep -x 'tests/lab-hostile.test' <<<"$tests_list" || true)
+
+# check_lane DIR NET: make check in DIR with one lab on NET, then lab-hostile
+# on NET. Status 0 when every test passed (or skipped).
+check_lane() {
+    local dir=$1 net=$2 rc=0
+    stamp "$dir: make check (lab on $net, started once)"
+    # shellcheck disable=SC2086 # a list of test names
+    if ! (cd "$dir" && LC_LAB_NET=$net LC_TOP_BUILDDIR=$PWD bash "$top/tests/lab/with-lab.sh" \
+        make -s check TESTS="$lab_tests"); then
+        rc=1
+        cat "$dir/test-suite.log" || true
+    fi
+    if [[ -n $hostile_test ]]; then
+        stamp "$dir: $hostile_test on $net"
+        if ! LC_HOSTILE_NET=$net make -C "$dir" -s check TESTS="$hostile_test" \
+            TEST_SUITE_LOG=tests/hostile-suite.log; then
+            rc=1
+            cat "$dir/tests/hostile-suite.log" || true
+        fi
+    fi
+    stamp "$dir: done (status $rc)"
+    return "$rc"
+}
+
+lane_plain() {
+    stamp "plain: build (warnings are errors)"
+    scripts/build.sh --enable-werror || return 1
+    make -C build -s -j"$jobs" check TESTS= || return 1 # the test programs, in parallel
+    touch "$logs/plain.built"
+    check_lane build "$net_plain"
+}
+
+lane_asan() {
+    local rc=0
+    stamp "asan: ASan+UBSan build"
+    scripts/build.sh --dir build-asan --enable-werror --enable-sanitizers || return 1
+    make -C build-asan -s -j"$jobs" check TESTS= || return 1
+    ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 check_lane build-asan "$net_asan" || rc=1
+    return "$rc"
+}
+
+lane_other() {
+    local rc=0 i
+    # The harnesses build at low priority: the build lanes come first.
+    stamp "other: fuzz: build the harnesses (ASan+UBSan)"
+    nice -n 10 scripts/fuzz.sh --build-only || rc=1
+    stamp "other: fuzz: replay tests/fuzz/regress and the seeds, then each harness 4 s"
+    scripts/fuzz.sh --time 4 || rc=1
+    stamp "other: fuzz done (status $rc)"
+    # make distcheck runs in build/: wait for the plain lane's configure and build.
+    for ((i = 0; i < 1800; i++)); do
+        [[ -e $logs/plain.built || -e $logs/plain.status ]] && break
+        sleep 1
+    done
+    [[ -e $logs/plain.built ]] || {
+        echo "the plain build failed: no make distcheck"
+        return 1
+    }
+    stamp "other: make distcheck (unit tests and one lab smoke run on $net_dist)"
+    if ! LC_LAB_SMOKE=1 LC_LAB_NET=$net_dist make -C build -s -j"$jobs" distcheck >build/distcheck.log 2>&1; then
+        rc=1
+        tail -n 60 build/distcheck.log
+    else
+        grep -E 'archives ready|\.tar\.gz' build/distcheck.log | head -n 3
+    fi
+    stamp "other: done (status $rc)"
+    return "$rc"
+}
+
+# configure and Makefile.in once, before the lanes configure their trees.
+[ -x configure ] && [ configure -nt configure.ac ] && [ Makefile.in -nt Makefile.am ] || autoreconf -fi >/dev/null
+
+stamp "lanes: plain (build/, lab $net_plain), asan (build-asan/, lab $net_asan), other (fuzz, distcheck); logs in build-logs/"
+pids=()
+for lane in plain asan other; do
+    (
+        set +e
+        "lane_$lane"
+        echo $? >"$logs/$lane.status"
+    ) >"$logs/$lane.log" 2>&1 &
+    pids+=($!)
+done
 rc=0
-echo "== build (warnings are errors) and make check"
-scripts/build.sh --enable-werror
-if ! make -C build -s check; then
-    rc=1
-    cat build/test-suite.log || true
-fi
+for pid in "${pids[@]}"; do
+    wait "$pid" || rc=1
+done
+for lane in plain asan other; do
+    st=$(cat "$logs/$lane.status" 2>/dev/null || echo 1)
+    if [[ $st != 0 ]]; then
+        rc=1
+        echo "== lane $lane FAILED (status $st): the end of build-logs/$lane.log"
+        tail -n 150 "$logs/$lane.log"
+    fi
+done
 
-echo "== ASan+UBSan build and make check"
-mkdir -p build-asan
-(cd build-asan && ../configure -q --enable-werror --enable-sanitizers && make -s -j"$(nproc)")
-if ! ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 make -C build-asan -s check; then
-    rc=1
-    cat build-asan/test-suite.log || true
-fi
-
-echo "== fuzz: replay tests/fuzz/regress and the seeds, then each harness 4 s (ASan+UBSan)"
-if ! scripts/fuzz.sh --time 4; then
-    rc=1
-fi
-
-echo "== make distcheck (unit tests and one lab smoke run: the lab tests ran above)"
-if ! LC_LAB_SMOKE=1 make -C build -s distcheck >build/distcheck.log 2>&1; then
-    rc=1
-    tail -n 60 build/distcheck.log
-else
-    grep -E 'archives ready|\.tar\.gz' build/distcheck.log | head -n 3
-fi
-
+summary build-asan
 summary build
+stamp "all lanes done (status $rc)"
+echo "$sum_p passed, $sum_f failed" # the plain build's, as CI has always read it
 exit $rc

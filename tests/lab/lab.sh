@@ -308,13 +308,25 @@ dns_answers() { # ZONE: true once the server answers the zone's SOA
     [[ -n $out ]]
 }
 
+dns_served() { # ZONE...: prints the zones whose SOA the server answers (one kdig for all)
+    local zone args=()
+    for zone; do args+=(SOA "$zone"); done
+    timeout 60 kdig "@$DNS_ADDR" -p "$DNS_PORT" +time=1 +retry=0 +noall +answer "${args[@]}" 2>/dev/null |
+        awk '$4 == "SOA" { sub(/\.$/, "", $1); print tolower($1) }'
+}
+
 dns_wait() {
-    local zone bad=()
+    local zone bad=() zones=() served
+    local -A ok=()
     svc_wait dns 10 dns_answers contoso.test || return 1
-    # Every zone must be loaded, not just the first one.
-    while read -r zone; do
+    # Every zone must be loaded, not just the first one: one kdig asks for
+    # them all; a zone it did not see is asked for again on its own.
+    mapfile -t zones < <(dns_zones)
+    while read -r served; do ok[$served]=1; done < <(dns_served "${zones[@]}")
+    for zone in "${zones[@]}"; do
+        [[ -z ${ok[${zone,,}]:-} ]] || continue
         svc_wait dns 3 dns_answers "$zone" || bad+=("$zone")
-    done < <(dns_zones)
+    done
     if ((${#bad[@]})); then
         log "zones not served: ${bad[*]}"
         return 1
@@ -953,25 +965,38 @@ web_plan() {
     done < <(web_deployments)
 }
 
+# tls_handshakes: reads "address port sni" lines, prints those that complete
+# a TLS handshake with SNI (security level 0, certificate not verified).
+# tls-ready.py does them all at once in one process; without python3, one
+# openssl s_client per listener (no trust store to load), 16 at a time.
+tls_handshakes() {
+    if command -v python3 >/dev/null; then
+        timeout 60 python3 "$LAB_SRC/tls-ready.py" 5
+        return
+    fi
+    # shellcheck disable=SC2016 # expanded by the inner bash
+    timeout 60 xargs -P 16 -L 1 bash -c \
+        'timeout 5 openssl s_client -connect "$1:$2" -servername "$3" -cipher "DEFAULT:@SECLEVEL=0" \
+            -no-CAfile -no-CApath -no-CAstore </dev/null >/dev/null 2>&1 && echo "$1 $2 $3"' tls-wait
+}
+
 # tls_wait SERVICE SECONDS: wait until every TLS listener of SERVICE completes
-# a handshake with SNI (openssl s_client at security level 0, certificate not
-# verified, so no trust store to load: 4 times faster; 16 at a time); name
-# those that do not.
+# a handshake with SNI (tls_handshakes); name those that do not.
 tls_wait() {
     local svc=$1 deadline=$((SECONDS + $2)) l f pending=() answered left
+    local -A done_=()
     for l in "${TLS_LISTENERS[@]}"; do
         read -r -a f <<<"$l"
         [[ ${f[0]} != "$svc" ]] || pending+=("${f[1]} ${f[2]} ${f[3]}")
     done
     while ((${#pending[@]})); do
-        # shellcheck disable=SC2016 # expanded by the inner bash
-        answered=$(printf '%s\n' "${pending[@]}" | timeout 60 xargs -P 16 -L 1 bash -c \
-            'timeout 5 openssl s_client -connect "$1:$2" -servername "$3" -cipher "DEFAULT:@SECLEVEL=0" \
-                -no-CAfile -no-CApath -no-CAstore </dev/null >/dev/null 2>&1 && echo "$1 $2 $3"' \
-            tls-wait) || true
+        answered=$(printf '%s\n' "${pending[@]}" | tls_handshakes) || true
+        while read -r l; do
+            [[ -z $l ]] || done_[$l]=1
+        done <<<"$answered"
         left=()
         for l in "${pending[@]}"; do
-            grep -qxF -- "$l" <<<"$answered" || left+=("$l")
+            [[ -n ${done_[$l]:-} ]] || left+=("$l") # no grep per listener: 300 forks
         done
         pending=("${left[@]}")
         ((${#pending[@]})) || return 0
@@ -2198,6 +2223,7 @@ cmd_start() {
     for svc in "${SERVICES[@]}"; do
         "${svc}_generate"
     done
+    phase "PKI and configurations"
     # Start everything, then wait: the services initialise in parallel.
     for svc in "${SERVICES[@]}"; do
         "${svc}_start"
@@ -2208,13 +2234,23 @@ cmd_start() {
             "${svc}_log" | sed 's/^/    /' >&2
             die "lab start failed"
         fi
+        phase "$svc"
     done
     fw_apply
     STARTING=0
     t0=$((($(date +%s%N) - t0) / 1000000))
     log "lab up in $LAB_DIR in $((t0 / 1000)).$(printf '%03d' $((t0 % 1000))) s" \
         "(DNS $DNS_ADDR port $DNS_PORT; ${#TLS_LISTENERS[@]} TLS listeners: $LAB_DIR/tls-listeners;" \
-        "iptables chain $FW_CHAIN)"
+        "iptables chain $FW_CHAIN; seconds per step:${PHASES})"
+}
+
+# phase NAME: note the seconds since the last phase (the start's log line
+# says where a slow start spent its time).
+PHASES='' PHASE_T=${EPOCHREALTIME/,/.}
+phase() {
+    local now=${EPOCHREALTIME/,/.}
+    PHASES+=" $1 $(awk -v a="$PHASE_T" -v b="$now" 'BEGIN { printf "%.1f", b - a }')"
+    PHASE_T=$now
 }
 
 cmd_status() {

@@ -6,6 +6,8 @@
 #   lab_paths                      find the source/build trees, the binary, the lab
 #   lab_prereqs TOOL...            skip (77) unless root and TOOLs are installed
 #   lab_lock_and_start             take the lab lock, make $work, start the lab
+#                                  (or, with LC_LAB_SHARED=1, use the lab that
+#                                  tests/lab/with-lab.sh started and holds)
 #   run_scenarios NAME...          run lynccheck on scenarios, check their .expect
 #   check_junit NAME               the JUnit report of a scenario against JUnit.xsd
 #   lab_summary                    "N passed, N failed"; its status is the test's
@@ -62,11 +64,18 @@ lab_paths() {
     export LC_LAB_NET=${LC_LAB_NET:-127.77}
     # One lock and one state dir per address prefix: labs on different
     # prefixes (LC_LAB_NET=127.71 ...) may run side by side.
-    if [[ $LC_LAB_NET == 127.77 ]]; then
-        LOCK=/tmp/lynccheck-lab.lock
+    LOCK=$(lab_lock_file "$LC_LAB_NET")
+    [[ $LC_LAB_NET == 127.77 ]] || export LC_LAB_DIR=${LC_LAB_DIR:-/tmp/lynccheck-lab-$LC_LAB_NET}
+}
+
+# lab_lock_file NET: the lock of the address prefix NET (127.N). Whoever uses
+# the prefix's addresses holds it: a lab test, tests/lab/with-lab.sh for the
+# tests it runs, lab-hostile.test.
+lab_lock_file() {
+    if [[ $1 == 127.77 ]]; then
+        printf '/tmp/lynccheck-lab.lock\n'
     else
-        LOCK=/tmp/lynccheck-lab-$LC_LAB_NET.lock
-        export LC_LAB_DIR=${LC_LAB_DIR:-/tmp/lynccheck-lab-$LC_LAB_NET}
+        printf '/tmp/lynccheck-lab-%s.lock\n' "$1"
     fi
 }
 
@@ -84,27 +93,40 @@ lab_prereqs() { # TOOL...
     [[ -x $LYNCCHECK ]] || hard "lynccheck binary $LYNCCHECK not found (set LYNCCHECK)"
 }
 
+lab_shared=0
 lab_cleanup() {
     if declare -F lab_cleanup_hook >/dev/null; then
         lab_cleanup_hook
     fi
-    timeout 60 bash "$LAB" stop || say "warning: lab.sh stop failed"
+    schema_stop
+    ((lab_shared)) || timeout 60 bash "$LAB" stop || say "warning: lab.sh stop failed"
     rm -rf -- "$work"
 }
 
 lab_lock_and_start() {
     local lab_env
-    # One lab at a time on this machine: every lab-*.test takes this lock for
-    # its whole run.
-    exec 9>"$LOCK" || hard "cannot open $LOCK"
-    flock -w 900 9 || hard "could not lock $LOCK within 900 s"
-
     work=$(mktemp -d "/tmp/${me%.test}.XXXXXX") || hard "mktemp failed"
     trap lab_cleanup EXIT
     trap 'exit 99' INT TERM HUP
 
-    # LC_LAB_START_TIMEOUT: a machine shared by several builds can need longer.
-    timeout "${LC_LAB_START_TIMEOUT:-180}" bash "$LAB" start || hard "the lab did not start"
+    if [[ -n ${LC_LAB_SHARED:-} ]]; then
+        # tests/lab/with-lab.sh started the lab on this prefix, holds its
+        # lock and stops it once every test has run: the lab starts once
+        # per make check instead of once per test. The tests use it one
+        # after the other (make check without -j): none changes the lab,
+        # but the timed ones want it to themselves.
+        lab_shared=1
+        timeout 60 bash "$LAB" status >"$work/lab-status" 2>&1 ||
+            hard "LC_LAB_SHARED is set but the lab on $LC_LAB_NET is not up: $(short "$(cat "$work/lab-status")")"
+        say "using the lab tests/lab/with-lab.sh started on $LC_LAB_NET"
+    else
+        # One lab at a time on this prefix: every lab-*.test takes this lock
+        # for its whole run.
+        exec 9>"$LOCK" || hard "cannot open $LOCK"
+        flock -w 900 9 || hard "could not lock $LOCK within 900 s"
+        # LC_LAB_START_TIMEOUT: a machine shared by several builds can need longer.
+        timeout "${LC_LAB_START_TIMEOUT:-180}" bash "$LAB" start || hard "the lab did not start"
+    fi
     lab_env=$(timeout 10 bash "$LAB" env) || hard "lab.sh env failed"
     eval "$lab_env"
     NET=$LC_LAB_NET
@@ -173,8 +195,8 @@ valid_report() { # JSON
 # check_expect SCENARIO JSON EXPECTFILE RC
 check_expect() {
     local name=$1 json=$2 expect=$3 rc=$4
-    local line id want sub st found msg what scope="" only="" min="" others="" n offenders dups
-    local -a lines=() named=()
+    local line id want sub st found msg what scope="" only="" min="" others="" n offenders dups k
+    local -a lines=() named=() pairs=() results=()
 
     while IFS= read -r line || [[ -n $line ]]; do
         line=${line//@NET@/$NET}
@@ -206,16 +228,29 @@ check_expect() {
         bad "$name: exit status $rc, but the report's statuses call for $n"
     fi
 
+    # One jq for every named check: "status<TAB>found<TAB>message" a line, in
+    # the order of the lines (a jq per line cost a second per scenario).
+    pairs=()
     for line in "${lines[@]}"; do
         read -r id want sub <<<"$line"
-        IFS=$'\t' read -r st found msg < <(jq -r --arg id "$id" --arg sub "$sub" '
-            [.checks[] | select(.id == $id)] as $m
-            | if ($m | length) == 0 then ["absent", "true", ""]
-              else $m[0] as $c | ($c.message // "" | tostring) as $msg
-              | [($c.status | tostring),
-                 (($msg + "\n" + ($c.evidence | tojson)) | contains($sub) | tostring),
-                 ($msg | gsub("[\t\n\r]"; " "))]
-              end | @tsv' "$json")
+        pairs+=("$id" "$sub")
+    done
+    results=()
+    ((${#pairs[@]} == 0)) || mapfile -t results < <(jq -r '
+        [.checks[] | {key: .id, value: .}] | reverse | from_entries as $by
+        | $ARGS.positional as $p | range(0; $p | length; 2) as $i
+        | $p[$i] as $id | $p[$i + 1] as $sub
+        | if $by | has($id) | not then ["absent", "true", ""]
+          else $by[$id] as $c | ($c.message // "" | tostring) as $msg
+          | [($c.status | tostring),
+             (($msg + "\n" + ($c.evidence | tojson)) | contains($sub) | tostring),
+             ($msg | gsub("[\t\n\r]"; " "))]
+          end | @tsv' "$json" --args "${pairs[@]}")
+    k=0
+    for line in "${lines[@]}"; do
+        read -r id want sub <<<"$line"
+        IFS=$'\t' read -r st found msg <<<"${results[k]:-}"
+        k=$((k + 1))
         what="$name: $id $want"
         [[ -z $sub ]] || what+=" '$sub'"
         if [[ ,$want, != *",$st,"* ]]; then
@@ -266,7 +301,10 @@ check_expect() {
 # JSON-schema validation, when a validator is at hand: validate_schema prints
 # nothing when it cannot validate (schema_tool empty).
 schema_tool=
+schema_probed=0
 find_schema_tool() {
+    ((schema_probed == 0)) || return 0 # once per test: python3 takes a second to start
+    schema_probed=1
     schema_tool=
     if [[ -r $REPORT_SCHEMA ]]; then
         if command -v check-jsonschema >/dev/null; then
@@ -277,28 +315,69 @@ find_schema_tool() {
     fi
 }
 
+# The python3 validator runs as a coprocess started on first use: it loads
+# jsonschema and the schema once (a second per report otherwise), then reads
+# one report path a line and answers with its errors, if any, and a line
+# "=END= STATUS".
+schema_py='
+import json, sys
+import jsonschema
+schema = json.load(open(sys.argv[1]))
+cls = jsonschema.validators.validator_for(schema)
+cls.check_schema(schema)
+fc = getattr(cls, "FORMAT_CHECKER", None)
+validator = cls(schema, format_checker=fc)
+for path in sys.stdin:
+    try:
+        doc = json.load(open(path.rstrip("\n")))
+        errors = sorted(validator.iter_errors(doc), key=lambda e: list(e.path))
+        for e in errors[:10]:
+            print("/" + "/".join(str(p) for p in e.absolute_path) + ": " + e.message[:200])
+        status = 1 if errors else 0
+    except Exception as e:
+        print(type(e).__name__ + ": " + str(e)[:200])
+        status = 1
+    print("=END= %d" % status, flush=True)
+'
+schema_pid=
+schema_start() {
+    [[ -z $schema_pid ]] || return 0
+    coproc SCHEMA_CO { exec python3 -c "$schema_py" "$REPORT_SCHEMA" 2>&1; }
+    schema_pid=$SCHEMA_CO_PID
+    schema_in=${SCHEMA_CO[1]} schema_out=${SCHEMA_CO[0]}
+}
+schema_stop() {
+    [[ -n $schema_pid ]] || return 0
+    eval "exec $schema_in>&-" 2>/dev/null
+    kill "$schema_pid" 2>/dev/null
+    wait "$schema_pid" 2>/dev/null
+    schema_pid=
+}
+schema_ask() { # JSON: sets out and rc from the coprocess; false if it is gone
+    local line
+    out="" rc=1
+    schema_start
+    printf '%s\n' "$1" 1>&"$schema_in" 2>/dev/null || return 1
+    while IFS= read -r -t 120 line <&"$schema_out"; do
+        if [[ $line =~ ^=END=\ ([0-9]+)$ ]]; then
+            rc=${BASH_REMATCH[1]}
+            return 0
+        fi
+        out+=$line$'\n'
+    done
+    return 1
+}
+
 validate_schema() { # NAME JSON
     local out rc
     [[ -n $schema_tool ]] || return 0
     if [[ $schema_tool == check-jsonschema ]]; then
         out=$(timeout 60 check-jsonschema --schemafile "$REPORT_SCHEMA" "$2" 2>&1)
         rc=$?
-    else
-        out=$(timeout 60 python3 - "$REPORT_SCHEMA" "$2" 2>&1 <<'EOF'
-import json, sys
-import jsonschema
-schema = json.load(open(sys.argv[1]))
-doc = json.load(open(sys.argv[2]))
-cls = jsonschema.validators.validator_for(schema)
-cls.check_schema(schema)
-fc = getattr(cls, "FORMAT_CHECKER", None)
-errors = sorted(cls(schema, format_checker=fc).iter_errors(doc), key=lambda e: list(e.path))
-for e in errors[:10]:
-    print("/" + "/".join(str(p) for p in e.absolute_path) + ": " + e.message[:200])
-sys.exit(1 if errors else 0)
-EOF
-        )
-        rc=$?
+    elif ! schema_ask "$2"; then
+        out="the python3 jsonschema validator stopped answering: $out"
+        rc=1
+        schema_stop
     fi
     if ((rc == 0)); then
         ok "$1: JSON report validates against doc/report.schema.json"
