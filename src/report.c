@@ -9,20 +9,6 @@
 #include "findings.h"
 #include "utf8.h"
 
-/* The JSON report streams to its FILE itself (report_json.c). */
-static int lc_json_write(struct lc_out *o, const struct lc_report *report,
-                         const struct lc_report_opts *opts)
-{
-    (void)opts;
-    if (o->f == NULL) {
-        errno = EINVAL;
-        return -1;
-    }
-    return lc_report_json(report, o->f);
-}
-
-const struct lc_reporter lc_reporter_json = {"json", lc_json_write, 0};
-
 const struct lc_reporter *const lc_reporters[] = {
     &lc_reporter_text,
     &lc_reporter_json,

@@ -8,6 +8,7 @@
 #include "baseline.h"
 #include "findings.h"
 #include "out.h"
+#include "report.h"
 #include "result.h"
 #include "utf8.h"
 
@@ -44,37 +45,22 @@ static json_t *lc_json_str(const char *s)
  * keep their guarantee. NULL when out of memory. */
 static json_t *lc_json_object_copy(const json_t *v)
 {
-    json_t *copy = NULL;
-    json_t *wrap = NULL;
-    json_t *ret = NULL;
+    json_t *copy = v != NULL ? json_deep_copy(v) : json_object();
+    json_t *wrap;
 
-    if (v == NULL) {
-        ret = json_object();
-        goto done;
-    }
-    copy = json_deep_copy(v);
-    if (copy == NULL)
-        goto done;
-    if (json_is_object(copy)) {
-        ret = copy;
-        copy = NULL;
-        goto done;
-    }
+    if (copy == NULL || json_is_object(copy))
+        return copy;
     wrap = json_object();
-    if (wrap == NULL)
-        goto done;
+    if (wrap == NULL) {
+        json_decref(copy);
+        return NULL;
+    }
     /* json_object_set_new() takes the reference even when it fails. */
     if (json_object_set_new(wrap, "value", copy) != 0) {
-        copy = NULL;
-        goto done;
+        json_decref(wrap);
+        return NULL;
     }
-    copy = NULL;
-    ret = wrap;
-    wrap = NULL;
-done:
-    json_decref(copy);
-    json_decref(wrap);
-    return ret;
+    return wrap;
 }
 
 /* Whole milliseconds, rounded: sub-millisecond precision is noise for a
@@ -504,3 +490,17 @@ done:
     errno = saved;
     return rc;
 }
+
+/* The JSON report streams to the stream itself, check by check. */
+static int lc_json_write(struct lc_out *o, const struct lc_report *report,
+                         const struct lc_report_opts *opts)
+{
+    (void)opts;
+    if (o->f == NULL) {
+        errno = EINVAL;
+        return -1;
+    }
+    return lc_report_json(report, o->f);
+}
+
+const struct lc_reporter lc_reporter_json = {"json", lc_json_write, 0};
