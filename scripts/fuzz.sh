@@ -184,14 +184,24 @@ built=()
 for o in "${objs[@]}"; do
     if [ -f "$o" ]; then built+=("$o"); else echo "fuzz.sh: warning: ${o##*/} did not compile" >&2; fi
 done
-rm -f "$dir/liblc-fuzz.a"
-ar rcs "$dir/liblc-fuzz.a" "${built[@]}"
+# The archive and the harnesses are made again only when something they are
+# made of changed (scripts/test.sh builds them first, then runs them).
+lib=$dir/liblc-fuzz.a
+if [ ! -f "$lib" ] || [ "$(cat "$lib.list" 2>/dev/null)" != "${built[*]}" ] ||
+    [ -n "$(find "${built[@]}" -newer "$lib")" ]; then
+    rm -f "$lib" "$lib.list"
+    ar rcs "$lib" "${built[@]}"
+    printf '%s' "${built[*]}" >"$lib.list"
+fi
 
 failed=()
 ok_names=()
 for n in "${names[@]}"; do
-    if "$CC" "${cflags[@]}" -fsanitize=fuzzer "${cppflags[@]}" "${pc_cflags[@]}" \
-        "tests/fuzz/fuzz_$n.c" "$dir/liblc-fuzz.a" "${pc_libs[@]}" -o "$dir/bin/fuzz_$n"; then
+    bin=$dir/bin/fuzz_$n
+    if [ "$bin" -nt "tests/fuzz/fuzz_$n.c" ] && [ "$bin" -nt "$lib" ] && [ "$bin" -nt "$newest_h" ]; then
+        ok_names+=("$n")
+    elif "$CC" "${cflags[@]}" -fsanitize=fuzzer "${cppflags[@]}" "${pc_cflags[@]}" \
+        "tests/fuzz/fuzz_$n.c" "$lib" "${pc_libs[@]}" -o "$bin"; then
         ok_names+=("$n")
     else
         echo "fuzz.sh: $n: harness did not build" >&2
