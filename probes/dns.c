@@ -491,6 +491,23 @@ static json_t *lc_name_data_json(const struct lc_dns_name *d)
 
 /* ---- dns.edge-address:sip.<d> ---- */
 
+/* No data, or none usable (private addresses are dropped): nothing to
+ * compare, and an empty set must not pass as "every address". Returns 1
+ * with the check finished as its dependency `dep` calls for. */
+static int lc_edge_addr_none(struct lc_check *check, const struct lc_check *dep,
+                             const struct lc_dns_name *d, const char *who)
+{
+    char what[400];
+
+    if (d != NULL && d->n_addrs > 0)
+        return 0;
+    snprintf(what, sizeof(what),
+             "%s left no address to compare (it did not resolve, or only to private addresses)",
+             who);
+    lc_check_finish_no_input(check, dep, what);
+    return 1;
+}
+
 static void lc_edge_addr_start(struct lc_check *check, void *arg)
 {
     struct lc_check *name_check = lc_check_dep(check, 0);
@@ -513,24 +530,10 @@ static void lc_edge_addr_start(struct lc_check *check, void *arg)
         lc_check_finish(check, st, "%s", msg);
         return;
     }
-    /* No data, or none usable (private addresses are dropped): nothing to
-     * compare, and an empty set must not pass as "every address". */
-    if (d == NULL || d->n_addrs == 0) {
-        snprintf(what, sizeof(what),
-                 "%s left no address to compare (it did not resolve, or only to private "
-                 "addresses)",
-                 name);
-        lc_check_finish_no_input(check, name_check, what);
+    snprintf(what, sizeof(what), "the access edge %s", edge_name);
+    if (lc_edge_addr_none(check, name_check, d, name) ||
+        lc_edge_addr_none(check, edge_check, edge, what))
         return;
-    }
-    if (edge == NULL || edge->n_addrs == 0) {
-        snprintf(what, sizeof(what),
-                 "the access edge %s left no address to compare (it did not resolve, or only to "
-                 "private addresses)",
-                 edge_name);
-        lc_check_finish_no_input(check, edge_check, what);
-        return;
-    }
     json_object_set_new(ev, "addresses", lc_name_data_json(d));
     json_object_set_new(ev, "access_edge", json_string(edge_name));
     json_object_set_new(ev, "access_edge_addresses", lc_name_data_json(edge));
@@ -711,6 +714,8 @@ static void lc_leak_start(struct lc_check *check, void *arg)
 
 static void lc_resolve_free(void *p)
 {
+    if (p == NULL)
+        return;
     lc_resolve_clear(p);
     free(p);
 }
@@ -1030,14 +1035,11 @@ static int lc_dns_plan(struct lc_run *run, const struct lc_site *site, const str
         }
         if (lc_opts_bool(opts, "internal-leak")) {
             struct lc_resolve *r = calloc(1, sizeof(*r));
-            struct lc_check *c;
-            if (r == NULL || (r->name = strdup(internal)) == NULL) {
-                free(r);
-                goto next;
-            }
-            c = lc_run_add(run, "dns", "internal-leak", internal, REF_LEAK, lc_leak_start, r,
-                           lc_resolve_free);
-            if (c == NULL) {
+            if (r != NULL)
+                r->name = strdup(internal);
+            if (r == NULL || r->name == NULL ||
+                lc_run_add(run, "dns", "internal-leak", internal, REF_LEAK, lc_leak_start, r,
+                           lc_resolve_free) == NULL) {
                 lc_resolve_free(r);
                 goto next;
             }

@@ -23,12 +23,12 @@
 
 #include "dns.h"
 #include "loop.h"
+#include "net.h"
 #include "port_judge.h"
 #include "probes.h"
 #include "refs.h"
 #include "run.h"
 #include "site.h"
-#include "tls.h"
 
 #define REF_PORTS                                                                                  \
     "Port tables for the Edge external and internal interfaces, the internal servers and the "     \
@@ -207,18 +207,9 @@ static void lc_attempt_start(struct lc_attempt *a);
 /* A connected UDP socket that has sent one empty datagram. */
 static int lc_udp_probe_start(const char *addr, unsigned port)
 {
-    struct sockaddr_storage ss;
-    socklen_t len;
-    int fd, e;
+    int fd = lc_udp_connect(addr, port), e;
 
-    if (lc_sockaddr_from(addr, port, &ss, &len) < 0) {
-        errno = EINVAL;
-        return -1;
-    }
-    fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_UDP);
-    if (fd < 0)
-        return -1;
-    if (connect(fd, (struct sockaddr *)&ss, len) < 0 || send(fd, "", 0, MSG_DONTWAIT) < 0) {
+    if (fd >= 0 && send(fd, "", 0, MSG_DONTWAIT) < 0) {
         e = errno;
         close(fd);
         errno = e;

@@ -227,26 +227,12 @@ static void lc_rv_fetch_http(struct lc_rv_fetch *f)
     /* What is left of the check's time: an answer that never comes is
      * "not reachable" (the URL named), not a check timed out. */
     long ms = f->deadline_us > now ? (long)((f->deadline_us - now) / 1000) : 0;
-    char ct[400], agent[64];
-    int v6 = strchr(f->addr, ':') != NULL, hv6 = strchr(f->host, ':') != NULL;
-    CURL *e = curl_easy_init();
+    CURL *e;
 
     if (ms < 200)
         ms = 200;
-    snprintf(ct, sizeof(ct), "%s%s%s:%u:%s%s%s:%u", hv6 ? "[" : "", f->host, hv6 ? "]" : "",
-             f->port, v6 ? "[" : "", f->addr, v6 ? "]" : "", f->port);
-    snprintf(agent, sizeof(agent), "lynccheck/%s", PACKAGE_VERSION);
-    f->connect_to = curl_slist_append(NULL, ct);
-    if (e == NULL || f->connect_to == NULL ||
-        curl_easy_setopt(e, CURLOPT_URL, f->url) != CURLE_OK ||
-        curl_easy_setopt(e, CURLOPT_CONNECT_TO, f->connect_to) != CURLE_OK ||
-        curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https") != CURLE_OK ||
-        curl_easy_setopt(e, CURLOPT_PROXY, "") != CURLE_OK ||
-        curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L) != CURLE_OK ||
-        curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, ms) != CURLE_OK ||
-        curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, ms) != CURLE_OK ||
-        curl_easy_setopt(e, CURLOPT_USERAGENT, agent) != CURLE_OK ||
-        curl_easy_setopt(e, CURLOPT_ERRORBUFFER, f->errbuf) != CURLE_OK ||
+    e = lc_http_easy_pinned(f->url, f->host, f->port, f->addr, ms, f->errbuf, &f->connect_to);
+    if (e == NULL ||
         curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)f->max) != CURLE_OK ||
         curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, lc_rv_on_body) != CURLE_OK ||
         curl_easy_setopt(e, CURLOPT_WRITEDATA, f) != CURLE_OK)

@@ -37,7 +37,6 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +45,7 @@
 #include <unistd.h>
 
 #include "dns.h"
+#include "fanout.h"
 #include "loop.h"
 #include "probes.h"
 #include "run.h"
@@ -69,14 +69,14 @@
 #define LC_SIP_EV_FIRST 256
 
 enum lc_sip_method { LC_SIP_REGISTER, LC_SIP_OPTIONS };
-enum lc_sip_stage { LC_ST_HANDSHAKE, LC_ST_WRITE, LC_ST_READ, LC_ST_DONE };
+enum lc_sip_stage { LC_ST_HANDSHAKE, LC_ST_WRITE, LC_ST_READ };
 
 struct lc_sip_arg;
 
-/* One address of the access edge, one connection. */
+/* One address of the access edge, one connection (fanout.h). */
 struct lc_sip_conn {
+    struct lc_fanout_slot slot; /* first */
     struct lc_sip_arg *owner;
-    char addr[46];
     enum lc_sip_stage stage;
     struct lc_tls_hs *hs;
     SSL *ssl;
@@ -88,9 +88,6 @@ struct lc_sip_conn {
     size_t len;
     size_t next; /* where the next message starts (after 1xx responses) */
     size_t n_provisional;
-    uint64_t started_us;
-    enum lc_status status;
-    char message[512];
 };
 
 /* One check: sip.<method>:<edge>:<port>. */
@@ -101,11 +98,13 @@ struct lc_sip_arg {
     char *domain;
     unsigned port;
     struct lc_check *check;
-    struct lc_timer *timer;
-    uint64_t read_timeout_us;
-    struct lc_sip_conn *c;
-    size_t n, pending;
+    struct lc_fanout fan;
 };
+
+static struct lc_sip_conn *lc_sip_conn_of(struct lc_fanout_slot *s)
+{
+    return (struct lc_sip_conn *)(void *)s;
+}
 
 static const char *lc_sip_method_name(enum lc_sip_method m)
 {
@@ -140,14 +139,16 @@ static void lc_sigpipe_restore(struct lc_sigpipe *s)
 
 /* ---- releasing ---- */
 
-static void lc_sip_conn_release(struct lc_sip_conn *c, struct lc_loop *loop)
+static void lc_sip_conn_release(struct lc_fanout_slot *s)
 {
+    struct lc_sip_conn *c = lc_sip_conn_of(s);
+
     if (c->hs != NULL) {
         lc_tls_handshake_cancel(c->hs);
         c->hs = NULL;
     }
     if (c->fd >= 0) {
-        (void)lc_loop_io_set(loop, c->fd, 0, NULL, NULL);
+        (void)lc_loop_io_set(lc_check_loop(c->owner->check), c->fd, 0, NULL, NULL);
         if (c->ssl != NULL) {
             struct lc_sigpipe sp;
             /* One close_notify, not waited for (RFC 8446 6.1). */
@@ -168,24 +169,12 @@ static void lc_sip_conn_release(struct lc_sip_conn *c, struct lc_loop *loop)
     c->buf = NULL;
 }
 
-static void lc_sip_release(struct lc_sip_arg *a)
-{
-    size_t i;
-
-    if (a->check == NULL)
-        return;
-    if (a->timer != NULL) {
-        lc_loop_timer_cancel(lc_check_loop(a->check), a->timer);
-        a->timer = NULL;
-    }
-    for (i = 0; i < a->n; i++)
-        lc_sip_conn_release(&a->c[i], lc_check_loop(a->check));
-}
-
 static void lc_sip_cancel(struct lc_check *check, void *arg)
 {
+    struct lc_sip_arg *a = arg;
+
     (void)check;
-    lc_sip_release(arg);
+    lc_fanout_release(&a->fan);
 }
 
 static void lc_sip_arg_free(void *p)
@@ -194,8 +183,7 @@ static void lc_sip_arg_free(void *p)
 
     if (a == NULL)
         return;
-    lc_sip_release(a);
-    free(a->c);
+    lc_fanout_clear(&a->fan);
     SSL_CTX_free(a->ctx);
     free(a->edge);
     free(a->domain);
@@ -206,7 +194,7 @@ static void lc_sip_arg_free(void *p)
 
 static json_t *lc_sip_ev(struct lc_sip_conn *c)
 {
-    return lc_check_evidence_addr(c->owner->check, c->addr);
+    return lc_fanout_ev(&c->slot);
 }
 
 static json_t *lc_sip_json_escaped(const char *s, size_t n, size_t cap)
@@ -298,43 +286,16 @@ static void lc_sip_record_response(struct lc_sip_conn *c, const struct lc_sip_re
 
 /* ---- judging one address ---- */
 
-static void lc_sip_check_done(struct lc_sip_arg *a);
-
-static void lc_sip_conn_end(struct lc_sip_conn *c, enum lc_status st, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void lc_sip_conn_end(struct lc_sip_conn *c, enum lc_status st, const char *fmt, ...)
-{
-    struct lc_sip_arg *a = c->owner;
-    json_t *ev = lc_sip_ev(c);
-    va_list ap;
-
-    if (c->stage == LC_ST_DONE)
-        return;
-    va_start(ap, fmt);
-    (void)vsnprintf(c->message, sizeof(c->message), fmt, ap);
-    va_end(ap);
-    c->status = st;
-    c->stage = LC_ST_DONE;
-    json_object_set_new(ev, "elapsed_ms",
-                        json_integer((json_int_t)((lc_now_us() - c->started_us) / 1000)));
-    json_object_set_new(ev, "status", json_string(lc_status_name(st)));
-    /* Every server string in the message was escaped as it went in. */
-    json_object_set_new(ev, "message", json_string(c->message));
-    lc_sip_conn_release(c, lc_check_loop(a->check));
-    if (--a->pending == 0)
-        lc_sip_check_done(a);
-}
-
 /* The verdict on the final response is src/sip.c's (lc_sip_judge_register,
  * lc_sip_judge_options: pure, table-tested); this only records it. */
 static void lc_sip_judge(struct lc_sip_conn *c, const struct lc_sip_response *r)
 {
-    char msg[sizeof(c->message)];
+    char msg[sizeof(c->slot.message)];
     enum lc_status st = c->owner->method == LC_SIP_REGISTER
                             ? lc_sip_judge_register(r, msg, sizeof(msg))
                             : lc_sip_judge_options(r, msg, sizeof(msg));
 
-    lc_sip_conn_end(c, st, "%s", msg);
+    lc_fanout_end(&c->slot, st, "%s", msg);
 }
 
 /* The first bytes the server sent, escaped, into the evidence and buf. */
@@ -364,11 +325,11 @@ static int lc_sip_examine(struct lc_sip_conn *c)
             return 0;
         case LC_SIP_NOT_SIP:
             lc_sip_first_bytes(c, c->next, first, sizeof(first));
-            lc_sip_conn_end(c, LC_FAIL, "not a SIP response: \"%s\"", first);
+            lc_fanout_end(&c->slot, LC_FAIL, "not a SIP response: \"%s\"", first);
             return 1;
         case LC_SIP_MALFORMED:
             lc_sip_first_bytes(c, c->next, first, sizeof(first));
-            lc_sip_conn_end(c, LC_FAIL, "malformed SIP response (%s): \"%s\"", r.error, first);
+            lc_fanout_end(&c->slot, LC_FAIL, "malformed SIP response (%s): \"%s\"", r.error, first);
             return 1;
         case LC_SIP_COMPLETE:
         default:
@@ -384,10 +345,10 @@ static int lc_sip_examine(struct lc_sip_conn *c)
                  * never completes, so its headers earn no verdict. */
                 int code = r.status;
                 lc_sip_response_clear(&r);
-                lc_sip_conn_end(c, LC_FAIL,
-                                "%03d response with a Content-Length beyond %d bytes: the message "
-                                "cannot complete (RFC 3261 18.3)",
-                                code, LC_SIP_MAX_MESSAGE);
+                lc_fanout_end(&c->slot, LC_FAIL,
+                              "%03d response with a Content-Length beyond %d bytes: the message "
+                              "cannot complete (RFC 3261 18.3)",
+                              code, LC_SIP_MAX_MESSAGE);
                 return 1;
             }
             lc_sip_judge(c, &r);
@@ -409,9 +370,9 @@ static int lc_sip_examine(struct lc_sip_conn *c)
         c->n_provisional++;
         if (r.message_len == 0) {
             lc_sip_response_clear(&r);
-            lc_sip_conn_end(c, LC_FAIL,
-                            "provisional response with a Content-Length beyond %d bytes",
-                            LC_SIP_MAX_MESSAGE);
+            lc_fanout_end(&c->slot, LC_FAIL,
+                          "provisional response with a Content-Length beyond %d bytes",
+                          LC_SIP_MAX_MESSAGE);
             return 1;
         }
         c->next += r.message_len;
@@ -449,7 +410,7 @@ static int lc_sip_watch(struct lc_sip_conn *c, int err)
     unsigned want = err == SSL_ERROR_WANT_WRITE ? LC_IO_WRITE : LC_IO_READ;
 
     if (lc_loop_io_set(lc_check_loop(c->owner->check), c->fd, want, lc_sip_on_io, c) < 0) {
-        lc_sip_conn_end(c, LC_ERROR, "cannot watch the socket");
+        lc_fanout_end(&c->slot, LC_ERROR, "cannot watch the socket");
         return -1;
     }
     return 0;
@@ -465,24 +426,24 @@ static void lc_sip_conn_broken(struct lc_sip_conn *c, const char *why)
 
     if (c->client_cert_requested && c->len == c->next) {
         if (a->port == 5061)
-            lc_sip_conn_end(c, LC_WARN,
-                            "requires MTLS client certificate: the server asked for one and ended "
-                            "the connection (%s); federation partners present theirs",
-                            why);
+            lc_fanout_end(&c->slot, LC_WARN,
+                          "requires MTLS client certificate: the server asked for one and ended "
+                          "the connection (%s); federation partners present theirs",
+                          why);
         else
-            lc_sip_conn_end(c, LC_FAIL,
-                            "port %u demands a client certificate (%s): clients cannot connect",
-                            a->port, why);
+            lc_fanout_end(&c->slot, LC_FAIL,
+                          "port %u demands a client certificate (%s): clients cannot connect",
+                          a->port, why);
         return;
     }
     if (c->len == c->next) {
-        lc_sip_conn_end(c, LC_FAIL, "no SIP response to %s: %s", lc_sip_method_name(a->method),
-                        why);
+        lc_fanout_end(&c->slot, LC_FAIL, "no SIP response to %s: %s", lc_sip_method_name(a->method),
+                      why);
         return;
     }
     lc_sip_first_bytes(c, c->next, first, sizeof(first));
-    lc_sip_conn_end(c, LC_FAIL, "incomplete SIP response (%zu bytes) then %s: \"%s\"",
-                    c->len - c->next, why, first);
+    lc_fanout_end(&c->slot, LC_FAIL, "incomplete SIP response (%zu bytes) then %s: \"%s\"",
+                  c->len - c->next, why, first);
 }
 
 static void lc_sip_step(struct lc_sip_conn *c)
@@ -514,11 +475,11 @@ static void lc_sip_step(struct lc_sip_conn *c)
     while (c->stage == LC_ST_READ) {
         if (c->len >= LC_SIP_MAX_MESSAGE) {
             /* The parser has seen the cap and judged it; this is a backstop. */
-            lc_sip_conn_end(c, LC_FAIL, "response larger than %d bytes", LC_SIP_MAX_MESSAGE);
+            lc_fanout_end(&c->slot, LC_FAIL, "response larger than %d bytes", LC_SIP_MAX_MESSAGE);
             return;
         }
         if (c->buf == NULL && (c->buf = malloc(LC_SIP_MAX_MESSAGE)) == NULL) {
-            lc_sip_conn_end(c, LC_ERROR, "out of memory");
+            lc_fanout_end(&c->slot, LC_ERROR, "out of memory");
             return;
         }
         /* SSL_read may write too (a TLS 1.3 KeyUpdate answer). */
@@ -556,7 +517,7 @@ static void lc_sip_on_io(struct lc_loop *loop, int fd, unsigned events, void *ar
     (void)loop;
     (void)fd;
     (void)events;
-    if (c->stage == LC_ST_DONE || lc_check_is_done(c->owner->check))
+    if (c->slot.done || lc_check_is_done(c->owner->check))
         return;
     lc_sip_step(c);
 }
@@ -621,7 +582,7 @@ static void lc_sip_on_tls(struct lc_tls_result *res, void *arg)
     json_t *ev;
 
     c->hs = NULL; /* tls.c frees it after this returns */
-    if (lc_check_is_done(a->check) || c->stage == LC_ST_DONE)
+    if (lc_check_is_done(a->check) || c->slot.done)
         return;
     ev = lc_sip_ev(c);
     c->client_cert_requested = res->client_cert_requested;
@@ -630,13 +591,13 @@ static void lc_sip_on_tls(struct lc_tls_result *res, void *arg)
     if (!res->handshake_ok) {
         json_object_set_new(ev, "error", lc_sip_json_str(res->error));
         if (res->client_cert_requested && a->port == 5061)
-            lc_sip_conn_end(c, LC_WARN, "requires MTLS client certificate (%s)", res->error);
+            lc_fanout_end(&c->slot, LC_WARN, "requires MTLS client certificate (%s)", res->error);
         else if (res->client_cert_requested)
-            lc_sip_conn_end(c, LC_FAIL,
-                            "port %u demands a client certificate: clients cannot connect (%s)",
-                            a->port, res->error);
+            lc_fanout_end(&c->slot, LC_FAIL,
+                          "port %u demands a client certificate: clients cannot connect (%s)",
+                          a->port, res->error);
         else
-            lc_sip_conn_end(c, LC_FAIL, "%s", res->error);
+            lc_fanout_end(&c->slot, LC_FAIL, "%s", res->error);
         return;
     }
     json_object_set_new(ev, "tls_version", json_string(res->version));
@@ -647,7 +608,8 @@ static void lc_sip_on_tls(struct lc_tls_result *res, void *arg)
     res->ssl = NULL;
     res->fd = -1;
     if (lc_sip_build(c) < 0) {
-        lc_sip_conn_end(c, LC_ERROR, "cannot build the %s request", lc_sip_method_name(a->method));
+        lc_fanout_end(&c->slot, LC_ERROR, "cannot build the %s request",
+                      lc_sip_method_name(a->method));
         return;
     }
     c->stage = LC_ST_WRITE;
@@ -655,87 +617,51 @@ static void lc_sip_on_tls(struct lc_tls_result *res, void *arg)
 }
 
 /* 4/5 of the check's time has gone: whoever has not answered is silent. */
-static void lc_sip_on_timer(struct lc_loop *loop, void *arg)
+static void lc_sip_expire(struct lc_fanout_slot *s, unsigned long long ms)
 {
-    struct lc_sip_arg *a = arg;
-    unsigned long long ms = (unsigned long long)(a->read_timeout_us / 1000);
-    size_t i;
+    struct lc_sip_conn *c = lc_sip_conn_of(s);
+    struct lc_sip_arg *a = c->owner;
+    char first[300];
 
-    (void)loop;
-    a->timer = NULL;
-    if (lc_check_is_done(a->check))
-        return;
-    for (i = 0; i < a->n && !lc_check_is_done(a->check); i++) {
-        struct lc_sip_conn *c = &a->c[i];
-        char first[300];
-
-        switch (c->stage) {
-        case LC_ST_HANDSHAKE:
-            lc_sip_conn_end(c, LC_FAIL, "TCP connect or TLS handshake not done within %llu ms", ms);
-            break;
-        case LC_ST_WRITE:
-            lc_sip_conn_end(c, LC_FAIL, "could not send the %s request within %llu ms",
-                            lc_sip_method_name(a->method), ms);
-            break;
-        case LC_ST_READ:
-            if (c->len == c->next && c->client_cert_requested && a->port == 5061) {
-                lc_sip_conn_end(c, LC_WARN,
-                                "no answer within %llu ms after the server asked for a client "
-                                "certificate: requires MTLS client certificate",
-                                ms);
-            } else if (c->len == c->next) {
-                lc_sip_conn_end(c, LC_FAIL, "no SIP response to %s within %llu ms%s",
-                                lc_sip_method_name(a->method), ms,
-                                c->n_provisional > 0 ? " (only provisional responses)" : "");
-            } else {
-                lc_sip_first_bytes(c, c->next, first, sizeof(first));
-                lc_sip_conn_end(c, LC_FAIL,
-                                "incomplete SIP response after %llu ms (%zu bytes): \"%s\"", ms,
-                                c->len - c->next, first);
-            }
-            break;
-        case LC_ST_DONE:
-        default:
-            break;
+    switch (c->stage) {
+    case LC_ST_HANDSHAKE:
+        lc_fanout_end(&c->slot, LC_FAIL, "TCP connect or TLS handshake not done within %llu ms",
+                      ms);
+        break;
+    case LC_ST_WRITE:
+        lc_fanout_end(&c->slot, LC_FAIL, "could not send the %s request within %llu ms",
+                      lc_sip_method_name(a->method), ms);
+        break;
+    case LC_ST_READ:
+    default:
+        if (c->len == c->next && c->client_cert_requested && a->port == 5061) {
+            lc_fanout_end(&c->slot, LC_WARN,
+                          "no answer within %llu ms after the server asked for a client "
+                          "certificate: requires MTLS client certificate",
+                          ms);
+        } else if (c->len == c->next) {
+            lc_fanout_end(&c->slot, LC_FAIL, "no SIP response to %s within %llu ms%s",
+                          lc_sip_method_name(a->method), ms,
+                          c->n_provisional > 0 ? " (only provisional responses)" : "");
+        } else {
+            lc_sip_first_bytes(c, c->next, first, sizeof(first));
+            lc_fanout_end(&c->slot, LC_FAIL,
+                          "incomplete SIP response after %llu ms (%zu bytes): \"%s\"", ms,
+                          c->len - c->next, first);
         }
+        break;
     }
 }
 
-static void lc_sip_check_done(struct lc_sip_arg *a)
-{
-    const struct lc_sip_conn *worst = NULL;
-    size_t i, n_worst = 0;
-
-    if (a->timer != NULL) {
-        lc_loop_timer_cancel(lc_check_loop(a->check), a->timer);
-        a->timer = NULL;
-    }
-    for (i = 0; i < a->n; i++) {
-        const struct lc_sip_conn *c = &a->c[i];
-        if (worst == NULL || lc_status_rank(c->status) > lc_status_rank(worst->status)) {
-            worst = c;
-            n_worst = 1;
-        } else if (c->status == worst->status) {
-            n_worst++;
-        }
-    }
-    if (worst == NULL) {
-        lc_check_finish(a->check, LC_ERROR, "no address to probe");
-    } else if (a->n == 1) {
-        lc_check_finish(a->check, worst->status, "%s", worst->message);
-    } else if (worst->status == LC_PASS) {
-        lc_check_finish(a->check, LC_PASS, "%s (all %zu addresses)", worst->message, a->n);
-    } else {
-        lc_check_finish(a->check, worst->status, "on %s:%u%s: %s", worst->addr, a->port,
-                        n_worst > 1 ? " and others" : "", worst->message);
-    }
-}
+static const struct lc_fanout_ops lc_sip_fanout = {lc_sip_conn_release, NULL, lc_sip_expire, NULL};
 
 static void lc_sip_start(struct lc_check *check, void *arg)
 {
     struct lc_sip_arg *a = arg;
     const struct lc_dns_name *d;
     const struct lc_run_config *cfg = lc_check_config(check);
+    /* Leave a fifth of the check's time to report who was silent. */
+    uint64_t read_timeout_us = cfg->timeout_us * 4 / 5;
     struct lc_tls_opts opts;
     json_t *ev = lc_check_evidence(check);
     size_t i;
@@ -744,45 +670,34 @@ static void lc_sip_start(struct lc_check *check, void *arg)
     d = lc_dns_dep_addrs(check, 0, a->edge);
     if (d == NULL)
         return;
-    a->c = calloc(d->n_addrs, sizeof(*a->c));
-    if (a->c == NULL) {
-        lc_check_finish(check, LC_ERROR, "out of memory");
-        return;
-    }
-    a->n = d->n_addrs;
-    /* Leave a fifth of the check's time to report who was silent. */
-    a->read_timeout_us = cfg->timeout_us * 4 / 5;
     json_object_set_new(ev, "sni", json_string(a->edge));
     json_object_set_new(ev, "port", json_integer(a->port));
     json_object_set_new(ev, "domain", json_string(a->domain));
     json_object_set_new(ev, "method", json_string(lc_sip_method_name(a->method)));
-    json_object_set_new(ev, "read_timeout_ms",
-                        json_integer((json_int_t)(a->read_timeout_us / 1000)));
-    json_object_set_new(ev, "addresses", json_object());
-    for (i = 0; i < a->n; i++) {
-        a->c[i].owner = a;
-        a->c[i].fd = -1;
-        a->c[i].stage = LC_ST_HANDSHAKE;
-        snprintf(a->c[i].addr, sizeof(a->c[i].addr), "%s", d->addrs[i].text);
-    }
-    a->timer = lc_loop_timer_add(lc_check_loop(check), a->read_timeout_us, lc_sip_on_timer, a);
-    if (a->timer == NULL) {
-        lc_check_finish(check, LC_ERROR, "out of memory");
+    json_object_set_new(ev, "read_timeout_ms", json_integer((json_int_t)(read_timeout_us / 1000)));
+    if (lc_fanout_init_name(&a->fan, check, &lc_sip_fanout, d, sizeof(struct lc_sip_conn)) < 0)
         return;
+    a->fan.port = a->port;
+    for (i = 0; i < a->fan.n; i++) {
+        struct lc_sip_conn *c = lc_sip_conn_of(lc_fanout_at(&a->fan, i));
+        c->owner = a;
+        c->fd = -1;
+        c->stage = LC_ST_HANDSHAKE;
     }
+    if (lc_fanout_arm(&a->fan, read_timeout_us) < 0)
+        return;
     memset(&opts, 0, sizeof(opts));
     opts.sni = a->edge;
     /* The handshake gets its own, earlier limit so that tls.c can say
      * whether TCP or TLS hung before our read timer speaks for everyone. */
     opts.timeout_us = cfg->timeout_us * 3 / 4;
     opts.keep = 1;
-    a->pending = a->n;
-    for (i = 0; i < a->n && !lc_check_is_done(check); i++) {
-        struct lc_sip_conn *c = &a->c[i];
-        c->started_us = lc_now_us();
-        if (lc_tls_handshake(lc_check_loop(check), a->ctx, c->addr, a->port, &opts, lc_sip_on_tls,
-                             c, &c->hs) < 0)
-            lc_sip_conn_end(c, LC_ERROR, "cannot start a connection to %s", c->addr);
+    for (i = 0; i < a->fan.n && !lc_check_is_done(check); i++) {
+        struct lc_sip_conn *c = lc_sip_conn_of(lc_fanout_at(&a->fan, i));
+        c->slot.started_us = lc_now_us();
+        if (lc_tls_handshake(lc_check_loop(check), a->ctx, c->slot.addr, a->port, &opts,
+                             lc_sip_on_tls, c, &c->hs) < 0)
+            lc_fanout_end(&c->slot, LC_ERROR, "cannot start a connection to %s", c->slot.addr);
     }
 }
 

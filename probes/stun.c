@@ -30,7 +30,9 @@
 
 #include "cert.h"
 #include "dns.h"
+#include "fanout.h"
 #include "loop.h"
+#include "net.h"
 #include "probes.h"
 #include "run.h"
 #include "site.h"
@@ -84,11 +86,6 @@ static const struct lc_option_decl lc_stun_options[] = {
     {NULL, LC_OPT_BOOL, NULL, NULL, NULL, 0, 0, NULL},
 };
 
-static json_t *lc_addrs_object(struct lc_check *check, const char *addr)
-{
-    return lc_check_evidence_addr(check, addr);
-}
-
 /* ======== stun.turn: MS-TURN Allocate and STUN Binding over UDP ======== */
 
 enum { LC_REQ_ALLOCATE = 0, LC_REQ_BINDING = 1, LC_REQ_N = 2 };
@@ -103,9 +100,10 @@ struct lc_turn_req {
 
 struct lc_turn_arg;
 
+/* One address of the A/V edge (fanout.h). */
 struct lc_turn_addr {
+    struct lc_fanout_slot slot; /* first */
     struct lc_turn_arg *owner;
-    char addr[46];
     int fd;
     struct lc_timer *timer;
     uint64_t started_us, end_us, answered_us;
@@ -113,7 +111,6 @@ struct lc_turn_addr {
     unsigned ignored; /* datagrams for other transaction ids */
     struct lc_turn_req req[LC_REQ_N];
     enum lc_turn_outcome state;
-    int done;
     char error[256];
     char hex[2 * LC_HEX_MAX + 4];
     size_t bad_len;
@@ -125,12 +122,17 @@ struct lc_turn_arg {
     int check_alternate;
     struct lc_check *check;
     struct lc_loop *loop;
-    struct lc_turn_addr *a;
-    size_t n, pending;
+    struct lc_fanout fan;
 };
 
-static void lc_turn_addr_release(struct lc_turn_addr *a)
+static struct lc_turn_addr *lc_turn_addr_of(struct lc_fanout_slot *s)
 {
+    return (struct lc_turn_addr *)(void *)s;
+}
+
+static void lc_turn_addr_release(struct lc_fanout_slot *s)
+{
+    struct lc_turn_addr *a = lc_turn_addr_of(s);
     struct lc_loop *loop = a->owner->loop;
 
     if (a->timer != NULL) {
@@ -147,19 +149,16 @@ static void lc_turn_addr_release(struct lc_turn_addr *a)
 static void lc_turn_cancel(struct lc_check *check, void *arg)
 {
     struct lc_turn_arg *t = arg;
-    size_t i;
 
     (void)check;
-    for (i = 0; i < t->n; i++)
-        lc_turn_addr_release(&t->a[i]);
+    lc_fanout_release(&t->fan);
 }
 
 static void lc_turn_arg_free(void *p)
 {
     struct lc_turn_arg *t = p;
 
-    lc_turn_cancel(NULL, t);
-    free(t->a);
+    lc_fanout_clear(&t->fan);
     free(t->name);
     free(t);
 }
@@ -255,8 +254,6 @@ static int lc_turn_answer_ok(const struct lc_stun_msg *m, unsigned method, char 
     return 1;
 }
 
-static void lc_turn_evaluate(struct lc_turn_arg *t);
-
 /* The address's evidence as it stands: written as things are seen, so a
  * check ended by its timeout or the run's deadline still shows them. */
 static void lc_turn_note(struct lc_turn_addr *a)
@@ -266,7 +263,7 @@ static void lc_turn_note(struct lc_turn_addr *a)
 
     if (lc_check_is_done(t->check))
         return;
-    ev = lc_addrs_object(t->check, a->addr);
+    ev = lc_fanout_ev(&a->slot);
     json_object_set_new(ev, "result", json_string(lc_turn_outcome_name(a->state)));
     json_object_set_new(ev, "transmissions", json_integer(a->transmissions));
     if (a->answered_us != 0)
@@ -286,21 +283,16 @@ static void lc_turn_note(struct lc_turn_addr *a)
         json_object_set_new(ev, "error", json_string(a->error));
 }
 
+/* The address is over; the check's verdict weighs them all at the end
+ * (lc_turn_evaluate). */
 static void lc_turn_addr_done(struct lc_turn_addr *a, enum lc_turn_outcome state)
 {
-    struct lc_turn_arg *t = a->owner;
-
-    if (a->done)
+    if (a->slot.done)
         return;
-    a->done = 1;
-    lc_turn_addr_release(a);
     if (a->state == LC_TURN_WAITING || state == LC_TURN_MALFORMED)
         a->state = state;
-    if (lc_check_is_done(t->check))
-        return;
     lc_turn_note(a);
-    if (--t->pending == 0)
-        lc_turn_evaluate(t);
+    lc_fanout_done(&a->slot);
 }
 
 /* Send every request still unanswered; 0, or -1 when the address is done. */
@@ -363,7 +355,7 @@ static void lc_turn_on_timer(struct lc_loop *loop, void *arg)
 
     (void)loop;
     a->timer = NULL;
-    if (a->done || lc_check_is_done(a->owner->check))
+    if (a->slot.done || lc_check_is_done(a->owner->check))
         return;
     /* Out of time, or Rm RTOs passed since the last of Rc transmissions. */
     if (now >= a->end_us || a->transmissions >= LC_RC) {
@@ -448,9 +440,9 @@ static void lc_turn_on_io(struct lc_loop *loop, int fd, unsigned events, void *a
 
     (void)loop;
     (void)events;
-    if (a->done || fd != a->fd || lc_check_is_done(a->owner->check))
+    if (a->slot.done || fd != a->fd || lc_check_is_done(a->owner->check))
         return;
-    for (rounds = 0; rounds < 64 && !a->done; rounds++) {
+    for (rounds = 0; rounds < 64 && !a->slot.done; rounds++) {
         /* MSG_TRUNC: learn a datagram's real size, to call an oversized
          * one what it is rather than parse half of it. */
         n = recv(fd, buf, sizeof(buf), MSG_TRUNC | MSG_DONTWAIT);
@@ -473,32 +465,6 @@ static void lc_turn_on_io(struct lc_loop *loop, int fd, unsigned events, void *a
     }
 }
 
-static int lc_udp_connect(const char *addr, unsigned port, char *err, size_t errlen)
-{
-    struct sockaddr_storage ss;
-    socklen_t len;
-    int fd, e;
-
-    if (lc_sockaddr_from(addr, port, &ss, &len) < 0) {
-        snprintf(err, errlen, "not a numeric address: %s", addr);
-        return -1;
-    }
-    fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_UDP);
-    if (fd < 0) {
-        snprintf(err, errlen, "cannot create a UDP socket: %s", strerror(errno));
-        return -1;
-    }
-    /* Connected, so an ICMP port unreachable comes back as ECONNREFUSED
-     * and only the edge's own datagrams reach us. */
-    if (connect(fd, (struct sockaddr *)&ss, len) < 0) {
-        e = errno;
-        close(fd);
-        snprintf(err, errlen, "cannot reach %s: %s", addr, strerror(e));
-        return -1;
-    }
-    return fd;
-}
-
 static void lc_turn_addr_start(struct lc_turn_addr *a, uint64_t budget_us)
 {
     struct lc_turn_arg *t = a->owner;
@@ -506,8 +472,15 @@ static void lc_turn_addr_start(struct lc_turn_addr *a, uint64_t budget_us)
 
     a->started_us = lc_now_us();
     a->end_us = a->started_us + budget_us;
-    a->fd = lc_udp_connect(a->addr, t->port, a->error, sizeof(a->error));
+    /* Connected, so an ICMP port unreachable comes back as ECONNREFUSED
+     * and only the edge's own datagrams reach us. */
+    a->fd = lc_udp_connect(a->slot.addr, t->port);
     if (a->fd < 0) {
+        if (errno == EINVAL)
+            snprintf(a->error, sizeof(a->error), "not a numeric address: %s", a->slot.addr);
+        else
+            snprintf(a->error, sizeof(a->error), "cannot reach %s: %s", a->slot.addr,
+                     strerror(errno));
         lc_turn_addr_done(a, LC_TURN_ERROR);
         return;
     }
@@ -533,39 +506,46 @@ static void lc_turn_addr_start(struct lc_turn_addr *a, uint64_t budget_us)
     lc_turn_schedule(a);
 }
 
-/* The verdict is src/stun.c's lc_turn_judge (pure, table-tested): here
- * only the facts are gathered. */
-static void lc_turn_evaluate(struct lc_turn_arg *t)
+static void lc_turn_observe(const struct lc_fanout_slot *s, void *o)
 {
-    struct lc_check *check = t->check;
-    const struct lc_dns_name *d = lc_check_data(lc_check_dep(check, 0));
-    struct lc_turn_obs *obs = calloc(t->n > 0 ? t->n : 1, sizeof(*obs));
+    const struct lc_turn_addr *a = (const struct lc_turn_addr *)(const void *)s;
+    struct lc_turn_obs *obs = o;
+
+    obs->addr = a->slot.addr;
+    obs->outcome = a->state;
+    obs->error = a->error;
+    obs->allocate = a->req[LC_REQ_ALLOCATE].answered ? &a->req[LC_REQ_ALLOCATE].msg : NULL;
+    obs->binding = a->req[LC_REQ_BINDING].answered ? &a->req[LC_REQ_BINDING].msg : NULL;
+}
+
+/* The verdict is src/stun.c's lc_turn_judge (pure, table-tested): here
+ * only the facts are gathered, with the A/V edge's DNS addresses (what
+ * ALTERNATE-SERVER should be). */
+static void lc_turn_evaluate(struct lc_fanout *f)
+{
+    struct lc_turn_arg *t = lc_turn_addr_of(lc_fanout_at(f, 0))->owner;
+    const struct lc_dns_name *d = lc_check_data(lc_check_dep(t->check, 0));
     const char **dns = calloc(d != NULL && d->n_addrs > 0 ? d->n_addrs : 1, sizeof(*dns));
+    struct lc_turn_obs *obs = lc_fanout_observe(f, sizeof(*obs), lc_turn_observe);
     size_t i, n_dns = 0;
     char msg[1024];
-    enum lc_status st;
 
-    if (obs == NULL || dns == NULL) {
-        lc_check_finish(check, LC_ERROR, "out of memory");
-        goto done;
+    if (obs != NULL && dns == NULL)
+        lc_check_finish(t->check, LC_ERROR, "out of memory");
+    if (obs != NULL && dns != NULL) {
+        for (i = 0; d != NULL && i < d->n_addrs; i++)
+            dns[n_dns++] = d->addrs[i].text;
+        lc_check_finish(t->check,
+                        lc_turn_judge(obs, f->n, t->name, t->port, dns, n_dns, t->check_alternate,
+                                      msg, sizeof(msg)),
+                        "%s", msg);
     }
-    for (i = 0; d != NULL && i < d->n_addrs; i++)
-        dns[n_dns++] = d->addrs[i].text;
-    for (i = 0; i < t->n; i++) {
-        const struct lc_turn_addr *a = &t->a[i];
-        obs[i].addr = a->addr;
-        obs[i].outcome = a->state;
-        obs[i].error = a->error;
-        obs[i].allocate = a->req[LC_REQ_ALLOCATE].answered ? &a->req[LC_REQ_ALLOCATE].msg : NULL;
-        obs[i].binding = a->req[LC_REQ_BINDING].answered ? &a->req[LC_REQ_BINDING].msg : NULL;
-    }
-    st = lc_turn_judge(obs, t->n, t->name, t->port, dns, n_dns, t->check_alternate, msg,
-                       sizeof(msg));
-    lc_check_finish(check, st, "%s", msg);
-done:
     free(obs);
     free(dns);
 }
+
+static const struct lc_fanout_ops lc_turn_fanout = {lc_turn_addr_release, NULL, NULL,
+                                                    lc_turn_evaluate};
 
 static void lc_turn_start(struct lc_check *check, void *arg)
 {
@@ -579,33 +559,27 @@ static void lc_turn_start(struct lc_check *check, void *arg)
     d = lc_dns_dep_addrs(check, 0, t->name);
     if (d == NULL)
         return;
-    t->a = calloc(d->n_addrs, sizeof(*t->a));
-    if (t->a == NULL) {
-        lc_check_finish(check, LC_ERROR, "out of memory");
-        return;
-    }
     json_object_set_new(lc_check_evidence(check), "port", json_integer(t->port));
-    json_object_set_new(lc_check_evidence(check), "addresses", json_object());
-    t->n = d->n_addrs;
-    for (i = 0; i < t->n; i++) {
-        t->a[i].owner = t;
-        t->a[i].fd = -1;
-        snprintf(t->a[i].addr, sizeof(t->a[i].addr), "%s", d->addrs[i].text);
+    if (lc_fanout_init_name(&t->fan, check, &lc_turn_fanout, d, sizeof(struct lc_turn_addr)) < 0)
+        return;
+    for (i = 0; i < t->fan.n; i++) {
+        struct lc_turn_addr *a = lc_turn_addr_of(lc_fanout_at(&t->fan, i));
+        a->owner = t;
+        a->fd = -1;
     }
-    t->pending = t->n;
-    for (i = 0; i < t->n && !lc_check_is_done(check); i++)
-        lc_turn_addr_start(&t->a[i], cfg->timeout_us * 4 / 5);
+    for (i = 0; i < t->fan.n && !lc_check_is_done(check); i++)
+        lc_turn_addr_start(lc_turn_addr_of(lc_fanout_at(&t->fan, i)), cfg->timeout_us * 4 / 5);
 }
 
 /* ======== stun.pseudo-tls: what answers a TLS handshake on TCP ======== */
 
 struct lc_ptls_arg;
 
+/* One address of the A/V edge (fanout.h). */
 struct lc_ptls_addr {
+    struct lc_fanout_slot slot; /* first */
     struct lc_ptls_arg *owner;
-    char addr[46];
     struct lc_tls_hs *hs;
-    int done;
     enum lc_ptls_kind kind;
     char note[768];
     /* What the server sent, from OpenSSL's message callback. */
@@ -619,28 +593,35 @@ struct lc_ptls_arg {
     unsigned port;
     SSL_CTX *ctx;
     struct lc_check *check;
-    struct lc_ptls_addr *a;
-    size_t n, pending;
+    struct lc_fanout fan;
 };
+
+static struct lc_ptls_addr *lc_ptls_addr_of(struct lc_fanout_slot *s)
+{
+    return (struct lc_ptls_addr *)(void *)s;
+}
+
+static void lc_ptls_addr_release(struct lc_fanout_slot *s)
+{
+    struct lc_ptls_addr *a = lc_ptls_addr_of(s);
+
+    lc_tls_handshake_cancel(a->hs);
+    a->hs = NULL;
+}
 
 static void lc_ptls_cancel(struct lc_check *check, void *arg)
 {
     struct lc_ptls_arg *p = arg;
-    size_t i;
 
     (void)check;
-    for (i = 0; i < p->n; i++) {
-        lc_tls_handshake_cancel(p->a[i].hs);
-        p->a[i].hs = NULL;
-    }
+    lc_fanout_release(&p->fan);
 }
 
 static void lc_ptls_arg_free(void *v)
 {
     struct lc_ptls_arg *p = v;
 
-    lc_ptls_cancel(NULL, p);
-    free(p->a);
+    lc_fanout_clear(&p->fan);
     free(p->name);
     SSL_CTX_free(p->ctx);
     free(p);
@@ -703,25 +684,26 @@ static void lc_ptls_on_msg(int write_p, int version, int content_type, const voi
     }
 }
 
-/* The verdict is src/stun.c's lc_ptls_judge (pure, table-tested). */
-static void lc_ptls_evaluate(struct lc_ptls_arg *p)
+static void lc_ptls_observe(const struct lc_fanout_slot *s, void *o)
 {
-    struct lc_ptls_obs *obs = calloc(p->n > 0 ? p->n : 1, sizeof(*obs));
-    char msg[1024];
-    enum lc_status st;
-    size_t i;
+    const struct lc_ptls_addr *a = (const struct lc_ptls_addr *)(const void *)s;
+    struct lc_ptls_obs *obs = o;
 
-    if (obs == NULL) {
-        lc_check_finish(p->check, LC_ERROR, "out of memory");
+    obs->addr = a->slot.addr;
+    obs->kind = a->kind;
+    obs->note = a->note;
+}
+
+/* The verdict is src/stun.c's lc_ptls_judge (pure, table-tested). */
+static void lc_ptls_evaluate(struct lc_fanout *f)
+{
+    struct lc_ptls_arg *p = lc_ptls_addr_of(lc_fanout_at(f, 0))->owner;
+    struct lc_ptls_obs *obs = lc_fanout_observe(f, sizeof(*obs), lc_ptls_observe);
+    char msg[1024];
+
+    if (obs == NULL)
         return;
-    }
-    for (i = 0; i < p->n; i++) {
-        obs[i].addr = p->a[i].addr;
-        obs[i].kind = p->a[i].kind;
-        obs[i].note = p->a[i].note;
-    }
-    st = lc_ptls_judge(obs, p->n, p->port, msg, sizeof(msg));
-    lc_check_finish(p->check, st, "%s", msg);
+    lc_check_finish(p->check, lc_ptls_judge(obs, f->n, p->port, msg, sizeof(msg)), "%s", msg);
     free(obs);
 }
 
@@ -794,13 +776,10 @@ static void lc_ptls_on_done(struct lc_tls_result *res, void *arg)
     X509 *leaf;
 
     a->hs = NULL;
-    if (a->done)
-        return;
-    a->done = 1;
-    if (lc_check_is_done(p->check))
+    if (a->slot.done || lc_check_is_done(p->check))
         return;
     lc_ptls_classify(a, res);
-    ev = lc_addrs_object(p->check, a->addr);
+    ev = lc_fanout_ev(&a->slot);
     json_object_set_new(ev, "result", json_string(lc_ptls_kind_name(a->kind)));
     json_object_set_new(ev, "connected", json_boolean(res->connected));
     json_object_set_new(ev, "handshake", json_boolean(res->handshake_ok));
@@ -829,9 +808,11 @@ static void lc_ptls_on_done(struct lc_tls_result *res, void *arg)
             json_object_set_new(ev, "certificate", lc_cert_to_json(leaf));
     }
     json_object_set_new(ev, "observation", json_string(a->note));
-    if (--p->pending == 0)
-        lc_ptls_evaluate(p);
+    lc_fanout_done(&a->slot);
 }
+
+static const struct lc_fanout_ops lc_ptls_fanout = {lc_ptls_addr_release, NULL, NULL,
+                                                    lc_ptls_evaluate};
 
 static void lc_ptls_start(struct lc_check *check, void *arg)
 {
@@ -845,51 +826,41 @@ static void lc_ptls_start(struct lc_check *check, void *arg)
     d = lc_dns_dep_addrs(check, 0, p->name);
     if (d == NULL)
         return;
-    p->a = calloc(d->n_addrs, sizeof(*p->a));
-    if (p->a == NULL) {
-        lc_check_finish(check, LC_ERROR, "out of memory");
-        return;
-    }
     json_object_set_new(lc_check_evidence(check), "port", json_integer(p->port));
     json_object_set_new(lc_check_evidence(check), "sni", json_string(p->name));
-    json_object_set_new(lc_check_evidence(check), "addresses", json_object());
-    p->n = d->n_addrs;
+    if (lc_fanout_init_name(&p->fan, check, &lc_ptls_fanout, d, sizeof(struct lc_ptls_addr)) < 0)
+        return;
     memset(&opts, 0, sizeof(opts));
     opts.sni = p->name;
     /* A pseudo-TLS ServerHello is TLS 1.0 at most: offer that far down so
      * OpenSSL reads on and tells us more (the context is level 0). */
     opts.min_version = TLS1_VERSION;
     opts.timeout_us = cfg->timeout_us * 4 / 5;
-    p->pending = p->n;
-    for (i = 0; i < p->n; i++) {
-        struct lc_ptls_addr *a = &p->a[i];
+    for (i = 0; i < p->fan.n; i++)
+        lc_ptls_addr_of(lc_fanout_at(&p->fan, i))->owner = p;
+    for (i = 0; i < p->fan.n; i++) {
+        struct lc_ptls_addr *a = lc_ptls_addr_of(lc_fanout_at(&p->fan, i));
         int e;
-        a->owner = p;
-        snprintf(a->addr, sizeof(a->addr), "%s", d->addrs[i].text);
         /* SSL_new() copies the context's callback argument: each
          * connection reports to its own address. */
         SSL_CTX_set_msg_callback_arg(p->ctx, a);
         errno = 0;
-        if (lc_tls_handshake(lc_check_loop(check), p->ctx, a->addr, p->port, &opts, lc_ptls_on_done,
-                             a, &a->hs) == 0) {
-            json_object_set_new(lc_addrs_object(check, a->addr), "result",
-                                json_string("connecting"));
+        if (lc_tls_handshake(lc_check_loop(check), p->ctx, a->slot.addr, p->port, &opts,
+                             lc_ptls_on_done, a, &a->hs) == 0) {
+            json_object_set_new(lc_fanout_ev(&a->slot), "result", json_string("connecting"));
             continue;
         }
         e = errno;
-        a->done = 1;
         a->kind = e == ECONNREFUSED ? LC_PTLS_CLOSED : LC_PTLS_ERROR;
         snprintf(a->note, sizeof(a->note), "%s",
                  e == ECONNREFUSED ? "TCP port closed (connection refused)"
                                    : "cannot start a connection");
-        json_object_set_new(lc_addrs_object(check, a->addr), "result",
+        json_object_set_new(lc_fanout_ev(&a->slot), "result",
                             json_string(lc_ptls_kind_name(a->kind)));
-        json_object_set_new(lc_addrs_object(check, a->addr), "observation", json_string(a->note));
-        p->pending--;
+        json_object_set_new(lc_fanout_ev(&a->slot), "observation", json_string(a->note));
+        lc_fanout_done(&a->slot);
     }
     SSL_CTX_set_msg_callback_arg(p->ctx, NULL);
-    if (p->pending == 0)
-        lc_ptls_evaluate(p);
 }
 
 /* ======== planning ======== */
@@ -908,60 +879,46 @@ static int lc_stun_skip(struct lc_run *run, const char *role, const char *what, 
     return 0;
 }
 
-static char *lc_target(const char *name, unsigned port)
-{
-    size_t n = strlen(name) + 8;
-    char *s = malloc(n);
-
-    if (s != NULL)
-        snprintf(s, n, "%s:%u", name, port);
-    return s;
-}
-
 static int lc_plan_turn(struct lc_run *run, const char *role, const char *name, unsigned port,
                         int alternate)
 {
     struct lc_check *dns = lc_dns_plan_name(run, name, role, 1), *c;
     struct lc_turn_arg *t = calloc(1, sizeof(*t));
-    char *target = lc_target(name, port);
-    int rc = -1;
+    char target[300];
 
-    if (dns == NULL || t == NULL || target == NULL || (t->name = strdup(name)) == NULL) {
+    snprintf(target, sizeof(target), "%s:%u", name, port);
+    if (dns == NULL || t == NULL || (t->name = strdup(name)) == NULL) {
         free(t);
-        goto done;
+        return -1;
     }
     t->port = port;
     t->check_alternate = alternate;
     c = lc_run_add(run, "stun", "turn", target, REF_TURN, lc_turn_start, t, lc_turn_arg_free);
     if (c == NULL) {
         lc_turn_arg_free(t);
-        goto done;
+        return -1;
     }
     lc_check_set_cancel(c, lc_turn_cancel);
-    rc = lc_check_add_role(c, role) < 0 ? -1 : lc_check_depend(c, dns);
-done:
-    free(target);
-    return rc;
+    return lc_check_add_role(c, role) < 0 ? -1 : lc_check_depend(c, dns);
 }
 
 static int lc_plan_ptls(struct lc_run *run, const char *role, const char *name, unsigned port)
 {
     struct lc_check *dns = lc_dns_plan_name(run, name, role, 1), *c;
     struct lc_ptls_arg *p = calloc(1, sizeof(*p));
-    char *target = lc_target(name, port);
-    char err[256];
-    int rc = -1;
+    char target[300], err[256];
 
-    if (dns == NULL || p == NULL || target == NULL || (p->name = strdup(name)) == NULL) {
+    snprintf(target, sizeof(target), "%s:%u", name, port);
+    if (dns == NULL || p == NULL || (p->name = strdup(name)) == NULL) {
         free(p);
-        goto done;
+        return -1;
     }
     p->port = port;
     /* A context of its own: the message callback is set on it. */
     p->ctx = lc_tls_ctx_new(lc_run_get_config(run)->ca_file, err, sizeof(err));
     if (p->ctx == NULL) {
         lc_ptls_arg_free(p);
-        goto done;
+        return -1;
     }
     SSL_CTX_set_msg_callback(p->ctx, lc_ptls_on_msg);
     /* A pseudo-TLS ServerHello has no renegotiation_info (RFC 5746): let
@@ -971,13 +928,10 @@ static int lc_plan_ptls(struct lc_run *run, const char *role, const char *name, 
     c = lc_run_add(run, "stun", "pseudo-tls", target, REF_PTLS, lc_ptls_start, p, lc_ptls_arg_free);
     if (c == NULL) {
         lc_ptls_arg_free(p);
-        goto done;
+        return -1;
     }
     lc_check_set_cancel(c, lc_ptls_cancel);
-    rc = lc_check_add_role(c, role) < 0 ? -1 : lc_check_depend(c, dns);
-done:
-    free(target);
-    return rc;
+    return lc_check_add_role(c, role) < 0 ? -1 : lc_check_depend(c, dns);
 }
 
 static int lc_stun_plan(struct lc_run *run, const struct lc_site *site, const struct lc_opts *opts)

@@ -35,7 +35,6 @@
 #include <openssl/crypto.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +42,7 @@
 
 #include "cert.h"
 #include "dns.h"
+#include "fanout.h"
 #include "http.h"
 #include "loop.h"
 #include "probes.h"
@@ -155,14 +155,14 @@ static const struct lc_web_spec lc_web_dialin = {
 
 struct lc_web_job;
 
-/* One request chain (with its redirects) to one address. */
+/* One request chain (with its redirects) to one address (fanout.h). */
 struct lc_web_req {
+    struct lc_fanout_slot slot; /* first; its address follows redirects */
     struct lc_web_job *job;
     CURL *easy;
     int attached; /* easy is in the multi handle (http.c) */
     struct curl_slist *headers;
     struct curl_slist *connect_to;
-    char addr[46];
     char url[LC_WEB_URL_MAX];
     char host[256]; /* the URL's host (what the certificate must cover) */
     unsigned port;
@@ -187,12 +187,8 @@ struct lc_web_req {
     char errbuf[CURL_ERROR_SIZE];
     CURLcode result;
     uint64_t started_us;
-    json_t *transcript; /* borrowed from the evidence */
-    /* the verdict for this address */
-    int done;
+    json_t *transcript;   /* borrowed from the evidence */
     int transport_failed; /* no HTTP answer at all (refused, timeout, TLS) */
-    enum lc_status st;
-    char message[600];
 };
 
 /* One check. */
@@ -205,8 +201,7 @@ struct lc_web_job {
     char *user;     /* --user (auth only) */
     char *password; /* (auth only), cleansed on free */
     const char *ca_file;
-    struct lc_web_req *reqs;
-    size_t n_reqs, pending;
+    struct lc_fanout fan; /* the requests: one per address (and path) */
     /* links: the hosts to check, each with its lookups */
     struct lc_strv link_hosts;
     struct lc_strv link_urls;
@@ -297,20 +292,24 @@ static void lc_web_req_release(struct lc_web_req *r, struct lc_http *http)
     r->connect_to = NULL;
 }
 
-static void lc_web_job_release(struct lc_web_job *j)
+static struct lc_web_req *lc_web_req_at(const struct lc_web_job *j, size_t i)
 {
-    size_t i;
+    return (struct lc_web_req *)(void *)lc_fanout_at(&j->fan, i);
+}
 
-    if (j->check == NULL)
-        return;
-    for (i = 0; i < j->n_reqs; i++)
-        lc_web_req_release(&j->reqs[i], lc_check_http(j->check));
+static void lc_web_req_release_slot(struct lc_fanout_slot *s)
+{
+    struct lc_web_req *r = (struct lc_web_req *)(void *)s;
+
+    lc_web_req_release(r, lc_check_http(r->job->check));
 }
 
 static void lc_web_cancel(struct lc_check *check, void *arg)
 {
+    struct lc_web_job *j = arg;
+
     (void)check;
-    lc_web_job_release(arg);
+    lc_fanout_release(&j->fan);
 }
 
 static void lc_web_job_free(void *p)
@@ -320,11 +319,13 @@ static void lc_web_job_free(void *p)
 
     if (j == NULL)
         return;
-    for (i = 0; i < j->n_reqs; i++) {
-        lc_web_req_release(&j->reqs[i], NULL);
-        lc_web_req_reset(&j->reqs[i]);
+    /* libcurl's multi handle is gone by now: easy handles are cleaned up
+     * here, not cancelled through it. */
+    for (i = 0; i < j->fan.n; i++) {
+        lc_web_req_release(lc_web_req_at(j, i), NULL);
+        lc_web_req_reset(lc_web_req_at(j, i));
     }
-    free(j->reqs);
+    lc_fanout_clear(&j->fan);
     free(j->host);
     free(j->domain);
     free(j->user);
@@ -454,48 +455,26 @@ static size_t lc_web_on_header(char *data, size_t size, size_t n, void *arg)
 static void lc_web_req_done(CURL *easy, CURLcode result, void *arg);
 static void lc_web_req_finish(struct lc_web_req *r);
 
-/* Make the easy handle for r->url on r->addr (not started yet). */
+/* Make the easy handle for r->url on r->slot.addr (not started yet). */
 static int lc_web_req_prepare(struct lc_web_req *r)
 {
     struct lc_web_job *j = r->job;
     const struct lc_run_config *cfg = lc_check_config(j->check);
-    struct curl_slist *connect_to = NULL;
-    char ct[400], agent[64];
     long ms = (long)(cfg->timeout_us / 1000) * 4 / 5;
     CURL *e;
-    int v6 = strchr(r->addr, ':') != NULL;
 
     lc_web_req_release(r, lc_check_http(j->check));
     lc_web_req_reset(r);
     if (lc_web_url_host(r->url, r->host, sizeof(r->host), &r->port) < 0)
         return -1;
-    e = curl_easy_init();
+    if (ms < 500)
+        ms = 500;
+    /* The CONNECT_TO list is freed with the request. */
+    e = lc_http_easy_pinned(r->url, r->host, r->port, r->slot.addr, ms, r->errbuf, &r->connect_to);
     if (e == NULL)
         return -1;
     r->easy = e;
-    /* Connect to the address lynccheck resolved, whatever libcurl's own
-     * resolver would say: every address of the name gets walked, and
-     * --dns-server decides. */
-    snprintf(ct, sizeof(ct), "%s%s%s:%u:%s%s%s:%u", strchr(r->host, ':') ? "[" : "", r->host,
-             strchr(r->host, ':') ? "]" : "", r->port, v6 ? "[" : "", r->addr, v6 ? "]" : "",
-             r->port);
-    connect_to = curl_slist_append(NULL, ct);
-    if (connect_to == NULL)
-        return -1;
-    r->connect_to = connect_to; /* CONNECT_TO keeps the pointer: freed with the request */
-    snprintf(agent, sizeof(agent), "lynccheck/%s", PACKAGE_VERSION);
-    if (ms < 500)
-        ms = 500;
-    if (curl_easy_setopt(e, CURLOPT_URL, r->url) != CURLE_OK ||
-        curl_easy_setopt(e, CURLOPT_CONNECT_TO, r->connect_to) != CURLE_OK ||
-        curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https") != CURLE_OK ||
-        curl_easy_setopt(e, CURLOPT_PROXY, "") != CURLE_OK ||
-        curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L) != CURLE_OK ||
-        curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, ms) != CURLE_OK ||
-        curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, ms) != CURLE_OK ||
-        curl_easy_setopt(e, CURLOPT_USERAGENT, agent) != CURLE_OK ||
-        curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1) != CURLE_OK ||
-        curl_easy_setopt(e, CURLOPT_ERRORBUFFER, r->errbuf) != CURLE_OK ||
+    if (curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1) != CURLE_OK ||
         curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, lc_web_on_body) != CURLE_OK ||
         curl_easy_setopt(e, CURLOPT_WRITEDATA, r) != CURLE_OK ||
         curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, lc_web_on_header) != CURLE_OK ||
@@ -541,7 +520,7 @@ static void lc_web_transcript_add(struct lc_web_req *r, const char *method, cons
     }
     json_object_set_new(e, "request", lc_web_json_str(method));
     json_object_set_new(e, "url", lc_web_json_str(r->url));
-    json_object_set_new(e, "address", json_string(r->addr));
+    json_object_set_new(e, "address", json_string(r->slot.addr));
     if (extra != NULL)
         json_object_set_new(e, "note", lc_web_json_str(extra));
     json_object_set_new(e, "elapsed_ms", json_integer((json_int_t)ms));
@@ -594,33 +573,6 @@ static void lc_web_transcript_add(struct lc_web_req *r, const char *method, cons
 
 /* ---------------------------------------------------------------- judging */
 
-static void lc_web_job_check_done(struct lc_web_job *j);
-
-static void lc_web_req_end(struct lc_web_req *r, enum lc_status st, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void lc_web_req_end(struct lc_web_req *r, enum lc_status st, const char *fmt, ...)
-{
-    struct lc_web_job *j = r->job;
-    json_t *ev;
-    va_list ap;
-
-    if (r->done)
-        return;
-    va_start(ap, fmt);
-    (void)vsnprintf(r->message, sizeof(r->message), fmt, ap);
-    va_end(ap);
-    r->st = st;
-    r->done = 1;
-    ev = lc_check_evidence_addr(j->check, r->addr);
-    if (ev != NULL) {
-        json_object_set_new(ev, "status", json_string(lc_status_name(st)));
-        json_object_set_new(ev, "message", lc_web_json_str(r->message));
-    }
-    lc_web_req_release(r, lc_check_http(j->check));
-    if (--j->pending == 0)
-        lc_web_job_check_done(j);
-}
-
 /* Why the transfer produced no HTTP answer, in words. */
 static const char *lc_web_transport_why(const struct lc_web_req *r, char *buf, size_t len)
 {
@@ -643,10 +595,10 @@ static const char *lc_web_transport_why(const struct lc_web_req *r, char *buf, s
     lc_web_esc(r->errbuf[0] != '\0' ? r->errbuf : curl_easy_strerror(r->result), e, sizeof(e));
     switch (r->result) {
     case CURLE_COULDNT_CONNECT:
-        snprintf(buf, len, "no connection to %s port %u (%s)", r->addr, r->port, e);
+        snprintf(buf, len, "no connection to %s port %u (%s)", r->slot.addr, r->port, e);
         break;
     case CURLE_OPERATION_TIMEDOUT:
-        snprintf(buf, len, "no complete HTTP response from %s port %u in time (%s)", r->addr,
+        snprintf(buf, len, "no complete HTTP response from %s port %u in time (%s)", r->slot.addr,
                  r->port, e);
         break;
     case CURLE_PEER_FAILED_VERIFICATION:
@@ -670,7 +622,7 @@ static void lc_web_on_redirect_dns(const struct lc_dns_answer *a, void *arg)
 {
     struct lc_web_req *r = arg;
 
-    if (r->done || lc_check_is_done(r->job->check))
+    if (r->slot.done || lc_check_is_done(r->job->check))
         return;
     if (a->status == ARES_SUCCESS && a->n_addrs > 0 && r->next_addr[0] == '\0')
         snprintf(r->next_addr, sizeof(r->next_addr), "%s", a->addrs[0].text);
@@ -679,15 +631,15 @@ static void lc_web_on_redirect_dns(const struct lc_dns_answer *a, void *arg)
     r->resolving = 0;
     if (r->next_addr[0] == '\0') {
         char h[300];
-        lc_web_req_end(r, LC_FAIL,
-                       "%s redirects to %s, a name that does not resolve from outside "
-                       "(an internal name in the redirect?)",
-                       r->path, lc_web_esc(r->host, h, sizeof(h)));
+        lc_fanout_end(&r->slot, LC_FAIL,
+                      "%s redirects to %s, a name that does not resolve from outside "
+                      "(an internal name in the redirect?)",
+                      r->path, lc_web_esc(r->host, h, sizeof(h)));
         return;
     }
-    snprintf(r->addr, sizeof(r->addr), "%s", r->next_addr);
+    lc_fanout_set_addr(&r->slot, r->next_addr);
     if (lc_web_req_begin(r) < 0)
-        lc_web_req_end(r, LC_ERROR, "cannot start the request to %s", r->addr);
+        lc_fanout_end(&r->slot, LC_ERROR, "cannot start the request to %s", r->slot.addr);
 }
 
 /* Go on to another URL: the same address when the host is the same, else
@@ -697,7 +649,8 @@ static void lc_web_goto(struct lc_web_req *r, const char *next)
     char host[256], e[300];
 
     if (strlen(next) >= sizeof(r->url) || lc_web_url_host(next, host, sizeof(host), NULL) < 0) {
-        lc_web_req_end(r, LC_FAIL, "%s: unusable URL %s", r->path, lc_web_esc(next, e, sizeof(e)));
+        lc_fanout_end(&r->slot, LC_FAIL, "%s: unusable URL %s", r->path,
+                      lc_web_esc(next, e, sizeof(e)));
         return;
     }
     lc_web_req_release(r, lc_check_http(r->job->check));
@@ -708,14 +661,14 @@ static void lc_web_goto(struct lc_web_req *r, const char *next)
         r->next_addr[0] = '\0';
         snprintf(r->host, sizeof(r->host), "%s", host);
         if (lc_dns_query(lc_check_dns(r->job->check), host, ns_t_a, lc_web_on_redirect_dns, r) < 0)
-            lc_web_req_end(r, LC_ERROR, "out of memory");
+            lc_fanout_end(&r->slot, LC_ERROR, "out of memory");
         else if (lc_dns_query(lc_check_dns(r->job->check), host, ns_t_aaaa, lc_web_on_redirect_dns,
                               r) < 0)
-            lc_web_req_end(r, LC_ERROR, "out of memory");
+            lc_fanout_end(&r->slot, LC_ERROR, "out of memory");
         return;
     }
     if (lc_web_req_begin(r) < 0)
-        lc_web_req_end(r, LC_ERROR, "cannot start the request to %s", r->addr);
+        lc_fanout_end(&r->slot, LC_ERROR, "cannot start the request to %s", r->slot.addr);
 }
 
 /* Follow a redirect ourselves: our resolver for a new host, our loop
@@ -734,8 +687,8 @@ static int lc_web_follow(struct lc_web_req *r)
         curl_url_set(u, CURLUPART_URL, r->location, 0) != CURLUE_OK ||
         curl_url_get(u, CURLUPART_URL, &next, 0) != CURLUE_OK || strlen(next) >= LC_WEB_URL_MAX ||
         lc_web_url_host(next, host, sizeof(host), &port) < 0) {
-        lc_web_req_end(r, LC_FAIL, "%s redirects to an unusable Location: %s", r->path,
-                       lc_web_esc(r->location, h1, sizeof(h1)));
+        lc_fanout_end(&r->slot, LC_FAIL, "%s redirects to an unusable Location: %s", r->path,
+                      lc_web_esc(r->location, h1, sizeof(h1)));
         ret = 1;
         goto done;
     }
@@ -743,16 +696,16 @@ static int lc_web_follow(struct lc_web_req *r)
         /* Host names in any case (Online's webdir1A / webdir1a); IIS
          * paths are case-insensitive too. */
         if (strcasecmp(r->visited[i], next) == 0) {
-            lc_web_req_end(r, LC_FAIL, "%s: redirect loop (%s -> %s), after %u redirects", r->path,
-                           lc_web_esc(r->url, h1, sizeof(h1)), lc_web_esc(next, h2, sizeof(h2)),
-                           r->hops + 1);
+            lc_fanout_end(&r->slot, LC_FAIL, "%s: redirect loop (%s -> %s), after %u redirects",
+                          r->path, lc_web_esc(r->url, h1, sizeof(h1)),
+                          lc_web_esc(next, h2, sizeof(h2)), r->hops + 1);
             ret = 1;
             goto done;
         }
     }
     if (r->hops >= LC_WEB_MAX_HOPS) {
-        lc_web_req_end(r, LC_FAIL, "%s: more than %d redirects (redirect loop?), last to %s",
-                       r->path, LC_WEB_MAX_HOPS, lc_web_esc(next, h1, sizeof(h1)));
+        lc_fanout_end(&r->slot, LC_FAIL, "%s: more than %d redirects (redirect loop?), last to %s",
+                      r->path, LC_WEB_MAX_HOPS, lc_web_esc(next, h1, sizeof(h1)));
         ret = 1;
         goto done;
     }
@@ -784,7 +737,7 @@ static void lc_web_req_done(CURL *easy, CURLcode result, void *arg)
     else if (r->job->kind == LC_WK_AUTH && r->job->auth_stage == 0)
         method = "POST";
     curl_easy_cleanup(easy);
-    if (r->done || lc_check_is_done(r->job->check))
+    if (r->slot.done || lc_check_is_done(r->job->check))
         return;
     lc_web_transcript_add(r, method, r->hops > 0 ? "after a redirect" : NULL);
     if (result != CURLE_OK || r->status == 0) {
@@ -821,10 +774,10 @@ static void lc_web_req_finish(struct lc_web_req *r)
         enum lc_status st = lc_web_judge_discover_unanswered(
             r->job->kind == LC_WK_DISCOVER_HTTP, r->job->domain, lc_web_canonical(r->job), r->path,
             why, msg, sizeof(msg));
-        lc_web_req_end(r, st, "%s", msg);
+        lc_fanout_end(&r->slot, st, "%s", msg);
         return;
     }
-    lc_web_req_end(r, LC_FAIL, "%s: %s", r->path, why);
+    lc_fanout_end(&r->slot, LC_FAIL, "%s: %s", r->path, why);
 }
 
 static void lc_web_response_of(const struct lc_web_req *r, struct lc_web_response *resp)
@@ -850,27 +803,27 @@ static void lc_web_judge_mex(struct lc_web_req *r, const char *msg)
     size_t i;
 
     if (n < 0) {
-        lc_web_req_end(r, LC_FAIL, "%s answers 200 but the metadata is unreadable: %s", r->path,
-                       why);
+        lc_fanout_end(&r->slot, LC_FAIL, "%s answers 200 but the metadata is unreadable: %s",
+                      r->path, why);
         goto done;
     }
     if (n == 0) {
-        lc_web_req_end(r, LC_WARN, "%s: the metadata names no endpoint address", r->path);
+        lc_fanout_end(&r->slot, LC_WARN, "%s: the metadata names no endpoint address", r->path);
         goto done;
     }
     for (i = 0; i < urls.n; i++) {
         if (lc_web_url_host(urls.v[i], host, sizeof(host), NULL) < 0 ||
             strcasecmp(host, r->host) != 0) {
-            lc_web_req_end(r, LC_FAIL,
-                           "%s: the metadata names %s, not %s: the reverse proxy rewrote the Host "
-                           "header (pass the original Host header to the Lync site)",
-                           r->path, lc_web_esc(urls.v[i], h1, sizeof(h1)),
-                           lc_web_esc(r->host, h2, sizeof(h2)));
+            lc_fanout_end(&r->slot, LC_FAIL,
+                          "%s: the metadata names %s, not %s: the reverse proxy rewrote the Host "
+                          "header (pass the original Host header to the Lync site)",
+                          r->path, lc_web_esc(urls.v[i], h1, sizeof(h1)),
+                          lc_web_esc(r->host, h2, sizeof(h2)));
             goto done;
         }
     }
-    lc_web_req_end(r, LC_PASS, "%s; its %zu endpoint address%s use%s %s", msg, urls.n,
-                   urls.n == 1 ? "" : "es", urls.n == 1 ? "s" : "", r->host);
+    lc_fanout_end(&r->slot, LC_PASS, "%s; its %zu endpoint address%s use%s %s", msg, urls.n,
+                  urls.n == 1 ? "" : "es", urls.n == 1 ? "s" : "", r->host);
 done:
     lc_strv_clear(&urls);
 }
@@ -889,8 +842,8 @@ static void lc_web_judge_discover(struct lc_web_req *r)
     memset(&ctx, 0, sizeof(ctx));
     if (lc_web_discover_parse(r->body, r->body_len, &doc, why, sizeof(why)) < 0) {
         lc_web_discover_clear(&doc);
-        lc_web_req_end(r, LC_FAIL, "%s answers 200 but not an autodiscover document: %s", r->path,
-                       why);
+        lc_fanout_end(&r->slot, LC_FAIL, "%s answers 200 but not an autodiscover document: %s",
+                      r->path, why);
         return;
     }
     ctx.path = r->path;
@@ -907,14 +860,14 @@ static void lc_web_judge_discover(struct lc_web_req *r)
         lc_web_discover_clear(&doc);
         for (i = 0; i <= r->hops && i <= LC_WEB_MAX_HOPS; i++) {
             if (strcasecmp(r->visited[i], next) == 0) {
-                lc_web_req_end(r, LC_FAIL, "%s: redirect loop (a redirect link back to %s)",
-                               r->path, lc_web_esc(next, e, sizeof(e)));
+                lc_fanout_end(&r->slot, LC_FAIL, "%s: redirect loop (a redirect link back to %s)",
+                              r->path, lc_web_esc(next, e, sizeof(e)));
                 return;
             }
         }
         if (r->hops >= LC_WEB_MAX_HOPS) {
-            lc_web_req_end(r, LC_FAIL, "%s: more than %d redirects, last to %s", r->path,
-                           LC_WEB_MAX_HOPS, lc_web_esc(next, e, sizeof(e)));
+            lc_fanout_end(&r->slot, LC_FAIL, "%s: more than %d redirects, last to %s", r->path,
+                          LC_WEB_MAX_HOPS, lc_web_esc(next, e, sizeof(e)));
             return;
         }
         r->hops++;
@@ -935,7 +888,7 @@ static void lc_web_judge_discover(struct lc_web_req *r)
         }
     }
     lc_web_discover_clear(&doc);
-    lc_web_req_end(r, st, "%s", msg);
+    lc_fanout_end(&r->slot, st, "%s", msg);
 }
 
 static void lc_web_auth_step(struct lc_web_req *r);
@@ -954,7 +907,7 @@ static void lc_web_req_judge(struct lc_web_req *r)
     case LC_WK_DISCOVER_HTTP:
         st = lc_web_judge(LC_WEB_EXPECT_DISCOVER, &resp, r->path, msg, sizeof(msg));
         if (st != LC_PASS) {
-            lc_web_req_end(r, st, "%s", msg);
+            lc_fanout_end(&r->slot, st, "%s", msg);
             return;
         }
         lc_web_judge_discover(r);
@@ -962,23 +915,23 @@ static void lc_web_req_judge(struct lc_web_req *r)
     case LC_WK_LINKS:
         /* Any HTTP answer will do here: the certificate is what counts. */
         if (r->peer == NULL && lc_web_url_is_https(r->url)) {
-            lc_web_req_end(r, LC_ERROR, "%s: no certificate seen", r->host);
+            lc_fanout_end(&r->slot, LC_ERROR, "%s: no certificate seen", r->host);
             return;
         }
         if (r->peer != NULL) {
             char matched[256];
             if (!lc_cert_covers(r->peer, r->host, 0, matched, sizeof(matched))) {
                 int wild = lc_cert_covers(r->peer, r->host, 1, matched, sizeof(matched));
-                lc_web_req_end(r, LC_FAIL,
-                               "the certificate on %s for %s %s (a link host needs its own name "
-                               "in the reverse proxy certificate)",
-                               r->addr, r->host,
-                               wild ? "covers it only by a wildcard" : "does not cover it");
+                lc_fanout_end(&r->slot, LC_FAIL,
+                              "the certificate on %s for %s %s (a link host needs its own name "
+                              "in the reverse proxy certificate)",
+                              r->slot.addr, r->host,
+                              wild ? "covers it only by a wildcard" : "does not cover it");
                 return;
             }
         }
-        lc_web_req_end(r, LC_PASS, "%s answers %ld; its certificate covers %s", r->host, r->status,
-                       r->host);
+        lc_fanout_end(&r->slot, LC_PASS, "%s answers %ld; its certificate covers %s", r->host,
+                      r->status, r->host);
         return;
     case LC_WK_USER:
         st = lc_web_judge(LC_WEB_EXPECT_OAUTH, &resp, r->path, msg, sizeof(msg));
@@ -990,7 +943,7 @@ static void lc_web_req_judge(struct lc_web_req *r)
                 lc_check_set_data(j->check, u, free);
             }
         }
-        lc_web_req_end(r, st, "%s", msg);
+        lc_fanout_end(&r->slot, st, "%s", msg);
         return;
     case LC_WK_AUTH:
         lc_web_auth_step(r);
@@ -1001,10 +954,10 @@ static void lc_web_req_judge(struct lc_web_req *r)
             lc_web_judge_mex(r, msg);
             return;
         }
-        lc_web_req_end(r, st, "%s", msg);
+        lc_fanout_end(&r->slot, st, "%s", msg);
         return;
     }
-    lc_web_req_end(r, LC_ERROR, "internal: unknown kind");
+    lc_fanout_end(&r->slot, LC_ERROR, "internal: unknown kind");
 }
 
 /* ---------------------------------------------------------------- the authenticated walk */
@@ -1068,10 +1021,10 @@ static void lc_web_auth_step(struct lc_web_req *r)
                 snprintf(diag, sizeof(diag), " (X-Ms-diagnostics %s)",
                          lc_web_diag_text(&r->diag, t, sizeof(t)));
             }
-            lc_web_req_end(r, LC_FAIL,
-                           "the password grant on %s answers %ld, not 200 with a token (wrong "
-                           "credentials, or the token endpoint is not published)%s",
-                           lc_web_esc(r->url, e, sizeof(e)), r->status, diag);
+            lc_fanout_end(&r->slot, LC_FAIL,
+                          "the password grant on %s answers %ld, not 200 with a token (wrong "
+                          "credentials, or the token endpoint is not published)%s",
+                          lc_web_esc(r->url, e, sizeof(e)), r->status, diag);
             return;
         }
         root = json_loadb(r->body != NULL ? r->body : "", r->body_len, 0, &jerr);
@@ -1079,7 +1032,8 @@ static void lc_web_auth_step(struct lc_web_req *r)
         if (!json_is_string(tok) || json_string_length(tok) == 0 ||
             json_string_length(tok) >= sizeof(j->token)) {
             json_decref(root);
-            lc_web_req_end(r, LC_FAIL, "the password grant answers 200 without a usable token");
+            lc_fanout_end(&r->slot, LC_FAIL,
+                          "the password grant answers 200 without a usable token");
             return;
         }
         snprintf(j->token, sizeof(j->token), "%s", json_string_value(tok));
@@ -1094,7 +1048,7 @@ static void lc_web_auth_step(struct lc_web_req *r)
                     d = lc_check_data(dep);
             }
             if (d == NULL || lc_web_discover_user(&d->doc) == NULL) {
-                lc_web_req_end(r, LC_ERROR, "no user link to open");
+                lc_fanout_end(&r->slot, LC_ERROR, "no user link to open");
                 return;
             }
             r->hops = 0;
@@ -1107,7 +1061,8 @@ static void lc_web_auth_step(struct lc_web_req *r)
     }
     /* Stage 1: the user document. */
     if (r->status != 200) {
-        lc_web_req_end(r, LC_FAIL, "with the token, the user link answers %ld, not 200", r->status);
+        lc_fanout_end(&r->slot, LC_FAIL, "with the token, the user link answers %ld, not 200",
+                      r->status);
         return;
     }
     {
@@ -1116,7 +1071,7 @@ static void lc_web_auth_step(struct lc_web_req *r)
         size_t i, bad = 0;
         memset(&doc, 0, sizeof(doc));
         if (lc_web_discover_parse(r->body, r->body_len, &doc, why, sizeof(why)) < 0) {
-            lc_web_req_end(r, LC_FAIL, "the user document is unreadable: %s", why);
+            lc_fanout_end(&r->slot, LC_FAIL, "the user document is unreadable: %s", why);
             lc_web_discover_clear(&doc);
             return;
         }
@@ -1125,19 +1080,19 @@ static void lc_web_auth_step(struct lc_web_req *r)
                 bad++;
         }
         if (bad > 0)
-            lc_web_req_end(r, LC_FAIL, "the user document has %zu unusable links", bad);
+            lc_fanout_end(&r->slot, LC_FAIL, "the user document has %zu unusable links", bad);
         else
-            lc_web_req_end(r, LC_PASS,
-                           "signed in as %s with a password grant; the user document has %zu "
-                           "links",
-                           lc_web_esc(j->user, e, sizeof(e)), doc.hrefs.n);
+            lc_fanout_end(&r->slot, LC_PASS,
+                          "signed in as %s with a password grant; the user document has %zu "
+                          "links",
+                          lc_web_esc(j->user, e, sizeof(e)), doc.hrefs.n);
         lc_web_discover_clear(&doc);
     }
 }
 
 /* ---------------------------------------------------------------- starting */
 
-/* Start r->url on r->addr with the headers and body the job's kind needs. */
+/* Start r->url on r->slot.addr with the headers and body the job's kind needs. */
 static int lc_web_req_begin(struct lc_web_req *r)
 {
     struct lc_web_job *j = r->job;
@@ -1177,63 +1132,55 @@ static int lc_web_req_begin(struct lc_web_req *r)
     return 0;
 }
 
-static void lc_web_job_check_done(struct lc_web_job *j)
+/* The link hosts that do not resolve decide web.links alone. */
+static void lc_web_links_unresolved(struct lc_web_job *j)
 {
-    const struct lc_web_req *worst = NULL;
-    size_t i, n_worst = 0;
-    int pass_all = 1;
+    char h[300];
 
-    for (i = 0; i < j->n_reqs; i++) {
-        const struct lc_web_req *r = &j->reqs[i];
-        if (r->st != LC_PASS)
-            pass_all = 0;
-        if (worst == NULL || lc_status_rank(r->st) > lc_status_rank(worst->st)) {
-            worst = r;
-            n_worst = 1;
-        } else if (r->st == worst->st) {
-            n_worst++;
-        }
-    }
-    if (worst == NULL) {
-        lc_check_finish(j->check, LC_ERROR, "nothing to probe");
-    } else if (j->kind == LC_WK_LINKS) {
-        if (j->unresolved.n > 0) {
-            char h[300];
-            lc_check_finish(j->check, LC_FAIL,
-                            "link host %s%s does not resolve from outside: an internal name in "
-                            "the autodiscover links (set the external web services FQDN)",
-                            lc_web_esc(j->unresolved.v[0], h, sizeof(h)),
-                            j->unresolved.n > 1 ? " (and others)" : "");
-        } else if (pass_all) {
-            lc_check_finish(j->check, LC_PASS,
-                            "every link host resolves and is covered by its certificate (%zu "
-                            "host%s, %zu address%s)",
-                            j->link_hosts.n, j->link_hosts.n == 1 ? "" : "s", j->n_reqs,
-                            j->n_reqs == 1 ? "" : "es");
-        } else {
-            lc_check_finish(j->check, worst->st, "%s", worst->message);
-        }
-    } else if (j->n_reqs == 1 || (pass_all && j->kind == LC_WK_PATH && j->spec->path2 != NULL)) {
-        lc_check_finish(j->check, worst->st, "%s", worst->message);
-    } else if (pass_all) {
-        lc_check_finish(j->check, LC_PASS, "%s (every address)", worst->message);
-    } else {
-        lc_check_finish(j->check, worst->st, "on %s%s: %s", worst->addr,
-                        n_worst > 1 ? " and others" : "", worst->message);
-    }
+    lc_check_finish(j->check, LC_FAIL,
+                    "link host %s%s does not resolve from outside: an internal name in the "
+                    "autodiscover links (set the external web services FQDN)",
+                    lc_web_esc(j->unresolved.v[0], h, sizeof(h)),
+                    j->unresolved.n > 1 ? " (and others)" : "");
 }
 
-/* Make the job's requests: one per address and path. */
+/* Every request has its verdict: the worst (lc_fanout_finish_worst), but
+ * web.links counts hosts, and a page asked on two paths passes as one. */
+static void lc_web_job_check_done(struct lc_fanout *f)
+{
+    struct lc_web_job *j = ((struct lc_web_req *)(void *)lc_fanout_at(f, 0))->job;
+    size_t n_worst;
+    int pass_all;
+    const struct lc_fanout_slot *worst = lc_fanout_worst(f, &n_worst, &pass_all);
+
+    if (j->kind == LC_WK_LINKS && j->unresolved.n > 0)
+        lc_web_links_unresolved(j);
+    else if (j->kind == LC_WK_LINKS && pass_all)
+        lc_check_finish(j->check, LC_PASS,
+                        "every link host resolves and is covered by its certificate (%zu "
+                        "host%s, %zu address%s)",
+                        j->link_hosts.n, j->link_hosts.n == 1 ? "" : "s", f->n,
+                        f->n == 1 ? "" : "es");
+    else if (j->kind == LC_WK_LINKS ||
+             (pass_all && j->kind == LC_WK_PATH && j->spec->path2 != NULL))
+        lc_check_finish(j->check, worst->status, "%s", worst->message);
+    else
+        lc_fanout_finish_worst(f);
+}
+
+static const struct lc_fanout_ops lc_web_fanout = {lc_web_req_release_slot, NULL, NULL,
+                                                   lc_web_job_check_done};
+
+/* Make the job's requests: one per address and path. 0, or -1 with the
+ * check finished (out of memory). */
 static int lc_web_job_alloc(struct lc_web_job *j, size_t n)
 {
     size_t i;
 
-    j->reqs = calloc(n > 0 ? n : 1, sizeof(*j->reqs));
-    if (j->reqs == NULL)
+    if (lc_fanout_init(&j->fan, j->check, &lc_web_fanout, n, sizeof(struct lc_web_req)) < 0)
         return -1;
-    j->n_reqs = n;
     for (i = 0; i < n; i++)
-        j->reqs[i].job = j;
+        lc_web_req_at(j, i)->job = j;
     return 0;
 }
 
@@ -1243,7 +1190,7 @@ static void lc_web_req_setup(struct lc_web_req *r, const char *addr, const char 
     struct lc_web_job *j = r->job;
     json_t *ev = lc_check_evidence_addr(j->check, addr);
 
-    snprintf(r->addr, sizeof(r->addr), "%s", addr);
+    lc_fanout_set_addr(&r->slot, addr);
     snprintf(r->url, sizeof(r->url), "%s", url);
     snprintf(r->visited[0], sizeof(r->visited[0]), "%s", url);
     r->path = path;
@@ -1260,15 +1207,14 @@ static void lc_web_job_go(struct lc_web_job *j)
 {
     size_t i;
 
-    j->pending = j->n_reqs;
-    if (j->n_reqs == 0) {
+    if (j->fan.n == 0) {
         lc_check_finish(j->check, LC_ERROR, "nothing to probe");
         return;
     }
-    for (i = 0; i < j->n_reqs && !lc_check_is_done(j->check); i++) {
-        struct lc_web_req *r = &j->reqs[i];
+    for (i = 0; i < j->fan.n && !lc_check_is_done(j->check); i++) {
+        struct lc_web_req *r = lc_web_req_at(j, i);
         if (lc_web_req_begin(r) < 0)
-            lc_web_req_end(r, LC_ERROR, "cannot start the request to %s", r->addr);
+            lc_fanout_end(&r->slot, LC_ERROR, "cannot start the request to %s", r->slot.addr);
     }
 }
 
@@ -1311,20 +1257,17 @@ static void lc_web_start_host(struct lc_check *check, void *arg)
     } else {
         paths[0] = "/";
     }
-    if (lc_web_job_alloc(j, d->n_addrs * np) < 0) {
-        lc_check_finish(check, LC_ERROR, "out of memory");
-        return;
-    }
     json_object_set_new(ev, "host", json_string(j->host));
-    json_object_set_new(ev, "addresses", json_object());
-    for (i = 0; i < d->n_addrs && i * np < j->n_reqs; i++) {
+    if (lc_web_job_alloc(j, d->n_addrs * np) < 0)
+        return;
+    for (i = 0; i < d->n_addrs && i * np < j->fan.n; i++) {
         for (k = 0; k < np; k++) {
             /* A host given as an IPv6 address goes in brackets (RFC 3986 3.2.2). */
             int br = strchr(j->host, ':') != NULL;
             snprintf(url, sizeof(url), "%s://%s%s%s%s",
                      j->kind == LC_WK_DISCOVER_HTTP ? "http" : "https", br ? "[" : "", j->host,
                      br ? "]" : "", paths[k]);
-            lc_web_req_setup(&j->reqs[i * np + k], d->addrs[i].text, url, paths[k]);
+            lc_web_req_setup(lc_web_req_at(j, i * np + k), d->addrs[i].text, url, paths[k]);
         }
     }
     if (j->kind == LC_WK_DISCOVER_HTTP)
@@ -1337,28 +1280,21 @@ static void lc_web_start_host(struct lc_check *check, void *arg)
 static void lc_web_links_go(struct lc_web_job *j)
 {
     size_t i;
-    json_t *ev = lc_check_evidence(j->check);
 
+    if (j->n_link_addrs == 0 && j->unresolved.n > 0) {
+        lc_web_links_unresolved(j);
+        return;
+    }
     if (j->n_link_addrs == 0) {
-        char h[300];
-        if (j->unresolved.n > 0)
-            lc_check_finish(j->check, LC_FAIL,
-                            "link host %s%s does not resolve from outside: an internal name in "
-                            "the autodiscover links (set the external web services FQDN)",
-                            lc_web_esc(j->unresolved.v[0], h, sizeof(h)),
-                            j->unresolved.n > 1 ? " (and others)" : "");
-        else
-            lc_check_finish(j->check, LC_FAIL, "the autodiscover document names no link host");
+        lc_check_finish(j->check, LC_FAIL, "the autodiscover document names no link host");
         return;
     }
-    if (lc_web_job_alloc(j, j->n_link_addrs) < 0) {
-        lc_check_finish(j->check, LC_ERROR, "out of memory");
+    if (lc_web_job_alloc(j, j->n_link_addrs) < 0)
         return;
-    }
-    json_object_set_new(ev, "addresses", json_object());
     for (i = 0; i < j->n_link_addrs; i++) {
         size_t h = j->link_addrs[i].host;
-        lc_web_req_setup(&j->reqs[i], j->link_addrs[i].addr, j->link_urls.v[h], j->link_hosts.v[h]);
+        lc_web_req_setup(lc_web_req_at(j, i), j->link_addrs[i].addr, j->link_urls.v[h],
+                         j->link_hosts.v[h]);
     }
     lc_web_job_go(j);
 }
@@ -1522,12 +1458,9 @@ static void lc_web_on_url_dns(const struct lc_dns_answer *a, void *arg)
         lc_check_finish(j->check, LC_FAIL,
                         "%s names a host that does not resolve from outside (an internal name?)",
                         lc_web_esc(l->url, h, sizeof(h)));
-    } else if (lc_web_job_alloc(j, j->kind == LC_WK_AUTH ? 1 : l->addrs.n) < 0) {
-        lc_check_finish(j->check, LC_ERROR, "out of memory");
-    } else {
-        json_object_set_new(lc_check_evidence(j->check), "addresses", json_object());
-        for (i = 0; i < j->n_reqs; i++) {
-            lc_web_req_setup(&j->reqs[i], l->addrs.v[i], l->url,
+    } else if (lc_web_job_alloc(j, j->kind == LC_WK_AUTH ? 1 : l->addrs.n) == 0) {
+        for (i = 0; i < j->fan.n; i++) {
+            lc_web_req_setup(lc_web_req_at(j, i), l->addrs.v[i], l->url,
                              j->kind == LC_WK_AUTH ? "/WebTicket/oauthtoken" : "the user link");
         }
         lc_web_job_go(j);

@@ -21,7 +21,6 @@
 #include "probe.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,12 +28,13 @@
 #include <unistd.h>
 
 #include "dns.h"
+#include "fanout.h"
 #include "loop.h"
+#include "net.h"
 #include "probes.h"
 #include "run.h"
 #include "sip.h"
 #include "site.h"
-#include "tls.h"
 #include "xmpp.h"
 
 #define REF_XMPP                                                                                   \
@@ -45,22 +45,20 @@
 #define LC_XMPP_PORT 5269
 #define LC_XMPP_FROM "lynccheck.invalid"
 
-enum lc_xmpp_stage { LC_XS_CONNECT, LC_XS_WRITE, LC_XS_READ, LC_XS_DONE };
+enum lc_xmpp_stage { LC_XS_CONNECT, LC_XS_WRITE, LC_XS_READ };
 
 struct lc_xmpp_arg;
 
+/* One address of the access edge, one connection (fanout.h). */
 struct lc_xmpp_conn {
+    struct lc_fanout_slot slot; /* first */
     struct lc_xmpp_arg *owner;
-    char addr[46];
     enum lc_xmpp_stage stage;
     int fd;
     size_t out_off;
     struct lc_xmpp_parser *parser;
     char first[128]; /* the first bytes received, for the report */
     size_t n_first;
-    uint64_t started_us;
-    enum lc_status status;
-    char message[512];
 };
 
 struct lc_xmpp_arg {
@@ -69,18 +67,22 @@ struct lc_xmpp_arg {
     char header[768];
     size_t header_len;
     struct lc_check *check;
-    struct lc_timer *timer;
-    uint64_t read_timeout_us;
-    struct lc_xmpp_conn *c;
-    size_t n, pending;
+    struct lc_fanout fan;
 };
+
+static struct lc_xmpp_conn *lc_xmpp_conn_of(struct lc_fanout_slot *s)
+{
+    return (struct lc_xmpp_conn *)(void *)s;
+}
 
 /* ---- releasing ---- */
 
-static void lc_xmpp_conn_release(struct lc_xmpp_conn *c, struct lc_loop *loop)
+static void lc_xmpp_conn_release(struct lc_fanout_slot *s)
 {
+    struct lc_xmpp_conn *c = lc_xmpp_conn_of(s);
+
     if (c->fd >= 0) {
-        (void)lc_loop_io_set(loop, c->fd, 0, NULL, NULL);
+        (void)lc_loop_io_set(lc_check_loop(c->owner->check), c->fd, 0, NULL, NULL);
         close(c->fd);
         c->fd = -1;
     }
@@ -88,24 +90,12 @@ static void lc_xmpp_conn_release(struct lc_xmpp_conn *c, struct lc_loop *loop)
     c->parser = NULL;
 }
 
-static void lc_xmpp_release(struct lc_xmpp_arg *a)
-{
-    size_t i;
-
-    if (a->check == NULL)
-        return;
-    if (a->timer != NULL) {
-        lc_loop_timer_cancel(lc_check_loop(a->check), a->timer);
-        a->timer = NULL;
-    }
-    for (i = 0; i < a->n; i++)
-        lc_xmpp_conn_release(&a->c[i], lc_check_loop(a->check));
-}
-
 static void lc_xmpp_cancel(struct lc_check *check, void *arg)
 {
+    struct lc_xmpp_arg *a = arg;
+
     (void)check;
-    lc_xmpp_release(arg);
+    lc_fanout_release(&a->fan);
 }
 
 static void lc_xmpp_arg_free(void *p)
@@ -114,8 +104,7 @@ static void lc_xmpp_arg_free(void *p)
 
     if (a == NULL)
         return;
-    lc_xmpp_release(a);
-    free(a->c);
+    lc_fanout_clear(&a->fan);
     free(a->edge);
     free(a->domain);
     free(a);
@@ -125,7 +114,7 @@ static void lc_xmpp_arg_free(void *p)
 
 static json_t *lc_xmpp_ev(struct lc_xmpp_conn *c)
 {
-    return lc_check_evidence_addr(c->owner->check, c->addr);
+    return lc_fanout_ev(&c->slot);
 }
 
 /* Server strings are escaped before they reach JSON or a message: a
@@ -177,37 +166,17 @@ static void lc_xmpp_record(struct lc_xmpp_conn *c, const struct lc_xmpp_result *
 
 /* ---- one address ---- */
 
-static void lc_xmpp_check_done(struct lc_xmpp_arg *a);
-
-static void lc_xmpp_conn_end(struct lc_xmpp_conn *c, enum lc_status st, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void lc_xmpp_conn_end(struct lc_xmpp_conn *c, enum lc_status st, const char *fmt, ...)
+/* The connection has its verdict (lc_fanout_end): close our side of the
+ * stream as RFC 6120 4.4 asks, without waiting for theirs (best effort on
+ * a non-blocking socket), and record what the parser saw. */
+static void lc_xmpp_conn_ended(struct lc_fanout_slot *s)
 {
-    struct lc_xmpp_arg *a = c->owner;
-    json_t *ev = lc_xmpp_ev(c);
-    va_list ap;
+    struct lc_xmpp_conn *c = lc_xmpp_conn_of(s);
 
-    if (c->stage == LC_XS_DONE)
-        return;
-    va_start(ap, fmt);
-    (void)vsnprintf(c->message, sizeof(c->message), fmt, ap);
-    va_end(ap);
-    /* Close our side of the stream as RFC 6120 4.4 asks, without waiting
-     * for theirs; best effort on a non-blocking socket. */
     if (c->fd >= 0 && c->stage == LC_XS_READ)
         (void)send(c->fd, "</stream:stream>", 16, MSG_NOSIGNAL | MSG_DONTWAIT);
-    c->status = st;
-    c->stage = LC_XS_DONE;
     if (c->parser != NULL)
         lc_xmpp_record(c, lc_xmpp_parser_result(c->parser));
-    json_object_set_new(ev, "elapsed_ms",
-                        json_integer((json_int_t)((lc_now_us() - c->started_us) / 1000)));
-    json_object_set_new(ev, "status", json_string(lc_status_name(st)));
-    /* Every server string in the message was escaped as it went in. */
-    json_object_set_new(ev, "message", json_string(c->message));
-    lc_xmpp_conn_release(c, lc_check_loop(a->check));
-    if (--a->pending == 0)
-        lc_xmpp_check_done(a);
 }
 
 static void lc_xmpp_first(struct lc_xmpp_conn *c, char *buf, size_t len)
@@ -218,10 +187,10 @@ static void lc_xmpp_first(struct lc_xmpp_conn *c, char *buf, size_t len)
 /* The verdict is src/xmpp.c's lc_xmpp_judge (pure, table-tested). */
 static void lc_xmpp_judge_conn(struct lc_xmpp_conn *c, const struct lc_xmpp_result *r)
 {
-    char msg[sizeof(c->message)];
+    char msg[sizeof(c->slot.message)];
     enum lc_status st = lc_xmpp_judge(r, c->first, c->n_first, msg, sizeof(msg));
 
-    lc_xmpp_conn_end(c, st, "%s", msg);
+    lc_fanout_end(&c->slot, st, "%s", msg);
 }
 
 static void lc_xmpp_on_io(struct lc_loop *loop, int fd, unsigned events, void *arg);
@@ -232,14 +201,14 @@ static void lc_xmpp_closed(struct lc_xmpp_conn *c, const char *why)
     char first[300];
 
     if (r->bytes == 0) {
-        lc_xmpp_conn_end(c, LC_FAIL, "%s without answering the stream header", why);
+        lc_fanout_end(&c->slot, LC_FAIL, "%s without answering the stream header", why);
         return;
     }
     lc_xmpp_first(c, first, sizeof(first));
-    lc_xmpp_conn_end(c, LC_FAIL, "%s %s; first bytes \"%s\"", why,
-                     r->stream_open ? "after its stream header, before any features"
-                                    : "before a complete stream header",
-                     first);
+    lc_fanout_end(&c->slot, LC_FAIL, "%s %s; first bytes \"%s\"", why,
+                  r->stream_open ? "after its stream header, before any features"
+                                 : "before a complete stream header",
+                  first);
 }
 
 static void lc_xmpp_read(struct lc_xmpp_conn *c)
@@ -288,8 +257,8 @@ static void lc_xmpp_step(struct lc_xmpp_conn *c)
         if (err == EINPROGRESS || err == EALREADY)
             return;
         if (err != 0) {
-            lc_xmpp_conn_end(c, LC_FAIL, "TCP connect to port %d failed: %s", LC_XMPP_PORT,
-                             strerror(err));
+            lc_fanout_end(&c->slot, LC_FAIL, "TCP connect to port %d failed: %s", LC_XMPP_PORT,
+                          strerror(err));
             return;
         }
         json_object_set_new(lc_xmpp_ev(c), "connected", json_true());
@@ -300,17 +269,18 @@ static void lc_xmpp_step(struct lc_xmpp_conn *c)
         if (n < 0) {
             if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
                 if (lc_loop_io_set(loop, c->fd, LC_IO_WRITE, lc_xmpp_on_io, c) < 0)
-                    lc_xmpp_conn_end(c, LC_ERROR, "cannot watch the socket");
+                    lc_fanout_end(&c->slot, LC_ERROR, "cannot watch the socket");
                 return;
             }
-            lc_xmpp_conn_end(c, LC_FAIL, "sending the stream header failed: %s", strerror(errno));
+            lc_fanout_end(&c->slot, LC_FAIL, "sending the stream header failed: %s",
+                          strerror(errno));
             return;
         }
         c->out_off += (size_t)n;
         if (c->out_off == a->header_len) {
             c->stage = LC_XS_READ;
             if (lc_loop_io_set(loop, c->fd, LC_IO_READ, lc_xmpp_on_io, c) < 0) {
-                lc_xmpp_conn_end(c, LC_ERROR, "cannot watch the socket");
+                lc_fanout_end(&c->slot, LC_ERROR, "cannot watch the socket");
                 return;
             }
         }
@@ -326,94 +296,57 @@ static void lc_xmpp_on_io(struct lc_loop *loop, int fd, unsigned events, void *a
     (void)loop;
     (void)fd;
     (void)events;
-    if (c->stage == LC_XS_DONE || lc_check_is_done(c->owner->check))
+    if (c->slot.done || lc_check_is_done(c->owner->check))
         return;
     lc_xmpp_step(c);
 }
 
-static void lc_xmpp_on_timer(struct lc_loop *loop, void *arg)
+/* 4/5 of the check's time has gone: whoever has not answered is silent. */
+static void lc_xmpp_expire(struct lc_fanout_slot *s, unsigned long long ms)
 {
-    struct lc_xmpp_arg *a = arg;
-    unsigned long long ms = (unsigned long long)(a->read_timeout_us / 1000);
-    size_t i;
+    struct lc_xmpp_conn *c = lc_xmpp_conn_of(s);
+    const struct lc_xmpp_result *r;
+    char first[300];
 
-    (void)loop;
-    a->timer = NULL;
-    for (i = 0; i < a->n && !lc_check_is_done(a->check); i++) {
-        struct lc_xmpp_conn *c = &a->c[i];
-        const struct lc_xmpp_result *r;
-        char first[300];
-
-        switch (c->stage) {
-        case LC_XS_CONNECT:
-            lc_xmpp_conn_end(c, LC_FAIL,
-                             "TCP connect to port %d not answered within %llu ms "
-                             "(filtered?)",
-                             LC_XMPP_PORT, ms);
-            break;
-        case LC_XS_WRITE:
-            lc_xmpp_conn_end(c, LC_FAIL, "could not send the stream header within %llu ms", ms);
-            break;
-        case LC_XS_READ:
-            r = lc_xmpp_parser_result(c->parser);
-            lc_xmpp_first(c, first, sizeof(first));
-            if (r->bytes == 0)
-                lc_xmpp_conn_end(c, LC_FAIL, "no answer to the stream header within %llu ms", ms);
-            else if (!r->stream_open)
-                lc_xmpp_conn_end(c, LC_FAIL,
-                                 "no complete stream header within %llu ms; first bytes \"%s\"", ms,
-                                 first);
-            else
-                lc_xmpp_conn_end(c, LC_FAIL,
-                                 "stream opened but no <stream:features> within "
-                                 "%llu ms%s",
-                                 ms,
-                                 r->version[0] == '\0'
-                                     ? " (no version='1.0' in its header: a pre-XMPP 1.0 "
-                                       "server sends no features)"
-                                     : "");
-            break;
-        case LC_XS_DONE:
-        default:
-            break;
-        }
+    switch (c->stage) {
+    case LC_XS_CONNECT:
+        lc_fanout_end(&c->slot, LC_FAIL,
+                      "TCP connect to port %d not answered within %llu ms (filtered?)",
+                      LC_XMPP_PORT, ms);
+        break;
+    case LC_XS_WRITE:
+        lc_fanout_end(&c->slot, LC_FAIL, "could not send the stream header within %llu ms", ms);
+        break;
+    case LC_XS_READ:
+    default:
+        r = lc_xmpp_parser_result(c->parser);
+        lc_xmpp_first(c, first, sizeof(first));
+        if (r->bytes == 0)
+            lc_fanout_end(&c->slot, LC_FAIL, "no answer to the stream header within %llu ms", ms);
+        else if (!r->stream_open)
+            lc_fanout_end(&c->slot, LC_FAIL,
+                          "no complete stream header within %llu ms; first bytes \"%s\"", ms,
+                          first);
+        else
+            lc_fanout_end(
+                &c->slot, LC_FAIL, "stream opened but no <stream:features> within %llu ms%s", ms,
+                r->version[0] == '\0' ? " (no version='1.0' in its header: a pre-XMPP 1.0 "
+                                        "server sends no features)"
+                                      : "");
+        break;
     }
 }
 
-static void lc_xmpp_check_done(struct lc_xmpp_arg *a)
-{
-    const struct lc_xmpp_conn *worst = NULL;
-    size_t i, n_worst = 0;
-
-    if (a->timer != NULL) {
-        lc_loop_timer_cancel(lc_check_loop(a->check), a->timer);
-        a->timer = NULL;
-    }
-    for (i = 0; i < a->n; i++) {
-        const struct lc_xmpp_conn *c = &a->c[i];
-        if (worst == NULL || lc_status_rank(c->status) > lc_status_rank(worst->status)) {
-            worst = c;
-            n_worst = 1;
-        } else if (c->status == worst->status) {
-            n_worst++;
-        }
-    }
-    if (worst == NULL)
-        lc_check_finish(a->check, LC_ERROR, "no address to probe");
-    else if (a->n == 1)
-        lc_check_finish(a->check, worst->status, "%s", worst->message);
-    else if (worst->status == LC_PASS)
-        lc_check_finish(a->check, LC_PASS, "%s (all %zu addresses)", worst->message, a->n);
-    else
-        lc_check_finish(a->check, worst->status, "on %s:%d%s: %s", worst->addr, LC_XMPP_PORT,
-                        n_worst > 1 ? " and others" : "", worst->message);
-}
+static const struct lc_fanout_ops lc_xmpp_fanout = {lc_xmpp_conn_release, lc_xmpp_conn_ended,
+                                                    lc_xmpp_expire, NULL};
 
 static void lc_xmpp_start(struct lc_check *check, void *arg)
 {
     struct lc_xmpp_arg *a = arg;
     const struct lc_dns_name *d;
     const struct lc_run_config *cfg = lc_check_config(check);
+    /* Leave a fifth of the check's time to report who was silent. */
+    uint64_t read_timeout_us = cfg->timeout_us * 4 / 5;
     json_t *ev = lc_check_evidence(check);
     char esc[900];
     size_t i;
@@ -429,46 +362,36 @@ static void lc_xmpp_start(struct lc_check *check, void *arg)
         return;
     }
     a->header_len = (size_t)n;
-    a->c = calloc(d->n_addrs, sizeof(*a->c));
-    if (a->c == NULL) {
-        lc_check_finish(check, LC_ERROR, "out of memory");
-        return;
-    }
-    a->n = d->n_addrs;
-    a->read_timeout_us = cfg->timeout_us * 4 / 5;
     lc_sip_escape(a->header, a->header_len, esc, sizeof(esc));
     json_object_set_new(ev, "port", json_integer(LC_XMPP_PORT));
     json_object_set_new(ev, "sent", json_string(esc));
-    json_object_set_new(ev, "read_timeout_ms",
-                        json_integer((json_int_t)(a->read_timeout_us / 1000)));
-    json_object_set_new(ev, "addresses", json_object());
-    for (i = 0; i < a->n; i++) {
-        a->c[i].owner = a;
-        a->c[i].fd = -1;
-        a->c[i].stage = LC_XS_CONNECT;
-        snprintf(a->c[i].addr, sizeof(a->c[i].addr), "%s", d->addrs[i].text);
-    }
-    a->timer = lc_loop_timer_add(lc_check_loop(check), a->read_timeout_us, lc_xmpp_on_timer, a);
-    if (a->timer == NULL) {
-        lc_check_finish(check, LC_ERROR, "out of memory");
+    json_object_set_new(ev, "read_timeout_ms", json_integer((json_int_t)(read_timeout_us / 1000)));
+    if (lc_fanout_init_name(&a->fan, check, &lc_xmpp_fanout, d, sizeof(struct lc_xmpp_conn)) < 0)
         return;
+    a->fan.port = LC_XMPP_PORT;
+    for (i = 0; i < a->fan.n; i++) {
+        struct lc_xmpp_conn *c = lc_xmpp_conn_of(lc_fanout_at(&a->fan, i));
+        c->owner = a;
+        c->fd = -1;
+        c->stage = LC_XS_CONNECT;
     }
-    a->pending = a->n;
-    for (i = 0; i < a->n && !lc_check_is_done(check); i++) {
-        struct lc_xmpp_conn *c = &a->c[i];
-        c->started_us = lc_now_us();
+    if (lc_fanout_arm(&a->fan, read_timeout_us) < 0)
+        return;
+    for (i = 0; i < a->fan.n && !lc_check_is_done(check); i++) {
+        struct lc_xmpp_conn *c = lc_xmpp_conn_of(lc_fanout_at(&a->fan, i));
+        c->slot.started_us = lc_now_us();
         if (lc_xmpp_parser_new(&c->parser) < 0) {
-            lc_xmpp_conn_end(c, LC_ERROR, "out of memory");
+            lc_fanout_end(&c->slot, LC_ERROR, "out of memory");
             continue;
         }
-        c->fd = lc_tcp_connect_start(c->addr, LC_XMPP_PORT);
+        c->fd = lc_tcp_connect_start(c->slot.addr, LC_XMPP_PORT);
         if (c->fd < 0) {
-            lc_xmpp_conn_end(c, LC_FAIL, "TCP connect to port %d failed: %s", LC_XMPP_PORT,
-                             strerror(errno));
+            lc_fanout_end(&c->slot, LC_FAIL, "TCP connect to port %d failed: %s", LC_XMPP_PORT,
+                          strerror(errno));
             continue;
         }
         if (lc_loop_io_set(lc_check_loop(check), c->fd, LC_IO_WRITE, lc_xmpp_on_io, c) < 0)
-            lc_xmpp_conn_end(c, LC_ERROR, "cannot watch the socket");
+            lc_fanout_end(&c->slot, LC_ERROR, "cannot watch the socket");
     }
 }
 

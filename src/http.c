@@ -22,11 +22,14 @@
  * callbacks are different: they run after curl_multi_socket_action() has
  * returned, and may add transfers, cancel others and even free the lc_http. */
 #include "http.h"
+#include "config.h"
 
 #include "loop.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 struct lc_http_xfer {
     struct lc_http *http;
@@ -400,4 +403,36 @@ void lc_http_cancel(struct lc_http *http, CURL *easy)
 unsigned lc_http_running(const struct lc_http *http)
 {
     return http != NULL ? http->running : 0;
+}
+
+CURL *lc_http_easy_pinned(const char *url, const char *host, unsigned port, const char *addr,
+                          long timeout_ms, char *errbuf, struct curl_slist **connect_to)
+{
+    int v6 = strchr(addr, ':') != NULL, hv6 = strchr(host, ':') != NULL;
+    char ct[400], agent[64];
+    CURL *e = curl_easy_init();
+
+    *connect_to = NULL;
+    if (e == NULL)
+        return NULL;
+    /* CONNECT_TO "HOST:PORT:ADDR:PORT", IPv6 literals in brackets. */
+    snprintf(ct, sizeof(ct), "%s%s%s:%u:%s%s%s:%u", hv6 ? "[" : "", host, hv6 ? "]" : "", port,
+             v6 ? "[" : "", addr, v6 ? "]" : "", port);
+    snprintf(agent, sizeof(agent), "lynccheck/%s", PACKAGE_VERSION);
+    *connect_to = curl_slist_append(NULL, ct);
+    if (*connect_to == NULL || curl_easy_setopt(e, CURLOPT_URL, url) != CURLE_OK ||
+        curl_easy_setopt(e, CURLOPT_CONNECT_TO, *connect_to) != CURLE_OK ||
+        curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https") != CURLE_OK ||
+        curl_easy_setopt(e, CURLOPT_PROXY, "") != CURLE_OK ||
+        curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L) != CURLE_OK ||
+        curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, timeout_ms) != CURLE_OK ||
+        curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms) != CURLE_OK ||
+        curl_easy_setopt(e, CURLOPT_USERAGENT, agent) != CURLE_OK ||
+        curl_easy_setopt(e, CURLOPT_ERRORBUFFER, errbuf) != CURLE_OK) {
+        curl_easy_cleanup(e);
+        curl_slist_free_all(*connect_to);
+        *connect_to = NULL;
+        return NULL;
+    }
+    return e;
 }

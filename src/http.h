@@ -32,6 +32,17 @@ int lc_http_add(struct lc_http *http, CURL *easy, lc_http_done_cb done, void *ar
  * cleaned up. Use when the check that owns it timed out. */
 void lc_http_cancel(struct lc_http *http, CURL *easy);
 
+/* A new easy handle for `url`, whose host and port are `host` and `port`,
+ * that connects to `addr` (an address lynccheck resolved) whatever
+ * libcurl's own resolver would say: every address of a name gets walked,
+ * and --dns-server decides. http and https only, no proxy, no signals,
+ * `timeout_ms` for the connect and for the whole transfer, lynccheck's
+ * User-Agent, errors into `errbuf` (CURL_ERROR_SIZE bytes). *connect_to
+ * is the CONNECT_TO list, which libcurl only points to: free it
+ * (curl_slist_free_all) after the handle. NULL: out of memory. */
+CURL *lc_http_easy_pinned(const char *url, const char *host, unsigned port, const char *addr,
+                          long timeout_ms, char *errbuf, struct curl_slist **connect_to);
+
 /* Transfers currently attached (for tests). */
 unsigned lc_http_running(const struct lc_http *http);
 

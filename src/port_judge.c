@@ -94,33 +94,30 @@ enum lc_status lc_port_judge(const struct lc_port_tally *t, const char *host, un
                 host, lo, t->list);
         return LC_FAIL;
     }
-    if (t->udp) {
-        /* A UDP port that stays silent is filtered or open and quiet: from
-         * outside no one can tell, so silence is a warning, never a pass or
-         * a fail. ICMP port unreachable proves the firewall let it through. */
-        if (t->bad == 0) {
-            lc_msgf(msg, len,
-                    "%s UDP %u-%u: all %zu sampled ports answered (%zu closed with ICMP port "
-                    "unreachable, %zu open): the firewall passes the range",
-                    host, lo, hi, t->n, t->counts[LC_PS_CLOSED], t->counts[LC_PS_OPEN]);
-            return LC_PASS;
-        }
+    /* A UDP port that stays silent is filtered or open and quiet: from
+     * outside no one can tell, so silence is a warning, never a pass or a
+     * fail. ICMP port unreachable proves the firewall let it through. */
+    if (t->bad == 0 && t->udp)
         lc_msgf(msg, len,
-                "%s UDP %u-%u: %zu of %zu sampled ports silent (filtered, or open and silent: "
-                "UDP cannot tell from outside; ICMP may be rate-limited); first: %s",
-                host, lo, hi, t->bad, t->n, t->list);
-        return LC_WARN;
-    }
-    if (t->bad == 0) {
+                "%s UDP %u-%u: all %zu sampled ports answered (%zu closed with ICMP port "
+                "unreachable, %zu open): the firewall passes the range",
+                host, lo, hi, t->n, t->counts[LC_PS_CLOSED], t->counts[LC_PS_OPEN]);
+    else if (t->bad == 0)
         lc_msgf(msg, len,
                 "%s %u-%u: %zu probes, none filtered (%zu open, %zu closed: the firewall "
                 "passes the range)",
                 host, lo, hi, t->n, t->counts[LC_PS_OPEN], t->counts[LC_PS_CLOSED]);
+    else if (t->udp)
+        lc_msgf(msg, len,
+                "%s UDP %u-%u: %zu of %zu sampled ports silent (filtered, or open and silent: "
+                "UDP cannot tell from outside; ICMP may be rate-limited); first: %s",
+                host, lo, hi, t->bad, t->n, t->list);
+    else
+        lc_msgf(msg, len,
+                "%s %u-%u: %zu of %zu probes filtered or unreachable (no answer after a retry); "
+                "first: %s",
+                host, lo, hi, t->bad, t->n, t->list);
+    if (t->bad == 0)
         return LC_PASS;
-    }
-    lc_msgf(msg, len,
-            "%s %u-%u: %zu of %zu probes filtered or unreachable (no answer after a retry); "
-            "first: %s",
-            host, lo, hi, t->bad, t->n, t->list);
-    return LC_FAIL;
+    return t->udp ? LC_WARN : LC_FAIL;
 }

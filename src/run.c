@@ -555,29 +555,29 @@ int lc_run_new(struct lc_run **out, const struct lc_run_config *config, const st
     int rc = -1;
 
     *out = NULL;
-    if (run == NULL) {
-        snprintf(err, errlen, "out of memory");
+    /* What a failure says, unless its step says more. */
+    snprintf(err, errlen, "out of memory");
+    if (run == NULL)
         goto done;
-    }
     run->cfg = *config;
     if (run->cfg.parallel == 0)
         run->cfg.parallel = 1;
     if (config->dns_servers != NULL && (run->dns_servers = strdup(config->dns_servers)) == NULL)
-        goto oom;
+        goto done;
     if (config->ca_file != NULL && (run->ca_file = strdup(config->ca_file)) == NULL)
-        goto oom;
+        goto done;
     run->cfg.dns_servers = run->dns_servers;
     run->cfg.ca_file = run->ca_file;
     run->site = site;
     if (lc_loop_new(&run->loop) < 0)
-        goto oom;
+        goto done;
     if (lc_dns_new(&run->dns, run->loop, run->cfg.dns_servers, run->cfg.timeout_us, err, errlen) <
         0)
         goto done;
     /* --resolve: every lookup of a pinned name (dns.a, the probes, the web
      * walk's redirects) answers the pinned addresses. */
     if (lc_site_pin_dns(site, run->dns) < 0)
-        goto oom;
+        goto done;
     if (lc_http_new(&run->http, run->loop) < 0) {
         snprintf(err, errlen, "cannot set up libcurl's multi interface");
         goto done;
@@ -585,9 +585,6 @@ int lc_run_new(struct lc_run **out, const struct lc_run_config *config, const st
     *out = run;
     run = NULL;
     rc = 0;
-    goto done;
-oom:
-    snprintf(err, errlen, "out of memory");
 done:
     lc_run_free(run);
     return rc;

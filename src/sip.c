@@ -335,6 +335,53 @@ size_t lc_sip_header_count(const struct lc_sip_response *r, const char *name)
     return n;
 }
 
+/* One parameter's name and "=" (RFC 3261 25.1 auth-param, generic-param):
+ * the name into pname (cut to len), *pp past the "=" and the spaces after
+ * it. Returns the name's length, or -1 when no "=" follows (*pp then at
+ * the character that is not one). */
+static int lc_sip_param_name(const char **pp, char *pname, size_t len)
+{
+    const char *p = *pp;
+    size_t pn = 0;
+
+    while (lc_sip_is_token(*p)) {
+        if (pn + 1 < len)
+            pname[pn++] = *p;
+        p++;
+    }
+    pname[pn] = '\0';
+    while (lc_sip_is_wsp(*p))
+        p++;
+    *pp = p;
+    if (*p != '=')
+        return -1;
+    p++;
+    while (lc_sip_is_wsp(*p))
+        p++;
+    *pp = p;
+    return (int)pn;
+}
+
+/* Where the value of the parameter named pname goes: the entry of `want`
+ * with that name (case-insensitive), else `junk`. */
+struct lc_sip_param_dst {
+    const char *name;
+    char *dst;
+    size_t len;
+};
+
+static struct lc_sip_param_dst lc_sip_param_pick(const struct lc_sip_param_dst *want, size_t n,
+                                                 const char *pname, char *junk, size_t junk_len)
+{
+    struct lc_sip_param_dst none = {NULL, junk, junk_len};
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        if (strcasecmp(pname, want[i].name) == 0)
+            return want[i];
+    return none;
+}
+
 /* Copy a token or quoted-string (RFC 3261 25.1) into out; returns where it ended. */
 static const char *lc_sip_param_value(const char *p, char *out, size_t len)
 {
@@ -377,40 +424,24 @@ int lc_sip_challenge_parse(const char *value, struct lc_sip_challenge *out)
     /* challenge = ("Digest" LWS digest-cln *(COMMA digest-cln)) / other-challenge
      * (RFC 3261 25.1); the [MS-SIPAE] 3.3.5.1 challenges use auth-param pairs too. */
     while (*p != '\0') {
+        const struct lc_sip_param_dst want[] = {
+            {"realm", out->realm, sizeof(out->realm)},
+            {"targetname", out->targetname, sizeof(out->targetname)},
+            {"version", out->version, sizeof(out->version)},
+        };
+        struct lc_sip_param_dst to;
         char pname[32], junk[8];
-        char *dst = junk;
-        size_t dlen = sizeof(junk), pn = 0;
 
         while (lc_sip_is_wsp(*p) || *p == ',')
             p++;
-        while (lc_sip_is_token(*p)) {
-            if (pn + 1 < sizeof(pname))
-                pname[pn++] = *p;
-            p++;
-        }
-        pname[pn] = '\0';
-        while (lc_sip_is_wsp(*p))
-            p++;
-        if (pn == 0 || *p != '=') {
+        if (lc_sip_param_name(&p, pname, sizeof(pname)) <= 0) {
             /* Not a parameter: skip one character so the loop always moves. */
             if (*p != '\0')
                 p++;
             continue;
         }
-        p++;
-        while (lc_sip_is_wsp(*p))
-            p++;
-        if (strcasecmp(pname, "realm") == 0) {
-            dst = out->realm;
-            dlen = sizeof(out->realm);
-        } else if (strcasecmp(pname, "targetname") == 0) {
-            dst = out->targetname;
-            dlen = sizeof(out->targetname);
-        } else if (strcasecmp(pname, "version") == 0) {
-            dst = out->version;
-            dlen = sizeof(out->version);
-        }
-        p = lc_sip_param_value(p, dst, dlen);
+        to = lc_sip_param_pick(want, sizeof(want) / sizeof(want[0]), pname, junk, sizeof(junk));
+        p = lc_sip_param_value(p, to.dst, to.len);
     }
     /* The schemes of [MS-SIPAE] 3.3.5.1: NTLM, Kerberos, TLS-DSK. */
     out->lync = strcasecmp(out->scheme, "NTLM") == 0 || strcasecmp(out->scheme, "Kerberos") == 0 ||
@@ -470,9 +501,12 @@ size_t lc_sip_diag_parse(const char *value, struct lc_sip_diag *out, size_t max)
         d->code[c] = '\0';
         /* Parameters up to the next entry: a comma outside quotes. */
         while (*p != '\0' && *p != ',') {
+            const struct lc_sip_param_dst want[] = {
+                {"reason", d->reason, sizeof(d->reason)},
+                {"source", d->source, sizeof(d->source)},
+            };
+            struct lc_sip_param_dst to;
             char pname[32], junk[8];
-            char *dst = junk;
-            size_t dlen = sizeof(junk), pn = 0;
 
             if (*p != ';') {
                 /* Junk between parameters: skip it, a quoted part whole. */
@@ -485,27 +519,10 @@ size_t lc_sip_diag_parse(const char *value, struct lc_sip_diag *out, size_t max)
             p++;
             while (lc_sip_is_wsp(*p))
                 p++;
-            while (lc_sip_is_token(*p)) {
-                if (pn + 1 < sizeof(pname))
-                    pname[pn++] = *p;
-                p++;
-            }
-            pname[pn] = '\0';
-            while (lc_sip_is_wsp(*p))
-                p++;
-            if (*p != '=')
+            if (lc_sip_param_name(&p, pname, sizeof(pname)) < 0)
                 continue;
-            p++;
-            while (lc_sip_is_wsp(*p))
-                p++;
-            if (strcasecmp(pname, "reason") == 0) {
-                dst = d->reason;
-                dlen = sizeof(d->reason);
-            } else if (strcasecmp(pname, "source") == 0) {
-                dst = d->source;
-                dlen = sizeof(d->source);
-            }
-            p = lc_sip_diag_value(p, dst, dlen);
+            to = lc_sip_param_pick(want, sizeof(want) / sizeof(want[0]), pname, junk, sizeof(junk));
+            p = lc_sip_diag_value(p, to.dst, to.len);
         }
         n++;
     }

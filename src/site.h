@@ -9,14 +9,7 @@
 #include <jansson.h>
 #include <stddef.h>
 
-struct lc_strv {
-    char **v;
-    size_t n;
-};
-
-int lc_strv_push(struct lc_strv *sv, const char *s);
-void lc_strv_clear(struct lc_strv *sv);
-int lc_strv_contains(const struct lc_strv *sv, const char *s); /* case-insensitive */
+#include "strv.h"
 
 /* A name pinned to addresses for this run (--resolve NAME:ADDR[,ADDR...],
  * like curl's --resolve): A and AAAA lookups of the name answer these

@@ -1069,12 +1069,55 @@ static int lc_web_common_fault(enum lc_web_expect expect, const struct lc_web_re
     return 0;
 }
 
+/* An answer that must be one status code with one type of body. */
+struct lc_web_typed {
+    long code;
+    const char *ct;   /* what the Content-Type must name (lc_web_ct_is) */
+    const char *type; /* that type, for messages */
+    const char *pass; /* the right answer, after "answers CODE " */
+    enum lc_status wrong_type;
+    const char *anon; /* after "401 with no challenge": it must be anonymous */
+};
+
+static const struct lc_web_typed lc_web_typed_metadata = {
+    200, "xml", "XML", "with metadata", LC_FAIL, " (metadata must be anonymous)"};
+static const struct lc_web_typed lc_web_typed_json_error = {
+    400,     "json",
+    "JSON",  "with a JSON error to a bogus grant",
+    LC_WARN, ": the token endpoint must be anonymous"};
+
+/* The code with the type: PASS; the code with another type; 401 without a
+ * challenge. Returns 1 with *st when one of these applies. */
+static int lc_web_judge_typed(const struct lc_web_typed *t, const struct lc_web_response *r,
+                              unsigned s, const char *path, char *msg, size_t len,
+                              enum lc_status *st)
+{
+    if (r->status == t->code && lc_web_ct_is(r, t->ct)) {
+        snprintf(msg, len, "%s answers %ld %s", path, r->status, t->pass);
+        *st = LC_PASS;
+        return 1;
+    }
+    if (r->status == t->code) {
+        snprintf(msg, len, "%s answers %ld but not %s (%.80s)", path, r->status, t->type,
+                 r->content_type != NULL ? r->content_type : "no Content-Type");
+        *st = t->wrong_type;
+        return 1;
+    }
+    if (r->status == 401 && s == 0) {
+        snprintf(msg, len, "%s answers 401 with no challenge%s", path, t->anon);
+        *st = LC_FAIL;
+        return 1;
+    }
+    return 0;
+}
+
 static enum lc_status lc_web_judge_one(enum lc_web_expect expect, const struct lc_web_response *r,
                                        const char *path, char *msg, size_t len)
 {
     const struct lc_web_challenges *ch = r->ch;
     unsigned s = ch != NULL ? ch->schemes : 0;
     char names[96];
+    enum lc_status st;
 
     if (ch != NULL && ch->schemes != 0) {
         char list[80];
@@ -1153,35 +1196,9 @@ static enum lc_status lc_web_judge_one(enum lc_web_expect expect, const struct l
         snprintf(msg, len, "%s answers %ld with %s, not 401 with MsRtcOAuth", path, r->status,
                  names);
         return LC_FAIL;
-    case LC_WEB_EXPECT_PAGE:
-        if (r->status == 200) {
-            snprintf(msg, len, "%s answers 200", path);
-            return LC_PASS;
-        }
-        if (r->status == 401) {
-            snprintf(msg, len,
-                     "%s answers 401 with %s: an anonymous page asks for authentication "
-                     "(reverse proxy pre-authentication, or anonymous access off)",
-                     path, names);
-            return LC_FAIL;
-        }
-        snprintf(msg, len, "%s answers %ld, not 200", path, r->status);
-        return LC_FAIL;
     case LC_WEB_EXPECT_METADATA:
-        if (r->status == 200 && lc_web_ct_is(r, "xml")) {
-            snprintf(msg, len, "%s answers 200 with metadata", path);
-            return LC_PASS;
-        }
-        if (r->status == 200) {
-            snprintf(msg, len, "%s answers 200 but not XML (%.80s)", path,
-                     r->content_type != NULL ? r->content_type : "no Content-Type");
-            return LC_FAIL;
-        }
-        if (r->status == 401 && s == 0) {
-            snprintf(msg, len, "%s answers 401 with no challenge (metadata must be anonymous)",
-                     path);
-            return LC_FAIL;
-        }
+        if (lc_web_judge_typed(&lc_web_typed_metadata, r, s, path, msg, len, &st))
+            return st;
         snprintf(msg, len, "%s answers %ld with %s, not 200 with metadata", path, r->status, names);
         return LC_FAIL;
     case LC_WEB_EXPECT_DISCOVER:
@@ -1193,21 +1210,8 @@ static enum lc_status lc_web_judge_one(enum lc_web_expect expect, const struct l
                  r->status);
         return LC_FAIL;
     case LC_WEB_EXPECT_JSON_ERROR:
-        if (r->status == 400 && lc_web_ct_is(r, "json")) {
-            snprintf(msg, len, "%s answers 400 with a JSON error to a bogus grant", path);
-            return LC_PASS;
-        }
-        if (r->status == 400) {
-            snprintf(msg, len, "%s answers 400 but not JSON (%.80s)", path,
-                     r->content_type != NULL ? r->content_type : "no Content-Type");
-            return LC_WARN;
-        }
-        if (r->status == 401 && s == 0) {
-            snprintf(msg, len,
-                     "%s answers 401 with no challenge: the token endpoint must be anonymous",
-                     path);
-            return LC_FAIL;
-        }
+        if (lc_web_judge_typed(&lc_web_typed_json_error, r, s, path, msg, len, &st))
+            return st;
         if (r->status >= 200 && r->status < 300) {
             snprintf(msg, len, "%s answers %ld to a bogus grant", path, r->status);
             return LC_FAIL;
@@ -1215,11 +1219,17 @@ static enum lc_status lc_web_judge_one(enum lc_web_expect expect, const struct l
         snprintf(msg, len, "%s answers %ld with %s, not 400 with a JSON error", path, r->status,
                  names);
         return LC_FAIL;
+    case LC_WEB_EXPECT_PAGE:
     case LC_WEB_EXPECT_MEET:
     case LC_WEB_EXPECT_DIALIN:
     case LC_WEB_EXPECT_SCHEDULER:
-        if (r->status == 200)
+        /* An anonymous page: the meeting pages are Lync's own, or not. */
+        if (r->status == 200 && expect != LC_WEB_EXPECT_PAGE)
             return lc_web_judge_lync_page(expect, r, path, msg, len);
+        if (r->status == 200) {
+            snprintf(msg, len, "%s answers 200", path);
+            return LC_PASS;
+        }
         if (r->status == 401) {
             snprintf(msg, len,
                      "%s answers 401 with %s: an anonymous page asks for authentication "

@@ -20,6 +20,7 @@ int main(void)
 
     srunner_add_suite(sr, lc_suite_cert());
     srunner_add_suite(sr, lc_suite_dns());
+    srunner_add_suite(sr, lc_suite_fanout());
     srunner_add_suite(sr, lc_suite_findings());
     srunner_add_suite(sr, lc_suite_http());
     srunner_add_suite(sr, lc_suite_loop());

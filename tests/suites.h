@@ -8,6 +8,7 @@
 Suite *lc_suite_cert(void);
 Suite *lc_suite_cli(void);
 Suite *lc_suite_dns(void);
+Suite *lc_suite_fanout(void);
 Suite *lc_suite_findings(void);
 Suite *lc_suite_http(void);
 Suite *lc_suite_loop(void);

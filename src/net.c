@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: MIT */
+/* lynccheck - sockets to numeric addresses (net.h). */
+#include "net.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdint.h>
+#include <string.h>
+#include <unistd.h>
+
+int lc_sockaddr_from(const char *addr, unsigned port, struct sockaddr_storage *ss, socklen_t *len)
+{
+    memset(ss, 0, sizeof(*ss));
+    if (inet_pton(AF_INET, addr, &((struct sockaddr_in *)ss)->sin_addr) == 1) {
+        struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+        sin->sin_family = AF_INET;
+        sin->sin_port = htons((uint16_t)port);
+        *len = sizeof(*sin);
+        return 0;
+    }
+    if (inet_pton(AF_INET6, addr, &((struct sockaddr_in6 *)ss)->sin6_addr) == 1) {
+        struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+        sin6->sin6_family = AF_INET6;
+        sin6->sin6_port = htons((uint16_t)port);
+        *len = sizeof(*sin6);
+        return 0;
+    }
+    return -1;
+}
+
+/* socket() and connect(); a TCP connect may still be in progress. */
+static int lc_net_connect(const char *addr, unsigned port, int type, int proto)
+{
+    struct sockaddr_storage ss;
+    socklen_t len;
+    int fd;
+
+    if (lc_sockaddr_from(addr, port, &ss, &len) < 0) {
+        errno = EINVAL;
+        return -1;
+    }
+    fd = socket(ss.ss_family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, proto);
+    if (fd < 0)
+        return -1;
+    if (connect(fd, (struct sockaddr *)&ss, len) < 0 && errno != EINPROGRESS) {
+        int e = errno;
+        close(fd);
+        errno = e;
+        return -1;
+    }
+    return fd;
+}
+
+int lc_tcp_connect_start(const char *addr, unsigned port)
+{
+    return lc_net_connect(addr, port, SOCK_STREAM, IPPROTO_TCP);
+}
+
+int lc_udp_connect(const char *addr, unsigned port)
+{
+    return lc_net_connect(addr, port, SOCK_DGRAM, IPPROTO_UDP);
+}
