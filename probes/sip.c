@@ -48,6 +48,7 @@
 #include "fanout.h"
 #include "loop.h"
 #include "probes.h"
+#include "refs.h"
 #include "run.h"
 #include "sip.h"
 #include "site.h"
@@ -57,9 +58,8 @@
     "Access Edge SIP over TLS (443 clients, 5061 MTLS federation): a REGISTER without "            \
     "credentials is answered 401 with WWW-Authenticate NTLM / Kerberos / TLS-DSK "                 \
     "realm=\"SIP Communications Service\", targetname, version ([MS-SIPAE] 3.3.5.1, 4.1; "         \
-    "RFC 3261 10.2, 22.2), NTLM or TLS-DSK among them for external users ([MS-SIPAE] 3.1; "        \
-    "Microsoft Learn: User and client authentication for Skype for Business Server); "             \
-    "errors carry ms-diagnostics"
+    "RFC 3261 10.2, 22.2), NTLM or TLS-DSK among them for external users ([MS-SIPAE] 3.1); "       \
+    "errors carry ms-diagnostics. Source: " LC_DOC_USER_AUTH
 #define REF_SIP_OPTIONS                                                                            \
     "Access Edge SIP over TLS answers OPTIONS in SIP (RFC 3261 11); Lync's OPTIONS behaviour is "  \
     "undocumented, so only silence, a non-SIP answer or a TLS failure fails"

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* lynccheck - the XMPP probe: does the Access Edge's XMPP federation
  * listener (TCP 5269, Skype for Business Server 2015 with XMPP federation;
- * ODS: edge-environmental-requirements.md) open a server-to-server stream
+ * Microsoft Learn, "Edge Server environmental requirements in Skype for
+ * Business Server") open a server-to-server stream
  * for each SIP domain and offer its features?
  *
  * On every address of the access edge name: TCP to 5269, our stream header
@@ -32,15 +33,16 @@
 #include "loop.h"
 #include "net.h"
 #include "probes.h"
+#include "refs.h"
 #include "run.h"
 #include "sip.h"
 #include "site.h"
 #include "xmpp.h"
 
 #define REF_XMPP                                                                                   \
-    "XMPP federation on the Access Edge, TCP 5269 (SfB Server 2015; ODS: "                         \
-    "edge-environmental-requirements.md): a stream header to the SIP domain is answered with "     \
-    "<stream:features> (RFC 6120 4.3.2), STARTTLS offered (RFC 6120 5.1), dialback (XEP-0220)"
+    "XMPP federation on the Access Edge, TCP 5269 (Skype for Business Server 2015): a stream "     \
+    "header to the SIP domain is answered with <stream:features> (RFC 6120 4.3.2), STARTTLS "      \
+    "offered (RFC 6120 5.1), dialback (XEP-0220). Sources: " LC_DOC_EDGE_ENV "; " LC_DOC_FED_XMPP
 
 #define LC_XMPP_PORT 5269
 #define LC_XMPP_FROM "lynccheck.invalid"
