@@ -34,6 +34,7 @@
 #include "loop.h"
 #include "net.h"
 #include "probes.h"
+#include "refs.h"
 #include "run.h"
 #include "site.h"
 #include "stun.h"
@@ -43,12 +44,10 @@
     "A/V edge UDP 3478 (MS-TURN) answers from the internet: an unauthenticated Allocate with "     \
     "MAGIC-COOKIE first gets 401 with REALM and usually ALTERNATE-SERVER = the edge's public "     \
     "address ([MS-TURN] 2.2.2, 3.1.10, 3.2.5.1), never a success (an open relay; RFC 5766 4); "    \
-    "standard STUN servers answer an RFC 5389 Binding (ports: Microsoft Learn, Edge Server "       \
-    "environmental requirements in Skype for Business Server)"
+    "standard STUN servers answer an RFC 5389 Binding. Ports: " LC_DOC_EDGE_ENV
 #define REF_PTLS                                                                                   \
     "A/V edge TCP 443 (MS-TURN over pseudo-TLS, [MS-TURN] 2.1) answers from the internet; a "      \
-    "normal TLS handshake fails there by design (inferred) (ports: Microsoft Learn, Edge Server "  \
-    "environmental requirements in Skype for Business Server)"
+    "normal TLS handshake fails there by design (inferred). Ports: " LC_DOC_EDGE_ENV
 
 /* RFC 5389 7.2.1: RTO 500 ms doubling, Rc = 7 transmissions, then Rm = 16
  * RTOs of waiting; all of it within 4/5 of the check's timeout, leaving the
