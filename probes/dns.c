@@ -968,6 +968,81 @@ static int lc_plan_srv(struct lc_dns_plan *p, const char *domain, enum lc_srv_ki
     return 0;
 }
 
+/* The records and names of one SIP domain (a valid FQDN: 253 characters
+ * at most, so the names below fit). */
+static int lc_dns_plan_domain(struct lc_dns_plan *p, const char *d, struct lc_check *edge)
+{
+    char sip[300], disc[300], internal[300];
+    struct lc_check *sip_check = NULL, *disc_check = NULL;
+
+    snprintf(sip, sizeof(sip), "sip.%s", d);
+    snprintf(disc, sizeof(disc), "lyncdiscover.%s", d);
+    snprintf(internal, sizeof(internal), "lyncdiscoverinternal.%s", d);
+
+    if (lc_opts_list_has(p->opts, "a-records", "sip") || lc_opts_bool(p->opts, "edge-addresses"))
+        if (lc_plan_role(p, sip, "sip", 1, &sip_check) < 0)
+            return -1;
+    if (lc_opts_list_has(p->opts, "a-records", "lyncdiscover") ||
+        lc_opts_bool(p->opts, "lyncdiscover-cname"))
+        if (lc_plan_role(p, disc, "lyncdiscover", 0, &disc_check) < 0)
+            return -1;
+    if (lc_opts_list_has(p->opts, "srv", "sip-tls") && lc_plan_srv(p, d, LC_SRV_SIP_TLS, edge) < 0)
+        return -1;
+    if (lc_opts_list_has(p->opts, "srv", "federation") &&
+        lc_plan_srv(p, d, LC_SRV_FEDERATION, edge) < 0)
+        return -1;
+    if (lc_opts_list_has(p->opts, "srv", "xmpp")) {
+        if (p->site->xmpp) {
+            if (lc_plan_srv(p, d, LC_SRV_XMPP, edge) < 0)
+                return -1;
+        } else {
+            char rec[300];
+            struct lc_check *c;
+            snprintf(rec, sizeof(rec), "_xmpp-server._tcp.%s", d);
+            c = lc_run_add(p->run, "dns", "srv", rec, REF_XMPP, NULL, NULL, NULL);
+            if (c == NULL)
+                return -1;
+            lc_check_skip(c, "XMPP federation not in use (--xmpp no)");
+        }
+    }
+    if (lc_opts_bool(p->opts, "edge-addresses") && sip_check != NULL && edge != NULL) {
+        struct lc_check *c = lc_run_add(p->run, "dns", "edge-address", sip, REF_EDGE_ADDR,
+                                        lc_edge_addr_start, NULL, NULL);
+        if (c == NULL)
+            return -1;
+        if (sip_check == edge)
+            lc_check_skip(c, "%s is the access edge itself", sip);
+        else if (lc_check_depend(c, sip_check) < 0 || lc_check_depend(c, edge) < 0)
+            return -1;
+    }
+    if (lc_opts_bool(p->opts, "internal-leak")) {
+        struct lc_resolve *r = calloc(1, sizeof(*r));
+        if (r != NULL)
+            r->name = strdup(internal);
+        if (r == NULL || r->name == NULL ||
+            lc_run_add(p->run, "dns", "internal-leak", internal, REF_LEAK, lc_leak_start, r,
+                       lc_resolve_free) == NULL) {
+            lc_resolve_free(r);
+            return -1;
+        }
+    }
+    if (lc_opts_bool(p->opts, "lyncdiscover-cname") && disc_check != NULL) {
+        char *dom = strdup(d);
+        struct lc_check *c;
+        if (dom == NULL)
+            return -1;
+        c = lc_run_add(p->run, "dns", "lyncdiscover-cname", disc, REF_CNAME, lc_cname_start, dom,
+                       free);
+        if (c == NULL) {
+            free(dom);
+            return -1;
+        }
+        if (lc_check_depend(c, disc_check) < 0)
+            return -1;
+    }
+    return 0;
+}
+
 static int lc_dns_plan(struct lc_run *run, const struct lc_site *site, const struct lc_opts *opts)
 {
     struct lc_dns_plan p = {run, site, opts};
@@ -987,85 +1062,9 @@ static int lc_dns_plan(struct lc_run *run, const struct lc_site *site, const str
     if (lc_plan_role_one(&p, "webconf-edge", "webconf-edge", site->webconf_edge, 1) < 0 ||
         lc_plan_role_one(&p, "av-edge", "av-edge", site->av_edge, 1) < 0)
         return -1;
-    for (i = 0; i < site->sip_domains.n; i++) {
-        const char *d = site->sip_domains.v[i];
-        char *sip = lc_concat("sip.", d), *disc = lc_concat("lyncdiscover.", d);
-        char *internal = lc_concat("lyncdiscoverinternal.", d);
-        struct lc_check *sip_check = NULL, *disc_check = NULL;
-        int rc = -1;
-
-        if (sip == NULL || disc == NULL || internal == NULL)
-            goto next;
-        if (lc_opts_list_has(opts, "a-records", "sip") || lc_opts_bool(opts, "edge-addresses"))
-            if (lc_plan_role(&p, sip, "sip", 1, &sip_check) < 0)
-                goto next;
-        if (lc_opts_list_has(opts, "a-records", "lyncdiscover") ||
-            lc_opts_bool(opts, "lyncdiscover-cname"))
-            if (lc_plan_role(&p, disc, "lyncdiscover", 0, &disc_check) < 0)
-                goto next;
-        if (lc_opts_list_has(opts, "srv", "sip-tls") &&
-            lc_plan_srv(&p, d, LC_SRV_SIP_TLS, edge) < 0)
-            goto next;
-        if (lc_opts_list_has(opts, "srv", "federation") &&
-            lc_plan_srv(&p, d, LC_SRV_FEDERATION, edge) < 0)
-            goto next;
-        if (lc_opts_list_has(opts, "srv", "xmpp")) {
-            if (site->xmpp) {
-                if (lc_plan_srv(&p, d, LC_SRV_XMPP, edge) < 0)
-                    goto next;
-            } else {
-                char *rec = lc_concat("_xmpp-server._tcp.", d);
-                struct lc_check *c =
-                    rec ? lc_run_add(run, "dns", "srv", rec, REF_XMPP, NULL, NULL, NULL) : NULL;
-                free(rec);
-                if (c == NULL)
-                    goto next;
-                lc_check_skip(c, "XMPP federation not in use (--xmpp no)");
-            }
-        }
-        if (lc_opts_bool(opts, "edge-addresses") && sip_check != NULL && edge != NULL) {
-            struct lc_check *c = lc_run_add(run, "dns", "edge-address", sip, REF_EDGE_ADDR,
-                                            lc_edge_addr_start, NULL, NULL);
-            if (c == NULL)
-                goto next;
-            if (sip_check == edge)
-                lc_check_skip(c, "%s is the access edge itself", sip);
-            else if (lc_check_depend(c, sip_check) < 0 || lc_check_depend(c, edge) < 0)
-                goto next;
-        }
-        if (lc_opts_bool(opts, "internal-leak")) {
-            struct lc_resolve *r = calloc(1, sizeof(*r));
-            if (r != NULL)
-                r->name = strdup(internal);
-            if (r == NULL || r->name == NULL ||
-                lc_run_add(run, "dns", "internal-leak", internal, REF_LEAK, lc_leak_start, r,
-                           lc_resolve_free) == NULL) {
-                lc_resolve_free(r);
-                goto next;
-            }
-        }
-        if (lc_opts_bool(opts, "lyncdiscover-cname") && disc_check != NULL) {
-            char *dom = strdup(d);
-            struct lc_check *c;
-            if (dom == NULL)
-                goto next;
-            c = lc_run_add(run, "dns", "lyncdiscover-cname", disc, REF_CNAME, lc_cname_start, dom,
-                           free);
-            if (c == NULL) {
-                free(dom);
-                goto next;
-            }
-            if (lc_check_depend(c, disc_check) < 0)
-                goto next;
-        }
-        rc = 0;
-    next:
-        free(sip);
-        free(disc);
-        free(internal);
-        if (rc < 0)
+    for (i = 0; i < site->sip_domains.n; i++)
+        if (lc_dns_plan_domain(&p, site->sip_domains.v[i], edge) < 0)
             return -1;
-    }
     if (lc_plan_role_list(&p, "meet", "meet", &site->meet, 0) < 0 ||
         lc_plan_role_one(&p, "dialin", "dialin", site->dialin, 0) < 0 ||
         lc_plan_role_list(&p, "web-external", "web-external", &site->web_external, 0) < 0 ||
