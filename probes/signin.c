@@ -1383,7 +1383,13 @@ static void lc_si_start_summary(struct lc_check *check, void *arg)
             return;
         }
         if (strcmp(res->what, "register") == 0) {
-            snprintf(reg, sizeof(reg), "via %s", res->target);
+            /* The home pool a 301 named, from signin.register's evidence. */
+            const json_t *pool = json_object_get(res->evidence, "home_pool");
+            if (json_is_string(pool))
+                snprintf(reg, sizeof(reg), "via %s (home pool %.150s)", res->target,
+                         json_string_value(pool));
+            else
+                snprintf(reg, sizeof(reg), "via %s", res->target);
             f.registered = reg;
         }
     }

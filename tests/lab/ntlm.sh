@@ -11,10 +11,15 @@
 # server that answers as IIS with Integrated Windows authentication does
 # (401 Negotiate + NTLM, the NTLM CHALLENGE, the AUTHENTICATE verified with
 # impacket's NTLMv2; [MS-NLMP], RFC 4559) and issues a canned web ticket
-# for a WS-Trust RequestSecurityToken ([MS-OCAUTHWS] 3.2.4.1.1.2). Every
-# other path, /WebTicket/WebTicketService.svc itself too (the web.webticket
-# checks), stays with the emulated Director (nginx, lync-web.conf): only the
-# one sign-in of a run reaches the acceptor.
+# for a WS-Trust RequestSecurityToken ([MS-OCAUTHWS] 3.2.4.1.1.2). The
+# sign-in deployments (faults signin*: web-signin, signin-strip,
+# signin-noprov, signin-ferefuse) also send it the rest of a client's
+# sign-in: CertProv's WebTicket_Proof_SHA1, the Front End's
+# /WebTicket/WebTicketService.svc/cert (with the client certificate the
+# proxy asks for) and the address book files /abs/handler/<F|D>-*.lsabs
+# (the acceptor's header says how each is emulated). Every other path,
+# /WebTicket/WebTicketService.svc itself too (the web.webticket checks),
+# stays with the emulated Director (nginx, lync-web.conf).
 #
 # Why not Apache httpd + mod_auth_gssapi + gss-ntlmssp (Debian 12): gss-ntlmssp
 # 1.2 rejects the 32-byte NTLM NEGOTIATE_MESSAGE (no Version field) that
@@ -43,8 +48,8 @@ ntlm_dir() { printf '%s/ntlm' "$LAB_DIR"; }
 ntlm_port() { printf 8080; }
 
 ntlm_addr() { # the acceptor's address: host .45 of the signin deployment's block
-    local name d block fault
-    while read -r name d block fault; do
+    local block fault
+    while read -r _ _ block fault; do
         if [[ $fault == signin ]]; then
             printf '%s.%s.45' "$NET" "$block"
             return 0
@@ -120,8 +125,8 @@ ntlm_generate() { # after nginx_generate (the lab password)
     # acceptor emulates for the domain (signin-noprov: certificate
     # provisioning off; signin-ferefuse: the Front End refuses certificates).
     : >"$dir/behaviours"
-    local name d block fault
-    while read -r name d block fault; do
+    local d fault
+    while read -r _ d _ fault; do
         [[ $fault == signin-* ]] || continue
         (umask 077 && printf 'SIGNIN:lab.user@%s:%s\n' "$d" "$pw" >>"$dir/users")
         printf '%s %s\n' "$d" "${fault#signin-}" >>"$dir/behaviours"
