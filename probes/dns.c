@@ -899,9 +899,12 @@ struct lc_check *lc_dns_plan_name(struct lc_run *run, const char *name, const ch
     return lc_plan_role(&p, name, role, is_edge, &c) < 0 ? NULL : c;
 }
 
-static int lc_plan_unknown(struct lc_dns_plan *p, const char *role, const char *option)
+/* A role without a name: its check says so, with the reference of its kind
+ * (an Edge role's A record, or the reverse proxy's). */
+static int lc_plan_unknown(struct lc_dns_plan *p, const char *role, const char *option, int is_edge)
 {
-    struct lc_check *c = lc_run_add(p->run, "dns", "a", role, REF_RP_A, NULL, NULL, NULL);
+    struct lc_check *c =
+        lc_run_add(p->run, "dns", "a", role, is_edge ? REF_EDGE_A : REF_RP_A, NULL, NULL, NULL);
 
     if (c == NULL)
         return -1;
@@ -917,7 +920,7 @@ static int lc_plan_role_list(struct lc_dns_plan *p, const char *role, const char
     if (!lc_opts_list_has(p->opts, "a-records", role))
         return 0;
     if (names->n == 0)
-        return lc_plan_unknown(p, role, option);
+        return lc_plan_unknown(p, role, option, is_edge);
     for (i = 0; i < names->n; i++)
         if (lc_plan_role(p, names->v[i], role, is_edge, NULL) < 0)
             return -1;
@@ -930,7 +933,7 @@ static int lc_plan_role_one(struct lc_dns_plan *p, const char *role, const char 
     if (!lc_opts_list_has(p->opts, "a-records", role))
         return 0;
     if (name == NULL)
-        return lc_plan_unknown(p, role, option);
+        return lc_plan_unknown(p, role, option, is_edge);
     return lc_plan_role(p, name, role, is_edge, NULL);
 }
 
@@ -1056,7 +1059,7 @@ static int lc_dns_plan(struct lc_run *run, const struct lc_site *site, const str
         if (lc_plan_role(&p, site->access_edge, "access-edge", 1, &edge) < 0)
             return -1;
     } else if (site->access_edge == NULL && lc_opts_list_has(opts, "a-records", "access-edge")) {
-        if (lc_plan_unknown(&p, "access-edge", "access-edge") < 0)
+        if (lc_plan_unknown(&p, "access-edge", "access-edge", 1) < 0)
             return -1;
     }
     if (lc_plan_role_one(&p, "webconf-edge", "webconf-edge", site->webconf_edge, 1) < 0 ||
