@@ -850,11 +850,17 @@ static int lc_ffill(struct lc_fctx *c, struct lc_finding *f, const struct lc_fto
     default: {
         struct lc_fweb w;
         lc_sb_add(&cause, first->message);
+        /* The diagnosis word the probe recorded names the fix (web's from
+         * its wording too; signin.register's and the other probes' from
+         * evidence.diagnosis). */
         if (lc_fstreq(first->probe, "web")) {
             lc_fweb_read(first, &w);
-            if (w.diag != NULL && lc_fix_for_diagnosis(w.diag) != NULL)
-                kindfix = lc_fix_for_diagnosis(w.diag);
+        } else {
+            memset(&w, 0, sizeof(w));
+            w.diag = lc_fjstr(first->evidence, "diagnosis");
         }
+        if (w.diag != NULL && lc_fix_for_diagnosis(w.diag) != NULL)
+            kindfix = lc_fix_for_diagnosis(w.diag);
         if (kindfix == NULL)
             kindfix = lc_fix_for(first->probe, first->what);
         break;

@@ -206,6 +206,16 @@ static const struct lc_t_fcase lc_t_fcases[] = {
      "/ucwa/oauth/v1/applications",
      "WWW-Authenticate",
      "mobile clients"},
+    {"a probe's own diagnosis word names the fix (signin.register, not the probe's general fix)",
+     {{"signin.register:access.contoso.com:443", 'F',
+       "the pool rejected the credentials of alice@contoso.com (401 after the AUTHENTICATE)",
+       "{\"diagnosis\":\"sipae-credentials-rejected\"}", NULL}},
+     1,
+     1,
+     "check:signin.register:access.contoso.com:443",
+     "rejected the credentials",
+     "not locked out",
+     ""},
 };
 
 struct lc_t_built {
