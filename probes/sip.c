@@ -36,7 +36,6 @@
 #include <errno.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +46,7 @@
 #include "dns.h"
 #include "fanout.h"
 #include "loop.h"
+#include "net.h"
 #include "probes.h"
 #include "refs.h"
 #include "run.h"
@@ -109,32 +109,6 @@ static struct lc_sip_conn *lc_sip_conn_of(struct lc_fanout_slot *s)
 static const char *lc_sip_method_name(enum lc_sip_method m)
 {
     return m == LC_SIP_REGISTER ? "REGISTER" : "OPTIONS";
-}
-
-/* SSL_write and SSL_shutdown write to a socket the server may have reset:
- * never let that raise SIGPIPE in a process that did not ask for it. */
-struct lc_sigpipe {
-    struct sigaction old;
-    int saved;
-};
-
-static void lc_sigpipe_ignore(struct lc_sigpipe *s)
-{
-    struct sigaction ign;
-
-    memset(&ign, 0, sizeof(ign));
-    ign.sa_handler = SIG_IGN;
-    sigemptyset(&ign.sa_mask);
-    s->saved = sigaction(SIGPIPE, &ign, &s->old) == 0;
-}
-
-static void lc_sigpipe_restore(struct lc_sigpipe *s)
-{
-    int e = errno; /* what the I/O call said must survive */
-
-    if (s->saved)
-        (void)sigaction(SIGPIPE, &s->old, NULL);
-    errno = e;
 }
 
 /* ---- releasing ---- */

@@ -4,6 +4,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdint.h>
 #include <string.h>
 #include <unistd.h>
@@ -59,4 +60,23 @@ int lc_tcp_connect_start(const char *addr, unsigned port)
 int lc_udp_connect(const char *addr, unsigned port)
 {
     return lc_net_connect(addr, port, SOCK_DGRAM, IPPROTO_UDP);
+}
+
+void lc_sigpipe_ignore(struct lc_sigpipe *s)
+{
+    struct sigaction ign;
+
+    memset(&ign, 0, sizeof(ign));
+    ign.sa_handler = SIG_IGN;
+    sigemptyset(&ign.sa_mask);
+    s->saved = sigaction(SIGPIPE, &ign, &s->old) == 0;
+}
+
+void lc_sigpipe_restore(struct lc_sigpipe *s)
+{
+    int e = errno; /* what the I/O call said must survive */
+
+    if (s->saved)
+        (void)sigaction(SIGPIPE, &s->old, NULL);
+    errno = e;
 }

@@ -6,6 +6,7 @@
 #define LC_NET_H
 
 #include <netinet/in.h>
+#include <signal.h>
 #include <sys/socket.h>
 
 /* A numeric IPv4 or IPv6 address and a port as a socket address: 0, or -1
@@ -20,5 +21,16 @@ int lc_tcp_connect_start(const char *addr, unsigned port);
  * ECONNREFUSED, and only the peer's datagrams reach it. The socket, or -1
  * with errno (EINVAL: not a numeric address). */
 int lc_udp_connect(const char *addr, unsigned port);
+
+/* Around SSL_write, SSL_read and SSL_shutdown, which write to a socket the
+ * peer may have reset and cannot be told MSG_NOSIGNAL: SIGPIPE ignored for
+ * the call, then put back, errno kept, so the library raises no signal in
+ * a program that did not ask for it. */
+struct lc_sigpipe {
+    struct sigaction old;
+    int saved;
+};
+void lc_sigpipe_ignore(struct lc_sigpipe *s);
+void lc_sigpipe_restore(struct lc_sigpipe *s);
 
 #endif

@@ -273,9 +273,9 @@ enum lc_sip_parse_status lc_sip_response_parse(const char *buf, size_t len,
         value = colon + 1;
         vlen = total - (size_t)(value - name);
         lc_sip_trim(&value, &vlen);
-        /* Name and value each get their NUL: the value moves one byte
-         * right when it touches the name's end (it cannot: the colon is
-         * between them), so terminate in place. */
+        /* Both end in place: the colon lies between them, so the name's
+         * NUL lands on it (or on a space before it), and the value's on a
+         * trimmed space or the byte the store keeps after each field. */
         name[nlen] = '\0';
         value[vlen] = '\0';
         used += total + 1;
