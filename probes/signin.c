@@ -8,7 +8,17 @@
  *                     Integrated Windows authentication (HTTP NTLM by
  *                     libcurl): 401, 401 with the challenge, 200 and a web
  *                     ticket ([MS-OCAUTHWS] 3.2.4.1);
- * More steps follow the web ticket (see the plan below). Every step runs on
+ *   signin.certprov   the CertProv metadata, then GetAndPublishCert with
+ *                     the ticket and a PKCS#10 request for a key made in
+ *                     memory; the certificate judged ([MS-OCAUTHWS] 3.1);
+ * on the Front End's external web FQDN
+ *   signin.fe-ticket  IssueToken on /cert with that certificate (signed
+ *                     WS-Security X.509 token and TLS client certificate,
+ *                     [MS-OCAUTHWS] 3.2);
+ *   signin.abs        the address book files with that ticket ([MS-ABS]);
+ * and signin.summary, the client's experience in one line (with
+ * signin.register, src/sipae_conn.c, when it is planned). Each step
+ * depends on the one before and uses what it left. Every step runs on
  * the first address of its name (a client signs in through one), on
  * libcurl's multi interface driven by the one loop (src/http.c), with a
  * connection of its own. What the answers mean is src/signin.c's (pure,
