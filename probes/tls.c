@@ -234,7 +234,8 @@ struct lc_hs_addr {
     struct lc_hs_arg *owner;
     char addr[46];
     struct lc_tls_hs *main_hs;
-    struct lc_t12 *t12; /* the shared TLS 1.2 probe, while waiting for it */
+    struct lc_t12 *t12;       /* the shared TLS 1.2 probe, while waiting for it */
+    struct lc_tls_hs *t12_hs; /* this name's own, when the shared one failed */
     int main_done;
     int ok, tls12_ok, client_cert_requested;
     char error[256], tls12_error[256];
@@ -276,7 +277,8 @@ static void lc_hs_cancel(struct lc_check *check, void *arg)
     (void)check;
     for (i = 0; i < h->n; i++) {
         lc_tls_handshake_cancel(h->a[i].main_hs);
-        h->a[i].main_hs = NULL;
+        lc_tls_handshake_cancel(h->a[i].t12_hs);
+        h->a[i].main_hs = h->a[i].t12_hs = NULL;
         lc_t12_leave(&h->a[i]);
     }
 }
@@ -389,6 +391,51 @@ static void lc_hs_t12_apply(struct lc_hs_addr *a, const struct lc_t12 *t)
         json_object_set_new(ev, "tls12_sni", t->sni != NULL ? json_string(t->sni) : json_null());
 }
 
+static void lc_hs_on_t12(struct lc_tls_result *res, void *arg)
+{
+    struct lc_hs_addr *a = arg;
+    struct lc_hs_arg *h = a->owner;
+
+    a->t12_hs = NULL;
+    if (lc_check_is_done(h->check))
+        return;
+    a->tls12_ok = res->handshake_ok;
+    snprintf(a->tls12_error, sizeof(a->tls12_error), "%s", res->error);
+    json_object_set_new(lc_hs_addr_evidence(h, a), "tls12_offered", json_boolean(a->tls12_ok));
+    lc_hs_one_done(h);
+}
+
+/* Whether a's name must ask again: the shared probe failed, and with
+ * another name's SNI. A timeout, or a proxy that routes that name to a
+ * backend of its own, then fails no other name: each failing name is
+ * judged on its own handshake, as if nothing were shared. */
+static int lc_t12_ask_again(const struct lc_hs_addr *a, const struct lc_t12 *t)
+{
+    const char *own = lc_is_ip_literal(a->owner->name) ? NULL : a->owner->name;
+
+    if (t->ok)
+        return 0;
+    return (t->sni == NULL) != (own == NULL) || (own != NULL && strcasecmp(t->sni, own) != 0);
+}
+
+/* This name's own TLS 1.2-only handshake: 1 when started, 0 when it
+ * could not start (said in tls12_error). */
+static int lc_hs_t12_own(struct lc_hs_addr *a)
+{
+    struct lc_hs_arg *h = a->owner;
+    struct lc_tls_opts opts;
+
+    memset(&opts, 0, sizeof(opts));
+    opts.sni = lc_is_ip_literal(h->name) ? NULL : h->name;
+    opts.min_version = opts.max_version = TLS1_2_VERSION;
+    opts.timeout_us = lc_check_config(h->check)->timeout_us * 4 / 5;
+    if (lc_tls_handshake(lc_check_loop(h->check), h->l->ctx, a->addr, h->l->port, &opts,
+                         lc_hs_on_t12, a, &a->t12_hs) == 0)
+        return 1;
+    snprintf(a->tls12_error, sizeof(a->tls12_error), "cannot start a connection");
+    return 0;
+}
+
 static void lc_t12_on_done(struct lc_tls_result *res, void *arg)
 {
     struct lc_t12 *t = arg;
@@ -404,14 +451,17 @@ static void lc_t12_on_done(struct lc_tls_result *res, void *arg)
         a->t12 = NULL;
         if (lc_check_is_done(a->owner->check))
             continue;
-        lc_hs_t12_apply(a, t);
+        if (lc_t12_ask_again(a, t) && lc_hs_t12_own(a))
+            continue; /* still pending: its own answer will come */
+        if (!lc_t12_ask_again(a, t))
+            lc_hs_t12_apply(a, t);
         lc_hs_one_done(a->owner);
     }
 }
 
 /* Join (or start) the TLS 1.2 probe of a's address on the listener's port:
- * 1 when a waits for it, 0 when the answer is known already (applied), -1
- * when it cannot start. */
+ * 1 when a waits for it (or for its own, lc_t12_ask_again), 0 when the
+ * answer is known already (applied), -1 when it cannot start. */
 static int lc_t12_join(struct lc_hs_addr *a, const char *sni, struct lc_tls_opts opts)
 {
     struct lc_hs_arg *h = a->owner;
@@ -443,6 +493,8 @@ static int lc_t12_join(struct lc_hs_addr *a, const char *sni, struct lc_tls_opts
         set->head = t;
     }
     if (t->done) {
+        if (lc_t12_ask_again(a, t))
+            return lc_hs_t12_own(a);
         lc_hs_t12_apply(a, t);
         return 0;
     }
