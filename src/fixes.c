@@ -295,17 +295,18 @@ static const struct {
      "every path) and check the Certificate Provisioning Service runs on the pool: clients get "
      "their user certificate there ([MS-OCAUTHWS] 3.1)."},
     {"certprov-disabled",
-     "Turn certificate provisioning back on for the pool's web services (the web service "
-     "configuration's certificate authentication) and check the pool can sign user "
-     "certificates: without one the client cannot sign in with certificate authentication."},
+     "Turn certificate authentication back on for the pool's web services "
+     "(Set-CsWebServiceConfiguration -UseCertificateAuth $true) and check the key sizes it "
+     "takes (MinCSRKeySize, MaxCSRKeySize: clients ask for 2048-bit RSA) and that the pool can "
+     "sign user certificates."},
     {"certprov-ticket-refused",
      "Check the reverse proxy passes the SOAP request to CertProv unchanged (no pre-"
      "authentication, no header or body rewriting) and that the Director and the pool trust "
      "each other's web tickets (same pool's certificate, clocks in sync)."},
     {"fe-ticket-refused",
-     "Let the Front End take the certificates its pool issued: certificate authentication on "
-     "in the web service configuration, the pool's signing certificate trusted, and the "
-     "reverse proxy passing /WebTicket/ and /abs/ to the Front End unchanged."},
+     "Let the Front End take the certificates its pool issues: Set-CsWebServiceConfiguration "
+     "-UseCertificateAuth $true for its site, the issuing pool trusted (TrustedCACerts), and "
+     "the reverse proxy passing /WebTicket/ and /abs/ to the Front End unchanged."},
     {"credentials-rejected",
      "Check the user's account: the password, that it is not locked out, disabled or expired, "
      "and the user name form (UPN or DOMAIN\\user) the domain accepts. The reverse proxy passed "
