@@ -11,6 +11,7 @@
  *   are src/dnsjudge.c. */
 #include "probe.h"
 
+#include <ares.h>
 #include <arpa/nameser.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -147,7 +148,8 @@ static void lc_resolve_on_answer(const struct lc_dns_answer *a, void *arg)
     /* A CNAME answered without its target's addresses: an authoritative
      * server (--dns-server pointed at the zone's own server) does not chase
      * names into other zones, so follow the chain ourselves. */
-    if (a->n_addrs == 0 && a->canonical != NULL && (a->status == 0 || a->status == 1)) {
+    if (a->n_addrs == 0 && a->canonical != NULL &&
+        (a->status == ARES_SUCCESS || a->status == ARES_ENODATA)) {
         if (strcmp(a->canonical, r->name) == 0 || r->chain.n > LC_CNAME_MAX ||
             (lc_strv_contains(&r->chain, a->canonical) && strcmp(a->canonical, a->qname) != 0)) {
             r->cname_loop = 1;
@@ -412,7 +414,7 @@ static void lc_srv_on_answer(const struct lc_dns_answer *ans, void *arg)
     ev = lc_check_evidence(check);
     json_object_set_new(ev, "rcode", json_string(lc_dns_status_name(ans->status)));
     st = lc_dns_judge_srv(&rule, ans->status, ans->srvs, ans->n_srvs, msg, sizeof(msg));
-    if (ans->status != 0 || ans->n_srvs == 0) {
+    if (ans->status != ARES_SUCCESS || ans->n_srvs == 0) {
         lc_check_finish(check, st, "%s", msg);
         return;
     }

@@ -356,21 +356,10 @@ static void lc_web_discover_data_free(void *p)
 static size_t lc_web_on_body(char *data, size_t size, size_t n, void *arg)
 {
     struct lc_web_req *r = arg;
-    size_t len = size * n;
-    char *b;
+    int rc = lc_http_body_append(&r->body, &r->body_len, LC_WEB_MAX_BODY, data, size * n, 0);
 
-    if (r->body_len + len > LC_WEB_MAX_BODY) {
-        r->too_big = 1;
-        return 0; /* CURLE_WRITE_ERROR: the transfer stops here */
-    }
-    b = realloc(r->body, r->body_len + len + 1);
-    if (b == NULL)
-        return 0;
-    memcpy(b + r->body_len, data, len);
-    r->body = b;
-    r->body_len += len;
-    r->body[r->body_len] = '\0';
-    return len;
+    r->too_big = rc > 0;
+    return rc == 0 ? size * n : 0; /* else CURLE_WRITE_ERROR: the transfer stops here */
 }
 
 /* Keep the peer certificate while the connection is alive: web.links
@@ -385,18 +374,6 @@ static void lc_web_grab_peer(struct lc_web_req *r)
         ti->backend != CURLSSLBACKEND_OPENSSL || ti->internals == NULL)
         return;
     r->peer = SSL_get1_peer_certificate((SSL *)ti->internals);
-}
-
-static void lc_web_header_copy(char *dst, size_t dlen, const char *v, size_t n)
-{
-    while (n > 0 && (v[n - 1] == '\r' || v[n - 1] == '\n' || v[n - 1] == ' '))
-        n--;
-    while (n > 0 && (*v == ' ' || *v == '\t'))
-        v++, n--;
-    if (n >= dlen)
-        n = dlen - 1;
-    memcpy(dst, v, n);
-    dst[n] = '\0';
 }
 
 static size_t lc_web_on_header(char *data, size_t size, size_t n, void *arg)
@@ -432,18 +409,18 @@ static size_t lc_web_on_header(char *data, size_t size, size_t n, void *arg)
             vlen--;
         (void)lc_web_challenges_add(&r->ch, colon, vlen);
     } else if (LC_IS("Content-Type")) {
-        lc_web_header_copy(r->ctype, sizeof(r->ctype), colon, len - (size_t)(colon - data));
+        lc_http_header_value(r->ctype, sizeof(r->ctype), colon, len - (size_t)(colon - data));
     } else if (LC_IS("Location")) {
-        lc_web_header_copy(r->location, sizeof(r->location), colon, len - (size_t)(colon - data));
+        lc_http_header_value(r->location, sizeof(r->location), colon, len - (size_t)(colon - data));
     } else if (LC_IS("Server")) {
-        lc_web_header_copy(r->server, sizeof(r->server), colon, len - (size_t)(colon - data));
+        lc_http_header_value(r->server, sizeof(r->server), colon, len - (size_t)(colon - data));
     } else if (LC_IS("X-MS-Server-Fqdn")) {
-        lc_web_header_copy(r->fqdn, sizeof(r->fqdn), colon, len - (size_t)(colon - data));
+        lc_http_header_value(r->fqdn, sizeof(r->fqdn), colon, len - (size_t)(colon - data));
     } else if (LC_IS("X-Ms-diagnostics") && !r->diag.present) {
         /* The web ticket / OAuth token service's reason for an error
          * (UCWA "Authentication in UCWA"; header names in any case). */
         char v[512];
-        lc_web_header_copy(v, sizeof(v), colon, len - (size_t)(colon - data));
+        lc_http_header_value(v, sizeof(v), colon, len - (size_t)(colon - data));
         (void)lc_web_diag_parse(v, strlen(v), &r->diag);
     }
 #undef LC_IS

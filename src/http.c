@@ -26,6 +26,7 @@
 
 #include "loop.h"
 
+#include <openssl/crypto.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -435,4 +436,38 @@ CURL *lc_http_easy_pinned(const char *url, const char *host, unsigned port, cons
         return NULL;
     }
     return e;
+}
+
+int lc_http_body_append(char **body, size_t *len, size_t max, const char *data, size_t n,
+                        int cleanse)
+{
+    char *b;
+
+    if (*len + n > max)
+        return 1;
+    b = cleanse ? malloc(*len + n + 1) : realloc(*body, *len + n + 1);
+    if (b == NULL)
+        return -1;
+    if (cleanse && *body != NULL) {
+        memcpy(b, *body, *len);
+        OPENSSL_cleanse(*body, *len);
+        free(*body);
+    }
+    memcpy(b + *len, data, n);
+    *body = b;
+    *len += n;
+    b[*len] = '\0';
+    return 0;
+}
+
+void lc_http_header_value(char *dst, size_t dlen, const char *v, size_t n)
+{
+    while (n > 0 && (v[n - 1] == '\r' || v[n - 1] == '\n' || v[n - 1] == ' '))
+        n--;
+    while (n > 0 && (*v == ' ' || *v == '\t'))
+        v++, n--;
+    if (n >= dlen)
+        n = dlen - 1;
+    memcpy(dst, v, n);
+    dst[n] = '\0';
 }

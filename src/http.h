@@ -43,6 +43,17 @@ void lc_http_cancel(struct lc_http *http, CURL *easy);
 CURL *lc_http_easy_pinned(const char *url, const char *host, unsigned port, const char *addr,
                           long timeout_ms, char *errbuf, struct curl_slist **connect_to);
 
+/* Append n bytes of a response body to *body (*len bytes so far, kept
+ * NUL-terminated), at most max in all: 0, 1 when it would pass max
+ * (nothing appended: stop the transfer), -1 out of memory. With cleanse,
+ * the old copy is wiped before it is freed (a body that may hold a
+ * secret), so it is never realloc'ed. For CURLOPT_WRITEFUNCTION. */
+int lc_http_body_append(char **body, size_t *len, size_t max, const char *data, size_t n,
+                        int cleanse);
+/* A header line's value (after the colon) into dst: spaces and the line
+ * end trimmed, cut to dlen - 1 bytes. */
+void lc_http_header_value(char *dst, size_t dlen, const char *v, size_t n);
+
 /* Transfers currently attached (for tests). */
 unsigned lc_http_running(const struct lc_http *http);
 

@@ -701,10 +701,41 @@ START_TEST(test_http_free_from_done)
 }
 END_TEST
 
+/* The body kept whole up to its cap, NUL-terminated, with or without the
+ * wiping copy; a header value trimmed and cut. */
+START_TEST(test_http_body_and_header)
+{
+    char *body = NULL, v[8];
+    size_t len = 0;
+    int cleanse;
+
+    for (cleanse = 0; cleanse < 2; cleanse++) {
+        ck_assert_int_eq(lc_http_body_append(&body, &len, 8, "abc", 3, cleanse), 0);
+        ck_assert_int_eq(lc_http_body_append(&body, &len, 8, "defgh", 5, cleanse), 0);
+        ck_assert_str_eq(body, "abcdefgh");
+        /* Past the cap: refused whole, what was kept stays. */
+        ck_assert_int_eq(lc_http_body_append(&body, &len, 8, "i", 1, cleanse), 1);
+        ck_assert_uint_eq(len, 8);
+        ck_assert_str_eq(body, "abcdefgh");
+        free(body);
+        body = NULL;
+        len = 0;
+    }
+    lc_http_header_value(v, sizeof(v), "  text/xml \r\n", 13);
+    ck_assert_str_eq(v, "text/xm");
+    lc_http_header_value(v, sizeof(v), " \r\n", 3);
+    ck_assert_str_eq(v, "");
+}
+END_TEST
+
 Suite *lc_suite_http(void)
 {
     Suite *s = suite_create("http");
     TCase *tc = tcase_create("loopback");
+    TCase *pure = tcase_create("pure");
+
+    tcase_add_test(pure, test_http_body_and_header);
+    suite_add_tcase(s, pure);
 
     tcase_add_unchecked_fixture(tc, t_global_setup, t_global_teardown);
     tcase_add_checked_fixture(tc, t_setup, t_teardown);
