@@ -27,6 +27,9 @@ net_plain=${LC_LAB_NET:-127.77}
 net_asan=${LC_LAB_NET_ASAN:-127.79}
 net_dist=${LC_LAB_NET_DISTCHECK:-127.80}
 jobs=$(nproc)
+# Check's per-test timeouts (4 s unless a suite sets its own) stop a hung test;
+# with three lanes on two CPUs an ASan test can need more: 5 times as long.
+export CK_TIMEOUT_MULTIPLIER=${CK_TIMEOUT_MULTIPLIER:-5}
 logs=$top/build-logs
 rm -rf "$logs"
 mkdir -p "$logs"
@@ -36,7 +39,7 @@ exec 3>&1 # the terminal, for the lanes' progress lines
 stamp() { # MESSAGE: one progress line, minutes:seconds since the start, in the log and on the terminal
     local s=$((SECONDS - t_start)) line
     line=$(printf '[%2d:%02d] %s' $((s / 60)) $((s % 60)) "$*")
-    printf '%s\n' "$line"
+    [[ -z ${in_lane:-} ]] || printf '%s\n' "$line"
     printf '%s\n' "$line" >&3
 }
 
@@ -141,6 +144,7 @@ pids=()
 for lane in plain asan other; do
     (
         set +e
+        in_lane=$lane
         "lane_$lane"
         echo $? >"$logs/$lane.status"
     ) >"$logs/$lane.log" 2>&1 &
