@@ -590,23 +590,52 @@ done:
     return rc;
 }
 
+/* Resolver and transfers first: their last callbacks still see every
+ * check (and its argument) alive, and find it done. Then no callback can
+ * come any more. */
+static void lc_run_stop_io(struct lc_run *run)
+{
+    size_t i;
+
+    lc_dns_free(run->dns);
+    run->dns = NULL;
+    lc_http_free(run->http);
+    run->http = NULL;
+    if (run->deadline_timer != NULL)
+        lc_loop_timer_cancel(run->loop, run->deadline_timer);
+    run->deadline_timer = NULL;
+    for (i = 0; i < run->n_checks; i++) {
+        if (run->checks[i]->timer != NULL)
+            lc_loop_timer_cancel(run->loop, run->checks[i]->timer);
+        run->checks[i]->timer = NULL;
+    }
+}
+
+void lc_run_release(struct lc_run *run)
+{
+    size_t i;
+
+    if (run == NULL || run->executing)
+        return;
+    lc_run_stop_io(run);
+    for (i = 0; i < run->n_checks; i++) {
+        struct lc_check *c = run->checks[i];
+        if (c->arg_free != NULL && c->arg != NULL)
+            c->arg_free(c->arg);
+        c->arg = NULL;
+        if (c->data_free != NULL && c->data != NULL)
+            c->data_free(c->data);
+        c->data = NULL;
+    }
+}
+
 void lc_run_free(struct lc_run *run)
 {
     size_t i;
 
     if (run == NULL)
         return;
-    /* Resolver and transfers first: their last callbacks still see every
-     * check (and its argument) alive, and find it done. */
-    lc_dns_free(run->dns);
-    lc_http_free(run->http);
-    if (run->deadline_timer != NULL)
-        lc_loop_timer_cancel(run->loop, run->deadline_timer);
-    for (i = 0; i < run->n_checks; i++) {
-        if (run->checks[i]->timer != NULL)
-            lc_loop_timer_cancel(run->loop, run->checks[i]->timer);
-        run->checks[i]->timer = NULL;
-    }
+    lc_run_stop_io(run);
     for (i = 0; i < run->n_checks; i++)
         lc_check_free(run->checks[i]);
     lc_loop_free(run->loop);

@@ -106,6 +106,11 @@ const struct lc_result *lc_check_result(const struct lc_check *check);
 int lc_run_new(struct lc_run **out, const struct lc_run_config *config, const struct lc_site *site,
                char *err, size_t errlen);
 void lc_run_free(struct lc_run *run);
+/* After lc_run_execute, before reporting: shut the resolver and transfers
+ * down and free every check's argument and data (sockets, handshakes'
+ * certificates, request buffers), which only the probes read. Results,
+ * evidence and dependencies stay for the reporters until lc_run_free. */
+void lc_run_release(struct lc_run *run);
 /* Checks whose id matches none of `only` (when n_only > 0) or any of `skip`
  * (fnmatch globs) are skipped with the reason, unless a selected check
  * depends on them. Call after planning, before lc_run_execute. Globs that
