@@ -226,38 +226,12 @@ static size_t lc_si_on_body(char *data, size_t size, size_t n, void *arg)
 {
     struct lc_si_req *r = arg;
     size_t len = size * n;
-    char *b;
+    /* Cleansed, never realloc'ed: the old copy may hold a ticket. */
+    int rc = lc_http_body_append(&r->body, &r->body_len, LC_SI_MAX_BODY, data, len, 1);
 
-    if (r->body_len + len > LC_SI_MAX_BODY) {
+    if (rc == 1)
         r->too_big = 1;
-        return 0; /* CURLE_WRITE_ERROR: the transfer stops here */
-    }
-    b = malloc(r->body_len + len + 1);
-    if (b == NULL)
-        return 0;
-    /* Not realloc: the old copy may hold a ticket and is cleansed first. */
-    if (r->body != NULL) {
-        memcpy(b, r->body, r->body_len);
-        OPENSSL_cleanse(r->body, r->body_len);
-        free(r->body);
-    }
-    memcpy(b + r->body_len, data, len);
-    r->body = b;
-    r->body_len += len;
-    r->body[r->body_len] = '\0';
-    return len;
-}
-
-static void lc_si_header_copy(char *dst, size_t dlen, const char *v, size_t n)
-{
-    while (n > 0 && (v[n - 1] == '\r' || v[n - 1] == '\n' || v[n - 1] == ' '))
-        n--;
-    while (n > 0 && (*v == ' ' || *v == '\t'))
-        v++, n--;
-    if (n >= dlen)
-        n = dlen - 1;
-    memcpy(dst, v, n);
-    dst[n] = '\0';
+    return rc == 0 ? len : 0; /* 0: CURLE_WRITE_ERROR, the transfer stops here */
 }
 
 static struct lc_signin_leg *lc_si_leg(struct lc_si_req *r)
@@ -351,11 +325,11 @@ static size_t lc_si_on_header(char *data, size_t size, size_t n, void *arg)
         if (leg != NULL)
             leg->proxy_auth = 1;
     } else if (LC_IS("Content-Type")) {
-        lc_si_header_copy(r->ctype, sizeof(r->ctype), colon, vlen);
+        lc_http_header_value(r->ctype, sizeof(r->ctype), colon, vlen);
     } else if (LC_IS("X-Ms-diagnostics") && !r->diag.present) {
         /* The service's reason for an error ([MS-OCAUTHWS] 3.2.4.1). */
         char v[512];
-        lc_si_header_copy(v, sizeof(v), colon, vlen);
+        lc_http_header_value(v, sizeof(v), colon, vlen);
         (void)lc_web_diag_parse(v, strlen(v), &r->diag);
         if (leg != NULL)
             leg->diag = r->diag;

@@ -24,7 +24,6 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 #include <openssl/ssl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +35,7 @@
 #include "dns.h"
 #include "fixes.h"
 #include "loop.h"
+#include "net.h"
 #include "probes.h"
 #include "refs.h"
 #include "run.h"
@@ -99,32 +99,6 @@ struct lc_sipae_arg {
 
 /* ---- releasing ---- */
 
-struct lc_sipae_sigpipe {
-    struct sigaction old;
-    int saved;
-};
-
-/* SSL_write and SSL_shutdown may write to a socket the server reset: no
- * SIGPIPE for a process that did not ask for it. */
-static void lc_sipae_sigpipe_ignore(struct lc_sipae_sigpipe *s)
-{
-    struct sigaction ign;
-
-    memset(&ign, 0, sizeof(ign));
-    ign.sa_handler = SIG_IGN;
-    sigemptyset(&ign.sa_mask);
-    s->saved = sigaction(SIGPIPE, &ign, &s->old) == 0;
-}
-
-static void lc_sipae_sigpipe_restore(struct lc_sipae_sigpipe *s)
-{
-    int e = errno;
-
-    if (s->saved)
-        (void)sigaction(SIGPIPE, &s->old, NULL);
-    errno = e;
-}
-
 static void lc_sipae_close(struct lc_sipae_arg *a)
 {
     struct lc_loop *loop = lc_check_loop(a->check);
@@ -136,12 +110,12 @@ static void lc_sipae_close(struct lc_sipae_arg *a)
     if (a->fd >= 0) {
         (void)lc_loop_io_set(loop, a->fd, 0, NULL, NULL);
         if (a->ssl != NULL) {
-            struct lc_sipae_sigpipe sp;
-            lc_sipae_sigpipe_ignore(&sp);
+            struct lc_sigpipe sp;
+            lc_sigpipe_ignore(&sp);
             ERR_clear_error();
             (void)SSL_shutdown(a->ssl);
             ERR_clear_error();
-            lc_sipae_sigpipe_restore(&sp);
+            lc_sigpipe_restore(&sp);
         }
         close(a->fd);
         a->fd = -1;
@@ -767,7 +741,7 @@ static int lc_sipae_examine(struct lc_sipae_arg *a)
 
 static void lc_sipae_step(struct lc_sipae_arg *a)
 {
-    struct lc_sipae_sigpipe sp;
+    struct lc_sigpipe sp;
     char why[200];
     int ret, e;
 
@@ -777,12 +751,12 @@ static void lc_sipae_step(struct lc_sipae_arg *a)
             return;
         }
         /* SSL_read may write too (a TLS 1.3 KeyUpdate answer). */
-        lc_sipae_sigpipe_ignore(&sp);
+        lc_sigpipe_ignore(&sp);
         ERR_clear_error();
         errno = 0;
         ret = a->writing ? SSL_write(a->ssl, a->out + a->out_off, (int)(a->out_len - a->out_off))
                          : SSL_read(a->ssl, a->buf + a->len, (int)(LC_SIP_MAX_MESSAGE - a->len));
-        lc_sipae_sigpipe_restore(&sp);
+        lc_sigpipe_restore(&sp);
         if (ret > 0 && a->writing) {
             a->out_off += (size_t)ret;
             if (a->out_off == a->out_len) {
