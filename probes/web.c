@@ -167,7 +167,9 @@ struct lc_web_req {
     char host[256]; /* the URL's host (what the certificate must cover) */
     unsigned port;
     const char *path; /* the label for messages: the first path asked */
-    char visited[LC_WEB_MAX_HOPS + 1][LC_WEB_URL_MAX];
+    /* The URLs of the chain so far (loop detection), each allocated:
+     * inline they were 6 KB of every request for the whole run. */
+    char *visited[LC_WEB_MAX_HOPS + 1];
     unsigned hops;
     unsigned doc_hops;  /* autodiscover redirect links followed (of hops) */
     int resolving;      /* waiting for a redirect target's addresses */
@@ -275,6 +277,18 @@ static void lc_web_req_reset(struct lc_web_req *r)
     r->result = CURLE_OK;
 }
 
+/* visited[i] = url; -1 when out of memory. */
+static int lc_web_visit(struct lc_web_req *r, unsigned i, const char *url)
+{
+    char *v = strdup(url);
+
+    if (v == NULL)
+        return -1;
+    free(r->visited[i]);
+    r->visited[i] = v;
+    return 0;
+}
+
 static void lc_web_req_release(struct lc_web_req *r, struct lc_http *http)
 {
     if (r->easy != NULL) {
@@ -297,11 +311,30 @@ static struct lc_web_req *lc_web_req_at(const struct lc_web_job *j, size_t i)
     return (struct lc_web_req *)(void *)lc_fanout_at(&j->fan, i);
 }
 
+/* The request's buffers: body, peer certificate, visited URLs. */
+static void lc_web_req_forget(struct lc_web_req *r)
+{
+    unsigned i;
+
+    lc_web_req_reset(r);
+    for (i = 0; i <= LC_WEB_MAX_HOPS; i++) {
+        free(r->visited[i]);
+        r->visited[i] = NULL;
+    }
+}
+
 static void lc_web_req_release_slot(struct lc_fanout_slot *s)
 {
     struct lc_web_req *r = (struct lc_web_req *)(void *)s;
 
     lc_web_req_release(r, lc_check_http(r->job->check));
+    /* With its verdict in (s->done), the transfer is gone (above: no
+     * libcurl callback can come) and only the slot's status and message
+     * are read from here on (lc_web_job_check_done, lc_fanout_judge): the
+     * buffers go now rather than at the end of the run. A cancelled slot
+     * without a verdict keeps them until lc_web_job_free. */
+    if (s->done)
+        lc_web_req_forget(r);
 }
 
 static void lc_web_cancel(struct lc_check *check, void *arg)
@@ -323,7 +356,7 @@ static void lc_web_job_free(void *p)
      * here, not cancelled through it. */
     for (i = 0; i < j->fan.n; i++) {
         lc_web_req_release(lc_web_req_at(j, i), NULL);
-        lc_web_req_reset(lc_web_req_at(j, i));
+        lc_web_req_forget(lc_web_req_at(j, i));
     }
     lc_fanout_clear(&j->fan);
     free(j->host);
@@ -457,13 +490,8 @@ static int lc_web_req_prepare(struct lc_web_req *r)
         curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, lc_web_on_header) != CURLE_OK ||
         curl_easy_setopt(e, CURLOPT_HEADERDATA, r) != CURLE_OK ||
         /* Certificates are always verified; --ca-file adds trust anchors
-         * to the system's (CAINFO the file, CAPATH the system store). */
-        curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L) != CURLE_OK ||
-        curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L) != CURLE_OK)
-        return -1;
-    if (j->ca_file != NULL &&
-        (curl_easy_setopt(e, CURLOPT_CAINFO, j->ca_file) != CURLE_OK ||
-         curl_easy_setopt(e, CURLOPT_CAPATH, X509_get_default_cert_dir()) != CURLE_OK))
+         * to the system's (the run's store, http.c). */
+        lc_http_easy_trust(e, j->ca_file) < 0)
         return -1;
     r->started_us = lc_now_us();
     return 0;
@@ -672,7 +700,7 @@ static int lc_web_follow(struct lc_web_req *r)
     for (i = 0; i <= r->hops && i <= LC_WEB_MAX_HOPS; i++) {
         /* Host names in any case (Online's webdir1A / webdir1a); IIS
          * paths are case-insensitive too. */
-        if (strcasecmp(r->visited[i], next) == 0) {
+        if (r->visited[i] != NULL && strcasecmp(r->visited[i], next) == 0) {
             lc_fanout_end(&r->slot, LC_FAIL, "%s: redirect loop (%s -> %s), after %u redirects",
                           r->path, lc_web_esc(r->url, h1, sizeof(h1)),
                           lc_web_esc(next, h2, sizeof(h2)), r->hops + 1);
@@ -687,9 +715,12 @@ static int lc_web_follow(struct lc_web_req *r)
         goto done;
     }
     r->hops++;
-    snprintf(r->visited[r->hops], sizeof(r->visited[r->hops]), "%s", next);
-    lc_web_goto(r, next);
     ret = 1;
+    if (lc_web_visit(r, r->hops, next) < 0) {
+        lc_fanout_end(&r->slot, LC_ERROR, "out of memory");
+        goto done;
+    }
+    lc_web_goto(r, next);
 done:
     curl_free(next);
     curl_url_cleanup(u);
@@ -836,7 +867,7 @@ static void lc_web_judge_discover(struct lc_web_req *r)
         snprintf(next, sizeof(next), "%s", follow);
         lc_web_discover_clear(&doc);
         for (i = 0; i <= r->hops && i <= LC_WEB_MAX_HOPS; i++) {
-            if (strcasecmp(r->visited[i], next) == 0) {
+            if (r->visited[i] != NULL && strcasecmp(r->visited[i], next) == 0) {
                 lc_fanout_end(&r->slot, LC_FAIL, "%s: redirect loop (a redirect link back to %s)",
                               r->path, lc_web_esc(next, e, sizeof(e)));
                 return;
@@ -849,7 +880,10 @@ static void lc_web_judge_discover(struct lc_web_req *r)
         }
         r->hops++;
         r->doc_hops++;
-        snprintf(r->visited[r->hops], sizeof(r->visited[r->hops]), "%s", next);
+        if (lc_web_visit(r, r->hops, next) < 0) {
+            lc_fanout_end(&r->slot, LC_ERROR, "out of memory");
+            return;
+        }
         lc_web_goto(r, next);
         return;
     }
@@ -916,7 +950,8 @@ static void lc_web_req_judge(struct lc_web_req *r)
             struct lc_web_user_data *u = calloc(1, sizeof(*u));
             if (u != NULL) {
                 snprintf(u->href, sizeof(u->href), "%s", r->ch.msrtc_href);
-                snprintf(u->user_url, sizeof(u->user_url), "%s", r->visited[0]);
+                snprintf(u->user_url, sizeof(u->user_url), "%s",
+                         r->visited[0] != NULL ? r->visited[0] : r->url);
                 lc_check_set_data(j->check, u, free);
             }
         }
@@ -1030,7 +1065,10 @@ static void lc_web_auth_step(struct lc_web_req *r)
             }
             r->hops = 0;
             r->doc_hops = 0;
-            snprintf(r->visited[0], sizeof(r->visited[0]), "%s", lc_web_discover_user(&d->doc));
+            if (lc_web_visit(r, 0, lc_web_discover_user(&d->doc)) < 0) {
+                lc_fanout_end(&r->slot, LC_ERROR, "out of memory");
+                return;
+            }
             r->path = "the user link";
             lc_web_goto(r, lc_web_discover_user(&d->doc));
         }
@@ -1075,7 +1113,7 @@ static int lc_web_req_begin(struct lc_web_req *r)
     struct lc_web_job *j = r->job;
     const char *accept = LC_WEB_ACCEPT_JSON;
 
-    if (lc_web_req_prepare(r) < 0)
+    if (r->visited[0] == NULL || lc_web_req_prepare(r) < 0)
         return -1;
     if (j->kind == LC_WK_DISCOVER_XML)
         accept = LC_WEB_ACCEPT_XML;
@@ -1169,7 +1207,7 @@ static void lc_web_req_setup(struct lc_web_req *r, const char *addr, const char 
 
     lc_fanout_set_addr(&r->slot, addr);
     snprintf(r->url, sizeof(r->url), "%s", url);
-    snprintf(r->visited[0], sizeof(r->visited[0]), "%s", url);
+    (void)lc_web_visit(r, 0, url); /* NULL: lc_web_req_begin refuses to start */
     r->path = path;
     if (ev != NULL) {
         r->transcript = json_object_get(ev, "transcript");

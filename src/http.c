@@ -25,8 +25,10 @@
 #include "config.h"
 
 #include "loop.h"
+#include "tls.h"
 
 #include <openssl/crypto.h>
+#include <openssl/x509.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -436,6 +438,41 @@ CURL *lc_http_easy_pinned(const char *url, const char *host, unsigned port, cons
         return NULL;
     }
     return e;
+}
+
+/* CURLOPT_SSL_CTX_FUNCTION: libcurl's new context takes the run's trust
+ * store (system and --ca-file, src/tls.c) instead of reading a CA file. */
+static CURLcode lc_http_on_ssl_ctx(CURL *e, void *ssl_ctx, void *arg)
+{
+    char err[256];
+
+    (void)e;
+    if (lc_tls_ctx_use_store(ssl_ctx, arg, err, sizeof(err)) < 0)
+        return CURLE_SSL_CACERT_BADFILE; /* no store: no transfer */
+    return CURLE_OK;
+}
+
+int lc_http_easy_trust(CURL *e, const char *ca_file)
+{
+    if (curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L) != CURLE_OK ||
+        curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L) != CURLE_OK)
+        return -1;
+    if (curl_easy_setopt(e, CURLOPT_SSL_CTX_FUNCTION, lc_http_on_ssl_ctx) == CURLE_OK) {
+        /* No CA file or directory of libcurl's own (not even its built-in
+         * default): the callback's store is the whole trust. */
+        if (curl_easy_setopt(e, CURLOPT_SSL_CTX_DATA, (void *)(uintptr_t)ca_file) != CURLE_OK ||
+            curl_easy_setopt(e, CURLOPT_CAINFO, NULL) != CURLE_OK ||
+            curl_easy_setopt(e, CURLOPT_CAPATH, NULL) != CURLE_OK)
+            return -1;
+        return 0;
+    }
+    /* A TLS backend without the callback: the file and the system's
+     * directory, read by libcurl on each connection. */
+    if (ca_file != NULL &&
+        (curl_easy_setopt(e, CURLOPT_CAINFO, ca_file) != CURLE_OK ||
+         curl_easy_setopt(e, CURLOPT_CAPATH, X509_get_default_cert_dir()) != CURLE_OK))
+        return -1;
+    return 0;
 }
 
 int lc_http_body_append(char **body, size_t *len, size_t max, const char *data, size_t n,

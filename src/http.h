@@ -43,6 +43,13 @@ void lc_http_cancel(struct lc_http *http, CURL *easy);
 CURL *lc_http_easy_pinned(const char *url, const char *host, unsigned port, const char *addr,
                           long timeout_ms, char *errbuf, struct curl_slist **connect_to);
 
+/* Certificate verification on (peer and host) against the run's trust
+ * store, the system's plus ca_file (may be NULL; it must outlive the
+ * handle): libcurl's TLS context gets it through CURLOPT_SSL_CTX_FUNCTION
+ * (lc_tls_ctx_use_store) instead of reading the CA file again for every
+ * connection. 0, or -1 (out of memory). */
+int lc_http_easy_trust(CURL *e, const char *ca_file);
+
 /* Append n bytes of a response body to *body (*len bytes so far, kept
  * NUL-terminated), at most max in all: 0, 1 when it would pass max
  * (nothing appended: stop the transfer), -1 out of memory. With cleanse,
