@@ -23,12 +23,12 @@ struct lc_dns_name;
 const struct lc_dns_name *lc_dns_dep_addrs(struct lc_check *check, size_t i, const char *name);
 
 /* Raise the descriptor limit for the port probe's parallel connects
- * (probes/port.c); called once at start-up. */
+ * (probes/probe_port.c); called once at start-up. */
 void lc_port_raise_nofile(void);
 
 /* The certificate chain (leaf first, as sent) that address i of a
  * tls.handshake check saw, NULL when that handshake failed; *addr is the
- * address, NULL past the last one (probes/tls.c, for probes/revoke.c). */
+ * address, NULL past the last one (probes/probe_tls.c, for probes/probe_revoke.c). */
 struct stack_st_X509;
 struct stack_st_X509 *lc_tls_hs_chain(const struct lc_check *hs, size_t i, const char **addr);
 

@@ -3,7 +3,7 @@
  *
  * Facts in (certificates as OpenSSL objects, what each handshake saw, the
  * names a listener serves and must carry), a status and a one-line message
- * out. No I/O: the probe (probes/tls.c) gathers the facts, these judge them,
+ * out. No I/O: the probe (probes/probe_tls.c) gathers the facts, these judge them,
  * and tests/test_cert.c runs them from case tables on generated
  * certificates. Rules and sources: Lync Server 2013 on Microsoft Learn,
  * "Certificate requirements for external user access", "Plan for Edge

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* lynccheck - the DNS probe's verdicts as pure functions: the facts a lookup
- * produced in, a status and a one-line message out. probes/dns.c does the
+ * produced in, a status and a one-line message out. probes/probe_dns.c does the
  * lookups and feeds these; tests/test_dns.c tests them from case tables.
  *
  * Every function writes a NUL-terminated message of at most len - 1 bytes

@@ -965,7 +965,7 @@ static void lc_html_json_scalar(struct lc_out *o, const json_t *v)
         lc_out_puts(o, "&#x2014;");
 }
 
-/* The revocation column: what the revocation.* checks (probes/revoke.c)
+/* The revocation column: what the revocation.* checks (probes/probe_revoke.c)
  * found for this certificate, keyed by its fingerprint in their evidence. */
 static void lc_html_cert_revocation(struct lc_out *o, const struct lc_report *report,
                                     const char *sha256)

@@ -9,7 +9,7 @@
  * NEGOTIATE answered 401 with the CHALLENGE, the AUTHENTICATE answered 200
  * with a web ticket (Integrated Windows authentication per [RFC4559] and
  * [MS-NLMP]; the IIS log of a Lync client's sign-in shows 401, 401, 200).
- * No I/O: probes/web.c does the requests (libcurl's NTLM), tests/test_signin.c
+ * No I/O: probes/probe_web.c does the requests (libcurl's NTLM), tests/test_signin.c
  * feeds these directly. Network input is untrusted: lengths are bounded,
  * XML is read without DTD or network. Nothing here ever sees the password. */
 #ifndef LC_SIGNIN_H

@@ -5,7 +5,7 @@
  * challenges (RFC 7235 section 4.1), the autodiscover document in JSON and
  * XML ([MS-OCDISCWS]; UCWA "CreateAnApplication"), the endpoint addresses of
  * a WCF metadata (mex/WSDL) document, and the verdict on one response with
- * the reverse proxy rule it points at. No I/O: probes/web.c fetches,
+ * the reverse proxy rule it points at. No I/O: probes/probe_web.c fetches,
  * tests/test_web.c and the fuzzers feed these directly. Network input is
  * untrusted: every function takes a length, bounds what it keeps, and turns
  * malformed input into an error, never a crash.

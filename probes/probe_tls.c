@@ -1143,7 +1143,7 @@ const struct lc_probe lc_probe_tls = {
     lc_tls_plan,
 };
 
-/* For the revocation probe (probes/revoke.c): the chain address i of a
+/* For the revocation probe (probes/probe_revoke.c): the chain address i of a
  * tls.handshake check presented (leaf first, as sent; NULL when that
  * handshake failed) and the address; *addr is NULL past the last one. */
 STACK_OF(X509) * lc_tls_hs_chain(const struct lc_check *hs, size_t i, const char **addr)
