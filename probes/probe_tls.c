@@ -32,6 +32,7 @@
 #include "cert.h"
 #include "certjudge.h"
 #include "dns.h"
+#include "loop.h"
 #include "names.h"
 #include "probes.h"
 #include "refs.h"
@@ -65,6 +66,7 @@ struct lc_t12 {
     char *sni; /* as sent; NULL for none */
     struct lc_tls_hs *hs;
     int done, ok;
+    int connected; /* the TCP connection was made */
     char error[256];
     struct lc_hs_addr **waiters;
     size_t n_waiters, cap_waiters;
@@ -251,6 +253,7 @@ struct lc_hs_arg {
     struct lc_check *check;
     struct lc_hs_addr *a;
     size_t n, pending;
+    uint64_t t0_us; /* when the check started: a name's own TLS 1.2 ask fits its time */
 };
 
 /* Stop waiting for the shared TLS 1.2 probe; the probe itself goes on for
@@ -405,30 +408,40 @@ static void lc_hs_on_t12(struct lc_tls_result *res, void *arg)
     lc_hs_one_done(h);
 }
 
-/* Whether a's name must ask again: the shared probe failed, and with
- * another name's SNI. A timeout, or a proxy that routes that name to a
- * backend of its own, then fails no other name: each failing name is
- * judged on its own handshake, as if nothing were shared. */
+/* Whether a's name must ask again: the shared probe connected but its
+ * handshake failed, and with another name's SNI. A slow handshake, or a
+ * proxy that routes that name to a backend of its own, then fails no other
+ * name: each failing name is judged on its own handshake, as if nothing
+ * were shared. No TCP connection at all (a filtered or closed port) is the
+ * address's answer whatever the SNI: asking again would only spend the
+ * check's time (and end it with no verdict). */
 static int lc_t12_ask_again(const struct lc_hs_addr *a, const struct lc_t12 *t)
 {
     const char *own = lc_is_ip_literal(a->owner->name) ? NULL : a->owner->name;
 
-    if (t->ok)
+    if (t->ok || !t->connected)
         return 0;
     return (t->sni == NULL) != (own == NULL) || (own != NULL && strcasecmp(t->sni, own) != 0);
 }
 
 /* This name's own TLS 1.2-only handshake: 1 when started, 0 when it
- * could not start (said in tls12_error). */
-static int lc_hs_t12_own(struct lc_hs_addr *a)
+ * could not start (said in tls12_error). It gets 4/5 of what is left of
+ * the check's time, so the check still ends with a verdict; with less than
+ * a fifth of it left the shared answer stands. */
+static int lc_hs_t12_own(struct lc_hs_addr *a, const struct lc_t12 *t)
 {
     struct lc_hs_arg *h = a->owner;
     struct lc_tls_opts opts;
+    uint64_t limit = lc_check_config(h->check)->timeout_us, used = lc_now_us() - h->t0_us;
 
+    if (used + limit / 5 >= limit) {
+        lc_hs_t12_apply(a, t);
+        return 0;
+    }
     memset(&opts, 0, sizeof(opts));
     opts.sni = lc_is_ip_literal(h->name) ? NULL : h->name;
     opts.min_version = opts.max_version = TLS1_2_VERSION;
-    opts.timeout_us = lc_check_config(h->check)->timeout_us * 4 / 5;
+    opts.timeout_us = (limit - used) * 4 / 5;
     if (lc_tls_handshake(lc_check_loop(h->check), h->l->ctx, a->addr, h->l->port, &opts,
                          lc_hs_on_t12, a, &a->t12_hs) == 0)
         return 1;
@@ -443,6 +456,7 @@ static void lc_t12_on_done(struct lc_tls_result *res, void *arg)
     t->hs = NULL;
     t->done = 1;
     t->ok = res->handshake_ok;
+    t->connected = res->connected;
     snprintf(t->error, sizeof(t->error), "%s", res->error);
     /* A waiter's check may finish (and leave) from lc_hs_one_done: take
      * them from the end, one at a time. */
@@ -451,7 +465,7 @@ static void lc_t12_on_done(struct lc_tls_result *res, void *arg)
         a->t12 = NULL;
         if (lc_check_is_done(a->owner->check))
             continue;
-        if (lc_t12_ask_again(a, t) && lc_hs_t12_own(a))
+        if (lc_t12_ask_again(a, t) && lc_hs_t12_own(a, t))
             continue; /* still pending: its own answer will come */
         if (!lc_t12_ask_again(a, t))
             lc_hs_t12_apply(a, t);
@@ -494,7 +508,7 @@ static int lc_t12_join(struct lc_hs_addr *a, const char *sni, struct lc_tls_opts
     }
     if (t->done) {
         if (lc_t12_ask_again(a, t))
-            return lc_hs_t12_own(a);
+            return lc_hs_t12_own(a, t);
         lc_hs_t12_apply(a, t);
         return 0;
     }
@@ -521,6 +535,7 @@ static void lc_hs_start(struct lc_check *check, void *arg)
     size_t i;
 
     h->check = check;
+    h->t0_us = lc_now_us();
     if (h->no_sni) {
         struct lc_check *with_sni = lc_check_dep(check, 1);
         enum lc_status st = with_sni != NULL ? lc_check_result(with_sni)->status : LC_PASS;
