@@ -49,7 +49,25 @@ struct lc_fctx {
     size_t *parent; /* union-find over items then tokens */
     size_t last;    /* the token the last lc_ftoken_add named */
     int oom;
+    /* Open-addressing indexes (slot = index + 1, 0 empty; capacity a power
+     * of two, at most half full): a run with thousands of problems (a
+     * hosting provider's 1,000 SIP domains) must not search every token or
+     * item for each one. */
+    size_t *tok_ix, tok_ix_cap;
+    size_t *item_ix, item_ix_cap;
 };
+
+/* FNV-1a over a string, with a salt (the token's class). */
+static size_t lc_fhash(const char *s, unsigned salt)
+{
+    uint64_t h = 1469598103934665603ULL ^ salt;
+
+    for (; *s != '\0'; s++) {
+        h ^= (unsigned char)*s;
+        h *= 1099511628211ULL;
+    }
+    return (size_t)h;
+}
 
 /* ---- a growing string ---- */
 
@@ -304,13 +322,51 @@ static void lc_fweb_read(const struct lc_result *r, struct lc_fweb *w)
 
 /* ---- tokens ---- */
 
+/* The slot of (cls, key) in the token index: where it is, or the empty
+ * slot where it goes. */
+static size_t lc_ftoken_slot(const struct lc_fctx *c, enum lc_fclass cls, const char *key)
+{
+    size_t m = c->tok_ix_cap - 1, h = lc_fhash(key, (unsigned)cls) & m;
+
+    while (c->tok_ix[h] != 0) {
+        const struct lc_ftoken *o = &c->tokens[c->tok_ix[h] - 1];
+        if (o->cls == cls && strcmp(o->key, key) == 0)
+            break;
+        h = (h + 1) & m;
+    }
+    return h;
+}
+
+/* Make room for one more token in the index: 0, or -1 out of memory. */
+static int lc_ftoken_ix_grow(struct lc_fctx *c)
+{
+    size_t cap = c->tok_ix_cap ? c->tok_ix_cap * 2 : 64, *old = c->tok_ix, old_cap = c->tok_ix_cap;
+
+    if (2 * (c->n_tokens + 1) <= c->tok_ix_cap)
+        return 0;
+    c->tok_ix = calloc(cap, sizeof(*c->tok_ix));
+    if (c->tok_ix == NULL) {
+        c->tok_ix = old;
+        return -1;
+    }
+    c->tok_ix_cap = cap;
+    for (size_t i = 0; i < old_cap; i++)
+        if (old[i] != 0) {
+            const struct lc_ftoken *o = &c->tokens[old[i] - 1];
+            c->tok_ix[lc_ftoken_slot(c, o->cls, o->key)] = old[i];
+        }
+    free(old);
+    return 0;
+}
+
 static int lc_ftoken_add(struct lc_fctx *c, size_t item, enum lc_fclass cls, const char *key)
 {
-    size_t t;
+    size_t t, slot;
 
-    for (t = 0; t < c->n_tokens; t++)
-        if (c->tokens[t].cls == cls && strcmp(c->tokens[t].key, key) == 0)
-            break;
+    if (lc_ftoken_ix_grow(c) < 0)
+        return -1;
+    slot = lc_ftoken_slot(c, cls, key);
+    t = c->tok_ix[slot] != 0 ? c->tok_ix[slot] - 1 : c->n_tokens;
     if (t == c->n_tokens) {
         if (c->n_tokens == c->cap_tokens) {
             size_t cap = c->cap_tokens ? c->cap_tokens * 2 : 32;
@@ -327,10 +383,13 @@ static int lc_ftoken_add(struct lc_fctx *c, size_t item, enum lc_fclass cls, con
         c->tokens[t].uses = 0;
         c->tokens[t].conn = 0;
         c->n_tokens++;
+        c->tok_ix[slot] = t + 1;
     }
     c->last = t;
-    for (size_t l = 0; l < c->n_links; l++)
-        if (c->tok_of[2 * l] == item && c->tok_of[2 * l + 1] == t)
+    /* Items are tokenised one after the other (lc_findings_build): an
+     * item's links are the last ones. */
+    for (size_t l = c->n_links; l > 0 && c->tok_of[2 * (l - 1)] == item; l--)
+        if (c->tok_of[2 * (l - 1) + 1] == t)
             return 0;
     if (c->n_links == c->cap_links) {
         size_t cap = c->cap_links ? c->cap_links * 2 : 64;
@@ -563,11 +622,41 @@ static void lc_funion(struct lc_fctx *c, size_t a, size_t b)
         c->parent[a] = b;
 }
 
+/* The index of the items by id (built once they are all known): 0, or -1
+ * out of memory. The first of equal ids wins, as a search in order would. */
+static int lc_fitem_index(struct lc_fctx *c)
+{
+    size_t cap = 64;
+
+    while (cap < 2 * c->n_items + 2)
+        cap *= 2;
+    c->item_ix = calloc(cap, sizeof(*c->item_ix));
+    if (c->item_ix == NULL)
+        return -1;
+    c->item_ix_cap = cap;
+    for (size_t i = 0; i < c->n_items; i++) {
+        const char *id = c->items[i]->id;
+        size_t h;
+        if (id == NULL)
+            continue;
+        for (h = lc_fhash(id, 0) & (cap - 1); c->item_ix[h] != 0; h = (h + 1) & (cap - 1))
+            if (strcmp(c->items[c->item_ix[h] - 1]->id, id) == 0)
+                break;
+        if (c->item_ix[h] == 0)
+            c->item_ix[h] = i + 1;
+    }
+    return 0;
+}
+
 static long lc_fitem_by_id(const struct lc_fctx *c, const char *id)
 {
-    for (size_t i = 0; i < c->n_items; i++)
-        if (lc_fstreq(c->items[i]->id, id))
-            return (long)i;
+    size_t m = c->item_ix_cap - 1;
+
+    if (id == NULL || c->item_ix == NULL)
+        return -1;
+    for (size_t h = lc_fhash(id, 0) & m; c->item_ix[h] != 0; h = (h + 1) & m)
+        if (strcmp(c->items[c->item_ix[h] - 1]->id, id) == 0)
+            return (long)(c->item_ix[h] - 1);
     return -1;
 }
 
@@ -949,6 +1038,8 @@ int lc_findings_build(const struct lc_report *report, struct lc_findings **out)
     for (i = 0; i < c.n_items; i++)
         if (lc_ftokens_of(&c, i) < 0)
             goto done;
+    if (lc_fitem_index(&c) < 0)
+        goto done;
     n_nodes = c.n_items + c.n_tokens;
     c.parent = calloc(n_nodes ? n_nodes : 1, sizeof(*c.parent));
     if (c.parent == NULL)
@@ -1045,6 +1136,8 @@ done:
     for (i = 0; i < c.n_tokens; i++)
         free(c.tokens[i].key);
     free(c.tokens);
+    free(c.tok_ix);
+    free(c.item_ix);
     free(c.tok_of);
     free(c.parent);
     free(c.items);
