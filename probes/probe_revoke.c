@@ -71,12 +71,6 @@
  * --cert-warn-days 0 turns the warning off. */
 #define LC_RV_CRL_WARN_SECS (12L * 3600L)
 
-static const char *lc_rv_esc(const char *s, char *buf, size_t len)
-{
-    lc_sip_escape(s != NULL ? s : "", s != NULL ? strlen(s) : 0, buf, len);
-    return buf;
-}
-
 /* ---------------------------------------------------------------- fetches */
 
 enum lc_rv_fkind { LC_RV_CRL, LC_RV_CERT, LC_RV_OCSP };
@@ -210,9 +204,9 @@ static void lc_rv_on_http(CURL *easy, CURLcode result, void *arg)
     } else if (f->oversize) {
         f->reachable = 1; /* it answered; the size is the fault */
     } else if (result != CURLE_OK) {
-        snprintf(
-            f->why, sizeof(f->why), "no answer from %s: %s", f->addr,
-            lc_rv_esc(f->errbuf[0] != '\0' ? f->errbuf : curl_easy_strerror(result), e, sizeof(e)));
+        snprintf(f->why, sizeof(f->why), "no answer from %s: %s", f->addr,
+                 lc_sip_escape_str(f->errbuf[0] != '\0' ? f->errbuf : curl_easy_strerror(result), e,
+                                   sizeof(e)));
     } else if (f->http_status != 200) {
         snprintf(f->why, sizeof(f->why), "%s answered HTTP %ld, not 200", f->addr, f->http_status);
     } else {
@@ -633,7 +627,7 @@ static enum lc_status lc_rv_judge_subj(struct lc_rv_arg *r, struct lc_rv_subj *s
 
         memset(&facts, 0, sizeof(facts));
         json_array_append_new(uv, u);
-        out[k].url = lc_rv_esc(f->url, urls[k], sizeof(urls[k]));
+        out[k].url = lc_sip_escape_str(f->url, urls[k], sizeof(urls[k]));
         json_object_set_new(u, "url", json_string(out[k].url));
         if (f->addr[0] != '\0')
             json_object_set_new(u, "address", json_string(f->addr));
@@ -715,7 +709,7 @@ static void lc_rv_judge(struct lc_rv_arg *r)
             worst = lc_revoke_worse(worst, i == 0, st);
             snprintf(worst_msg, sizeof(worst_msg), "%s certificate %.150s: %.990s",
                      s->is_leaf ? "server" : "intermediate",
-                     lc_rv_esc(cn != NULL ? cn : s->fp, cn_buf, sizeof(cn_buf)), msg);
+                     lc_sip_escape_str(cn != NULL ? cn : s->fp, cn_buf, sizeof(cn_buf)), msg);
         }
         free(cn);
     }

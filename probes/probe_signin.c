@@ -142,12 +142,6 @@ static json_t *lc_si_json_str(const char *s)
     return json_string(out);
 }
 
-static const char *lc_si_esc(const char *s, char *buf, size_t len)
-{
-    lc_sip_escape(s != NULL ? s : "", s != NULL ? strlen(s) : 0, buf, len);
-    return buf;
-}
-
 static void lc_si_req_reset(struct lc_si_req *r)
 {
     r->status = 0;
@@ -477,7 +471,8 @@ static const char *lc_si_transport_why(const struct lc_si_req *r, char *buf, siz
         snprintf(buf, len, "the response headers are larger than %d KiB (refused)",
                  LC_SI_MAX_HEADERS / 1024);
     } else if (r->result != CURLE_OK || r->status == 0) {
-        lc_si_esc(r->errbuf[0] != '\0' ? r->errbuf : curl_easy_strerror(r->result), e, sizeof(e));
+        lc_sip_escape_str(r->errbuf[0] != '\0' ? r->errbuf : curl_easy_strerror(r->result), e,
+                          sizeof(e));
         switch (r->result) {
         case CURLE_COULDNT_CONNECT:
             snprintf(buf, len, "no connection to %s port %u (%s)", r->addr, r->port, e);

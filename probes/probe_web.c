@@ -250,13 +250,6 @@ static json_t *lc_web_json_str(const char *s)
     return lc_web_json_esc(s, s != NULL ? strlen(s) : 0, 600);
 }
 
-/* An escaped copy of untrusted text for a message. */
-static const char *lc_web_esc(const char *s, char *buf, size_t len)
-{
-    lc_sip_escape(s != NULL ? s : "", s != NULL ? strlen(s) : 0, buf, len);
-    return buf;
-}
-
 static void lc_web_req_reset(struct lc_web_req *r)
 {
     r->status = 0;
@@ -597,7 +590,8 @@ static const char *lc_web_transport_why(const struct lc_web_req *r, char *buf, s
         snprintf(buf, len, "the response has a header line over libcurl's limit (refused)");
         return buf;
     }
-    lc_web_esc(r->errbuf[0] != '\0' ? r->errbuf : curl_easy_strerror(r->result), e, sizeof(e));
+    lc_sip_escape_str(r->errbuf[0] != '\0' ? r->errbuf : curl_easy_strerror(r->result), e,
+                      sizeof(e));
     switch (r->result) {
     case CURLE_COULDNT_CONNECT:
         snprintf(buf, len, "no connection to %s port %u (%s)", r->slot.addr, r->port, e);
@@ -639,7 +633,7 @@ static void lc_web_on_redirect_dns(const struct lc_dns_answer *a, void *arg)
         lc_fanout_end(&r->slot, LC_FAIL,
                       "%s redirects to %s, a name that does not resolve from outside "
                       "(an internal name in the redirect?)",
-                      r->path, lc_web_esc(r->host, h, sizeof(h)));
+                      r->path, lc_sip_escape_str(r->host, h, sizeof(h)));
         return;
     }
     lc_fanout_set_addr(&r->slot, r->next_addr);
@@ -655,7 +649,7 @@ static void lc_web_goto(struct lc_web_req *r, const char *next)
 
     if (strlen(next) >= sizeof(r->url) || lc_web_url_host(next, host, sizeof(host), NULL) < 0) {
         lc_fanout_end(&r->slot, LC_FAIL, "%s: unusable URL %s", r->path,
-                      lc_web_esc(next, e, sizeof(e)));
+                      lc_sip_escape_str(next, e, sizeof(e)));
         return;
     }
     lc_web_req_release(r, lc_check_http(r->job->check));
@@ -693,7 +687,7 @@ static int lc_web_follow(struct lc_web_req *r)
         curl_url_get(u, CURLUPART_URL, &next, 0) != CURLUE_OK || strlen(next) >= LC_WEB_URL_MAX ||
         lc_web_url_host(next, host, sizeof(host), &port) < 0) {
         lc_fanout_end(&r->slot, LC_FAIL, "%s redirects to an unusable Location: %s", r->path,
-                      lc_web_esc(r->location, h1, sizeof(h1)));
+                      lc_sip_escape_str(r->location, h1, sizeof(h1)));
         ret = 1;
         goto done;
     }
@@ -702,15 +696,15 @@ static int lc_web_follow(struct lc_web_req *r)
          * paths are case-insensitive too. */
         if (r->visited[i] != NULL && strcasecmp(r->visited[i], next) == 0) {
             lc_fanout_end(&r->slot, LC_FAIL, "%s: redirect loop (%s -> %s), after %u redirects",
-                          r->path, lc_web_esc(r->url, h1, sizeof(h1)),
-                          lc_web_esc(next, h2, sizeof(h2)), r->hops + 1);
+                          r->path, lc_sip_escape_str(r->url, h1, sizeof(h1)),
+                          lc_sip_escape_str(next, h2, sizeof(h2)), r->hops + 1);
             ret = 1;
             goto done;
         }
     }
     if (r->hops >= LC_WEB_MAX_HOPS) {
         lc_fanout_end(&r->slot, LC_FAIL, "%s: more than %d redirects (redirect loop?), last to %s",
-                      r->path, LC_WEB_MAX_HOPS, lc_web_esc(next, h1, sizeof(h1)));
+                      r->path, LC_WEB_MAX_HOPS, lc_sip_escape_str(next, h1, sizeof(h1)));
         ret = 1;
         goto done;
     }
@@ -825,8 +819,8 @@ static void lc_web_judge_mex(struct lc_web_req *r, const char *msg)
             lc_fanout_end(&r->slot, LC_FAIL,
                           "%s: the metadata names %s, not %s: the reverse proxy rewrote the Host "
                           "header (pass the original Host header to the Lync site)",
-                          r->path, lc_web_esc(urls.v[i], h1, sizeof(h1)),
-                          lc_web_esc(r->host, h2, sizeof(h2)));
+                          r->path, lc_sip_escape_str(urls.v[i], h1, sizeof(h1)),
+                          lc_sip_escape_str(r->host, h2, sizeof(h2)));
             goto done;
         }
     }
@@ -869,13 +863,13 @@ static void lc_web_judge_discover(struct lc_web_req *r)
         for (i = 0; i <= r->hops && i <= LC_WEB_MAX_HOPS; i++) {
             if (r->visited[i] != NULL && strcasecmp(r->visited[i], next) == 0) {
                 lc_fanout_end(&r->slot, LC_FAIL, "%s: redirect loop (a redirect link back to %s)",
-                              r->path, lc_web_esc(next, e, sizeof(e)));
+                              r->path, lc_sip_escape_str(next, e, sizeof(e)));
                 return;
             }
         }
         if (r->hops >= LC_WEB_MAX_HOPS) {
             lc_fanout_end(&r->slot, LC_FAIL, "%s: more than %d redirects, last to %s", r->path,
-                          LC_WEB_MAX_HOPS, lc_web_esc(next, e, sizeof(e)));
+                          LC_WEB_MAX_HOPS, lc_sip_escape_str(next, e, sizeof(e)));
             return;
         }
         r->hops++;
@@ -1036,7 +1030,7 @@ static void lc_web_auth_step(struct lc_web_req *r)
             lc_fanout_end(&r->slot, LC_FAIL,
                           "the password grant on %s answers %ld, not 200 with a token (wrong "
                           "credentials, or the token endpoint is not published)%s",
-                          lc_web_esc(r->url, e, sizeof(e)), r->status, diag);
+                          lc_sip_escape_str(r->url, e, sizeof(e)), r->status, diag);
             return;
         }
         root = json_loadb(r->body != NULL ? r->body : "", r->body_len, 0, &jerr);
@@ -1100,7 +1094,7 @@ static void lc_web_auth_step(struct lc_web_req *r)
             lc_fanout_end(&r->slot, LC_PASS,
                           "signed in as %s with a password grant; the user document has %zu "
                           "links",
-                          lc_web_esc(j->user, e, sizeof(e)), doc.hrefs.n);
+                          lc_sip_escape_str(j->user, e, sizeof(e)), doc.hrefs.n);
         lc_web_discover_clear(&doc);
     }
 }
@@ -1155,7 +1149,7 @@ static void lc_web_links_unresolved(struct lc_web_job *j)
     lc_check_finish(j->check, LC_FAIL,
                     "link host %s%s does not resolve from outside: an internal name in the "
                     "autodiscover links (set the external web services FQDN)",
-                    lc_web_esc(j->unresolved.v[0], h, sizeof(h)),
+                    lc_sip_escape_str(j->unresolved.v[0], h, sizeof(h)),
                     j->unresolved.n > 1 ? " (and others)" : "");
 }
 
@@ -1472,7 +1466,7 @@ static void lc_web_on_url_dns(const struct lc_dns_answer *a, void *arg)
         char h[300];
         lc_check_finish(j->check, LC_FAIL,
                         "%s names a host that does not resolve from outside (an internal name?)",
-                        lc_web_esc(l->url, h, sizeof(h)));
+                        lc_sip_escape_str(l->url, h, sizeof(h)));
     } else if (lc_web_job_alloc(j, j->kind == LC_WK_AUTH ? 1 : l->addrs.n) == 0) {
         for (i = 0; i < j->fan.n; i++) {
             lc_web_req_setup(lc_web_req_at(j, i), l->addrs.v[i], l->url,
@@ -1498,7 +1492,8 @@ static void lc_web_start_url(struct lc_web_job *j, const char *url)
         !lc_web_url_is_https(url)) {
         char e[300];
         free(l);
-        lc_check_finish(j->check, LC_FAIL, "not an https URL: %s", lc_web_esc(url, e, sizeof(e)));
+        lc_check_finish(j->check, LC_FAIL, "not an https URL: %s",
+                        lc_sip_escape_str(url, e, sizeof(e)));
         return;
     }
     l->job = j;

@@ -664,6 +664,12 @@ void lc_sip_escape(const char *in, size_t n, char *out, size_t len)
     out[o < len ? o : len - 1] = '\0';
 }
 
+const char *lc_sip_escape_str(const char *s, char *buf, size_t len)
+{
+    lc_sip_escape(s != NULL ? s : "", s != NULL ? strlen(s) : 0, buf, len);
+    return buf;
+}
+
 /* ---- the verdicts ---- */
 
 #define LC_SIP_DEFAULT_REALM "SIP Communications Service"

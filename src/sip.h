@@ -121,6 +121,9 @@ int lc_sip_token(char *buf, size_t len, size_t hex);
 /* Printable ASCII kept, CR LF TAB as \r \n \t, anything else as \xHH;
  * truncated with "..." to fit `len`. For evidence and messages. */
 void lc_sip_escape(const char *in, size_t n, char *out, size_t len);
+/* lc_sip_escape of a NUL-terminated string (NULL: empty) into buf; returns
+ * buf, for a message's %s. */
+const char *lc_sip_escape_str(const char *s, char *buf, size_t len);
 
 /* ---- the verdicts, pure: facts in, status and message out ----
  *
