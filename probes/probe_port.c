@@ -311,11 +311,13 @@ static void lc_port_on_wait(struct lc_loop *loop, void *arg)
 }
 
 /* The check's time is nearly spent (launching thousands of sockets on a
- * loaded machine can eat into it): rather than let the run's timeout end
- * the check as an ERROR with no verdict, judge what was seen. A probe whose
- * first try already went unanswered and whose retry is still out counts as
- * filtered, as it would a moment later; one with less evidence stays
- * unfinished and is reported as such, never as a pass. */
+ * loaded machine can eat into it, and a loop held up that long fires the
+ * retries late): rather than let the run's timeout end the check as an
+ * ERROR with no verdict, judge what was seen. A probe whose first try
+ * already went unanswered for a whole attempt and whose retry is still out
+ * counts as filtered (TCP) or silent (UDP, which only ever warns), as it
+ * would a moment later; one with less evidence stays unfinished and is
+ * reported as such, never as a pass. */
 static void lc_port_on_cutoff(struct lc_loop *loop, void *arg)
 {
     struct lc_port_arg *p = arg;
@@ -331,7 +333,7 @@ static void lc_port_on_cutoff(struct lc_loop *loop, void *arg)
         if (a->state != LC_PS_PENDING)
             continue;
         lc_attempt_close(a);
-        if (a->tries >= 2 && !p->udp)
+        if (a->tries >= 2)
             a->state = LC_PS_FILTERED;
     }
     lc_port_evaluate(p);
