@@ -9,13 +9,13 @@
 #   plain  build/ (-Werror): make check with one lab for all the lab tests
 #          (tests/lab/with-lab.sh, prefix LC_LAB_NET, default 127.77)
 #   asan   build-asan/ (ASan+UBSan): the same on LC_LAB_NET_ASAN (127.79)
-#   other  scripts/fuzz.sh --time 4, then make distcheck (unit tests and one
-#          lab smoke run on LC_LAB_NET_DISTCHECK, 127.80), at low priority
-#          (nice): its CPU-bound work yields to the lab tests' timing.
+#   other  scripts/fuzz.sh --time 4 at low priority (nice: CPU-bound, it
+#          yields to the lab tests' timing), then make distcheck (unit tests
+#          and one lab smoke run on LC_LAB_NET_DISTCHECK, 127.80)
 # The plain and ASan lanes run the unit tests in one process (CK_FORK=no);
 # make distcheck runs them with Check's per-test fork and timeouts.
 # Then lab-hostile.test, plain and ASan side by side on their lanes' prefixes
-# once those lanes are done (its bounds are seconds: it does not run beside
+# once every lane is done (its bounds are seconds: it does not run beside
 # the lab tests). Labs on one prefix take turns (the
 # prefix's lock): giving two lanes the same prefix is safe, only slower. Each
 # lane's output is in build-logs/<lane>.log; a failing lane's log tail and
@@ -99,12 +99,12 @@ check_lane() {
     return "$rc"
 }
 
-# hostile_after DIR NET [ENV...]: lab-hostile.test in DIR once the plain and
-# ASan lanes have finished (their labs stopped). Its hostile peers hold
-# connections open for a few seconds and its bounds are seconds too: run
-# beside the lab lanes on two CPUs it failed on load, not on lynccheck. The
-# plain and ASan runs go side by side (two processes on two CPUs, the fuzz
-# and distcheck lane niced below them); each writes its own log.
+# hostile_after DIR NET [ENV...]: lab-hostile.test in DIR once every lane
+# has finished (their labs stopped). Its hostile peers hold connections open
+# for a few seconds and its bounds are seconds too: run beside the lab lanes
+# on two CPUs it failed on load, not on lynccheck; and beside it, distcheck's
+# lab smoke run (when it was niced) timed out everywhere. The plain and ASan
+# runs go side by side, two processes on two CPUs; each writes its own log.
 hostile_after() {
     local dir=$1 net=$2 rc=0
     shift 2
@@ -155,7 +155,7 @@ lane_other() {
         return 1
     }
     stamp "other: make distcheck (unit tests and one lab smoke run on $net_dist)"
-    if ! LC_LAB_SMOKE=1 LC_LAB_NET=$net_dist nice -n 10 make -C build -s -j"$jobs" distcheck >build/distcheck.log 2>&1; then
+    if ! LC_LAB_SMOKE=1 LC_LAB_NET=$net_dist make -C build -s -j"$jobs" distcheck >build/distcheck.log 2>&1; then
         rc=1
         tail -n 60 build/distcheck.log
     else
@@ -180,8 +180,9 @@ for lane in plain asan other; do
     pid[$lane]=$!
 done
 rc=0
-wait "${pid[plain]}" || rc=1
-wait "${pid[asan]}" || rc=1
+for p in "${pid[@]}"; do
+    wait "$p" || rc=1
+done
 hpids=()
 if [[ -e $logs/plain.built ]]; then
     hostile_after build "$net_plain" &
@@ -191,7 +192,7 @@ if [[ -e build-asan/tests/lc-hostile ]]; then
     hostile_after build-asan "$net_asan" ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 &
     hpids+=($!)
 fi
-for p in "${hpids[@]}" "${pid[other]}"; do
+for p in "${hpids[@]}"; do
     wait "$p" || rc=1
 done
 for lane in plain asan other; do
