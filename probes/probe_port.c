@@ -42,6 +42,8 @@
 #define LC_FD_RESERVE 256
 /* Ports probed in sample mode: the ends and an even spread between. */
 #define LC_SAMPLE 32
+/* Connects started per turn of the loop (lc_port_launch). */
+#define LC_LAUNCH_TURN 256
 
 /* Sockets in flight across every port check of the run; bounded by the
  * descriptor limit (raised at start-up by lc_port_raise_nofile). */
@@ -90,7 +92,8 @@ struct lc_port_arg {
     struct lc_timer *cutoff; /* the check's time nearly spent: judge what was seen */
 };
 
-static void lc_attempt_close(struct lc_attempt *a)
+/* connected: the TCP connection was established (an open port). */
+static void lc_attempt_close(struct lc_attempt *a, int connected)
 {
     struct linger lg = {1, 0};
 
@@ -99,10 +102,13 @@ static void lc_attempt_close(struct lc_attempt *a)
         a->timer = NULL;
     }
     if (a->fd >= 0) {
-        (void)lc_loop_io_set(lc_check_loop(a->owner->check), a->fd, 0, NULL, NULL);
-        /* RST on close: no TIME_WAIT flood after thousands of probes. */
-        (void)setsockopt(a->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
-        close(a->fd);
+        /* RST on close: no TIME_WAIT flood after thousands of open ports.
+         * Only an established connection needs it: a refused one (RST) or
+         * one still in SYN-SENT ends with no TIME_WAIT (RFC 9293 3.3.2),
+         * and a sweep of closed ports is 10,000 system calls fewer. */
+        if (connected)
+            (void)setsockopt(a->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+        lc_loop_io_close(lc_check_loop(a->owner->check), a->fd);
         a->fd = -1;
         a->owner->inflight--;
         lc_port_inflight--;
@@ -118,7 +124,7 @@ static void lc_port_cancel(struct lc_check *check, void *arg)
     if (p->check == NULL)
         return;
     for (i = 0; i < p->n_at; i++)
-        lc_attempt_close(&p->at[i]);
+        lc_attempt_close(&p->at[i], 0);
     if (p->wait != NULL) {
         lc_loop_timer_cancel(lc_check_loop(p->check), p->wait);
         p->wait = NULL;
@@ -193,12 +199,12 @@ static void lc_attempt_done(struct lc_attempt *a, enum lc_port_state st)
 {
     struct lc_port_arg *p = a->owner;
 
-    lc_attempt_close(a);
+    lc_attempt_close(a, st == LC_PS_OPEN && !p->udp);
     a->state = st;
     p->done++;
     if (p->done == p->n_at)
         lc_port_evaluate(p);
-    else
+    else if (p->wait == NULL) /* else a launch is already due */
         lc_port_launch(p);
 }
 
@@ -228,7 +234,7 @@ static void lc_attempt_on_timeout(struct lc_loop *loop, void *arg)
         return;
     if (a->tries < 2) {
         /* One retry: a lost SYN is not a firewall. */
-        lc_attempt_close(a);
+        lc_attempt_close(a, 0);
         lc_attempt_start(a);
         return;
     }
@@ -332,23 +338,30 @@ static void lc_port_on_cutoff(struct lc_loop *loop, void *arg)
         struct lc_attempt *a = &p->at[i];
         if (a->state != LC_PS_PENDING)
             continue;
-        lc_attempt_close(a);
+        lc_attempt_close(a, 0);
         if (a->tries >= 2)
             a->state = LC_PS_FILTERED;
     }
     lc_port_evaluate(p);
 }
 
-/* Start as many attempts as the socket budget allows. */
+/* Start as many attempts as the socket budget allows, LC_LAUNCH_TURN per
+ * turn of the loop: 10,000 connects at once held the loop for a tenth of a
+ * second, and every other check's answers waited behind them. */
 static void lc_port_launch(struct lc_port_arg *p)
 {
-    size_t budget = lc_port_budget_get();
+    size_t budget = lc_port_budget_get(), turn = 0;
 
     while (p->next < p->n_at && !lc_check_is_done(p->check)) {
         if (lc_port_inflight >= budget) {
             /* Another check holds the sockets: look again shortly. */
             if (p->inflight == 0 && p->wait == NULL)
                 p->wait = lc_loop_timer_add(lc_check_loop(p->check), 10000, lc_port_on_wait, p);
+            return;
+        }
+        if (turn++ == LC_LAUNCH_TURN) {
+            if (p->wait == NULL)
+                p->wait = lc_loop_timer_add(lc_check_loop(p->check), 0, lc_port_on_wait, p);
             return;
         }
         lc_attempt_start(&p->at[p->next++]);

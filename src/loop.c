@@ -158,6 +158,18 @@ int lc_loop_io_set(struct lc_loop *loop, int fd, unsigned events, lc_io_cb cb, v
     return 0;
 }
 
+void lc_loop_io_close(struct lc_loop *loop, int fd)
+{
+    if (fd < 0)
+        return;
+    if ((size_t)fd < loop->io_cap && loop->io[fd] != NULL) {
+        free(loop->io[fd]);
+        loop->io[fd] = NULL;
+        loop->io_count--;
+    }
+    close(fd);
+}
+
 /* Timer heap ordered by (due_us, seq). */
 static int lc_timer_before(const struct lc_timer *a, const struct lc_timer *b)
 {

@@ -32,6 +32,12 @@ void lc_loop_free(struct lc_loop *loop);
  * replaces events, callback and argument; events == 0 stops watching.
  * Returns 0, or -errno. */
 int lc_loop_io_set(struct lc_loop *loop, int fd, unsigned events, lc_io_cb cb, void *arg);
+/* Stop watching fd and close it, in one system call instead of two: closing
+ * a descriptor takes it out of the epoll set (epoll(7): once every
+ * descriptor of the open file is closed), so only for a descriptor never
+ * duplicated nor shared with a child (our sockets: SOCK_CLOEXEC, no dup).
+ * For probes that open sockets by the thousand (the port ranges). */
+void lc_loop_io_close(struct lc_loop *loop, int fd);
 
 /* One-shot timer firing after `after_us` microseconds. Returns NULL when out
  * of memory. A timer is freed by the loop after it fires, or by cancel. */

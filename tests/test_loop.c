@@ -110,6 +110,40 @@ START_TEST(test_io_readable_then_unwatch_ends_loop)
 }
 END_TEST
 
+/* lc_loop_io_close: the record goes with the descriptor (one close, no
+ * EPOLL_CTL_DEL), and the number the kernel hands out next is watched
+ * afresh: its events reach the new callback only. */
+START_TEST(test_io_close_forgets_and_number_reused)
+{
+    struct lc_loop *loop;
+    struct lc_pipe_state old_st, new_st;
+    int a[2], b[2];
+
+    memset(&old_st, 0, sizeof(old_st));
+    memset(&new_st, 0, sizeof(new_st));
+    ck_assert_int_eq(lc_loop_new(&loop), 0);
+    ck_assert_int_eq(pipe2(a, O_NONBLOCK | O_CLOEXEC), 0);
+    ck_assert_int_eq(lc_loop_io_set(loop, a[0], LC_IO_READ, lc_on_readable, &old_st), 0);
+    ck_assert_int_eq(write(a[1], "x", 1), 1); /* readable, never read */
+    ck_assert_uint_eq(lc_loop_io_count(loop), 1);
+    lc_loop_io_close(loop, a[0]);
+    ck_assert_uint_eq(lc_loop_io_count(loop), 0);
+    close(a[1]);
+    /* The lowest free numbers: the two just closed. */
+    ck_assert_int_eq(pipe2(b, O_NONBLOCK | O_CLOEXEC), 0);
+    ck_assert_int_eq(lc_loop_io_set(loop, b[0], LC_IO_READ, lc_on_readable, &new_st), 0);
+    ck_assert_ptr_nonnull(lc_loop_timer_add(loop, 5000, lc_write_later, &b[1]));
+    ck_assert_int_eq(lc_loop_run(loop), 0);
+    ck_assert_int_eq(old_st.reads, 0);
+    ck_assert_int_eq(new_st.reads, 1);
+    ck_assert_str_eq(new_st.got, "hi");
+    lc_loop_io_close(loop, -1); /* ignored */
+    lc_loop_free(loop);
+    close(b[0]);
+    close(b[1]);
+}
+END_TEST
+
 static void lc_stop_cb(struct lc_loop *loop, void *arg)
 {
     (void)arg;
@@ -137,6 +171,7 @@ Suite *lc_suite_loop(void)
     tcase_add_test(tc, test_timers_fire_in_order_and_cancel);
     tcase_add_test(tc, test_many_timers_heap_order);
     tcase_add_test(tc, test_io_readable_then_unwatch_ends_loop);
+    tcase_add_test(tc, test_io_close_forgets_and_number_reused);
     tcase_add_test(tc, test_stop_leaves_pending_timers);
     suite_add_tcase(s, tc);
     return s;
