@@ -431,6 +431,10 @@ CURL *lc_http_easy_pinned(const char *url, const char *host, unsigned port, cons
         curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, timeout_ms) != CURLE_OK ||
         curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms) != CURLE_OK ||
         curl_easy_setopt(e, CURLOPT_USERAGENT, agent) != CURLE_OK ||
+        /* Our request bodies are a few KB: the smallest upload buffer
+         * libcurl allows (16 KB, CURLOPT_UPLOAD_BUFFERSIZE(3)) instead of
+         * 64 KB per transfer, 1.3 MB of a healthy run's 7.6 MB heap peak. */
+        curl_easy_setopt(e, CURLOPT_UPLOAD_BUFFERSIZE, 16384L) != CURLE_OK ||
         curl_easy_setopt(e, CURLOPT_ERRORBUFFER, errbuf) != CURLE_OK) {
         curl_easy_cleanup(e);
         curl_slist_free_all(*connect_to);
