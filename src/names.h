@@ -35,7 +35,7 @@ struct lc_listener_names {
                         the listener's checks are named after it */
     char *expect_cn; /* the subject Lync expects, or NULL (unknown, or an address) */
     struct lc_cert_name *v;
-    size_t n;
+    size_t n, cap;
 };
 
 /* Fill `out` for the listener. n is 0 when the site names nothing that it
