@@ -40,6 +40,10 @@ struct lc_findings {
     struct lc_finding *v; /* worst first, then most checks, then report order */
     size_t n;
     size_t n_checks; /* checks in all findings */
+    /* lc_findings_of's index (lc_findings_build makes it): check id -> the
+     * first finding listing it; open addressing, at most half full. */
+    const char **ix_ids;
+    size_t *ix_f, ix_cap;
 };
 
 /* Groups the report's failing, erring and warning checks (not skipped, not

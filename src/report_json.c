@@ -299,78 +299,6 @@ done:
     return ret;
 }
 
-/* Check id -> its finding, the first in the findings' order that lists it
- * (what lc_findings_of() answers), built once: asking lc_findings_of() for
- * each of 24,000 checks walks every finding's checks each time. */
-struct lc_json_fmap {
-    const char **ids;
-    const struct lc_finding **f;
-    size_t cap;
-};
-
-static size_t lc_json_fmap_slot(const struct lc_json_fmap *m, const char *id)
-{
-    size_t h = 14695981039346656037u;
-
-    for (const char *p = id; *p != '\0'; p++) {
-        h ^= (unsigned char)*p;
-        h *= 1099511628211u;
-    }
-    h &= m->cap - 1;
-    while (m->ids[h] != NULL && strcmp(m->ids[h], id) != 0)
-        h = (h + 1) & (m->cap - 1);
-    return h;
-}
-
-static int lc_json_fmap_build(struct lc_json_fmap *m, const struct lc_findings *f)
-{
-    size_t total = 0;
-
-    memset(m, 0, sizeof(*m));
-    if (f == NULL)
-        return 0;
-    for (size_t i = 0; i < f->n; i++)
-        total += f->v[i].n_checks;
-    /* At most half full. */
-    for (m->cap = 16; m->cap < 2 * total + 2; m->cap *= 2)
-        ;
-    m->ids = calloc(m->cap, sizeof(*m->ids));
-    m->f = calloc(m->cap, sizeof(*m->f));
-    if (m->ids == NULL || m->f == NULL)
-        return -1;
-    for (size_t i = 0; i < f->n; i++) {
-        for (size_t k = 0; k < f->v[i].n_checks; k++) {
-            const char *id = f->v[i].checks[k]->id;
-            size_t h;
-            if (id == NULL)
-                continue;
-            h = lc_json_fmap_slot(m, id);
-            if (m->ids[h] != NULL)
-                continue; /* an earlier finding has it */
-            m->ids[h] = id;
-            m->f[h] = &f->v[i];
-        }
-    }
-    return 0;
-}
-
-static const struct lc_finding *lc_json_fmap_get(const struct lc_json_fmap *m,
-                                                 const struct lc_result *r)
-{
-    size_t h;
-
-    if (m->cap == 0 || r->id == NULL)
-        return NULL;
-    h = lc_json_fmap_slot(m, r->id);
-    return m->ids[h] != NULL ? m->f[h] : NULL;
-}
-
-static void lc_json_fmap_free(struct lc_json_fmap *m)
-{
-    free(m->ids);
-    free(m->f);
-}
-
 /* Output as json_dump_callback() hands it over, each line but the first
  * indented by `indent` more spaces: a check dumped on its own reads exactly
  * as it would at its depth inside the document (JSON strings never hold a
@@ -407,11 +335,10 @@ static int lc_json_write_checks(const struct lc_report *report, const struct lc_
                                 const struct lc_findings *findings, FILE *out)
 {
     struct lc_json_sink sink = {out, "    "};
-    struct lc_json_fmap fmap;
     size_t written = 0;
     int ret = -1;
 
-    if (lc_json_fmap_build(&fmap, findings) != 0 || fputs(",\n  \"checks\": [", out) == EOF)
+    if (fputs(",\n  \"checks\": [", out) == EOF)
         goto done;
     for (size_t i = 0; report->results != NULL && i < report->n_results; i++) {
         const struct lc_result *r = report->results[i];
@@ -425,7 +352,7 @@ static int lc_json_write_checks(const struct lc_report *report, const struct lc_
         if (obj == NULL)
             goto done;
         /* A result copied from the one findings grouped is found by id. */
-        f = lc_json_fmap_get(&fmap, r);
+        f = lc_findings_of(findings, r);
         if (f != NULL && json_object_set_new(obj, "finding", json_string(f->id)) != 0) {
             json_decref(obj);
             goto done;
@@ -440,7 +367,6 @@ static int lc_json_write_checks(const struct lc_report *report, const struct lc_
     }
     ret = fputs(written > 0 ? "\n  ]" : "]", out) == EOF ? -1 : 0;
 done:
-    lc_json_fmap_free(&fmap);
     return ret;
 }
 
