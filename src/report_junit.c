@@ -490,33 +490,48 @@ done:
     return rc;
 }
 
+/* libxml2's output callback: the document goes to the report's stream as
+ * the writer produces it. */
+static int lc_junit_sink(void *ctx, const char *buf, int len)
+{
+    struct lc_out *o = ctx;
+
+    if (len < 0)
+        return -1;
+    lc_out_write(o, buf, (size_t)len);
+    return o->err != 0 ? -1 : len;
+}
+
 static int lc_junit_write(struct lc_out *o, const struct lc_report *report,
                           const struct lc_report_opts *opts)
 {
-    xmlBufferPtr buf = NULL;
+    xmlOutputBufferPtr ob;
     xmlTextWriterPtr w = NULL;
     int rc = -1;
 
     (void)opts;
-    /* Built in memory first, so a failure of libxml2 (only out of memory)
-     * and a failure of the stream have distinct errno values, and a half
-     * document is never written. */
-    buf = xmlBufferCreate();
-    w = buf != NULL ? xmlNewTextWriterMemory(buf, 0) : NULL;
-    if (w == NULL || lc_junit_document(w, report) != 0) {
+    /* Streamed, as the other reporters write: built in memory first, the
+     * 1,000-domain bench site's 250 MB document took 384 MB of peak RSS.
+     * A report written to a file lands only whole (main.c renames it into
+     * place on success); a failure of libxml2 alone is out of memory. */
+    ob = xmlOutputBufferCreateIO(lc_junit_sink, NULL, o, NULL);
+    w = ob != NULL ? xmlNewTextWriter(ob) : NULL; /* owns ob from here on */
+    if (w == NULL) {
+        if (ob != NULL)
+            xmlOutputBufferClose(ob);
         errno = ENOMEM;
         goto done;
     }
-    xmlFreeTextWriter(w); /* flushes into buf */
-    w = NULL;
-    lc_out_write(o, (const char *)xmlBufferContent(buf), (size_t)xmlBufferLength(buf));
+    if (lc_junit_document(w, report) != 0 || xmlTextWriterFlush(w) < 0) {
+        if (o->err == 0)
+            errno = ENOMEM;
+        goto done;
+    }
     rc = 0;
 done:
     if (w != NULL)
-        xmlFreeTextWriter(w);
-    if (buf != NULL)
-        xmlBufferFree(buf);
-    return rc;
+        xmlFreeTextWriter(w); /* flushes and closes ob */
+    return o->err != 0 ? -1 : rc;
 }
 
 const struct lc_reporter lc_reporter_junit = {"junit", lc_junit_write, 0};
