@@ -318,36 +318,60 @@ static int lc_loop_wait_ms(const struct lc_loop *loop)
     return ms > INT_MAX ? INT_MAX : (int)ms;
 }
 
+/* Events taken per epoll_wait, and how many full batches in a row are
+ * taken before the due timers fire. */
+#define LC_LOOP_BATCH 64
+#define LC_LOOP_DRAIN 16
+
+static void lc_loop_dispatch(struct lc_loop *loop, const struct epoll_event *events, int n)
+{
+    int i;
+
+    for (i = 0; i < n && !loop->stop; i++) {
+        int fd = events[i].data.fd;
+        struct lc_io *io;
+        unsigned ready = 0;
+
+        /* An earlier callback in this batch may have unwatched it. */
+        if ((size_t)fd >= loop->io_cap || (io = loop->io[fd]) == NULL)
+            continue;
+        if (events[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR))
+            ready |= LC_IO_READ;
+        if (events[i].events & (EPOLLOUT | EPOLLHUP | EPOLLERR))
+            ready |= LC_IO_WRITE;
+        /* An earlier callback in this batch may have narrowed the watch. */
+        ready &= io->events;
+        if (ready == 0)
+            continue;
+        io->cb(loop, fd, ready, io->arg);
+    }
+}
+
 int lc_loop_run(struct lc_loop *loop)
 {
-    struct epoll_event events[64];
+    struct epoll_event events[LC_LOOP_BATCH];
 
     while (!loop->stop && (loop->io_count > 0 || loop->heap_len > 0)) {
-        int n = epoll_wait(loop->epfd, events, 64, lc_loop_wait_ms(loop));
-        int i;
+        int n = epoll_wait(loop->epfd, events, LC_LOOP_BATCH, lc_loop_wait_ms(loop));
+        int rounds = 1;
 
         if (n < 0) {
             if (errno == EINTR)
                 continue;
             return -errno;
         }
-        for (i = 0; i < n && !loop->stop; i++) {
-            int fd = events[i].data.fd;
-            struct lc_io *io;
-            unsigned ready = 0;
-
-            /* An earlier callback in this batch may have unwatched it. */
-            if ((size_t)fd >= loop->io_cap || (io = loop->io[fd]) == NULL)
-                continue;
-            if (events[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR))
-                ready |= LC_IO_READ;
-            if (events[i].events & (EPOLLOUT | EPOLLHUP | EPOLLERR))
-                ready |= LC_IO_WRITE;
-            /* An earlier callback in this batch may have narrowed the watch. */
-            ready &= io->events;
-            if (ready == 0)
-                continue;
-            io->cb(loop, fd, ready, io->arg);
+        lc_loop_dispatch(loop, events, n);
+        /* A full batch: more descriptors may be ready. Take them before the
+         * due timers fire (up to LC_LOOP_DRAIN batches, so timers still get
+         * their turn): a loop that fell behind (a port sweep's thousands of
+         * answers at once, a loaded machine) must not time out a check whose
+         * answer is already waiting. It came before the deadline; only the
+         * reading was late. */
+        while (n == LC_LOOP_BATCH && rounds++ < LC_LOOP_DRAIN && !loop->stop) {
+            n = epoll_wait(loop->epfd, events, LC_LOOP_BATCH, 0);
+            if (n < 0)
+                break; /* EINTR or worse: the next turn's epoll_wait says */
+            lc_loop_dispatch(loop, events, n);
         }
         lc_loop_fire_timers(loop);
     }

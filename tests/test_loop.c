@@ -144,6 +144,53 @@ START_TEST(test_io_close_forgets_and_number_reused)
 }
 END_TEST
 
+/* Answers already waiting are read before a due timer fires, even more
+ * than one epoll batch of them (64): the timer sees all 150. */
+#define LC_T_MANY 150
+static int lc_t_many_reads, lc_t_reads_at_timer = -1;
+
+static void lc_t_many_on_read(struct lc_loop *loop, int fd, unsigned events, void *arg)
+{
+    char c;
+
+    (void)events;
+    (void)arg;
+    ck_assert_int_eq(read(fd, &c, 1), 1);
+    lc_t_many_reads++;
+    lc_loop_io_close(loop, fd);
+}
+
+static void lc_t_many_on_timer(struct lc_loop *loop, void *arg)
+{
+    (void)loop;
+    (void)arg;
+    lc_t_reads_at_timer = lc_t_many_reads;
+}
+
+START_TEST(test_ready_io_before_due_timer)
+{
+    struct lc_loop *loop;
+    int w[LC_T_MANY], i;
+
+    ck_assert_int_eq(lc_loop_new(&loop), 0);
+    for (i = 0; i < LC_T_MANY; i++) {
+        int p[2];
+        ck_assert_int_eq(pipe2(p, O_NONBLOCK | O_CLOEXEC), 0);
+        ck_assert_int_eq(write(p[1], "x", 1), 1);
+        w[i] = p[1];
+        ck_assert_int_eq(lc_loop_io_set(loop, p[0], LC_IO_READ, lc_t_many_on_read, NULL), 0);
+    }
+    /* Due at once: it fires after the first turn's reads. */
+    ck_assert_ptr_nonnull(lc_loop_timer_add(loop, 0, lc_t_many_on_timer, NULL));
+    ck_assert_int_eq(lc_loop_run(loop), 0);
+    ck_assert_int_eq(lc_t_many_reads, LC_T_MANY);
+    ck_assert_int_eq(lc_t_reads_at_timer, LC_T_MANY);
+    for (i = 0; i < LC_T_MANY; i++)
+        close(w[i]);
+    lc_loop_free(loop);
+}
+END_TEST
+
 static void lc_stop_cb(struct lc_loop *loop, void *arg)
 {
     (void)arg;
@@ -172,6 +219,7 @@ Suite *lc_suite_loop(void)
     tcase_add_test(tc, test_many_timers_heap_order);
     tcase_add_test(tc, test_io_readable_then_unwatch_ends_loop);
     tcase_add_test(tc, test_io_close_forgets_and_number_reused);
+    tcase_add_test(tc, test_ready_io_before_due_timer);
     tcase_add_test(tc, test_stop_leaves_pending_timers);
     suite_add_tcase(s, tc);
     return s;
