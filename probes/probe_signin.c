@@ -56,6 +56,7 @@
 #include "sip.h"
 #include "sipae.h"
 #include "site.h"
+#include "tls.h"
 #include "web.h"
 
 #define REF_SIGNIN_WEBTICKET                                                                       \
@@ -129,6 +130,7 @@ struct lc_si_job {
     /* certprov, fe-ticket, abs */
     char *post;    /* the request body (holds the ticket), cleansed on free */
     EVP_PKEY *key; /* certprov: the key generated, in memory only */
+    const struct lc_si_cert_data *client; /* fe-ticket: the TLS client certificate */
     struct lc_signin_abs_facts abs;
 };
 
@@ -166,15 +168,7 @@ static void lc_si_req_reset(struct lc_si_req *r)
 
 static void lc_si_req_release(struct lc_si_req *r, struct lc_http *http)
 {
-    if (r->easy != NULL) {
-        if (r->attached && http != NULL)
-            lc_http_cancel(http, r->easy);
-        else if (!r->attached)
-            curl_easy_cleanup(r->easy);
-        /* attached without http: the run's lc_http_free cleans it up. */
-        r->easy = NULL;
-        r->attached = 0;
-    }
+    lc_http_easy_drop(http, &r->easy, &r->attached);
     /* A header may carry the web ticket: cleansed before it is freed. */
     for (struct curl_slist *h = r->headers; h != NULL; h = h->next)
         OPENSSL_cleanse(h->data, strlen(h->data));
@@ -363,47 +357,31 @@ static int lc_si_req_prepare(struct lc_si_req *r)
 {
     struct lc_si_job *j = r->job;
     const struct lc_run_config *cfg = lc_check_config(j->check);
-    char ct[400], agent[64];
     long ms = (long)(cfg->timeout_us / 1000) * 4 / 5;
     CURL *e;
-    int v6 = strchr(r->addr, ':') != NULL;
 
     lc_si_req_release(r, lc_check_http(j->check));
     lc_si_req_reset(r);
     if (lc_web_url_host(r->url, r->host, sizeof(r->host), &r->port) < 0)
         return -1;
-    e = curl_easy_init();
+    if (ms < 500)
+        ms = 500;
+    /* The address lynccheck's resolver found, whatever libcurl's would say;
+     * no proxy, lynccheck's User-Agent (src/http.c). */
+    e = lc_http_easy_pinned(r->url, r->host, r->port, r->addr, ms, r->errbuf, &r->connect_to);
     if (e == NULL)
         return -1;
     r->easy = e;
-    /* The address lynccheck's resolver found, whatever libcurl's would say. */
-    snprintf(ct, sizeof(ct), "%s%s%s:%u:%s%s%s:%u", strchr(r->host, ':') ? "[" : "", r->host,
-             strchr(r->host, ':') ? "]" : "", r->port, v6 ? "[" : "", r->addr, v6 ? "]" : "",
-             r->port);
-    r->connect_to = curl_slist_append(NULL, ct);
-    if (r->connect_to == NULL)
-        return -1;
-    snprintf(agent, sizeof(agent), "lynccheck/%s", PACKAGE_VERSION);
-    if (ms < 500)
-        ms = 500;
-    if (curl_easy_setopt(e, CURLOPT_URL, r->url) != CURLE_OK ||
-        curl_easy_setopt(e, CURLOPT_CONNECT_TO, r->connect_to) != CURLE_OK ||
-        curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "https") != CURLE_OK ||
-        curl_easy_setopt(e, CURLOPT_PROXY, "") != CURLE_OK ||
-        curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L) != CURLE_OK ||
-        curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, ms) != CURLE_OK ||
-        curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, ms) != CURLE_OK ||
-        curl_easy_setopt(e, CURLOPT_USERAGENT, agent) != CURLE_OK ||
+    if (curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "https") != CURLE_OK ||
         curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1) != CURLE_OK ||
-        curl_easy_setopt(e, CURLOPT_ERRORBUFFER, r->errbuf) != CURLE_OK ||
         curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, lc_si_on_body) != CURLE_OK ||
         curl_easy_setopt(e, CURLOPT_WRITEDATA, r) != CURLE_OK ||
         curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, lc_si_on_header) != CURLE_OK ||
         curl_easy_setopt(e, CURLOPT_HEADERDATA, r) != CURLE_OK ||
         curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L) != CURLE_OK ||
         curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L) != CURLE_OK ||
-        curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L) != CURLE_OK ||
-        curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L) != CURLE_OK ||
+        /* Verified against the run's trust store (src/http.c). */
+        lc_http_easy_trust(e, j->ca_file) < 0 ||
         /* The debug callback sees the request headers (which NTLM message
          * went out); with it set, libcurl writes nothing to stderr. */
         curl_easy_setopt(e, CURLOPT_DEBUGFUNCTION, lc_si_debug) != CURLE_OK ||
@@ -411,10 +389,6 @@ static int lc_si_req_prepare(struct lc_si_req *r)
         curl_easy_setopt(e, CURLOPT_SOCKOPTFUNCTION, lc_si_on_socket) != CURLE_OK ||
         curl_easy_setopt(e, CURLOPT_SOCKOPTDATA, r) != CURLE_OK ||
         curl_easy_setopt(e, CURLOPT_VERBOSE, 1L) != CURLE_OK)
-        return -1;
-    if (j->ca_file != NULL &&
-        (curl_easy_setopt(e, CURLOPT_CAINFO, j->ca_file) != CURLE_OK ||
-         curl_easy_setopt(e, CURLOPT_CAPATH, X509_get_default_cert_dir()) != CURLE_OK))
         return -1;
     return 0;
 }
@@ -1097,13 +1071,22 @@ static void lc_si_fe_data_free(void *p)
 
 /* libcurl's SSL_CTX for the Front End's request: the provisioned
  * certificate and its key (never written anywhere). */
+/* fe-ticket's TLS context: the run's trust store, as every other request
+ * has it (lc_http_easy_trust, which this callback replaces), and the
+ * provisioned certificate as the client's. */
 static CURLcode lc_si_ssl_ctx(CURL *easy, void *sslctx, void *arg)
 {
-    const struct lc_si_cert_data *d = arg;
+    const struct lc_si_job *j = arg;
+    const struct lc_si_cert_data *d = j->client;
     SSL_CTX *ctx = sslctx;
+    char err[256];
     int i;
 
     (void)easy;
+    if (lc_tls_ctx_use_store(ctx, j->ca_file, err, sizeof(err)) < 0)
+        return CURLE_SSL_CACERT_BADFILE;
+    if (d == NULL)
+        return CURLE_SSL_CERTPROBLEM;
     if (SSL_CTX_use_certificate(ctx, d->cert) != 1 || SSL_CTX_use_PrivateKey(ctx, d->key) != 1)
         return CURLE_SSL_CERTPROBLEM;
     for (i = 0; d->chain != NULL && i < sk_X509_num(d->chain); i++)
@@ -1176,6 +1159,7 @@ static void lc_si_start_feticket(struct lc_check *check, void *arg)
     d = lc_si_dep_data(check, "certprov", "no provisioned certificate");
     if (d == NULL || lc_si_first_addr(j) < 0)
         return;
+    j->client = d;
     snprintf(url, sizeof(url), "https://%s/WebTicket/WebTicketService.svc/cert", j->host);
     json_object_set_new(lc_check_evidence(check), "url", lc_si_json_str(url));
     if (lc_si_uuid(msgid, sizeof(msgid), "urn:uuid:") < 0 ||
@@ -1201,7 +1185,7 @@ static void lc_si_start_feticket(struct lc_check *check, void *arg)
     j->t0_us = lc_now_us();
     if (lc_si_req_start(&j->r, url, j->post, lc_signin_rst_content_type, NULL) < 0 ||
         curl_easy_setopt(j->r.easy, CURLOPT_SSL_CTX_FUNCTION, lc_si_ssl_ctx) != CURLE_OK ||
-        curl_easy_setopt(j->r.easy, CURLOPT_SSL_CTX_DATA, d) != CURLE_OK)
+        curl_easy_setopt(j->r.easy, CURLOPT_SSL_CTX_DATA, j) != CURLE_OK)
         lc_si_finish(j, LC_ERROR, NULL, "cannot start the IssueToken request");
 }
 

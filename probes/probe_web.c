@@ -284,15 +284,7 @@ static int lc_web_visit(struct lc_web_req *r, unsigned i, const char *url)
 
 static void lc_web_req_release(struct lc_web_req *r, struct lc_http *http)
 {
-    if (r->easy != NULL) {
-        if (r->attached && http != NULL)
-            lc_http_cancel(http, r->easy);
-        else if (!r->attached)
-            curl_easy_cleanup(r->easy);
-        /* attached without http: the run's lc_http_free cleans it up. */
-        r->easy = NULL;
-        r->attached = 0;
-    }
+    lc_http_easy_drop(http, &r->easy, &r->attached);
     curl_slist_free_all(r->headers);
     r->headers = NULL;
     curl_slist_free_all(r->connect_to);

@@ -403,6 +403,18 @@ void lc_http_cancel(struct lc_http *http, CURL *easy)
     curl_easy_cleanup(easy);
 }
 
+void lc_http_easy_drop(struct lc_http *http, CURL **easy, int *attached)
+{
+    if (*easy != NULL) {
+        if (*attached && http != NULL)
+            lc_http_cancel(http, *easy);
+        else if (!*attached)
+            curl_easy_cleanup(*easy);
+    }
+    *easy = NULL;
+    *attached = 0;
+}
+
 unsigned lc_http_running(const struct lc_http *http)
 {
     return http != NULL ? http->running : 0;

@@ -61,6 +61,11 @@ int lc_http_body_append(char **body, size_t *len, size_t max, const char *data, 
  * end trimmed, cut to dlen - 1 bytes. */
 void lc_http_header_value(char *dst, size_t dlen, const char *v, size_t n);
 
+/* Let go of a transfer's easy handle: attached to http (*attached), it is
+ * cancelled there; never attached, cleaned up here; attached with http
+ * already gone (NULL), lc_http_free cleaned it up. Resets both. */
+void lc_http_easy_drop(struct lc_http *http, CURL **easy, int *attached);
+
 /* Transfers currently attached (for tests). */
 unsigned lc_http_running(const struct lc_http *http);
 

@@ -582,6 +582,33 @@ START_TEST(test_http_cancel_before_run)
 }
 END_TEST
 
+/* lc_http_easy_drop: an attached handle is cancelled in the multi handle,
+ * a detached one cleaned up (ASan and valgrind see either leak), and both
+ * come back reset; dropping nothing is a no-op. */
+START_TEST(test_http_easy_drop)
+{
+    struct t_req req;
+    CURL *loose = curl_easy_init(), *none = NULL;
+    int attached = 1, loose_attached = 0, none_attached = 1;
+
+    t_req_init(&req, 9, "/never");
+    t_start(&req);
+    ck_assert_uint_eq(lc_http_running(T.http), 1);
+    lc_http_easy_drop(T.http, &req.easy, &attached);
+    ck_assert_ptr_null(req.easy);
+    ck_assert_int_eq(attached, 0);
+    ck_assert_uint_eq(lc_http_running(T.http), 0);
+    ck_assert_ptr_nonnull(loose);
+    lc_http_easy_drop(T.http, &loose, &loose_attached);
+    ck_assert_ptr_null(loose);
+    lc_http_easy_drop(T.http, &none, &none_attached);
+    ck_assert_int_eq(none_attached, 0);
+    t_run();
+    ck_assert_uint_eq(req.done_calls, 0);
+    t_free_http(0);
+}
+END_TEST
+
 START_TEST(test_http_chained)
 {
     struct t_req first, second;
@@ -745,6 +772,7 @@ Suite *lc_suite_http(void)
     tcase_add_test(tc, test_http_timeout);
     tcase_add_test(tc, test_http_cancel_in_flight);
     tcase_add_test(tc, test_http_cancel_before_run);
+    tcase_add_test(tc, test_http_easy_drop);
     tcase_add_test(tc, test_http_chained);
     tcase_add_test(tc, test_http_refused);
     tcase_add_test(tc, test_http_cancel_from_done);
