@@ -90,6 +90,7 @@ struct lc_port_arg {
     uint64_t attempt_us;
     struct lc_timer *wait;   /* waiting for socket budget */
     struct lc_timer *cutoff; /* the check's time nearly spent: judge what was seen */
+    int launching;           /* inside lc_port_launch */
 };
 
 /* connected: the TCP connection was established (an open port). */
@@ -204,7 +205,7 @@ static void lc_attempt_done(struct lc_attempt *a, enum lc_port_state st)
     p->done++;
     if (p->done == p->n_at)
         lc_port_evaluate(p);
-    else if (p->wait == NULL) /* else a launch is already due */
+    else if (p->wait == NULL && !p->launching) /* else a launch is due or going on */
         lc_port_launch(p);
 }
 
@@ -352,20 +353,25 @@ static void lc_port_launch(struct lc_port_arg *p)
 {
     size_t budget = lc_port_budget_get(), turn = 0;
 
+    /* An attempt that fails at once (an unreachable network) ends inside
+     * lc_attempt_start: its lc_attempt_done must not launch again from
+     * here, or 10,000 such ports nest 10,000 calls deep. This loop goes on. */
+    p->launching = 1;
     while (p->next < p->n_at && !lc_check_is_done(p->check)) {
         if (lc_port_inflight >= budget) {
             /* Another check holds the sockets: look again shortly. */
             if (p->inflight == 0 && p->wait == NULL)
                 p->wait = lc_loop_timer_add(lc_check_loop(p->check), 10000, lc_port_on_wait, p);
-            return;
+            break;
         }
         if (turn++ == LC_LAUNCH_TURN) {
             if (p->wait == NULL)
                 p->wait = lc_loop_timer_add(lc_check_loop(p->check), 0, lc_port_on_wait, p);
-            return;
+            break;
         }
         lc_attempt_start(&p->at[p->next++]);
     }
+    p->launching = 0;
 }
 
 static size_t lc_port_list(const struct lc_port_arg *p, enum lc_ranges mode, unsigned *out,
