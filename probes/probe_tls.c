@@ -32,6 +32,7 @@
 #include "cert.h"
 #include "certjudge.h"
 #include "dns.h"
+#include "fanout.h"
 #include "loop.h"
 #include "names.h"
 #include "probes.h"
@@ -232,13 +233,16 @@ static void lc_listener_unref(struct lc_listener *l)
 
 struct lc_hs_arg;
 
+/* One address of a handshake check (src/fanout.c's slot first): its
+ * handshake and its TLS 1.2 answer, each outstanding one counted in
+ * `waiting`; the slot is over when both are in. */
 struct lc_hs_addr {
+    struct lc_fanout_slot slot;
     struct lc_hs_arg *owner;
-    char addr[46];
     struct lc_tls_hs *main_hs;
     struct lc_t12 *t12;       /* the shared TLS 1.2 probe, while waiting for it */
     struct lc_tls_hs *t12_hs; /* this name's own, when the shared one failed */
-    int main_done;
+    int waiting;
     int ok, tls12_ok, client_cert_requested;
     char error[256], tls12_error[256];
     char version[16], cipher[64];
@@ -251,10 +255,14 @@ struct lc_hs_arg {
     int wildcard_ok;
     int no_sni; /* the tls.no-sni variant: no SNI, no TLS 1.2 probe */
     struct lc_check *check;
-    struct lc_hs_addr *a;
-    size_t n, pending;
-    uint64_t t0_us; /* when the check started: a name's own TLS 1.2 ask fits its time */
+    struct lc_fanout fan; /* one struct lc_hs_addr per address */
+    uint64_t t0_us;       /* when the check started: a name's own TLS 1.2 ask fits its time */
 };
+
+static struct lc_hs_addr *lc_hs_at(const struct lc_hs_arg *h, size_t i)
+{
+    return (struct lc_hs_addr *)(void *)lc_fanout_at(&h->fan, i);
+}
 
 /* Stop waiting for the shared TLS 1.2 probe; the probe itself goes on for
  * the other names on that address. */
@@ -272,18 +280,24 @@ static void lc_t12_leave(struct lc_hs_addr *a)
     }
 }
 
+/* The fan-out's release: what the address still waits for is dropped
+ * (its chain stays: the certificate checks read it later). */
+static void lc_hs_release(struct lc_fanout_slot *s)
+{
+    struct lc_hs_addr *a = (struct lc_hs_addr *)(void *)s;
+
+    lc_tls_handshake_cancel(a->main_hs);
+    lc_tls_handshake_cancel(a->t12_hs);
+    a->main_hs = a->t12_hs = NULL;
+    lc_t12_leave(a);
+}
+
 static void lc_hs_cancel(struct lc_check *check, void *arg)
 {
     struct lc_hs_arg *h = arg;
-    size_t i;
 
     (void)check;
-    for (i = 0; i < h->n; i++) {
-        lc_tls_handshake_cancel(h->a[i].main_hs);
-        lc_tls_handshake_cancel(h->a[i].t12_hs);
-        h->a[i].main_hs = h->a[i].t12_hs = NULL;
-        lc_t12_leave(&h->a[i]);
-    }
+    lc_fanout_release(&h->fan);
 }
 
 static void lc_hs_arg_free(void *p)
@@ -291,11 +305,11 @@ static void lc_hs_arg_free(void *p)
     struct lc_hs_arg *h = p;
     size_t i;
 
-    lc_hs_cancel(NULL, h);
-    for (i = 0; i < h->n; i++)
-        if (h->a[i].chain != NULL)
-            sk_X509_pop_free(h->a[i].chain, X509_free);
-    free(h->a);
+    lc_fanout_release(&h->fan);
+    for (i = 0; h->fan.slots != NULL && i < h->fan.n; i++)
+        if (lc_hs_at(h, i)->chain != NULL)
+            sk_X509_pop_free(lc_hs_at(h, i)->chain, X509_free);
+    lc_fanout_clear(&h->fan);
     free(h->name);
     lc_listener_unref(h->l);
     free(h);
@@ -308,7 +322,7 @@ static X509 *lc_hs_leaf(const struct lc_hs_addr *a)
 
 static void lc_hs_evaluate(struct lc_hs_arg *h)
 {
-    struct lc_cj_hs *v = calloc(h->n > 0 ? h->n : 1, sizeof(*v));
+    struct lc_cj_hs *v = calloc(h->fan.n > 0 ? h->fan.n : 1, sizeof(*v));
     char msg[700];
     enum lc_status st;
     size_t i;
@@ -317,9 +331,9 @@ static void lc_hs_evaluate(struct lc_hs_arg *h)
         lc_check_finish(h->check, LC_ERROR, "out of memory");
         return;
     }
-    for (i = 0; i < h->n; i++) {
-        const struct lc_hs_addr *a = &h->a[i];
-        v[i].addr = a->addr;
+    for (i = 0; i < h->fan.n; i++) {
+        const struct lc_hs_addr *a = lc_hs_at(h, i);
+        v[i].addr = a->slot.addr;
         v[i].ok = a->ok;
         v[i].tls12_ok = a->tls12_ok;
         v[i].error = a->error;
@@ -327,20 +341,31 @@ static void lc_hs_evaluate(struct lc_hs_arg *h)
         v[i].version = a->version;
         v[i].leaf = lc_hs_leaf(a);
     }
-    st = lc_cj_handshake(h->name, h->l->port, h->no_sni, h->wildcard_ok, v, h->n, msg, sizeof(msg));
+    st = lc_cj_handshake(h->name, h->l->port, h->no_sni, h->wildcard_ok, v, h->fan.n, msg,
+                         sizeof(msg));
     free(v);
     lc_check_finish(h->check, st, "%s", msg);
 }
 
 static json_t *lc_hs_addr_evidence(struct lc_hs_arg *h, struct lc_hs_addr *a)
 {
-    return lc_check_evidence_addr(h->check, a->addr);
+    (void)h;
+    return lc_fanout_ev(&a->slot);
 }
 
-static void lc_hs_one_done(struct lc_hs_arg *h)
+/* Every address has its handshake and TLS 1.2 answers: one verdict over
+ * them all (lc_cj_handshake). */
+static void lc_hs_all_done(struct lc_fanout *f)
 {
-    if (--h->pending == 0)
-        lc_hs_evaluate(h);
+    /* Called with every slot over, so there is a first one. */
+    lc_hs_evaluate(((struct lc_hs_addr *)(void *)lc_fanout_at(f, 0))->owner);
+}
+
+/* One of a's outstanding answers is in. */
+static void lc_hs_one_done(struct lc_hs_addr *a)
+{
+    if (--a->waiting == 0)
+        lc_fanout_done(&a->slot);
 }
 
 static void lc_hs_on_main(struct lc_tls_result *res, void *arg)
@@ -351,7 +376,6 @@ static void lc_hs_on_main(struct lc_tls_result *res, void *arg)
     X509 *leaf;
 
     a->main_hs = NULL;
-    a->main_done = 1;
     if (lc_check_is_done(h->check))
         return;
     ev = lc_hs_addr_evidence(h, a);
@@ -376,7 +400,7 @@ static void lc_hs_on_main(struct lc_tls_result *res, void *arg)
             json_object_set_new(ev, "certificate", lc_cert_seen_json(h->l->t12, leaf));
         json_object_set_new(ev, "chain_sent", lc_cert_seen_chain_json(h->l->t12, a->chain));
     }
-    lc_hs_one_done(h);
+    lc_hs_one_done(a);
 }
 
 /* The shared probe's answer, for one address of one handshake check. The
@@ -405,7 +429,7 @@ static void lc_hs_on_t12(struct lc_tls_result *res, void *arg)
     a->tls12_ok = res->handshake_ok;
     snprintf(a->tls12_error, sizeof(a->tls12_error), "%s", res->error);
     json_object_set_new(lc_hs_addr_evidence(h, a), "tls12_offered", json_boolean(a->tls12_ok));
-    lc_hs_one_done(h);
+    lc_hs_one_done(a);
 }
 
 /* Whether a's name must ask again: the shared probe connected but its
@@ -442,7 +466,7 @@ static int lc_hs_t12_own(struct lc_hs_addr *a, const struct lc_t12 *t)
     opts.sni = lc_is_ip_literal(h->name) ? NULL : h->name;
     opts.min_version = opts.max_version = TLS1_2_VERSION;
     opts.timeout_us = (limit - used) * 4 / 5;
-    if (lc_tls_handshake(lc_check_loop(h->check), h->l->ctx, a->addr, h->l->port, &opts,
+    if (lc_tls_handshake(lc_check_loop(h->check), h->l->ctx, a->slot.addr, h->l->port, &opts,
                          lc_hs_on_t12, a, &a->t12_hs) == 0)
         return 1;
     snprintf(a->tls12_error, sizeof(a->tls12_error), "cannot start a connection");
@@ -469,7 +493,7 @@ static void lc_t12_on_done(struct lc_tls_result *res, void *arg)
             continue; /* still pending: its own answer will come */
         if (!lc_t12_ask_again(a, t))
             lc_hs_t12_apply(a, t);
-        lc_hs_one_done(a->owner);
+        lc_hs_one_done(a);
     }
 }
 
@@ -483,7 +507,7 @@ static int lc_t12_join(struct lc_hs_addr *a, const char *sni, struct lc_tls_opts
     struct lc_t12 *t;
 
     for (t = set->head; t != NULL; t = t->next)
-        if (t->port == h->l->port && strcmp(t->addr, a->addr) == 0)
+        if (t->port == h->l->port && strcmp(t->addr, a->slot.addr) == 0)
             break;
     if (t == NULL) {
         t = calloc(1, sizeof(*t));
@@ -491,13 +515,13 @@ static int lc_t12_join(struct lc_hs_addr *a, const char *sni, struct lc_tls_opts
             free(t);
             return -1;
         }
-        snprintf(t->addr, sizeof(t->addr), "%s", a->addr);
+        snprintf(t->addr, sizeof(t->addr), "%s", a->slot.addr);
         t->port = h->l->port;
         t->set = set;
         opts.sni = sni;
         opts.min_version = opts.max_version = TLS1_2_VERSION;
         opts.keep = 0;
-        if (lc_tls_handshake(lc_check_loop(h->check), h->l->ctx, a->addr, h->l->port, &opts,
+        if (lc_tls_handshake(lc_check_loop(h->check), h->l->ctx, a->slot.addr, h->l->port, &opts,
                              lc_t12_on_done, t, &t->hs) < 0) {
             free(t->sni);
             free(t);
@@ -525,6 +549,8 @@ static int lc_t12_join(struct lc_hs_addr *a, const char *sni, struct lc_tls_opts
     return 1;
 }
 
+static const struct lc_fanout_ops lc_hs_fan_ops = {lc_hs_release, NULL, NULL, lc_hs_all_done};
+
 static void lc_hs_start(struct lc_check *check, void *arg)
 {
     struct lc_hs_arg *h = arg;
@@ -547,34 +573,27 @@ static void lc_hs_start(struct lc_check *check, void *arg)
     d = lc_dns_dep_addrs(check, 0, h->name);
     if (d == NULL)
         return;
-    h->a = calloc(d->n_addrs, sizeof(*h->a));
-    if (h->a == NULL) {
-        lc_check_finish(check, LC_ERROR, "out of memory");
-        return;
-    }
     /* A role given as an address is reached as a client connecting by
      * address would: without SNI (RFC 6066 section 3: no literal addresses). */
     sni = h->no_sni || lc_is_ip_literal(h->name) ? NULL : h->name;
     json_object_set_new(lc_check_evidence(check), "sni",
                         sni == NULL ? json_null() : json_string(sni));
     json_object_set_new(lc_check_evidence(check), "port", json_integer(h->l->port));
-    json_object_set_new(lc_check_evidence(check), "addresses", json_object());
-    h->n = d->n_addrs;
+    if (lc_fanout_init_name(&h->fan, check, &lc_hs_fan_ops, d, sizeof(struct lc_hs_addr)) < 0)
+        return;
     memset(&opts, 0, sizeof(opts));
     /* Leave a little of the check's time to report which address hung. */
     opts.timeout_us = cfg->timeout_us * 4 / 5;
-    for (i = 0; i < h->n; i++) {
-        struct lc_hs_addr *a = &h->a[i];
+    for (i = 0; i < h->fan.n; i++) {
+        struct lc_hs_addr *a = lc_hs_at(h, i);
         a->owner = h;
-        snprintf(a->addr, sizeof(a->addr), "%s", d->addrs[i].text);
         opts.sni = sni;
         opts.min_version = opts.max_version = 0;
-        h->pending++;
-        if (lc_tls_handshake(lc_check_loop(check), h->l->ctx, a->addr, h->l->port, &opts,
+        a->waiting++;
+        if (lc_tls_handshake(lc_check_loop(check), h->l->ctx, a->slot.addr, h->l->port, &opts,
                              lc_hs_on_main, a, &a->main_hs) < 0) {
-            h->pending--;
-            a->main_done = 1;
-            snprintf(a->error, sizeof(a->error), "cannot start a connection to %s", a->addr);
+            a->waiting--;
+            snprintf(a->error, sizeof(a->error), "cannot start a connection to %s", a->slot.addr);
         }
         if (h->no_sni)
             continue;
@@ -582,7 +601,7 @@ static void lc_hs_start(struct lc_check *check, void *arg)
          * per address and port for every name served there. */
         switch (lc_t12_join(a, sni, opts)) {
         case 1:
-            h->pending++;
+            a->waiting++;
             break;
         case 0:
             break;
@@ -590,8 +609,13 @@ static void lc_hs_start(struct lc_check *check, void *arg)
             snprintf(a->tls12_error, sizeof(a->tls12_error), "cannot start a connection");
         }
     }
-    if (h->pending == 0)
+    /* No answer comes for what could not start: those addresses are over
+     * now (the last of them judges the check); no callback has run yet. */
+    if (h->fan.n == 0)
         lc_hs_evaluate(h);
+    for (i = 0; i < h->fan.n && !lc_check_is_done(check); i++)
+        if (lc_hs_at(h, i)->waiting == 0)
+            lc_fanout_done(&lc_hs_at(h, i)->slot);
 }
 
 /* ---- judging what the handshakes saw ---- */
@@ -660,8 +684,8 @@ static int lc_seen_add_hs(struct lc_seen_set *set, const struct lc_hs_arg *h, in
     size_t i, k;
     int any = 0;
 
-    for (i = 0; i < h->n; i++) {
-        X509 *x = lc_hs_leaf(&h->a[i]);
+    for (i = 0; i < h->fan.n; i++) {
+        X509 *x = lc_hs_leaf(lc_hs_at(h, i));
         char fp[65];
         struct lc_seen *s = NULL;
 
@@ -680,12 +704,12 @@ static int lc_seen_add_hs(struct lc_seen_set *set, const struct lc_hs_arg *h, in
             memset(s, 0, sizeof(*s));
             memcpy(s->fp, fp, sizeof(s->fp));
             s->leaf = x;
-            s->chain = h->a[i].chain;
+            s->chain = lc_hs_at(h, i)->chain;
         }
         any = 1;
         s->for_primary |= primary;
         if (lc_strv_add_once(&s->names, h->name) < 0 ||
-            lc_strv_add_once(&s->addrs, h->a[i].addr) < 0)
+            lc_strv_add_once(&s->addrs, lc_hs_at(h, i)->slot.addr) < 0)
             return -1;
     }
     return any;
@@ -708,7 +732,7 @@ static int lc_seen_collect(struct lc_check *check, const struct lc_judge_arg *j,
         if (h == NULL)
             continue;
         primary = j->l->names.primary != NULL && strcasecmp(h->name, j->l->names.primary) == 0;
-        if (h->a != NULL && (st == LC_PASS || st == LC_FAIL)) {
+        if (h->fan.slots != NULL && (st == LC_PASS || st == LC_FAIL)) {
             any = lc_seen_add_hs(set, h, primary);
             if (any < 0)
                 return -1;
@@ -744,33 +768,33 @@ static void lc_list_text(const struct lc_strv *sv, size_t max, char *buf, size_t
 static void lc_judge_consistency(struct lc_check *check, struct lc_hs_arg *h,
                                  struct lc_hs_arg *other)
 {
-    struct lc_cj_seen *a = calloc(h->n + 1, sizeof(*a)), *o = NULL;
-    char(*fp)[65] = calloc(h->n + (other != NULL ? other->n : 0) + 1, sizeof(*fp));
+    struct lc_cj_seen *a = calloc(h->fan.n + 1, sizeof(*a)), *o = NULL;
+    char(*fp)[65] = calloc(h->fan.n + (other != NULL ? other->fan.n : 0) + 1, sizeof(*fp));
     char msg[600];
     enum lc_status st;
     size_t i;
 
-    if (other != NULL && other->a != NULL)
-        o = calloc(other->n + 1, sizeof(*o));
-    if (a == NULL || fp == NULL || (other != NULL && other->a != NULL && o == NULL)) {
+    if (other != NULL && other->fan.slots != NULL)
+        o = calloc(other->fan.n + 1, sizeof(*o));
+    if (a == NULL || fp == NULL || (other != NULL && other->fan.slots != NULL && o == NULL)) {
         lc_check_finish(check, LC_ERROR, "out of memory");
         goto done;
     }
-    for (i = 0; i < h->n; i++) {
-        X509 *x = lc_hs_leaf(&h->a[i]);
+    for (i = 0; i < h->fan.n; i++) {
+        X509 *x = lc_hs_leaf(lc_hs_at(h, i));
         if (x != NULL)
             lc_cert_fingerprint(x, fp[i]);
-        a[i].addr = h->a[i].addr;
+        a[i].addr = lc_hs_at(h, i)->slot.addr;
         a[i].fp = fp[i];
     }
-    for (i = 0; o != NULL && i < other->n; i++) {
-        X509 *x = lc_hs_leaf(&other->a[i]);
+    for (i = 0; o != NULL && i < other->fan.n; i++) {
+        X509 *x = lc_hs_leaf(lc_hs_at(other, i));
         if (x != NULL)
-            lc_cert_fingerprint(x, fp[h->n + i]);
-        o[i].addr = other->a[i].addr;
-        o[i].fp = fp[h->n + i];
+            lc_cert_fingerprint(x, fp[h->fan.n + i]);
+        o[i].addr = lc_hs_at(other, i)->slot.addr;
+        o[i].fp = fp[h->fan.n + i];
     }
-    st = lc_cj_consistency(h->name, h->l->port, a, h->n, o, o != NULL ? other->n : 0,
+    st = lc_cj_consistency(h->name, h->l->port, a, h->fan.n, o, o != NULL ? other->fan.n : 0,
                            other != NULL ? other->l->port : 0, msg, sizeof(msg));
     if (st == LC_SKIP)
         lc_check_finish(check, st, "%s (see %s)", msg, lc_check_result(lc_check_dep(check, 0))->id);
@@ -869,7 +893,7 @@ static void lc_judge_start(struct lc_check *check, void *arg)
         lc_check_finish(check, lc_cj_name(NULL, j->name, 0, NULL, msg, sizeof(msg)), "%s", msg);
         return;
     }
-    usable = h != NULL && h->a != NULL && (dr->status == LC_PASS || dr->status == LC_FAIL);
+    usable = h != NULL && h->fan.slots != NULL && (dr->status == LC_PASS || dr->status == LC_FAIL);
     /* The listener's certificate checks judge what the other names saw
      * even when the primary name's handshake failed. */
     if (!usable && j->kind != LC_J_CERT) {
@@ -1166,8 +1190,8 @@ STACK_OF(X509) * lc_tls_hs_chain(const struct lc_check *hs, size_t i, const char
     const struct lc_hs_arg *h = hs != NULL ? lc_check_start_arg(hs) : NULL;
 
     *addr = NULL;
-    if (h == NULL || h->a == NULL || i >= h->n)
+    if (h == NULL || h->fan.slots == NULL || i >= h->fan.n)
         return NULL;
-    *addr = h->a[i].addr;
-    return h->a[i].chain;
+    *addr = lc_hs_at(h, i)->slot.addr;
+    return lc_hs_at(h, i)->chain;
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* lynccheck - one check, one connection per address: the fan-out the
- * network probes share (sip, xmpp, stun, web).
+ * network probes share (sip, xmpp, stun, web, tls).
  *
  * A probe's per-address struct starts with a struct lc_fanout_slot. The
  * fan-out owns the array of them, writes each slot's verdict into
