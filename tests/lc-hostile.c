@@ -194,8 +194,17 @@ static int bind_socket(const char *addr, uint16_t port, int type)
         goto fail;
     if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0)
         goto fail;
-    if (bind(fd, res->ai_addr, res->ai_addrlen) < 0)
-        goto fail;
+    /* The A/V range a tarpit binds (50000-54999) lies in the kernel's
+     * ephemeral range (32768-60999 by default): another process's socket
+     * of the moment (a kdig or a lynccheck of the other lab-hostile run)
+     * can hold one of our ports. It lets go within a query's time: try
+     * again for up to 3 s. */
+    for (int tries = 0; bind(fd, res->ai_addr, res->ai_addrlen) < 0; tries++) {
+        struct timespec pause = {0, 100 * 1000 * 1000};
+        if (errno != EADDRINUSE || tries >= 30)
+            goto fail;
+        nanosleep(&pause, NULL);
+    }
     if (type == SOCK_STREAM && listen(fd, 512) < 0)
         goto fail;
     freeaddrinfo(res);
