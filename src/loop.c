@@ -101,6 +101,16 @@ static int lc_loop_io_grow(struct lc_loop *loop, int fd)
     return 0;
 }
 
+/* Drop fd's watch record (its epoll registration is the caller's). */
+static void lc_loop_io_forget(struct lc_loop *loop, int fd)
+{
+    if ((size_t)fd < loop->io_cap && loop->io[fd] != NULL) {
+        free(loop->io[fd]);
+        loop->io[fd] = NULL;
+        loop->io_count--;
+    }
+}
+
 int lc_loop_io_set(struct lc_loop *loop, int fd, unsigned events, lc_io_cb cb, void *arg)
 {
     struct epoll_event ev;
@@ -123,9 +133,7 @@ int lc_loop_io_set(struct lc_loop *loop, int fd, unsigned events, lc_io_cb cb, v
         /* The descriptor may already be closed by its owner (c-ares and
          * libcurl close before telling us); EBADF/ENOENT are fine then. */
         (void)epoll_ctl(loop->epfd, EPOLL_CTL_DEL, fd, NULL);
-        free(io);
-        loop->io[fd] = NULL;
-        loop->io_count--;
+        lc_loop_io_forget(loop, fd);
         return 0;
     }
     memset(&ev, 0, sizeof(ev));
@@ -162,11 +170,7 @@ void lc_loop_io_close(struct lc_loop *loop, int fd)
 {
     if (fd < 0)
         return;
-    if ((size_t)fd < loop->io_cap && loop->io[fd] != NULL) {
-        free(loop->io[fd]);
-        loop->io[fd] = NULL;
-        loop->io_count--;
-    }
+    lc_loop_io_forget(loop, fd);
     close(fd);
 }
 

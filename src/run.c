@@ -156,14 +156,22 @@ static char *lc_run_word(struct lc_run *run, const char *s)
     return run->words[h];
 }
 
+/* The probe's state of a check: its argument and the data it left. */
+static void lc_check_release(struct lc_check *c)
+{
+    if (c->arg_free != NULL && c->arg != NULL)
+        c->arg_free(c->arg);
+    c->arg = NULL;
+    if (c->data_free != NULL && c->data != NULL)
+        c->data_free(c->data);
+    c->data = NULL;
+}
+
 static void lc_check_free(struct lc_check *c)
 {
     if (c == NULL)
         return;
-    if (c->arg_free != NULL && c->arg != NULL)
-        c->arg_free(c->arg);
-    if (c->data_free != NULL && c->data != NULL)
-        c->data_free(c->data);
+    lc_check_release(c);
     free(c->id);
     free(c->target);
     free(c->message);
@@ -618,15 +626,8 @@ void lc_run_release(struct lc_run *run)
     if (run == NULL || run->executing)
         return;
     lc_run_stop_io(run);
-    for (i = 0; i < run->n_checks; i++) {
-        struct lc_check *c = run->checks[i];
-        if (c->arg_free != NULL && c->arg != NULL)
-            c->arg_free(c->arg);
-        c->arg = NULL;
-        if (c->data_free != NULL && c->data != NULL)
-            c->data_free(c->data);
-        c->data = NULL;
-    }
+    for (i = 0; i < run->n_checks; i++)
+        lc_check_release(run->checks[i]);
 }
 
 void lc_run_free(struct lc_run *run)
