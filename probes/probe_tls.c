@@ -305,11 +305,10 @@ static void lc_hs_arg_free(void *p)
     struct lc_hs_arg *h = p;
     size_t i;
 
-    lc_fanout_release(&h->fan);
     for (i = 0; h->fan.slots != NULL && i < h->fan.n; i++)
         if (lc_hs_at(h, i)->chain != NULL)
             sk_X509_pop_free(lc_hs_at(h, i)->chain, X509_free);
-    lc_fanout_clear(&h->fan);
+    lc_fanout_clear(&h->fan); /* releases what is still waiting, then the slots */
     free(h->name);
     lc_listener_unref(h->l);
     free(h);
@@ -347,12 +346,6 @@ static void lc_hs_evaluate(struct lc_hs_arg *h)
     lc_check_finish(h->check, st, "%s", msg);
 }
 
-static json_t *lc_hs_addr_evidence(struct lc_hs_arg *h, struct lc_hs_addr *a)
-{
-    (void)h;
-    return lc_fanout_ev(&a->slot);
-}
-
 /* Every address has its handshake and TLS 1.2 answers: one verdict over
  * them all (lc_cj_handshake). */
 static void lc_hs_all_done(struct lc_fanout *f)
@@ -378,7 +371,7 @@ static void lc_hs_on_main(struct lc_tls_result *res, void *arg)
     a->main_hs = NULL;
     if (lc_check_is_done(h->check))
         return;
-    ev = lc_hs_addr_evidence(h, a);
+    ev = lc_fanout_ev(&a->slot);
     a->ok = res->handshake_ok;
     a->client_cert_requested = res->client_cert_requested;
     snprintf(a->error, sizeof(a->error), "%s", res->error);
@@ -408,7 +401,7 @@ static void lc_hs_on_main(struct lc_tls_result *res, void *arg)
 static void lc_hs_t12_apply(struct lc_hs_addr *a, const struct lc_t12 *t)
 {
     struct lc_hs_arg *h = a->owner;
-    json_t *ev = lc_hs_addr_evidence(h, a);
+    json_t *ev = lc_fanout_ev(&a->slot);
     const char *own = lc_is_ip_literal(h->name) ? NULL : h->name;
 
     a->tls12_ok = t->ok;
@@ -428,7 +421,7 @@ static void lc_hs_on_t12(struct lc_tls_result *res, void *arg)
         return;
     a->tls12_ok = res->handshake_ok;
     snprintf(a->tls12_error, sizeof(a->tls12_error), "%s", res->error);
-    json_object_set_new(lc_hs_addr_evidence(h, a), "tls12_offered", json_boolean(a->tls12_ok));
+    json_object_set_new(lc_fanout_ev(&a->slot), "tls12_offered", json_boolean(a->tls12_ok));
     lc_hs_one_done(a);
 }
 
@@ -473,6 +466,17 @@ static int lc_hs_t12_own(struct lc_hs_addr *a, const struct lc_t12 *t)
     return 0;
 }
 
+/* a's TLS 1.2 answer from the shared probe t, which is done: 1 when a
+ * asks again with its own SNI (lc_t12_ask_again; its answer comes later),
+ * 0 when it has its answer now. */
+static int lc_hs_t12_answer(struct lc_hs_addr *a, const struct lc_t12 *t)
+{
+    if (lc_t12_ask_again(a, t))
+        return lc_hs_t12_own(a, t);
+    lc_hs_t12_apply(a, t);
+    return 0;
+}
+
 static void lc_t12_on_done(struct lc_tls_result *res, void *arg)
 {
     struct lc_t12 *t = arg;
@@ -489,10 +493,8 @@ static void lc_t12_on_done(struct lc_tls_result *res, void *arg)
         a->t12 = NULL;
         if (lc_check_is_done(a->owner->check))
             continue;
-        if (lc_t12_ask_again(a, t) && lc_hs_t12_own(a, t))
+        if (lc_hs_t12_answer(a, t))
             continue; /* still pending: its own answer will come */
-        if (!lc_t12_ask_again(a, t))
-            lc_hs_t12_apply(a, t);
         lc_hs_one_done(a);
     }
 }
@@ -530,12 +532,8 @@ static int lc_t12_join(struct lc_hs_addr *a, const char *sni, struct lc_tls_opts
         t->next = set->head;
         set->head = t;
     }
-    if (t->done) {
-        if (lc_t12_ask_again(a, t))
-            return lc_hs_t12_own(a, t);
-        lc_hs_t12_apply(a, t);
-        return 0;
-    }
+    if (t->done)
+        return lc_hs_t12_answer(a, t);
     if (t->n_waiters == t->cap_waiters) {
         size_t cap = t->cap_waiters ? t->cap_waiters * 2 : 8;
         struct lc_hs_addr **v = realloc(t->waiters, cap * sizeof(*v));
