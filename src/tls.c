@@ -171,7 +171,9 @@ static int lc_tls_store_attach(SSL_CTX *ctx, const char *ca_file, char *err, siz
 
 int lc_tls_ctx_use_store(SSL_CTX *ctx, const char *ca_file, char *err, size_t errlen)
 {
-    /* As lc_tls_ctx_new: no idle buffers held by waiting connections. */
+    /* SSL_MODE_RELEASE_BUFFERS, for ours and libcurl's contexts alike: a
+     * connection waiting for its peer holds no read and write buffers
+     * (about 34 KB each); dozens wait at once in a run, thousands at scale. */
     SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
     return lc_tls_store_attach(ctx, ca_file, err, errlen);
 }
@@ -194,12 +196,8 @@ SSL_CTX *lc_tls_ctx_new(const char *ca_file, char *err, size_t errlen)
      * judge each distinct chain once, cert.c), so skip it. */
     SSL_CTX_set_cert_verify_callback(ctx, lc_tls_on_verify, NULL);
     SSL_CTX_set_client_cert_cb(ctx, lc_tls_on_client_cert);
-    /* SSL_MODE_RELEASE_BUFFERS: a connection waiting for its peer holds no
-     * read and write buffers (about 34 KB each); dozens wait at once in a
-     * run, thousands at scale. */
-    SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER |
-                              SSL_MODE_RELEASE_BUFFERS);
-    if (lc_tls_store_attach(ctx, ca_file, err, errlen) < 0) {
+    SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+    if (lc_tls_ctx_use_store(ctx, ca_file, err, errlen) < 0) {
         SSL_CTX_free(ctx);
         return NULL;
     }
