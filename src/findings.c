@@ -49,12 +49,13 @@ struct lc_fctx {
     size_t *parent; /* union-find over items then tokens */
     size_t last;    /* the token the last lc_ftoken_add named */
     int oom;
-    /* Open-addressing indexes (slot = index + 1, 0 empty; capacity a power
-     * of two, at most half full): a run with thousands of problems (a
-     * hosting provider's 1,000 SIP domains) must not search every token or
-     * item for each one. */
+    /* Indexes, so that a run with thousands of problems (a hosting
+     * provider's 1,000 SIP domains) does not search every token or item for
+     * each one: the tokens by (class, key), open addressing (slot = index
+     * + 1, 0 empty; capacity a power of two, at most half full), grown as
+     * they come; the items by id, once they are all known. */
     size_t *tok_ix, tok_ix_cap;
-    size_t *item_ix, item_ix_cap;
+    struct lc_fidmap item_ix;
 };
 
 /* FNV-1a over a string, with a salt (the token's class). */
@@ -67,6 +68,61 @@ static size_t lc_fhash(const char *s, unsigned salt)
         h *= 1099511628211ULL;
     }
     return (size_t)h;
+}
+
+/* ---- check ids to numbers (findings.h) ---- */
+
+/* Room for n ids: 0, or -1 out of memory. */
+static int lc_fidmap_init(struct lc_fidmap *m, size_t n)
+{
+    for (m->cap = 16; m->cap < 2 * n + 2; m->cap *= 2)
+        ;
+    m->ids = calloc(m->cap, sizeof(*m->ids));
+    m->vals = calloc(m->cap, sizeof(*m->vals));
+    return m->ids != NULL && m->vals != NULL ? 0 : -1;
+}
+
+/* The slot of id: its own, or the empty one where it would go. */
+static size_t lc_fidmap_slot(const struct lc_fidmap *m, const char *id)
+{
+    size_t h = lc_fhash(id, 0) & (m->cap - 1);
+
+    while (m->ids[h] != NULL && strcmp(m->ids[h], id) != 0)
+        h = (h + 1) & (m->cap - 1);
+    return h;
+}
+
+/* id -> val unless id is there already (the first one put stays, as a
+ * search in order would find it). id must outlive the map. */
+static void lc_fidmap_put(struct lc_fidmap *m, const char *id, size_t val)
+{
+    size_t h;
+
+    if (id == NULL)
+        return;
+    h = lc_fidmap_slot(m, id);
+    if (m->ids[h] != NULL)
+        return;
+    m->ids[h] = id;
+    m->vals[h] = val;
+}
+
+/* id's number, or -1. */
+static long lc_fidmap_get(const struct lc_fidmap *m, const char *id)
+{
+    size_t h;
+
+    if (id == NULL || m->cap == 0)
+        return -1;
+    h = lc_fidmap_slot(m, id);
+    return m->ids[h] != NULL ? (long)m->vals[h] : -1;
+}
+
+static void lc_fidmap_free(struct lc_fidmap *m)
+{
+    free(m->ids);
+    free(m->vals);
+    memset(m, 0, sizeof(*m));
 }
 
 /* ---- a growing string ---- */
@@ -626,38 +682,16 @@ static void lc_funion(struct lc_fctx *c, size_t a, size_t b)
  * out of memory. The first of equal ids wins, as a search in order would. */
 static int lc_fitem_index(struct lc_fctx *c)
 {
-    size_t cap = 64;
-
-    while (cap < 2 * c->n_items + 2)
-        cap *= 2;
-    c->item_ix = calloc(cap, sizeof(*c->item_ix));
-    if (c->item_ix == NULL)
+    if (lc_fidmap_init(&c->item_ix, c->n_items) < 0)
         return -1;
-    c->item_ix_cap = cap;
-    for (size_t i = 0; i < c->n_items; i++) {
-        const char *id = c->items[i]->id;
-        size_t h;
-        if (id == NULL)
-            continue;
-        for (h = lc_fhash(id, 0) & (cap - 1); c->item_ix[h] != 0; h = (h + 1) & (cap - 1))
-            if (strcmp(c->items[c->item_ix[h] - 1]->id, id) == 0)
-                break;
-        if (c->item_ix[h] == 0)
-            c->item_ix[h] = i + 1;
-    }
+    for (size_t i = 0; i < c->n_items; i++)
+        lc_fidmap_put(&c->item_ix, c->items[i]->id, i);
     return 0;
 }
 
 static long lc_fitem_by_id(const struct lc_fctx *c, const char *id)
 {
-    size_t m = c->item_ix_cap - 1;
-
-    if (id == NULL || c->item_ix == NULL)
-        return -1;
-    for (size_t h = lc_fhash(id, 0) & m; c->item_ix[h] != 0; h = (h + 1) & m)
-        if (strcmp(c->items[c->item_ix[h] - 1]->id, id) == 0)
-            return (long)(c->item_ix[h] - 1);
-    return -1;
+    return lc_fidmap_get(&c->item_ix, id);
 }
 
 /* ---- building one finding ---- */
@@ -1013,41 +1047,16 @@ static int lc_fcmp(const void *a, const void *b)
     return strcmp(x->key, y->key);
 }
 
-/* The slot of id in the index: its own, or the empty one where it would go. */
-static size_t lc_findex_slot(const struct lc_findings *f, const char *id)
-{
-    size_t h = lc_fhash(id, 0) & (f->ix_cap - 1);
-
-    while (f->ix_ids[h] != NULL && strcmp(f->ix_ids[h], id) != 0)
-        h = (h + 1) & (f->ix_cap - 1);
-    return h;
-}
-
 /* lc_findings_of's index, once the findings are in their final order: the
  * HTML and JUnit reporters and the JSON report ask for every check (30,000
  * at 1,000 SIP domains), and each question walked every finding's checks. */
 static int lc_findex_build(struct lc_findings *f)
 {
-    size_t i, k;
-
-    for (f->ix_cap = 16; f->ix_cap < 2 * f->n_checks + 2; f->ix_cap *= 2)
-        ;
-    f->ix_ids = calloc(f->ix_cap, sizeof(*f->ix_ids));
-    f->ix_f = calloc(f->ix_cap, sizeof(*f->ix_f));
-    if (f->ix_ids == NULL || f->ix_f == NULL)
+    if (lc_fidmap_init(&f->ix, f->n_checks) < 0)
         return -1;
-    for (i = 0; i < f->n; i++)
-        for (k = 0; k < f->v[i].n_checks; k++) {
-            const char *id = f->v[i].checks[k]->id;
-            size_t h;
-            if (id == NULL)
-                continue;
-            h = lc_findex_slot(f, id);
-            if (f->ix_ids[h] != NULL)
-                continue; /* an earlier finding has it */
-            f->ix_ids[h] = id;
-            f->ix_f[h] = i;
-        }
+    for (size_t i = 0; i < f->n; i++)
+        for (size_t k = 0; k < f->v[i].n_checks; k++)
+            lc_fidmap_put(&f->ix, f->v[i].checks[k]->id, i);
     return 0;
 }
 
@@ -1195,7 +1204,7 @@ done:
         free(c.tokens[i].key);
     free(c.tokens);
     free(c.tok_ix);
-    free(c.item_ix);
+    lc_fidmap_free(&c.item_ix);
     free(c.tok_of);
     free(c.parent);
     free(c.items);
@@ -1218,16 +1227,15 @@ void lc_findings_free(struct lc_findings *f)
         free(f->v[i].checks);
     }
     free(f->v);
-    free(f->ix_ids);
-    free(f->ix_f);
+    lc_fidmap_free(&f->ix);
     free(f);
 }
 
 const struct lc_finding *lc_findings_of(const struct lc_findings *f, const struct lc_result *r)
 {
-    if (f != NULL && r != NULL && r->id != NULL && f->ix_cap > 0) {
-        size_t h = lc_findex_slot(f, r->id);
-        return f->ix_ids[h] != NULL ? &f->v[f->ix_f[h]] : NULL;
+    if (f != NULL && r != NULL && r->id != NULL && f->ix.cap > 0) {
+        long i = lc_fidmap_get(&f->ix, r->id);
+        return i >= 0 ? &f->v[i] : NULL;
     }
     for (size_t i = 0; f != NULL && r != NULL && i < f->n; i++)
         for (size_t k = 0; k < f->v[i].n_checks; k++)

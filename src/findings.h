@@ -36,14 +36,21 @@ struct lc_finding {
     size_t n_checks;
 };
 
+/* Check ids to numbers (findings.c): open addressing, at most half full;
+ * the first number put for an id stays. */
+struct lc_fidmap {
+    const char **ids;
+    size_t *vals;
+    size_t cap;
+};
+
 struct lc_findings {
     struct lc_finding *v; /* worst first, then most checks, then report order */
     size_t n;
     size_t n_checks; /* checks in all findings */
     /* lc_findings_of's index (lc_findings_build makes it): check id -> the
-     * first finding listing it; open addressing, at most half full. */
-    const char **ix_ids;
-    size_t *ix_f, ix_cap;
+     * first finding (index in v) listing it. */
+    struct lc_fidmap ix;
 };
 
 /* Groups the report's failing, erring and warning checks (not skipped, not
