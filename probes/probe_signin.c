@@ -1069,11 +1069,10 @@ static void lc_si_fe_data_free(void *p)
     free(p);
 }
 
-/* libcurl's SSL_CTX for the Front End's request: the provisioned
- * certificate and its key (never written anywhere). */
-/* fe-ticket's TLS context: the run's trust store, as every other request
- * has it (lc_http_easy_trust, which this callback replaces), and the
- * provisioned certificate as the client's. */
+/* libcurl's SSL_CTX for the Front End's request: the run's trust store, as
+ * every other request has it (lc_http_easy_trust, which this callback
+ * replaces), and the provisioned certificate and its key as the client's
+ * (never written anywhere). */
 static CURLcode lc_si_ssl_ctx(CURL *easy, void *sslctx, void *arg)
 {
     const struct lc_si_job *j = arg;

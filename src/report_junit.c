@@ -214,17 +214,15 @@ done:
     return rc;
 }
 
-/* <properties>, the same in every suite: profile, one per SIP domain,
- * version, the run's state, then a warning naming the --only/--skip globs
- * that matched no check and one "resolve" per name pinned with --resolve
- * ("name -> addr, addr"), when there are any. */
-/* A suite's properties. The run's facts go in every suite (profile,
- * version, status, warning, the changes since a baseline, the pins); the
- * SIP domains and the problems are the suite's own: its domain when the
- * suites are per domain (own_domain), and the problems its checks belong
- * to (results k with group[k] == g; group NULL: the whole run). Every
- * domain and every problem in each of 1,001 suites made a 1,000-domain
- * report 250 MB, 220 MB of it properties. */
+/* A suite's <properties>: profile, the SIP domains, version, the run's
+ * state, a warning naming the --only/--skip globs that matched no check,
+ * the problems, the changes since a baseline and one "resolve" per name
+ * pinned with --resolve ("name -> addr, addr"). The run's facts are the
+ * same in every suite; the SIP domains and the problems are the suite's
+ * own: its domain when the suites are per domain (own_domain), and the
+ * problems its checks belong to (results k with group[k] == g; group
+ * NULL: the whole run). Every domain and every problem in each of 1,001
+ * suites made a 1,000-domain report 250 MB, 220 MB of it properties. */
 static int lc_junit_properties(xmlTextWriterPtr w, const struct lc_report *report,
                                const long *group, long g, const char *own_domain)
 {
