@@ -36,7 +36,9 @@ fi
 
 # The JUnit/JSON writers are tested under a locale whose decimal separator
 # is a comma; generate one so that test really runs.
-if ! locale -a 2>/dev/null | grep -qi '^de_DE\.utf-\?8$'; then
+# (grep without -q: under pipefail, -q leaving early can kill locale -a
+# with SIGPIPE and fail the pipeline though the locale is there.)
+if ! locale -a 2>/dev/null | grep -i '^de_DE\.utf-\?8$' >/dev/null; then
     if [ -f /etc/locale.gen ]; then
         "${SUDO[@]}" sed -i 's/^# *\(de_DE.UTF-8 UTF-8\)/\1/' /etc/locale.gen
         "${SUDO[@]}" locale-gen >/dev/null 2>&1 || echo "install-deps: locale-gen failed (locale test will skip)" >&2

@@ -31,6 +31,16 @@ hard() {
     exit 99
 }
 
+# lab_is_asan BINARY: the binary is built with AddressSanitizer. Not
+# `ldd | grep -q`: under pipefail, grep leaving at the first match can
+# kill ldd with SIGPIPE, and the pipeline then says "no" (a lab-hostile run
+# of the ASan build took it for the plain one and held it to its RSS bound).
+lab_is_asan() {
+    local libs
+    libs=$(ldd "$1" 2>/dev/null) || return 1
+    [[ $libs == *libasan* ]]
+}
+
 # Automake exports srcdir as the directory of the Makefile.am listing the
 # test: the top of the tree (non-recursive make) or tests/.
 lab_paths() {
