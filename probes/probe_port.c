@@ -6,7 +6,9 @@
  * listens) or filtered (no answer after one retry). A service port must be
  * open; for a media range, open and closed both mean "the firewall passes
  * it" and filtered fails. Thousands of non-blocking connects are in flight
- * at once, so a fully filtered 10,000-port range costs about one timeout.
+ * at once, so a fully filtered 10,000-port range costs about one timeout;
+ * a socket whose port answered moves on to the next port of its check
+ * (lc_attempt_detach), so a range that answers costs few sockets.
  * The matrix itself is data, in the profiles (the port tables of Microsoft
  * Learn, "Edge Server environmental requirements in Skype for Business
  * Server" and "Ports and protocols for internal servers in Lync Server
@@ -88,6 +90,7 @@ struct lc_port_arg {
     struct lc_attempt *at;
     size_t n_at, next, inflight, done;
     uint64_t attempt_us;
+    size_t turn;             /* attempts started on reused sockets since the last launch */
     struct lc_timer *wait;   /* waiting for socket budget */
     struct lc_timer *cutoff; /* the check's time nearly spent: judge what was seen */
     int launching;           /* inside lc_port_launch */
@@ -114,6 +117,34 @@ static void lc_attempt_close(struct lc_attempt *a, int connected)
         a->owner->inflight--;
         lc_port_inflight--;
     }
+}
+
+/* The attempt's TCP socket, dissolved (lc_tcp_disconnect) for the next
+ * port: still watched, still counted in flight. An established connection
+ * (an open port) is reset by the kernel, as SO_LINGER 0 would: no
+ * TIME_WAIT. -1 (and the socket closed) when it cannot be reused. */
+static int lc_attempt_detach(struct lc_attempt *a)
+{
+    int fd = a->fd;
+
+    if (a->timer != NULL) {
+        lc_loop_timer_cancel(lc_check_loop(a->owner->check), a->timer);
+        a->timer = NULL;
+    }
+    if (fd < 0)
+        return -1;
+    if (lc_tcp_disconnect(fd) == 0) {
+        a->fd = -1;
+        return fd;
+    }
+    lc_attempt_close(a, 1);
+    return -1;
+}
+
+/* One address family for both (a socket connects within its own). */
+static int lc_attempt_same_family(const struct lc_attempt *a, const struct lc_attempt *b)
+{
+    return (strchr(a->addr, ':') != NULL) == (strchr(b->addr, ':') != NULL);
 }
 
 static void lc_port_cancel(struct lc_check *check, void *arg)
@@ -149,6 +180,7 @@ static void lc_port_arg_free(void *arg)
 }
 
 static void lc_port_launch(struct lc_port_arg *p);
+static void lc_attempt_start(struct lc_attempt *a, int fd);
 
 /* Count what the probes saw into the evidence and the tally; the verdict
  * is src/port_judge.c's lc_port_judge (pure, table-tested). */
@@ -196,20 +228,32 @@ static void lc_port_evaluate(struct lc_port_arg *p)
     lc_check_finish(check, st, "%s", msg);
 }
 
+/* A TCP attempt's socket goes on to the next port of the check when there
+ * is one (lc_attempt_detach): a sweep of answering ports runs on the
+ * sockets of its first turn, a system call or two per port fewer. */
 static void lc_attempt_done(struct lc_attempt *a, enum lc_port_state st)
 {
     struct lc_port_arg *p = a->owner;
+    int fd = -1;
 
-    lc_attempt_close(a, st == LC_PS_OPEN && !p->udp);
+    if (!p->udp && a->fd >= 0 && p->next < p->n_at && lc_attempt_same_family(a, &p->at[p->next]))
+        fd = lc_attempt_detach(a);
+    else
+        lc_attempt_close(a, st == LC_PS_OPEN && !p->udp);
     a->state = st;
     p->done++;
+    if (fd >= 0) {
+        p->turn++;
+        lc_attempt_start(&p->at[p->next++], fd);
+        /* It may have ended at once, and with it the check. */
+        if (lc_check_is_done(p->check))
+            return;
+    }
     if (p->done == p->n_at)
         lc_port_evaluate(p);
     else if (p->wait == NULL && !p->launching) /* else a launch is due or going on */
         lc_port_launch(p);
 }
-
-static void lc_attempt_start(struct lc_attempt *a);
 
 /* A connected UDP socket that has sent one empty datagram. */
 static int lc_udp_probe_start(const char *addr, unsigned port)
@@ -235,8 +279,13 @@ static void lc_attempt_on_timeout(struct lc_loop *loop, void *arg)
         return;
     if (a->tries < 2) {
         /* One retry: a lost SYN is not a firewall. */
-        lc_attempt_close(a, 0);
-        lc_attempt_start(a);
+        int fd = -1;
+
+        if (a->owner->udp)
+            lc_attempt_close(a, 0);
+        else
+            fd = lc_attempt_detach(a);
+        lc_attempt_start(a, fd);
         return;
     }
     lc_attempt_done(a, LC_PS_FILTERED);
@@ -285,25 +334,54 @@ static void lc_attempt_on_io(struct lc_loop *loop, int fd, unsigned events, void
         err = errno;
     if (err == EINPROGRESS || err == EALREADY)
         return;
+    /* SO_ERROR is 0 for a connect still in progress too: open only when the
+     * connection is there (readiness can be spurious, loop.h). One more
+     * system call, for open ports only. */
+    if (err == 0) {
+        struct sockaddr_storage peer;
+        socklen_t plen = sizeof(peer);
+
+        if (getpeername(fd, (struct sockaddr *)&peer, &plen) < 0 && errno == ENOTCONN)
+            return;
+    }
     lc_attempt_done(a, lc_port_classify(err));
 }
 
-static void lc_attempt_start(struct lc_attempt *a)
+/* Start attempt a on a new socket, or on fd: a TCP socket of this check's
+ * that lc_attempt_detach freed, still watched and counted in flight. */
+static void lc_attempt_start(struct lc_attempt *a, int fd)
 {
     struct lc_port_arg *p = a->owner;
     struct lc_loop *loop = lc_check_loop(p->check);
+    int rc;
 
     a->tries++;
-    a->fd = p->udp ? lc_udp_probe_start(a->addr, a->port) : lc_tcp_connect_start(a->addr, a->port);
-    if (a->fd < 0) {
-        lc_attempt_done(a, errno == ECONNREFUSED ? LC_PS_CLOSED : lc_port_classify(errno));
-        return;
+    if (fd >= 0) {
+        a->fd = fd;
+        if (lc_tcp_connect_again(fd, a->addr, a->port) < 0) {
+            /* What connect said of this port, as for a new socket below;
+             * the socket goes (EINVAL: not a numeric address, never here). */
+            int e = errno;
+
+            lc_attempt_close(a, 0);
+            lc_attempt_done(a, e == ECONNREFUSED ? LC_PS_CLOSED : lc_port_classify(e));
+            return;
+        }
+    } else {
+        a->fd =
+            p->udp ? lc_udp_probe_start(a->addr, a->port) : lc_tcp_connect_start(a->addr, a->port);
+        if (a->fd < 0) {
+            lc_attempt_done(a, errno == ECONNREFUSED ? LC_PS_CLOSED : lc_port_classify(errno));
+            return;
+        }
+        p->inflight++;
+        lc_port_inflight++;
     }
-    p->inflight++;
-    lc_port_inflight++;
     a->timer = lc_loop_timer_add(loop, p->attempt_us, lc_attempt_on_timeout, a);
-    if (a->timer == NULL ||
-        lc_loop_io_set(loop, a->fd, p->udp ? LC_IO_READ : LC_IO_WRITE, lc_attempt_on_io, a) < 0)
+    rc = fd >= 0
+             ? lc_loop_io_rearm(loop, fd, lc_attempt_on_io, a)
+             : lc_loop_io_set(loop, a->fd, p->udp ? LC_IO_READ : LC_IO_WRITE, lc_attempt_on_io, a);
+    if (a->timer == NULL || rc < 0)
         lc_attempt_done(a, LC_PS_UNREACH);
 }
 
@@ -351,7 +429,10 @@ static void lc_port_on_cutoff(struct lc_loop *loop, void *arg)
  * second, and every other check's answers waited behind them. */
 static void lc_port_launch(struct lc_port_arg *p)
 {
-    size_t budget = lc_port_budget_get(), turn = 0;
+    /* Attempts started on reused sockets count against the turn: a sweep
+     * of answering ports opens few sockets, a silent one as many as it
+     * needs to have every port in flight at once. */
+    size_t budget = lc_port_budget_get(), turn = p->turn;
 
     /* An attempt that fails at once (an unreachable network) ends inside
      * lc_attempt_start: its lc_attempt_done must not launch again from
@@ -364,13 +445,14 @@ static void lc_port_launch(struct lc_port_arg *p)
                 p->wait = lc_loop_timer_add(lc_check_loop(p->check), 10000, lc_port_on_wait, p);
             break;
         }
-        if (turn++ == LC_LAUNCH_TURN) {
+        if (turn++ >= LC_LAUNCH_TURN) {
             if (p->wait == NULL)
                 p->wait = lc_loop_timer_add(lc_check_loop(p->check), 0, lc_port_on_wait, p);
             break;
         }
-        lc_attempt_start(&p->at[p->next++]);
+        lc_attempt_start(&p->at[p->next++], -1);
     }
+    p->turn = 0;
     p->launching = 0;
 }
 

@@ -166,6 +166,17 @@ int lc_loop_io_set(struct lc_loop *loop, int fd, unsigned events, lc_io_cb cb, v
     return 0;
 }
 
+int lc_loop_io_rearm(struct lc_loop *loop, int fd, lc_io_cb cb, void *arg)
+{
+    struct lc_io *io;
+
+    if (fd < 0 || (size_t)fd >= loop->io_cap || (io = loop->io[fd]) == NULL)
+        return -ENOENT;
+    io->cb = cb;
+    io->arg = arg;
+    return 0;
+}
+
 void lc_loop_io_close(struct lc_loop *loop, int fd)
 {
     if (fd < 0)

@@ -38,6 +38,13 @@ int lc_loop_io_set(struct lc_loop *loop, int fd, unsigned events, lc_io_cb cb, v
  * duplicated nor shared with a child (our sockets: SOCK_CLOEXEC, no dup).
  * For probes that open sockets by the thousand (the port ranges). */
 void lc_loop_io_close(struct lc_loop *loop, int fd);
+/* Hand a watched fd to a new callback and argument, same events, with no
+ * system call (lc_loop_io_set does an EPOLL_CTL_MOD). Only for a
+ * descriptor its caller kept open and watched since lc_loop_io_set: a
+ * number closed and handed out again needs lc_loop_io_set. For the port
+ * sweep, which moves one socket from port to port. 0, or -ENOENT when fd
+ * is not watched. */
+int lc_loop_io_rearm(struct lc_loop *loop, int fd, lc_io_cb cb, void *arg);
 
 /* One-shot timer firing after `after_us` microseconds. Returns NULL when out
  * of memory. A timer is freed by the loop after it fires, or by cancel. */

@@ -57,6 +57,34 @@ int lc_tcp_connect_start(const char *addr, unsigned port)
     return lc_net_connect(addr, port, SOCK_STREAM, IPPROTO_TCP);
 }
 
+int lc_tcp_disconnect(int fd)
+{
+    struct sockaddr none;
+
+    /* Linux connect(2): "Some protocol sockets (e.g., TCP sockets ...) may
+     * dissolve the association by connecting to an address with the
+     * sa_family member of sockaddr set to AF_UNSPEC; thereafter, the socket
+     * can be connected to another address." The kernel's tcp_disconnect
+     * resets an established connection and releases the local port. */
+    memset(&none, 0, sizeof(none));
+    none.sa_family = AF_UNSPEC;
+    return connect(fd, &none, sizeof(none));
+}
+
+int lc_tcp_connect_again(int fd, const char *addr, unsigned port)
+{
+    struct sockaddr_storage ss;
+    socklen_t len;
+
+    if (lc_sockaddr_from(addr, port, &ss, &len) < 0) {
+        errno = EINVAL;
+        return -1;
+    }
+    if (connect(fd, (struct sockaddr *)&ss, len) < 0 && errno != EINPROGRESS)
+        return -1;
+    return 0;
+}
+
 int lc_udp_connect(const char *addr, unsigned port)
 {
     return lc_net_connect(addr, port, SOCK_DGRAM, IPPROTO_UDP);

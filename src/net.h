@@ -17,6 +17,19 @@ int lc_sockaddr_from(const char *addr, unsigned port, struct sockaddr_storage *s
  * returns): the socket, or -1 with errno (EINVAL: not a numeric address). */
 int lc_tcp_connect_start(const char *addr, unsigned port);
 
+/* A TCP socket's association dissolved, so that it may connect again to
+ * an address of the same family (Linux: connect(2) to AF_UNSPEC); an
+ * established connection is reset. 0, or -1 with errno. A port sweep saves
+ * a socket() and a close() per port this way. */
+int lc_tcp_disconnect(int fd);
+
+/* A new TCP connection attempt on a socket lc_tcp_disconnect freed (in
+ * progress when this returns): 0, or -1 with errno, as connect(2) says it
+ * (EINVAL: not a numeric address). The kernel clears the error the old
+ * association left when the new one starts (tcp_connect_init), so
+ * SO_ERROR speaks of the new attempt only. */
+int lc_tcp_connect_again(int fd, const char *addr, unsigned port);
+
 /* A connected UDP socket: an ICMP port unreachable comes back as
  * ECONNREFUSED, and only the peer's datagrams reach it. The socket, or -1
  * with errno (EINVAL: not a numeric address). */

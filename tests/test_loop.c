@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Unit tests of the event loop: timers, descriptors, exit conditions. */
 #include <check.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
@@ -144,6 +145,34 @@ START_TEST(test_io_close_forgets_and_number_reused)
 }
 END_TEST
 
+/* lc_loop_io_rearm: the watched descriptor's events go to the new
+ * callback argument; an unwatched one is refused. */
+START_TEST(test_io_rearm_new_owner)
+{
+    struct lc_loop *loop;
+    struct lc_pipe_state old_st, new_st;
+    int a[2];
+
+    memset(&old_st, 0, sizeof(old_st));
+    memset(&new_st, 0, sizeof(new_st));
+    ck_assert_int_eq(lc_loop_new(&loop), 0);
+    ck_assert_int_eq(pipe2(a, O_NONBLOCK | O_CLOEXEC), 0);
+    ck_assert_int_eq(lc_loop_io_rearm(loop, a[0], lc_on_readable, &new_st), -ENOENT);
+    ck_assert_int_eq(lc_loop_io_rearm(loop, -1, lc_on_readable, &new_st), -ENOENT);
+    ck_assert_int_eq(lc_loop_io_set(loop, a[0], LC_IO_READ, lc_on_readable, &old_st), 0);
+    ck_assert_int_eq(lc_loop_io_rearm(loop, a[0], lc_on_readable, &new_st), 0);
+    ck_assert_uint_eq(lc_loop_io_count(loop), 1);
+    ck_assert_ptr_nonnull(lc_loop_timer_add(loop, 5000, lc_write_later, &a[1]));
+    ck_assert_int_eq(lc_loop_run(loop), 0);
+    ck_assert_int_eq(old_st.reads, 0);
+    ck_assert_int_eq(new_st.reads, 1);
+    ck_assert_str_eq(new_st.got, "hi");
+    lc_loop_free(loop);
+    close(a[0]);
+    close(a[1]);
+}
+END_TEST
+
 /* Answers already waiting are read before a due timer fires, even more
  * than one epoll batch of them (64): the timer sees all 150. */
 #define LC_T_MANY 150
@@ -219,6 +248,7 @@ Suite *lc_suite_loop(void)
     tcase_add_test(tc, test_many_timers_heap_order);
     tcase_add_test(tc, test_io_readable_then_unwatch_ends_loop);
     tcase_add_test(tc, test_io_close_forgets_and_number_reused);
+    tcase_add_test(tc, test_io_rearm_new_owner);
     tcase_add_test(tc, test_ready_io_before_due_timer);
     tcase_add_test(tc, test_stop_leaves_pending_timers);
     suite_add_tcase(s, tc);

@@ -1,11 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /* Unit tests of the port probe's verdict (src/port_judge.c): the tally of
  * probe outcomes and the verdict for service ports, TCP ranges and UDP
- * ranges, from case tables. */
+ * ranges, from case tables; and the socket reuse its sweep rests on
+ * (src/net.c), on loopback. */
 #include <check.h>
+#include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "net.h"
 #include "port_judge.h"
 #include "suites.h"
 
@@ -140,6 +145,89 @@ START_TEST(test_port_tally)
 }
 END_TEST
 
+/* A loopback TCP socket bound to a port the kernel picks; listening or not. */
+static int lc_t_bound(int listening, unsigned *port)
+{
+    struct sockaddr_in sin;
+    socklen_t len = sizeof(sin);
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+    ck_assert_int_ge(fd, 0);
+    memset(&sin, 0, sizeof(sin));
+    sin.sin_family = AF_INET;
+    sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ck_assert_int_eq(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+    if (listening)
+        ck_assert_int_eq(listen(fd, 8), 0);
+    ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&sin, &len), 0);
+    *port = ntohs(sin.sin_port);
+    return fd;
+}
+
+/* How a connect in progress on fd ended: 0 (connected) or the error, as
+ * the port probe reads it (SO_ERROR once writable). */
+static int lc_t_outcome(int fd)
+{
+    struct pollfd pfd = {.fd = fd, .events = POLLOUT};
+    struct sockaddr_storage peer;
+    socklen_t len = sizeof(int), plen = sizeof(peer);
+    int err = -1;
+
+    ck_assert_int_eq(poll(&pfd, 1, 5000), 1);
+    ck_assert_int_eq(getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len), 0);
+    if (err == 0)
+        ck_assert_int_eq(getpeername(fd, (struct sockaddr *)&peer, &plen), 0);
+    return err;
+}
+
+/* One socket from port to port, as the sweep moves it: each outcome is the
+ * new port's, never the old one's. A refusal left unread must not turn the
+ * next port (listening) into a refusal, nor a connection the next (closed)
+ * into an open port: either would misplace a port in the verdict. */
+START_TEST(test_port_socket_reuse)
+{
+    unsigned open_port, closed_port;
+    int lfd = lc_t_bound(1, &open_port), cfd = lc_t_bound(0, &closed_port), fd, i, acc;
+
+    fd = lc_tcp_connect_start("127.0.0.1", closed_port);
+    ck_assert_int_ge(fd, 0);
+    for (i = 0; i < 3; i++) {
+        /* closed -> open, the refusal not read (poll only) */
+        struct pollfd pfd = {.fd = fd, .events = POLLOUT};
+        ck_assert_int_eq(poll(&pfd, 1, 5000), 1);
+        ck_assert_int_eq(lc_tcp_disconnect(fd), 0);
+        ck_assert_int_eq(lc_tcp_connect_again(fd, "127.0.0.1", open_port), 0);
+        ck_assert_int_eq(lc_t_outcome(fd), 0);
+        acc = accept(lfd, NULL, NULL);
+        ck_assert_int_ge(acc, 0);
+        /* open -> closed: the connection is reset, the next port refuses */
+        ck_assert_int_eq(lc_tcp_disconnect(fd), 0);
+        ck_assert_int_eq(lc_tcp_connect_again(fd, "127.0.0.1", closed_port), 0);
+        ck_assert_int_eq(lc_t_outcome(fd), ECONNREFUSED);
+        /* The peer saw a reset, not an orderly close (no TIME_WAIT left). */
+        {
+            char c;
+            ck_assert_int_eq(read(acc, &c, 1), -1);
+            ck_assert_int_eq(errno, ECONNRESET);
+        }
+        close(acc);
+        /* closed -> closed, the refusal read this time */
+        ck_assert_int_eq(lc_tcp_disconnect(fd), 0);
+        ck_assert_int_eq(lc_tcp_connect_again(fd, "127.0.0.1", closed_port), 0);
+        ck_assert_int_eq(lc_t_outcome(fd), ECONNREFUSED);
+        ck_assert_int_eq(lc_tcp_disconnect(fd), 0);
+        ck_assert_int_eq(lc_tcp_connect_again(fd, "127.0.0.1", closed_port), 0);
+    }
+    /* Not a numeric address: EINVAL, nothing sent. */
+    ck_assert_int_eq(lc_tcp_disconnect(fd), 0);
+    ck_assert_int_eq(lc_tcp_connect_again(fd, "av.example.test", 1), -1);
+    ck_assert_int_eq(errno, EINVAL);
+    close(fd);
+    close(cfd);
+    close(lfd);
+}
+END_TEST
+
 Suite *lc_suite_port(void)
 {
     Suite *s = suite_create("port");
@@ -149,6 +237,9 @@ Suite *lc_suite_port(void)
     tcase_add_loop_test(tc, test_port_judge, 0, n);
     tcase_add_loop_test(tc, test_port_judge_bounded, 0, n);
     tcase_add_test(tc, test_port_tally);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("net");
+    tcase_add_test(tc, test_port_socket_reuse);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -453,6 +453,10 @@ EOZ
 #   .31          Office Web Apps (owa), through the same reverse proxy
 # Every service of the block is healthy but the fault:
 #   mediafiltered  iptables drops TCP 50000-59999 to the A/V edge
+#   mediapartial   iptables drops TCP 50000-50099 and 57000 to the A/V edge,
+#                  the rest of the range passes (a rule opened for part of
+#                  the range; and the port probe, which moves one socket
+#                  from port to port, must name the right 101)
 #   stunsilent     iptables drops UDP 3478 to the A/V edge
 #   xmppclosed     nothing listens on 5269 (the zone has _xmpp-server._tcp)
 #   sip403         kamailio answers REGISTER 403 Forbidden on .10 and .20
@@ -486,6 +490,7 @@ PROTO_SCENARIOS=(
     "proto-director301    38    director301"
     "proto-uppercase      39    uppercase"
     "proto-turnopen       44    turnopen"
+    "proto-mediapartial   45    mediapartial"
 )
 
 proto_scenarios() { # prints "scenario domain block fault" lines
@@ -2082,6 +2087,8 @@ fw_rules() { # one rule a line: the iptables arguments after -A CHAIN
         case $fault in
         mediafiltered) printf '%s\n' "-d $p.12 -p tcp --dport 50000:59999 -j DROP" \
             "-d $p.12 -p udp --dport 50000:59999 -j DROP" ;;
+        mediapartial) printf '%s\n' "-d $p.12 -p tcp --dport 50000:50099 -j DROP" \
+            "-d $p.12 -p tcp --dport 57000 -j DROP" ;;
         stunsilent) printf '%s\n' "-d $p.12 -p udp --dport 3478 -j DROP" ;;
         fedfiltered) printf '%s\n' "-d $p.10 -p tcp --dport 5061 -j DROP" \
             "-d $p.20 -p tcp --dport 5061 -j DROP" ;;
