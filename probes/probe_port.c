@@ -16,6 +16,7 @@
 #include "probe.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,14 +69,17 @@ static size_t lc_port_budget_get(void)
 
 struct lc_port_arg;
 
+/* One port on one address while it is probed. A slot, moved from port to
+ * port and kept for the next when its port is done: a sweep that answers
+ * has a few hundred in flight, not 10,000 (half a megabyte); what each
+ * port showed is a byte of owner->state. */
 struct lc_attempt {
     struct lc_port_arg *owner;
-    const char *addr; /* points into owner->addrs */
-    unsigned port;
+    struct lc_attempt *prev, *next; /* owner->live, or owner->spare (next only) */
+    size_t idx;                     /* which port: lc_at_addr, lc_at_port */
     int fd;
     int tries;
     struct lc_timer *timer;
-    enum lc_port_state state;
 };
 
 struct lc_port_arg {
@@ -87,7 +91,11 @@ struct lc_port_arg {
     struct lc_check *check;
     char (*addrs)[46];
     size_t n_addrs;
-    struct lc_attempt *at;
+    uint16_t *ports; /* the ports probed on every address */
+    size_t n_ports;
+    unsigned char *state;     /* enum lc_port_state of each (address, port), n_at of them */
+    struct lc_attempt *live;  /* in flight */
+    struct lc_attempt *spare; /* slots to reuse */
     size_t n_at, next, inflight, done;
     uint64_t attempt_us;
     size_t turn;             /* attempts started on reused sockets since the last launch */
@@ -95,6 +103,52 @@ struct lc_port_arg {
     struct lc_timer *cutoff; /* the check's time nearly spent: judge what was seen */
     int launching;           /* inside lc_port_launch */
 };
+
+/* Port idx is ports[idx % n_ports] on addrs[idx / n_ports]. */
+static const char *lc_at_addr(const struct lc_port_arg *p, size_t idx)
+{
+    return p->addrs[idx / p->n_ports];
+}
+
+static unsigned lc_at_port(const struct lc_port_arg *p, size_t idx)
+{
+    return p->ports[idx % p->n_ports];
+}
+
+/* A slot for the next port, on the live list; NULL when out of memory. */
+static struct lc_attempt *lc_slot_take(struct lc_port_arg *p)
+{
+    struct lc_attempt *a = p->spare;
+
+    if (a != NULL)
+        p->spare = a->next;
+    else if ((a = malloc(sizeof(*a))) == NULL)
+        return NULL;
+    memset(a, 0, sizeof(*a));
+    a->owner = p;
+    a->fd = -1;
+    a->next = p->live;
+    if (p->live != NULL)
+        p->live->prev = a;
+    p->live = a;
+    return a;
+}
+
+/* Off the live list (its socket and timer already gone), for reuse. */
+static void lc_slot_put(struct lc_attempt *a)
+{
+    struct lc_port_arg *p = a->owner;
+
+    if (a->prev != NULL)
+        a->prev->next = a->next;
+    else
+        p->live = a->next;
+    if (a->next != NULL)
+        a->next->prev = a->prev;
+    a->prev = NULL;
+    a->next = p->spare;
+    p->spare = a;
+}
 
 /* connected: the TCP connection was established (an open port). */
 static void lc_attempt_close(struct lc_attempt *a, int connected)
@@ -141,22 +195,23 @@ static int lc_attempt_detach(struct lc_attempt *a)
     return -1;
 }
 
-/* One address family for both (a socket connects within its own). */
-static int lc_attempt_same_family(const struct lc_attempt *a, const struct lc_attempt *b)
+/* One address family for both ports (a socket connects within its own). */
+static int lc_port_same_family(const struct lc_port_arg *p, size_t i, size_t j)
 {
-    return (strchr(a->addr, ':') != NULL) == (strchr(b->addr, ':') != NULL);
+    return (strchr(lc_at_addr(p, i), ':') != NULL) == (strchr(lc_at_addr(p, j), ':') != NULL);
 }
 
 static void lc_port_cancel(struct lc_check *check, void *arg)
 {
     struct lc_port_arg *p = arg;
-    size_t i;
 
     (void)check;
     if (p->check == NULL)
         return;
-    for (i = 0; i < p->n_at; i++)
-        lc_attempt_close(&p->at[i], 0);
+    while (p->live != NULL) {
+        lc_attempt_close(p->live, 0);
+        lc_slot_put(p->live);
+    }
     if (p->wait != NULL) {
         lc_loop_timer_cancel(lc_check_loop(p->check), p->wait);
         p->wait = NULL;
@@ -172,7 +227,13 @@ static void lc_port_arg_free(void *arg)
     struct lc_port_arg *p = arg;
 
     lc_port_cancel(NULL, p);
-    free(p->at);
+    while (p->spare != NULL) {
+        struct lc_attempt *a = p->spare;
+        p->spare = a->next;
+        free(a);
+    }
+    free(p->ports);
+    free(p->state);
     free(p->addrs);
     free(p->role);
     free(p->host);
@@ -199,25 +260,26 @@ static void lc_port_evaluate(struct lc_port_arg *p)
     }
     lc_port_tally_init(&t, p->range, p->udp);
     for (i = 0; i < p->n_at; i++) {
-        const struct lc_attempt *a = &p->at[i];
+        const char *addr = lc_at_addr(p, i);
+        enum lc_port_state ps = (enum lc_port_state)p->state[i];
         json_t *o;
 
         /* Cut off before its verdict (lc_port_on_cutoff): counted, not judged. */
-        if (lc_port_tally_add(&t, a->addr, a->port, a->state) && t.bad <= LC_PORT_NAMED)
-            json_array_append_new(odd,
-                                  json_pack("{s:s, s:i, s:s}", "address", a->addr, "port",
-                                            (int)a->port, "state", lc_port_state_name(a->state)));
-        if (a->state == LC_PS_PENDING)
+        if (lc_port_tally_add(&t, addr, lc_at_port(p, i), ps) && t.bad <= LC_PORT_NAMED)
+            json_array_append_new(odd, json_pack("{s:s, s:i, s:s}", "address", addr, "port",
+                                                 (int)lc_at_port(p, i), "state",
+                                                 lc_port_state_name(ps)));
+        if (ps == LC_PS_PENDING)
             continue;
-        o = json_object_get(per, a->addr);
+        o = json_object_get(per, addr);
         if (o == NULL) {
             o = json_pack("{s:i, s:i, s:i, s:i}", "open", 0, "closed", 0, "filtered", 0,
                           "unreachable", 0);
-            json_object_set_new(per, a->addr, o);
+            json_object_set_new(per, addr, o);
         }
         json_object_set_new(
-            o, lc_port_state_name(a->state),
-            json_integer(json_integer_value(json_object_get(o, lc_port_state_name(a->state))) + 1));
+            o, lc_port_state_name(ps),
+            json_integer(json_integer_value(json_object_get(o, lc_port_state_name(ps))) + 1));
     }
     json_object_set_new(ev, "addresses", per);
     json_object_set_new(ev, "offending", odd);
@@ -228,23 +290,27 @@ static void lc_port_evaluate(struct lc_port_arg *p)
     lc_check_finish(check, st, "%s", msg);
 }
 
-/* A TCP attempt's socket goes on to the next port of the check when there
- * is one (lc_attempt_detach): a sweep of answering ports runs on the
+/* A TCP attempt's slot and socket go on to the next port of the check when
+ * there is one (lc_attempt_detach): a sweep of answering ports runs on the
  * sockets of its first turn, a system call or two per port fewer. */
 static void lc_attempt_done(struct lc_attempt *a, enum lc_port_state st)
 {
     struct lc_port_arg *p = a->owner;
     int fd = -1;
 
-    if (!p->udp && a->fd >= 0 && p->next < p->n_at && lc_attempt_same_family(a, &p->at[p->next]))
+    if (!p->udp && a->fd >= 0 && p->next < p->n_at && lc_port_same_family(p, a->idx, p->next))
         fd = lc_attempt_detach(a);
     else
         lc_attempt_close(a, st == LC_PS_OPEN && !p->udp);
-    a->state = st;
+    p->state[a->idx] = (unsigned char)st;
     p->done++;
-    if (fd >= 0) {
+    if (fd < 0) {
+        lc_slot_put(a);
+    } else {
         p->turn++;
-        lc_attempt_start(&p->at[p->next++], fd);
+        a->idx = p->next++;
+        a->tries = 0;
+        lc_attempt_start(a, fd);
         /* It may have ended at once, and with it the check. */
         if (lc_check_is_done(p->check))
             return;
@@ -358,7 +424,7 @@ static void lc_attempt_start(struct lc_attempt *a, int fd)
     a->tries++;
     if (fd >= 0) {
         a->fd = fd;
-        if (lc_tcp_connect_again(fd, a->addr, a->port) < 0) {
+        if (lc_tcp_connect_again(fd, lc_at_addr(p, a->idx), lc_at_port(p, a->idx)) < 0) {
             /* What connect said of this port, as for a new socket below;
              * the socket goes (EINVAL: not a numeric address, never here). */
             int e = errno;
@@ -368,8 +434,10 @@ static void lc_attempt_start(struct lc_attempt *a, int fd)
             return;
         }
     } else {
-        a->fd =
-            p->udp ? lc_udp_probe_start(a->addr, a->port) : lc_tcp_connect_start(a->addr, a->port);
+        const char *addr = lc_at_addr(p, a->idx);
+        unsigned port = lc_at_port(p, a->idx);
+
+        a->fd = p->udp ? lc_udp_probe_start(addr, port) : lc_tcp_connect_start(addr, port);
         if (a->fd < 0) {
             lc_attempt_done(a, errno == ECONNREFUSED ? LC_PS_CLOSED : lc_port_classify(errno));
             return;
@@ -406,20 +474,19 @@ static void lc_port_on_wait(struct lc_loop *loop, void *arg)
 static void lc_port_on_cutoff(struct lc_loop *loop, void *arg)
 {
     struct lc_port_arg *p = arg;
-    size_t i;
 
     (void)loop;
     p->cutoff = NULL;
     if (lc_check_is_done(p->check))
         return;
     p->next = p->n_at; /* launch nothing more */
-    for (i = 0; i < p->n_at; i++) {
-        struct lc_attempt *a = &p->at[i];
-        if (a->state != LC_PS_PENDING)
-            continue;
+    while (p->live != NULL) {
+        struct lc_attempt *a = p->live;
+
         lc_attempt_close(a, 0);
         if (a->tries >= 2)
-            a->state = LC_PS_FILTERED;
+            p->state[a->idx] = LC_PS_FILTERED;
+        lc_slot_put(a);
     }
     lc_port_evaluate(p);
 }
@@ -433,6 +500,7 @@ static void lc_port_launch(struct lc_port_arg *p)
      * of answering ports opens few sockets, a silent one as many as it
      * needs to have every port in flight at once. */
     size_t budget = lc_port_budget_get(), turn = p->turn;
+    struct lc_attempt *a;
 
     /* An attempt that fails at once (an unreachable network) ends inside
      * lc_attempt_start: its lc_attempt_done must not launch again from
@@ -450,13 +518,19 @@ static void lc_port_launch(struct lc_port_arg *p)
                 p->wait = lc_loop_timer_add(lc_check_loop(p->check), 0, lc_port_on_wait, p);
             break;
         }
-        lc_attempt_start(&p->at[p->next++], -1);
+        a = lc_slot_take(p);
+        if (a == NULL) {
+            lc_check_finish(p->check, LC_ERROR, "out of memory");
+            break;
+        }
+        a->idx = p->next++;
+        lc_attempt_start(a, -1);
     }
     p->turn = 0;
     p->launching = 0;
 }
 
-static size_t lc_port_list(const struct lc_port_arg *p, enum lc_ranges mode, unsigned *out,
+static size_t lc_port_list(const struct lc_port_arg *p, enum lc_ranges mode, uint16_t *out,
                            size_t cap)
 {
     size_t n = 0, i, span = (size_t)(p->hi - p->lo) + 1;
@@ -465,12 +539,12 @@ static size_t lc_port_list(const struct lc_port_arg *p, enum lc_ranges mode, uns
      * hosts rate-limit, so probing thousands would only add silence. */
     if (!p->range || (mode == LC_RANGES_FULL && !p->udp) || span <= LC_SAMPLE) {
         for (i = 0; i < span && n < cap; i++)
-            out[n++] = p->lo + (unsigned)i;
+            out[n++] = (uint16_t)(p->lo + i);
         return n;
     }
     /* Sample: both ends and an even spread between. */
     for (i = 0; i < LC_SAMPLE && n < cap; i++)
-        out[n++] = p->lo + (unsigned)((span - 1) * i / (LC_SAMPLE - 1));
+        out[n++] = (uint16_t)(p->lo + (span - 1) * i / (LC_SAMPLE - 1));
     return n;
 }
 
@@ -479,33 +553,25 @@ static void lc_port_start(struct lc_check *check, void *arg)
     struct lc_port_arg *p = arg;
     const struct lc_dns_name *d;
     const struct lc_run_config *cfg = lc_check_config(check);
-    unsigned *ports = NULL;
-    size_t n_ports, i, j, cap = (size_t)(p->hi - p->lo) + 1;
+    size_t i, cap = (size_t)(p->hi - p->lo) + 1;
 
     p->check = check;
     d = lc_dns_dep_addrs(check, 0, p->host);
     if (d == NULL)
         return;
-    ports = calloc(cap, sizeof(*ports));
+    p->ports = calloc(cap, sizeof(*p->ports));
     p->addrs = calloc(d->n_addrs, sizeof(*p->addrs));
-    if (ports == NULL || p->addrs == NULL)
+    if (p->ports == NULL || p->addrs == NULL)
         goto oom;
-    n_ports = lc_port_list(p, cfg->port_ranges, ports, cap);
+    p->n_ports = lc_port_list(p, cfg->port_ranges, p->ports, cap);
     p->n_addrs = d->n_addrs;
     for (i = 0; i < d->n_addrs; i++)
         snprintf(p->addrs[i], sizeof(p->addrs[i]), "%s", d->addrs[i].text);
-    p->at = calloc(n_ports * p->n_addrs, sizeof(*p->at));
-    if (p->at == NULL)
+    p->n_at = p->n_ports * p->n_addrs;
+    /* Every port pending (LC_PS_PENDING is 0) until its verdict. */
+    p->state = calloc(p->n_at > 0 ? p->n_at : 1, 1);
+    if (p->state == NULL)
         goto oom;
-    for (i = 0; i < p->n_addrs; i++)
-        for (j = 0; j < n_ports; j++) {
-            struct lc_attempt *a = &p->at[p->n_at++];
-            a->owner = p;
-            a->addr = p->addrs[i];
-            a->port = ports[j];
-            a->fd = -1;
-        }
-    free(ports);
     /* Two tries must fit in the check's time with room to report. */
     p->attempt_us = cfg->timeout_us * 2 / 5;
     json_object_set_new(lc_check_evidence(check), "mode",
@@ -521,7 +587,6 @@ static void lc_port_start(struct lc_check *check, void *arg)
     lc_port_launch(p);
     return;
 oom:
-    free(ports);
     lc_check_finish(check, LC_ERROR, "out of memory");
 }
 
