@@ -58,13 +58,30 @@ static size_t lc_port_budget_get(void)
 
     if (lc_port_budget == 0) {
         lc_port_budget = 512;
-        if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
-            rl.rlim_cur > LC_FD_RESERVE * 2)
-            lc_port_budget = (size_t)rl.rlim_cur - LC_FD_RESERVE;
+        /* Under a small limit (a hard limit of 512 or less), half of it:
+         * the budget must stay under the limit, or the sockets beyond it
+         * fail (lc_port_short). */
+        if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+            lc_port_budget = rl.rlim_cur > LC_FD_RESERVE * 2 ? (size_t)rl.rlim_cur - LC_FD_RESERVE
+                                                             : (size_t)rl.rlim_cur / 2;
         if (lc_port_budget > 20000)
             lc_port_budget = 20000;
+        if (lc_port_budget == 0)
+            lc_port_budget = 1;
     }
     return lc_port_budget;
+}
+
+/* socket() failed for want of a descriptor or of memory: the machine's
+ * shortage, not the port's state (counting it "unreachable" would fail a
+ * range the firewall passes). The budget shrinks to what is in flight, so
+ * launches wait for sockets to come back. 1 when err is such a shortage. */
+static int lc_port_short(int err)
+{
+    if (err != EMFILE && err != ENFILE && err != ENOBUFS && err != ENOMEM)
+        return 0;
+    lc_port_budget = lc_port_inflight > 0 ? lc_port_inflight : 1;
+    return 1;
 }
 
 struct lc_port_arg;
@@ -438,6 +455,15 @@ static void lc_attempt_start(struct lc_attempt *a, int fd)
         unsigned port = lc_at_port(p, a->idx);
 
         a->fd = p->udp ? lc_udp_probe_start(addr, port) : lc_tcp_connect_start(addr, port);
+        if (a->fd < 0 && lc_port_short(errno)) {
+            /* Try this port again shortly, as the same try; the check's
+             * cutoff ends the wait (an unfinished port is never a pass). */
+            a->tries--;
+            a->timer = lc_loop_timer_add(loop, 10000, lc_attempt_on_timeout, a);
+            if (a->timer == NULL)
+                lc_attempt_done(a, LC_PS_UNREACH);
+            return;
+        }
         if (a->fd < 0) {
             lc_attempt_done(a, errno == ECONNREFUSED ? LC_PS_CLOSED : lc_port_classify(errno));
             return;
@@ -499,7 +525,7 @@ static void lc_port_launch(struct lc_port_arg *p)
     /* Attempts started on reused sockets count against the turn: a sweep
      * of answering ports opens few sockets, a silent one as many as it
      * needs to have every port in flight at once. */
-    size_t budget = lc_port_budget_get(), turn = p->turn;
+    size_t turn = p->turn;
     struct lc_attempt *a;
 
     /* An attempt that fails at once (an unreachable network) ends inside
@@ -507,7 +533,7 @@ static void lc_port_launch(struct lc_port_arg *p)
      * here, or 10,000 such ports nest 10,000 calls deep. This loop goes on. */
     p->launching = 1;
     while (p->next < p->n_at && !lc_check_is_done(p->check)) {
-        if (lc_port_inflight >= budget) {
+        if (lc_port_inflight >= lc_port_budget_get()) { /* it may shrink (lc_port_short) */
             /* Another check holds the sockets: look again shortly. */
             if (p->inflight == 0 && p->wait == NULL)
                 p->wait = lc_loop_timer_add(lc_check_loop(p->check), 10000, lc_port_on_wait, p);
