@@ -5,6 +5,11 @@
 
 #include <check.h>
 
+/* A loopback socket of `type` (SOCK_STREAM or SOCK_DGRAM, with any
+ * SOCK_NONBLOCK / SOCK_CLOEXEC) bound to a port the kernel picks, listening
+ * when backlog > 0; the port in *port. Asserts on any failure. */
+int lc_t_loopback_socket(int type, int backlog, unsigned *port);
+
 Suite *lc_suite_cert(void);
 Suite *lc_suite_cli(void);
 Suite *lc_suite_dns(void);

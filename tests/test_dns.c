@@ -1092,17 +1092,10 @@ static void lc_guard(struct lc_loop *loop, void *arg)
 /* A UDP socket that is bound and never read: a server that never answers. */
 static int lc_blackhole(int *port)
 {
-    struct sockaddr_in sa;
-    socklen_t len = sizeof(sa);
-    int fd = socket(AF_INET, SOCK_DGRAM, 0);
+    unsigned p;
+    int fd = lc_t_loopback_socket(SOCK_DGRAM, 0, &p);
 
-    ck_assert_int_ge(fd, 0);
-    memset(&sa, 0, sizeof(sa));
-    sa.sin_family = AF_INET;
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ck_assert_int_eq(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
-    ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
-    *port = ntohs(sa.sin_port);
+    *port = (int)p;
     return fd;
 }
 

@@ -8,6 +8,7 @@
  * expect have run; a watchdog timer fails any test that takes more than 5 s. */
 #include "http.h"
 #include "loop.h"
+#include "suites.h"
 
 #include <arpa/inet.h>
 #include <check.h>
@@ -20,8 +21,6 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
-
-Suite *lc_suite_http(void);
 
 #define T_GUARD_US 5000000u /* hard limit for one lc_loop_run() */
 #define T_TICK_US 20000u    /* watchdog period */
@@ -231,21 +230,9 @@ static void t_server_on_accept(struct lc_loop *loop, int fd, unsigned events, vo
 
 static void t_server_start(struct t_server *srv, enum t_mode mode)
 {
-    struct sockaddr_in sin;
-    socklen_t len = sizeof(sin);
-
     srv->loop = T.loop;
     srv->mode = mode;
-    srv->fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    ck_assert_int_ge(srv->fd, 0);
-    memset(&sin, 0, sizeof(sin));
-    sin.sin_family = AF_INET;
-    sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    sin.sin_port = 0;
-    ck_assert_int_eq(bind(srv->fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
-    ck_assert_int_eq(listen(srv->fd, 128), 0);
-    ck_assert_int_eq(getsockname(srv->fd, (struct sockaddr *)&sin, &len), 0);
-    srv->port = ntohs(sin.sin_port);
+    srv->fd = lc_t_loopback_socket(SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 128, &srv->port);
     ck_assert_int_eq(lc_loop_io_set(T.loop, srv->fd, LC_IO_READ, t_server_on_accept, srv), 0);
 }
 
@@ -268,18 +255,10 @@ static void t_server_stop(struct t_server *srv)
 /* A loopback port nobody listens on: bind one, note it, close it. */
 static unsigned t_closed_port(void)
 {
-    struct sockaddr_in sin;
-    socklen_t len = sizeof(sin);
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    unsigned port;
 
-    ck_assert_int_ge(fd, 0);
-    memset(&sin, 0, sizeof(sin));
-    sin.sin_family = AF_INET;
-    sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ck_assert_int_eq(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
-    ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&sin, &len), 0);
-    (void)close(fd);
-    return ntohs(sin.sin_port);
+    (void)close(lc_t_loopback_socket(SOCK_STREAM | SOCK_CLOEXEC, 0, &port));
+    return port;
 }
 
 /* ---- running the loop --------------------------------------------------- */

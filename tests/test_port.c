@@ -145,25 +145,6 @@ START_TEST(test_port_tally)
 }
 END_TEST
 
-/* A loopback TCP socket bound to a port the kernel picks; listening or not. */
-static int lc_t_bound(int listening, unsigned *port)
-{
-    struct sockaddr_in sin;
-    socklen_t len = sizeof(sin);
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-    ck_assert_int_ge(fd, 0);
-    memset(&sin, 0, sizeof(sin));
-    sin.sin_family = AF_INET;
-    sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ck_assert_int_eq(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
-    if (listening)
-        ck_assert_int_eq(listen(fd, 8), 0);
-    ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&sin, &len), 0);
-    *port = ntohs(sin.sin_port);
-    return fd;
-}
-
 /* How a connect in progress on fd ended: 0 (connected) or the error, as
  * the port probe reads it (SO_ERROR once writable). */
 static int lc_t_outcome(int fd)
@@ -187,7 +168,8 @@ static int lc_t_outcome(int fd)
 START_TEST(test_port_socket_reuse)
 {
     unsigned open_port, closed_port;
-    int lfd = lc_t_bound(1, &open_port), cfd = lc_t_bound(0, &closed_port), fd, i, acc;
+    int lfd = lc_t_loopback_socket(SOCK_STREAM | SOCK_CLOEXEC, 8, &open_port);
+    int cfd = lc_t_loopback_socket(SOCK_STREAM | SOCK_CLOEXEC, 0, &closed_port), fd, i, acc;
 
     fd = lc_tcp_connect_start("127.0.0.1", closed_port);
     ck_assert_int_ge(fd, 0);

@@ -602,18 +602,7 @@ static const char *lc_addr_result(const struct lc_result *r, const char *addr)
 
 static int lc_udp_bound(unsigned *port)
 {
-    struct sockaddr_in sa;
-    socklen_t len = sizeof(sa);
-    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-
-    ck_assert_int_ge(fd, 0);
-    memset(&sa, 0, sizeof(sa));
-    sa.sin_family = AF_INET;
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ck_assert_int_eq(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
-    ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
-    *port = ntohs(sa.sin_port);
-    return fd;
+    return lc_t_loopback_socket(SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, port);
 }
 
 enum lc_fake_mode { LC_FAKE_MSTURN, LC_FAKE_STUN_ONLY, LC_FAKE_GARBAGE, LC_FAKE_OTHER_TID };
@@ -894,19 +883,7 @@ static void lc_ptls_fake_accept(struct lc_loop *loop, int fd, unsigned events, v
 
 static int lc_tcp_listener(unsigned *port)
 {
-    struct sockaddr_in sa;
-    socklen_t len = sizeof(sa);
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-
-    ck_assert_int_ge(fd, 0);
-    memset(&sa, 0, sizeof(sa));
-    sa.sin_family = AF_INET;
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ck_assert_int_eq(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
-    ck_assert_int_eq(listen(fd, 8), 0);
-    ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
-    *port = ntohs(sa.sin_port);
-    return fd;
+    return lc_t_loopback_socket(SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 8, port);
 }
 
 static const struct lc_result *lc_ptls_against(struct lc_run **runp, int close_at_once,
