@@ -356,32 +356,30 @@ static void lc_si_req_done(CURL *easy, CURLcode result, void *arg);
 static int lc_si_req_prepare(struct lc_si_req *r)
 {
     struct lc_si_job *j = r->job;
-    const struct lc_run_config *cfg = lc_check_config(j->check);
-    long ms = (long)(cfg->timeout_us / 1000) * 4 / 5;
+    struct lc_http_service_req q = {.url = r->url,
+                                    .host = r->host,
+                                    .addr = r->addr,
+                                    .check_timeout_us = lc_check_config(j->check)->timeout_us,
+                                    .ca_file = j->ca_file,
+                                    .on_body = lc_si_on_body,
+                                    .on_header = lc_si_on_header,
+                                    .arg = r};
     CURL *e;
 
     lc_si_req_release(r, lc_check_http(j->check));
     lc_si_req_reset(r);
     if (lc_web_url_host(r->url, r->host, sizeof(r->host), &r->port) < 0)
         return -1;
-    if (ms < 500)
-        ms = 500;
     /* The address lynccheck's resolver found, whatever libcurl's would say;
-     * no proxy, lynccheck's User-Agent (src/http.c). */
-    e = lc_http_easy_pinned(r->url, r->host, r->port, r->addr, ms, r->errbuf, &r->connect_to);
+     * no proxy, lynccheck's User-Agent, the run's trust store (src/http.c). */
+    q.port = r->port;
+    e = lc_http_easy_service(&q, r->errbuf, &r->connect_to);
     if (e == NULL)
         return -1;
     r->easy = e;
     if (curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "https") != CURLE_OK ||
-        curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1) != CURLE_OK ||
-        curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, lc_si_on_body) != CURLE_OK ||
-        curl_easy_setopt(e, CURLOPT_WRITEDATA, r) != CURLE_OK ||
-        curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, lc_si_on_header) != CURLE_OK ||
-        curl_easy_setopt(e, CURLOPT_HEADERDATA, r) != CURLE_OK ||
         curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L) != CURLE_OK ||
         curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L) != CURLE_OK ||
-        /* Verified against the run's trust store (src/http.c). */
-        lc_http_easy_trust(e, j->ca_file) < 0 ||
         /* The debug callback sees the request headers (which NTLM message
          * went out); with it set, libcurl writes nothing to stderr. */
         curl_easy_setopt(e, CURLOPT_DEBUGFUNCTION, lc_si_debug) != CURLE_OK ||

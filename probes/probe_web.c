@@ -454,29 +454,24 @@ static void lc_web_req_finish(struct lc_web_req *r);
 static int lc_web_req_prepare(struct lc_web_req *r)
 {
     struct lc_web_job *j = r->job;
-    const struct lc_run_config *cfg = lc_check_config(j->check);
-    long ms = (long)(cfg->timeout_us / 1000) * 4 / 5;
-    CURL *e;
+    struct lc_http_service_req q = {.url = r->url,
+                                    .host = r->host,
+                                    .addr = r->slot.addr,
+                                    .check_timeout_us = lc_check_config(j->check)->timeout_us,
+                                    .ca_file = j->ca_file,
+                                    .on_body = lc_web_on_body,
+                                    .on_header = lc_web_on_header,
+                                    .arg = r};
 
     lc_web_req_release(r, lc_check_http(j->check));
     lc_web_req_reset(r);
     if (lc_web_url_host(r->url, r->host, sizeof(r->host), &r->port) < 0)
         return -1;
-    if (ms < 500)
-        ms = 500;
-    /* The CONNECT_TO list is freed with the request. */
-    e = lc_http_easy_pinned(r->url, r->host, r->port, r->slot.addr, ms, r->errbuf, &r->connect_to);
-    if (e == NULL)
-        return -1;
-    r->easy = e;
-    if (curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1) != CURLE_OK ||
-        curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, lc_web_on_body) != CURLE_OK ||
-        curl_easy_setopt(e, CURLOPT_WRITEDATA, r) != CURLE_OK ||
-        curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, lc_web_on_header) != CURLE_OK ||
-        curl_easy_setopt(e, CURLOPT_HEADERDATA, r) != CURLE_OK ||
-        /* Certificates are always verified; --ca-file adds trust anchors
-         * to the system's (the run's store, http.c). */
-        lc_http_easy_trust(e, j->ca_file) < 0)
+    /* Certificates are always verified; --ca-file adds trust anchors to
+     * the system's. The CONNECT_TO list is freed with the request. */
+    q.port = r->port;
+    r->easy = lc_http_easy_service(&q, r->errbuf, &r->connect_to);
+    if (r->easy == NULL)
         return -1;
     r->started_us = lc_now_us();
     return 0;

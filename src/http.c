@@ -496,6 +496,31 @@ int lc_http_easy_trust(CURL *e, const char *ca_file)
     return 0;
 }
 
+CURL *lc_http_easy_service(const struct lc_http_service_req *q, char *errbuf,
+                           struct curl_slist **connect_to)
+{
+    long ms = (long)(q->check_timeout_us / 1000) * 4 / 5;
+    CURL *e;
+
+    if (ms < 500)
+        ms = 500;
+    e = lc_http_easy_pinned(q->url, q->host, q->port, q->addr, ms, errbuf, connect_to);
+    if (e == NULL)
+        return NULL;
+    if (curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1) != CURLE_OK ||
+        curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, q->on_body) != CURLE_OK ||
+        curl_easy_setopt(e, CURLOPT_WRITEDATA, q->arg) != CURLE_OK ||
+        curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, q->on_header) != CURLE_OK ||
+        curl_easy_setopt(e, CURLOPT_HEADERDATA, q->arg) != CURLE_OK ||
+        lc_http_easy_trust(e, q->ca_file) < 0) {
+        curl_easy_cleanup(e);
+        curl_slist_free_all(*connect_to);
+        *connect_to = NULL;
+        return NULL;
+    }
+    return e;
+}
+
 int lc_http_body_append(char **body, size_t *len, size_t max, const char *data, size_t n,
                         int cleanse)
 {

@@ -8,6 +8,7 @@
 #define LC_HTTP_H
 
 #include <curl/curl.h>
+#include <stdint.h>
 
 struct lc_loop;
 struct lc_http;
@@ -49,6 +50,25 @@ CURL *lc_http_easy_pinned(const char *url, const char *host, unsigned port, cons
  * (lc_tls_ctx_use_store) instead of reading the CA file again for every
  * connection. 0, or -1 (out of memory). */
 int lc_http_easy_trust(CURL *e, const char *ca_file);
+
+/* A request to a Lync web service, as the web and sign-in probes make it. */
+struct lc_http_service_req {
+    const char *url, *host, *addr; /* url's host, and the address to connect to */
+    unsigned port;                 /* url's port */
+    uint64_t check_timeout_us;     /* the check's time */
+    const char *ca_file;           /* --ca-file, or NULL */
+    curl_write_callback on_body, on_header;
+    void *arg; /* for both callbacks */
+};
+
+/* Its easy handle (not started): lc_http_easy_pinned, HTTP/1.1 (what Lync
+ * clients speak), the response body and headers to the callbacks,
+ * certificates verified against the run's store (lc_http_easy_trust), and
+ * four fifths of the check's time (at least 0.5 s): a request that never
+ * ends is the check's finding, with time left to report it, not the
+ * check's timeout. NULL: out of memory (*connect_to then NULL too). */
+CURL *lc_http_easy_service(const struct lc_http_service_req *q, char *errbuf,
+                           struct curl_slist **connect_to);
 
 /* Append n bytes of a response body to *body (*len bytes so far, kept
  * NUL-terminated), at most max in all: 0, 1 when it would pass max
