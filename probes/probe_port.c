@@ -457,7 +457,8 @@ static void lc_attempt_start(struct lc_attempt *a, int fd)
         a->fd = p->udp ? lc_udp_probe_start(addr, port) : lc_tcp_connect_start(addr, port);
         if (a->fd < 0 && lc_port_short(errno)) {
             /* Try this port again shortly, as the same try; the check's
-             * cutoff ends the wait (an unfinished port is never a pass). */
+             * cutoff or timeout ends the wait (an unfinished port is never
+             * a pass). */
             a->tries--;
             a->timer = lc_loop_timer_add(loop, 10000, lc_attempt_on_timeout, a);
             if (a->timer == NULL)
