@@ -15,6 +15,10 @@
 #   dns-web  lynccheck's dns (and web) probes vs the hand-written sequential
 #            dig + curl script (bench/admin-dns-web.sh)
 #   scale    1, 10, 100, 1000 SIP domains (whole profile, and dns.* only)
+#   floor    what the healthy profile's CPU is made of (loopback only): the
+#            10,000-port sweep alone in a bare loop (bench/sweep-floor.c, a
+#            socket per port and one socket for all), lynccheck --version,
+#            the range check alone, the profile with --port-ranges none
 # each on plain loopback and across an emulated wide-area link: the clients
 # run in a network namespace whose only way to the lab is a link delaying
 # each packet --delay-ms each way (default 40: round trip 80 ms), with tc
@@ -27,7 +31,7 @@
 #   --slow-runs N  runs of nmap and testssl.sh, and of the 1000-domain runs
 #                  (default 3)
 #   --only LIST    comparisons to run, comma-separated (default all:
-#                  profile,ports,tls,dns-web,scale)
+#                  profile,ports,tls,dns-web,scale,floor)
 #   --no-wan       loopback only
 #   --keep DIR     keep every run's output there (lynccheck's JSON reports,
 #                  nmap's XML, the scripts' output, /usr/bin/time's lines)
@@ -44,7 +48,7 @@ set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 RUNS=5 SLOW_RUNS=3 SCALES="1 10 100 1000" WAN=1 DELAY_MS=40
-ONLY=profile,ports,tls,dns-web,scale
+ONLY=profile,ports,tls,dns-web,scale,floor
 JSON=$PWD/lynccheck-bench.json
 KEEP= HOLD=0
 PORT_TIMEOUT=${LC_BENCH_TIMEOUT:-2}
@@ -146,6 +150,7 @@ trap 'exit 130' INT TERM HUP
 LC=$work/lynccheck
 install -m 755 "$LYNCCHECK" "$LC"
 cc -O2 -std=c11 -o "$work/delayline" "$top/bench/delayline.c"
+cc -O2 -std=c11 -o "$work/sweep-floor" "$top/bench/sweep-floor.c"
 
 # ---------------------------------------------------------------- the lab
 
@@ -324,6 +329,21 @@ for link in "${links[@]}"; do
             "$LC" --config "$SITE_HEALTHY" --format json --output @OUT@.json
     fi
 
+    if want floor && [[ $link == loopback ]]; then
+        # The sweep of the A/V edge's 50000-59999 (nothing listens there)
+        # without lynccheck around it, then lynccheck's own pieces: across the
+        # link the bare loop would wait a round trip per port, so loopback only.
+        measure floor "$link" "sweep-floor, a socket per port" "$RUNS" v_summary \
+            "$work/sweep-floor" new "$NET.1.12" 50000 59999
+        measure floor "$link" "sweep-floor, one socket" "$RUNS" v_summary \
+            "$work/sweep-floor" reuse "$NET.1.12" 50000 59999
+        measure floor "$link" "lynccheck --version" "$RUNS" v_summary "$LC" --version
+        measure floor "$link" "lynccheck, the range alone" "$RUNS" v_lynccheck \
+            "$LC" --config "$SITE_HEALTHY" --only 'port.tcp-range:*' --format json --output @OUT@.json
+        measure floor "$link" "lynccheck --port-ranges none" "$RUNS" v_lynccheck \
+            "$LC" --config "$SITE_HEALTHY" --port-ranges none --format json --output @OUT@.json
+    fi
+
     if want ports; then
         measure ports "$link" "lynccheck --timeout $PORT_TIMEOUT" "$RUNS" v_ports \
             "$LC" --config "$SITE_FILTERED" --only 'port.tcp-range:*' --timeout "$PORT_TIMEOUT" \
@@ -427,6 +447,7 @@ jq -n --rawfile raw "$RAW" --rawfile verd "$VERD" \
                     rss_kb_per_check: (if $one and $checks != null and $one_checks != null and $checks > $one_checks
                         then (($r.median_rss_mb - $one.median_rss_mb) * 1024 / ($checks - $one_checks) | . * 100 | round / 100)
                         else null end)}
+          elif $r.bench == "floor" then $r + {ratio: null}
           elif ($r.tool | startswith("lynccheck")) then $r + {ratio: 1, ratio_to: "lynccheck"}
           elif $base then $r + {ratio: ($r.median_wall_s / $base.median_wall_s * 10 | round / 10), ratio_to: $base.tool}
           else $r + {ratio: null} end)) as $res
