@@ -167,15 +167,20 @@ static void lc_slot_put(struct lc_attempt *a)
     p->spare = a;
 }
 
+static void lc_attempt_cancel_timer(struct lc_attempt *a)
+{
+    if (a->timer != NULL) {
+        lc_loop_timer_cancel(lc_check_loop(a->owner->check), a->timer);
+        a->timer = NULL;
+    }
+}
+
 /* connected: the TCP connection was established (an open port). */
 static void lc_attempt_close(struct lc_attempt *a, int connected)
 {
     struct linger lg = {1, 0};
 
-    if (a->timer != NULL) {
-        lc_loop_timer_cancel(lc_check_loop(a->owner->check), a->timer);
-        a->timer = NULL;
-    }
+    lc_attempt_cancel_timer(a);
     if (a->fd >= 0) {
         /* RST on close: no TIME_WAIT flood after thousands of open ports.
          * Only an established connection needs it: a refused one (RST) or
@@ -198,10 +203,7 @@ static int lc_attempt_detach(struct lc_attempt *a)
 {
     int fd = a->fd;
 
-    if (a->timer != NULL) {
-        lc_loop_timer_cancel(lc_check_loop(a->owner->check), a->timer);
-        a->timer = NULL;
-    }
+    lc_attempt_cancel_timer(a);
     if (fd < 0)
         return -1;
     if (lc_tcp_disconnect(fd) == 0) {
